@@ -1,0 +1,352 @@
+// Package yamlx decodes faultline's YAML configuration strictly, with the
+// file, line and column of every problem in the error.
+//
+// Configuration is validated once at the edge. Callers decode a document into
+// a *yaml.Node with [Parse], then decode sub-nodes into typed structs with
+// [Decode], which rejects unknown keys and wrong types at their position:
+//
+//	doc, err := yamlx.Parse("plan.yaml", data)
+//	var p planFile
+//	err = yamlx.Decode(doc, &p) // plan.yaml:7:5: routes[0].match: unknown key "methd"
+//
+// Semantic checks raise errors at a node's position with [Errorf].
+package yamlx
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// ErrInvalid is wrapped by every error this package returns, so callers can
+// map bad configuration to exit code 2 with errors.Is.
+var ErrInvalid = errors.New("invalid configuration")
+
+// Error is a configuration problem at a position in a file.
+type Error struct {
+	File      string
+	Line, Col int
+	Msg       string
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.Line > 0:
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	case e.File != "":
+		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	}
+	return e.Msg
+}
+
+// Unwrap makes every Error match ErrInvalid.
+func (e *Error) Unwrap() error { return ErrInvalid }
+
+// Errorf returns an Error at n's position in file.
+func Errorf(file string, n *yaml.Node, format string, args ...any) error {
+	e := &Error{File: file, Msg: fmt.Sprintf(format, args...)}
+	if n != nil {
+		e.Line, e.Col = n.Line, n.Column
+	}
+	return e
+}
+
+// File remembers a file name for the nodes decoded from it.
+type File struct {
+	Name string
+	Root *yaml.Node // the document's top-level mapping
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// Parse reads one YAML document. An empty document is an error.
+func Parse(name string, data []byte) (*File, error) {
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if err.Error() == "EOF" {
+			return nil, &Error{File: name, Msg: "empty file: expected a YAML mapping"}
+		}
+		msg := err.Error()
+		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			return nil, &Error{File: name, Line: line, Col: 1, Msg: "YAML syntax: " + m[2]}
+		}
+		return nil, &Error{File: name, Msg: strings.TrimPrefix(msg, "yaml: ")}
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		root = root.Content[0]
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, Errorf(name, root, "expected a YAML mapping at the top level")
+	}
+	return &File{Name: name, Root: root}, nil
+}
+
+// Decode decodes n into out (a pointer to a struct with yaml tags) and rejects
+// keys that out has no field for, naming the closest known key.
+func (f *File) Decode(n *yaml.Node, out any, path string) error {
+	if err := f.checkKeys(n, reflect.TypeOf(out), path); err != nil {
+		return err
+	}
+	if err := n.Decode(out); err != nil {
+		return f.typeError(n, err, path)
+	}
+	return nil
+}
+
+// Decode is File.Decode for the whole document.
+func Decode(f *File, out any) error { return f.Decode(f.Root, out, "") }
+
+var typeErrRE = regexp.MustCompile(`line (\d+): (.*)`)
+
+func (f *File) typeError(n *yaml.Node, err error, path string) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		if m := typeErrRE.FindStringSubmatch(te.Errors[0]); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			bad := findScalar(n, line, unmarshalRE.FindStringSubmatch(m[2]))
+			return &Error{File: f.Name, Line: line, Col: bad.Column, Msg: humanType(m[2])}
+		}
+	}
+	var fe *Error
+	if errors.As(err, &fe) {
+		if fe.File == "" {
+			fe.File = f.Name
+		}
+		return fe
+	}
+	return Errorf(f.Name, n, "%s%v", where(path), err)
+}
+
+func where(path string) string {
+	if path == "" {
+		return ""
+	}
+	return path + ": "
+}
+
+// findScalar finds the node on line that yaml.v3 complained about (the
+// scalar holding the offending value when the message names one).
+func findScalar(n *yaml.Node, line int, m []string) *yaml.Node {
+	var found *yaml.Node
+	var walk func(*yaml.Node)
+	walk = func(c *yaml.Node) {
+		if c.Line == line && (found == nil || (m != nil && c.Value == m[2])) {
+			found = c
+		}
+		for _, k := range c.Content {
+			walk(k)
+		}
+	}
+	walk(n)
+	if found == nil {
+		return n
+	}
+	return found
+}
+
+var unmarshalRE = regexp.MustCompile("cannot unmarshal !!(\\w+) `(.*)` into (\\S+)")
+
+func humanType(msg string) string {
+	if m := unmarshalRE.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("%q is a %s, expected %s", m[2], yamlKind(m[1]), goKind(m[3]))
+	}
+	return msg
+}
+
+func yamlKind(tag string) string {
+	switch tag {
+	case "str":
+		return "string"
+	case "int", "float":
+		return "number"
+	case "seq":
+		return "list"
+	case "map":
+		return "mapping"
+	}
+	return tag
+}
+
+func goKind(t string) string {
+	switch {
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	case strings.HasPrefix(t, "map["):
+		return "a mapping"
+	case strings.Contains(t, "int"):
+		return "a whole number"
+	case strings.Contains(t, "float"):
+		return "a number"
+	case t == "bool":
+		return "true or false"
+	case t == "string":
+		return "a string"
+	}
+	return "a " + t[strings.LastIndex(t, ".")+1:]
+}
+
+// checkKeys walks n alongside t and reports the first unknown mapping key.
+func (f *File) checkKeys(n *yaml.Node, t reflect.Type, path string) error {
+	for t != nil && (t.Kind() == reflect.Pointer) {
+		t = t.Elem()
+	}
+	if n == nil || t == nil {
+		return nil
+	}
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if reflect.PointerTo(t).Implements(unmarshalerType) {
+		return nil // the type decodes itself
+	}
+	switch {
+	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
+		return f.checkStruct(n, t, path)
+	case (t.Kind() == reflect.Slice) && n.Kind == yaml.SequenceNode:
+		for i, c := range n.Content {
+			if err := f.checkKeys(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	case t.Kind() == reflect.Map && n.Kind == yaml.MappingNode:
+		for i := 1; i < len(n.Content); i += 2 {
+			if err := f.checkKeys(n.Content[i], t.Elem(), join(path, n.Content[i-1].Value)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+var unmarshalerType = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
+
+func (f *File) checkStruct(n *yaml.Node, t reflect.Type, path string) error {
+	fields := structFields(t)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		ft, ok := fields[k.Value]
+		if !ok {
+			return Errorf(f.Name, k, "%sunknown key %q%s", where(path), k.Value, suggest(k.Value, fields))
+		}
+		if ft == nil {
+			continue // a yaml.Node field takes anything
+		}
+		if err := f.checkKeys(n.Content[i+1], ft, join(path, k.Value)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var nodeType = reflect.TypeOf(yaml.Node{})
+
+// structFields maps yaml keys to field types (nil for raw yaml.Node fields),
+// following inlined structs.
+func structFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		tag := sf.Tag.Get("yaml")
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "-" || !sf.IsExported() {
+			continue
+		}
+		if strings.Contains(opts, "inline") {
+			for k, v := range structFields(sf.Type) {
+				out[k] = v
+			}
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(sf.Name)
+		}
+		ft := sf.Type
+		if ft == nodeType || ft == reflect.PointerTo(nodeType) {
+			ft = nil
+		}
+		out[name] = ft
+	}
+	return out
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// suggest names the known key closest to k, or lists them all when few.
+func suggest(k string, fields map[string]reflect.Type) string {
+	best, bestD := "", 3
+	for name := range fields {
+		if d := distance(k, name); d < bestD {
+			best, bestD = name, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	return ""
+}
+
+// distance is the Levenshtein edit distance between a and b.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// Duration is a time.Duration written as "250ms", "1.5s" or "2m" in YAML.
+// Negative durations are rejected.
+type Duration time.Duration
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return Errorf("", n, "expected a duration such as 250ms or 2s")
+	}
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		if n.Value == "0" {
+			v, err = 0, nil
+		} else {
+			return Errorf("", n, "%q is not a duration: write it like 250ms, 1.5s or 2m", n.Value)
+		}
+	}
+	if v < 0 {
+		return Errorf("", n, "duration %s is negative", n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalYAML writes the duration in Go's notation.
+func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+
+// D returns the duration as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
