@@ -206,8 +206,8 @@ func (f *File) checkKeys(n *yaml.Node, t reflect.Type, path string) error {
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}
-	if reflect.PointerTo(t).Implements(unmarshalerType) {
-		return nil // the type decodes itself
+	if t == nodeType || reflect.PointerTo(t).Implements(unmarshalerType) {
+		return nil // raw nodes are decoded later; other types decode themselves
 	}
 	switch {
 	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:

@@ -1,0 +1,49 @@
+// Package fault is faultline's fault upstream: an HTTP server (or middleware
+// around any http.Handler) that fails on purpose, exactly as real providers
+// fail, reproducibly, and keeps a journal of what it saw.
+//
+// # The model
+//
+// A [Plan] lists routes. A route matches requests (method, path pattern,
+// headers, query), has a stub response, and carries fault rules. Each rule
+// pairs a [When] schedule (the first N requests, requests N..M, every Kth,
+// with probability p, during a time window; counted per route or per client
+// key such as the Idempotency-Key header) with one [Fault]. Every rule whose
+// schedule selects a request applies, in order: a fault that delays passes on
+// to the next, one that answers ends the chain.
+//
+// Faults are small values behind one interface, registered by name for the
+// YAML format: latency, status, rate_limit, reset, close, truncate, garbage,
+// hang, slow_body, malformed and outage. Every random draw comes from a
+// source seeded by the plan's seed, the route and the request's position, so
+// the same seed and request order give the same faults.
+//
+// # Use from a Go test
+//
+// Like net/http/httptest:
+//
+//	plan, _ := fault.LoadPlan("plan.yaml", []byte(`
+//	routes:
+//	  - path: /v1/charges
+//	    respond: {status: 200, json: {id: ch_1}}
+//	    faults:
+//	      - when: {first: 2}
+//	        status: {code: 503}
+//	`))
+//	srv := fault.NewServer(plan)
+//	defer srv.Close()
+//	// ... point the client under test at srv.URL ...
+//	for _, e := range srv.Journal().Entries() {
+//		fmt.Println(e.Seq, e.Status, e.FaultNames())
+//	}
+//
+// [Wrap] puts the same faults around any handler: a reverse proxy to a real
+// API ([NewProxy]) or a cassette replay.
+//
+// # The journal
+//
+// Every request becomes an [Entry]: sequence number, arrival time, method,
+// path, key headers (secrets masked), body hash and size, the faults applied
+// with their drawn parameters, the status and bytes sent, how the connection
+// ended and how long it took. The [Journal] is a ring buffer of bounded size.
+package fault

@@ -1,0 +1,138 @@
+package fault
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Fault is one way an upstream misbehaves. Serve answers the request in its
+// own way; a fault that only delays or decorates calls c.Next to produce the
+// response the route would otherwise give. Faults are small values; every
+// random draw they make comes from c.Rand, so a seed repeats a run.
+type Fault interface {
+	// Kind is the name the fault is registered under ("latency", "reset").
+	Kind() string
+	Serve(w http.ResponseWriter, r *http.Request, c *Call)
+}
+
+// Resetter is implemented by faults that keep state (a rate limiter's
+// windows); Handler.Reset clears it.
+type Resetter interface{ Reset() }
+
+// Call is what a fault knows about the request it is serving: its position
+// in the rule's schedule, a seeded source of randomness, and what comes next.
+type Call struct {
+	N     int        // 1-based position of the request in the rule's counting scope
+	Seq   uint64     // the request's journal sequence number
+	Start time.Time  // when the plan started (server start or last reset)
+	Rand  *rand.Rand // seeded from the plan's seed, the route and N
+	Next  http.Handler
+	Done  <-chan struct{} // closed when the server shuts down
+
+	now   func() time.Time
+	entry *Entry
+	mu    *sync.Mutex
+}
+
+// Now reports the handler's clock.
+func (c *Call) Now() time.Time { return c.now() }
+
+// Note records a parameter of the fault as applied (the drawn delay, the
+// bytes kept) in the request's journal entry.
+func (c *Call) Note(kind, key string, value any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := range c.entry.Faults {
+		a := &c.entry.Faults[i]
+		if a.Type == kind {
+			if a.Params == nil {
+				a.Params = map[string]string{}
+			}
+			a.Params[key] = fmt.Sprint(value)
+			return
+		}
+	}
+}
+
+// End records how the connection ended when a fault ended it on purpose:
+// EndReset, EndClosed, EndTruncated, EndGarbage or EndHung.
+func (c *Call) End(how string) {
+	c.mu.Lock()
+	c.entry.End = how
+	c.mu.Unlock()
+}
+
+// Sleep waits for d, or until the client goes away or the server closes.
+// It reports whether the full duration passed.
+func (c *Call) Sleep(r *http.Request, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+	case <-c.Done:
+	}
+	return false
+}
+
+// How a connection ended, as recorded in the journal.
+const (
+	EndComplete   = "complete"    // the response was written in full
+	EndReset      = "reset"       // TCP RST, no response
+	EndClosed     = "closed"      // clean close, empty reply
+	EndTruncated  = "truncated"   // headers and part of the body, then close
+	EndGarbage    = "garbage"     // random bytes, then close
+	EndHung       = "hung"        // never answered until client or server gave up
+	EndClientGone = "client_gone" // the client closed the connection first
+)
+
+// Decoder builds a fault from its YAML parameters. Decoders use the
+// decode function they are given, which rejects unknown keys and wrong
+// types with file:line:col, and return errors made with its Errorf.
+type Decoder func(d *Decode) (Fault, error)
+
+var (
+	registryMu sync.RWMutex
+	registry   = map[string]Decoder{}
+)
+
+// Register makes a fault type available to plan files under name. It
+// panics if name is taken, like database/sql.Register.
+func Register(name string, dec Decoder) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	if _, dup := registry[name]; dup {
+		panic("fault: Register called twice for " + name)
+	}
+	registry[name] = dec
+}
+
+// Kinds lists the registered fault types, sorted.
+func Kinds() []string {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	out := make([]string, 0, len(registry))
+	for k := range registry {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func lookup(name string) (Decoder, bool) {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	d, ok := registry[name]
+	return d, ok
+}
+
+func kindList() string { return strings.Join(Kinds(), ", ") }

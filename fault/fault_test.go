@@ -1,0 +1,354 @@
+package fault
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const okRoute = `
+routes:
+  - path: /x
+    respond: {status: 200, json: {id: "ch_1", amount: 100, customer: {name: "a"}}}
+    faults:
+`
+
+func TestLatencyDelaysResponse(t *testing.T) {
+	s := servePlan(t, okRoute+"      - latency: {fixed: 60ms}\n")
+	start := time.Now()
+	code, _, err := get(t, s, "/x")
+	require.NoError(t, err)
+	assert.Equal(t, 200, code)
+	assert.GreaterOrEqual(t, time.Since(start), 60*time.Millisecond)
+
+	plain := servePlan(t, okRoute+"      - when: {first: 0, requests: '99'}\n        latency: {fixed: 60ms}\n")
+	start = time.Now()
+	_, _, err = get(t, plain, "/x")
+	require.NoError(t, err)
+	assert.Less(t, time.Since(start), 50*time.Millisecond, "a rule that does not fire must not delay")
+}
+
+func TestLatencyInBodyKeepsFirstByteFast(t *testing.T) {
+	s := servePlan(t, okRoute+"      - latency: {fixed: 100ms, where: body}\n")
+	start := time.Now()
+	resp, err := s.Client().Get(s.URL + "/x")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	ttfb := time.Since(start)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Less(t, ttfb, 60*time.Millisecond)
+	assert.GreaterOrEqual(t, time.Since(start), 90*time.Millisecond)
+	assert.Contains(t, string(body), `"ch_1"`)
+}
+
+func TestDistributions(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	draw := func(d Distribution) (p50, p99 time.Duration) {
+		xs := make([]time.Duration, 20000)
+		for i := range xs {
+			xs[i] = d.Draw(rnd)
+		}
+		sort.Slice(xs, func(i, j int) bool { return xs[i] < xs[j] })
+		return xs[len(xs)/2], xs[len(xs)*99/100]
+	}
+	p50, p99 := draw(Distribution{Median: 100 * time.Millisecond, P99: 400 * time.Millisecond})
+	assert.InDelta(t, 100, p50.Milliseconds(), 5)
+	assert.InDelta(t, 400, p99.Milliseconds(), 40)
+	p50, _ = draw(Distribution{Min: 10 * time.Millisecond, Max: 20 * time.Millisecond})
+	assert.InDelta(t, 15, p50.Milliseconds(), 1)
+	p50, _ = draw(Distribution{Mean: 50 * time.Millisecond, Std: 5 * time.Millisecond})
+	assert.InDelta(t, 50, p50.Milliseconds(), 1)
+}
+
+func TestStatus(t *testing.T) {
+	s := servePlan(t, okRoute+"      - status: {code: 502, body: bad gateway, headers: {X-Why: test}}\n")
+	code, body, err := get(t, s, "/x")
+	require.NoError(t, err)
+	assert.Equal(t, 502, code)
+	assert.Equal(t, "bad gateway", body)
+	e := s.Journal().Entries()
+	require.Len(t, e, 1)
+	assert.Equal(t, "status", e[0].FaultNames())
+	assert.Equal(t, 502, e[0].Status)
+}
+
+func TestRateLimitAnswers429AndClears(t *testing.T) {
+	s := servePlan(t, okRoute+"      - rate_limit: {limit: 2, window: 250ms}\n")
+	req := func() *http.Response {
+		resp, err := s.Client().Get(s.URL + "/x")
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp
+	}
+	assert.Equal(t, 200, req().StatusCode)
+	r2 := req()
+	assert.Equal(t, 200, r2.StatusCode)
+	assert.Equal(t, "0", r2.Header.Get("X-RateLimit-Remaining"))
+	r3 := req()
+	assert.Equal(t, 429, r3.StatusCode)
+	assert.Equal(t, "1", r3.Header.Get("Retry-After"))
+	assert.Equal(t, "2", r3.Header.Get("X-RateLimit-Limit"))
+	time.Sleep(260 * time.Millisecond)
+	assert.Equal(t, 200, req().StatusCode, "the limit clears when the window passes")
+}
+
+func TestRateLimitRetryAfterForms(t *testing.T) {
+	for form, check := range map[string]func(t *testing.T, v string, ok bool){
+		"http-date": func(t *testing.T, v string, ok bool) {
+			at, err := http.ParseTime(v)
+			require.NoError(t, err)
+			assert.WithinDuration(t, time.Now(), at, 3*time.Second)
+		},
+		"missing": func(t *testing.T, v string, ok bool) { assert.False(t, ok) },
+		"garbage": func(t *testing.T, v string, ok bool) { assert.Equal(t, "soon-ish", v) },
+	} {
+		t.Run(form, func(t *testing.T) {
+			s := servePlan(t, okRoute+"      - rate_limit: {limit: 0, window: 1s, retry_after: "+form+"}\n")
+			resp, err := s.Client().Get(s.URL + "/x")
+			require.NoError(t, err)
+			resp.Body.Close()
+			assert.Equal(t, 429, resp.StatusCode)
+			vs, ok := resp.Header["Retry-After"]
+			v := ""
+			if ok {
+				v = vs[0]
+			}
+			check(t, v, ok)
+		})
+	}
+}
+
+func TestRateLimitKeyedPerClient(t *testing.T) {
+	s := servePlan(t, okRoute+"      - rate_limit: {limit: 1, window: 10s, key: 'header:X-Api-Key'}\n")
+	a := statuses(t, s, "/x", 2, map[string]string{"X-Api-Key": "a"})
+	b := statuses(t, s, "/x", 1, map[string]string{"X-Api-Key": "b"})
+	assert.Equal(t, []int{200, 429}, a)
+	assert.Equal(t, []int{200}, b, "another key has its own window")
+}
+
+func TestReset(t *testing.T) {
+	s := servePlan(t, okRoute+"      - reset:\n")
+	_, _, err := get(t, s, "/x")
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, syscall.ECONNRESET), "want connection reset, got %v", err)
+	assert.Equal(t, EndReset, s.Journal().Entries()[0].End)
+}
+
+func TestClose(t *testing.T) {
+	s := servePlan(t, okRoute+"      - close: {}\n")
+	_, _, err := get(t, s, "/x")
+	require.Error(t, err)
+	assert.ErrorIs(t, err, io.EOF)
+	assert.Equal(t, EndClosed, s.Journal().Entries()[0].End)
+}
+
+func TestTruncate(t *testing.T) {
+	s := servePlan(t, okRoute+"      - truncate: {bytes: 10}\n")
+	code, body, err := get(t, s, "/x")
+	assert.Equal(t, 200, code)
+	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	assert.Len(t, body, 10)
+	e := s.Journal().Entries()[0]
+	assert.Equal(t, EndTruncated, e.End)
+	assert.Equal(t, "10", e.Faults[0].Params["kept"])
+}
+
+func TestGarbage(t *testing.T) {
+	s := servePlan(t, okRoute+"      - garbage: {bytes: 32}\n")
+	_, _, err := get(t, s, "/x")
+	require.Error(t, err)
+	assert.Equal(t, EndGarbage, s.Journal().Entries()[0].End)
+}
+
+func TestHangUntilClientGivesUp(t *testing.T) {
+	s := servePlan(t, okRoute+"      - hang:\n")
+	c := s.Client()
+	c.Timeout = 80 * time.Millisecond
+	start := time.Now()
+	_, err := c.Get(s.URL + "/x")
+	require.Error(t, err)
+	assert.Less(t, time.Since(start), time.Second)
+	require.Eventually(t, func() bool { return len(s.Journal().Entries()) == 1 }, time.Second, 5*time.Millisecond)
+	assert.Equal(t, EndHung, s.Journal().Entries()[0].End)
+}
+
+func TestHangReleasedByClose(t *testing.T) {
+	p, err := LoadPlan("p.yaml", []byte(okRoute+"      - hang:\n"))
+	require.NoError(t, err)
+	s := NewServer(p)
+	errc := make(chan error, 1)
+	go func() {
+		_, err := s.Client().Get(s.URL + "/x")
+		errc <- err
+	}()
+	require.Eventually(t, func() bool { return s.Journal().nextSeqPeek() == 1 }, time.Second, time.Millisecond)
+	start := time.Now()
+	s.Close()
+	assert.Error(t, <-errc)
+	assert.Less(t, time.Since(start), 500*time.Millisecond)
+}
+
+func TestSlowBody(t *testing.T) {
+	s := servePlan(t, okRoute+"      - slow_body: {bytes_per_second: 400}\n")
+	start := time.Now()
+	code, body, err := get(t, s, "/x")
+	require.NoError(t, err)
+	assert.Equal(t, 200, code)
+	// The body is ~50 bytes: at 400 B/s that is about 125 ms.
+	assert.GreaterOrEqual(t, time.Since(start), time.Duration(len(body)-20)*time.Second/400)
+}
+
+func TestMalformed(t *testing.T) {
+	cases := map[string]func(t *testing.T, resp *http.Response, body string){
+		"{mode: invalid_json}": func(t *testing.T, _ *http.Response, body string) {
+			assert.False(t, jsonValid(body), body)
+		},
+		"{mode: wrong_content_type}": func(t *testing.T, resp *http.Response, _ string) {
+			assert.Contains(t, resp.Header.Get("Content-Type"), "text/html")
+		},
+		"{mode: empty_body}":                           func(t *testing.T, _ *http.Response, body string) { assert.Empty(t, body) },
+		"{mode: remove_field, field: amount}":          func(t *testing.T, _ *http.Response, b string) { assert.NotContains(t, b, "amount") },
+		"{mode: rename_field, field: amount, to: amt}": func(t *testing.T, _ *http.Response, b string) { assert.Contains(t, b, `"amt":100`) },
+		"{mode: null_field, field: customer.name}":     func(t *testing.T, _ *http.Response, b string) { assert.Contains(t, b, `"name":null`) },
+		"{mode: change_type, field: amount}":           func(t *testing.T, _ *http.Response, b string) { assert.Contains(t, b, `"amount":"100"`) },
+	}
+	for params, check := range cases {
+		t.Run(params, func(t *testing.T) {
+			s := servePlan(t, okRoute+"      - malformed: "+params+"\n")
+			resp, err := s.Client().Get(s.URL + "/x")
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			check(t, resp, string(body))
+		})
+	}
+}
+
+func TestOutageWindow(t *testing.T) {
+	s := servePlan(t, okRoute+"      - outage: {for: 150ms}\n")
+	assert.Equal(t, []int{503}, statuses(t, s, "/x", 1, nil))
+	time.Sleep(160 * time.Millisecond)
+	assert.Equal(t, []int{200}, statuses(t, s, "/x", 1, nil))
+}
+
+func TestOutageFlapping(t *testing.T) {
+	o := Outage{Up: 100 * time.Millisecond, Down: 50 * time.Millisecond}
+	var got []bool
+	for _, ms := range []int{0, 99, 100, 149, 150, 260} {
+		got = append(got, o.IsDown(time.Duration(ms)*time.Millisecond))
+	}
+	assert.Equal(t, []bool{false, false, true, true, false, true}, got)
+}
+
+func TestSchedules(t *testing.T) {
+	cases := []struct{ when, want string }{
+		{"{first: 2}", "503 503 200 200 200 200"},
+		{"{requests: '3..4'}", "200 200 503 503 200 200"},
+		{"{requests: '5..'}", "200 200 200 200 503 503"},
+		{"{every: 3}", "200 200 503 200 200 503"},
+		{"{always: true}", "503 503 503 503 503 503"},
+	}
+	for _, c := range cases {
+		t.Run(c.when, func(t *testing.T) {
+			s := servePlan(t, okRoute+"      - when: "+c.when+"\n        status: {code: 503}\n")
+			assert.Equal(t, c.want, join(statuses(t, s, "/x", 6, nil)))
+		})
+	}
+}
+
+func TestSchedulePerIdempotencyKey(t *testing.T) {
+	s := servePlan(t, okRoute+"      - when: {first: 1, per: 'header:Idempotency-Key'}\n        status: {code: 503}\n")
+	a := statuses(t, s, "/x", 2, map[string]string{"Idempotency-Key": "a"})
+	b := statuses(t, s, "/x", 2, map[string]string{"Idempotency-Key": "b"})
+	assert.Equal(t, "503 200 503 200", join(append(a, b...)), "first attempt of every logical call fails")
+}
+
+func TestTimeWindow(t *testing.T) {
+	s := servePlan(t, okRoute+"      - when: {after: 80ms, for: 80ms}\n        status: {code: 503}\n")
+	assert.Equal(t, "200", join(statuses(t, s, "/x", 1, nil)))
+	time.Sleep(90 * time.Millisecond)
+	assert.Equal(t, "503", join(statuses(t, s, "/x", 1, nil)))
+	time.Sleep(80 * time.Millisecond)
+	assert.Equal(t, "200", join(statuses(t, s, "/x", 1, nil)))
+}
+
+func TestProbabilityIsSeeded(t *testing.T) {
+	pattern := func(seed string) string {
+		s := servePlan(t, "seed: "+seed+"\n"+okRoute+"      - when: {probability: 0.5}\n        status: {code: 503}\n")
+		return join(statuses(t, s, "/x", 24, nil))
+	}
+	a, b, c := pattern("7"), pattern("7"), pattern("8")
+	assert.Equal(t, a, b, "same seed, same request order: same faults")
+	assert.NotEqual(t, a, c, "another seed draws differently")
+	assert.Contains(t, a, "503")
+	assert.Contains(t, a, "200")
+}
+
+func TestRulesCompose(t *testing.T) {
+	s := servePlan(t, okRoute+"      - latency: {fixed: 30ms}\n      - status: {code: 500}\n")
+	start := time.Now()
+	assert.Equal(t, "500", join(statuses(t, s, "/x", 1, nil)))
+	assert.GreaterOrEqual(t, time.Since(start), 30*time.Millisecond)
+	assert.Equal(t, "latency+status", s.Journal().Entries()[0].FaultNames())
+}
+
+func TestUnmatchedIs404WithRoutes(t *testing.T) {
+	s := servePlan(t, okRoute)
+	code, body, err := get(t, s, "/nope")
+	require.NoError(t, err)
+	assert.Equal(t, 404, code)
+	assert.Contains(t, body, "/x")
+}
+
+func TestBodyLimit(t *testing.T) {
+	p, err := LoadPlan("p.yaml", []byte(okRoute))
+	require.NoError(t, err)
+	s := NewServer(p, WithMaxBody(16))
+	defer s.Close()
+	resp, err := s.Client().Post(s.URL+"/x", "text/plain", strings.NewReader(strings.Repeat("a", 17)))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, 413, resp.StatusCode)
+	resp, err = s.Client().Post(s.URL+"/x", "text/plain", strings.NewReader("small"))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, 200, resp.StatusCode)
+}
+
+func TestShutdownDrainsInFlight(t *testing.T) {
+	p, err := LoadPlan("p.yaml", []byte(okRoute+"      - latency: {fixed: 50ms}\n"))
+	require.NoError(t, err)
+	s := NewServer(p)
+	done := make(chan int, 1)
+	go func() {
+		resp, err := s.Client().Get(s.URL + "/x")
+		if err != nil {
+			done <- 0
+			return
+		}
+		resp.Body.Close()
+		done <- resp.StatusCode
+	}()
+	require.Eventually(t, func() bool { return s.Journal().nextSeqPeek() == 1 }, time.Second, time.Millisecond)
+	require.NoError(t, s.Shutdown(context.Background()))
+	assert.Equal(t, 200, <-done)
+}
+
+func join(codes []int) string {
+	parts := make([]string, len(codes))
+	for i, c := range codes {
+		parts[i] = http.StatusText(c)[:0] + itoa(c)
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,354 @@
+package fault
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Handler wears a plan's faults around an http.Handler and journals every
+// request. It is what [NewServer] serves, and what a cassette replay or a
+// reverse proxy is wrapped in.
+type Handler struct {
+	base    http.Handler
+	state   atomic.Pointer[planState]
+	journal *Journal
+	cfg     config
+	done    chan struct{}
+	close   sync.Once
+}
+
+type planState struct {
+	plan   *Plan
+	start  time.Time
+	routes []*routeState
+}
+
+type routeState struct {
+	route  *Route
+	hash   uint64
+	mu     sync.Mutex
+	counts map[string]int
+}
+
+// Option configures a Handler or Server.
+type Option func(*config)
+
+type config struct {
+	logger      *slog.Logger
+	journalSize int
+	maxBody     int64
+	now         func() time.Time
+	onEntry     func(*Entry)
+}
+
+// WithLogger logs one line per request with the faults applied.
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+
+// WithJournalSize sets how many entries the journal keeps.
+func WithJournalSize(n int) Option { return func(c *config) { c.journalSize = n } }
+
+// WithMaxBody sets the largest request body accepted; larger ones get 413.
+func WithMaxBody(n int64) Option { return func(c *config) { c.maxBody = n } }
+
+// WithClock replaces time.Now for schedules' time windows and the journal.
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// DefaultMaxBody is the largest request body accepted by default.
+const DefaultMaxBody = 10 << 20
+
+// Wrap returns a Handler serving plan's routes in front of base. Requests
+// that match no route, and routes with no stub response, go to base; a nil
+// base answers them 404 with the list of routes.
+func Wrap(base http.Handler, plan *Plan, opts ...Option) *Handler {
+	cfg := config{journalSize: DefaultJournalSize, maxBody: DefaultMaxBody, now: time.Now}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	h := &Handler{base: base, journal: NewJournal(cfg.journalSize), cfg: cfg, done: make(chan struct{})}
+	if h.base == nil {
+		h.base = http.HandlerFunc(h.notFound)
+	}
+	h.SetPlan(plan)
+	return h
+}
+
+// Journal returns the handler's journal.
+func (h *Handler) Journal() *Journal { return h.journal }
+
+// Plan returns the plan in force.
+func (h *Handler) Plan() *Plan { return h.state.Load().plan }
+
+// Start reports when the plan in force started (its time windows count from
+// there).
+func (h *Handler) Start() time.Time { return h.state.Load().start }
+
+// SetPlan swaps the plan atomically: requests already in flight finish under
+// the old one, counters and time windows start afresh.
+func (h *Handler) SetPlan(p *Plan) {
+	if p == nil {
+		p = &Plan{}
+	}
+	st := &planState{plan: p, start: h.cfg.now()}
+	for i := range p.Routes {
+		hf := fnv.New64a()
+		_, _ = hf.Write([]byte(p.Routes[i].Name))
+		st.routes = append(st.routes, &routeState{route: &p.Routes[i], hash: hf.Sum64(), counts: map[string]int{}})
+	}
+	h.state.Store(st)
+}
+
+// Reset restarts the plan's counters, time windows and stateful faults, and
+// empties the journal.
+func (h *Handler) Reset() {
+	p := h.Plan()
+	for _, rt := range p.Routes {
+		for _, rule := range rt.Rules {
+			if r, ok := rule.Fault.(Resetter); ok {
+				r.Reset()
+			}
+		}
+	}
+	h.SetPlan(p)
+	h.journal.Reset()
+}
+
+// Close releases requests held by faults that wait (hang, latency), so a
+// server can shut down promptly.
+func (h *Handler) Close() { h.close.Do(func() { close(h.done) }) }
+
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
+	var names []string
+	for _, rt := range h.Plan().Routes {
+		names = append(names, rt.Name)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusNotFound)
+	fmt.Fprintf(w, `{"error":"faultline: no route matches %s %s","routes":%q}`+"\n", r.Method, r.URL.Path, names)
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	st := h.state.Load()
+	e := &Entry{Seq: h.journal.nextSeq(), Time: h.cfg.now(), Method: r.Method, Path: r.URL.Path,
+		Query: maskQuery(r.URL.RawQuery), RemoteAddr: r.RemoteAddr, IdempotencyKey: r.Header.Get("Idempotency-Key"),
+		RequestID: r.Header.Get("X-Request-Id"), UserAgent: r.Header.Get("User-Agent"), Headers: maskedHeaders(r.Header)}
+	rec := &recorder{ResponseWriter: w}
+	var mu sync.Mutex
+	defer h.finish(e, rec, r, &mu)
+	if !h.readBody(rec, r, e) {
+		return
+	}
+	rs := st.match(r)
+	if rs == nil {
+		h.base.ServeHTTP(rec, r)
+		return
+	}
+	e.Route = rs.route.Name
+	h.chain(st, rs, r, e, &mu).ServeHTTP(rec, r)
+}
+
+// readBody buffers the request body (so faults and the base handler can
+// both read it), hashes it, and refuses bodies over the limit with 413.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, e *Entry) bool {
+	if r.Body == nil || r.Body == http.NoBody {
+		return true
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.maxBody))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		http.Error(w, fmt.Sprintf("faultline: request body over %d bytes", h.cfg.maxBody), http.StatusRequestEntityTooLarge)
+		return false
+	case err != nil:
+		e.End = EndClientGone
+		return false
+	}
+	sum := sha256.Sum256(body)
+	e.BodySHA256, e.BodySize = hex.EncodeToString(sum[:]), int64(len(body))
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return true
+}
+
+func (st *planState) match(r *http.Request) *routeState {
+	for _, rs := range st.routes {
+		if rs.route.Match.Matches(r) {
+			return rs
+		}
+	}
+	return nil
+}
+
+// positions counts the request in every scope the route's rules use and
+// returns each rule's position, plus the route-wide position.
+func (rs *routeState) positions(r *http.Request) (perRule []int, routeN int) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	rs.counts["route"]++
+	seen := map[string]bool{"route": true}
+	keys := make([]string, len(rs.route.Rules))
+	for i, rule := range rs.route.Rules {
+		keys[i] = rule.When.ScopeKey(r)
+		if !seen[keys[i]] {
+			seen[keys[i]] = true
+			rs.counts[keys[i]]++
+		}
+	}
+	perRule = make([]int, len(keys))
+	for i, k := range keys {
+		perRule[i] = rs.counts[k]
+	}
+	return perRule, rs.counts["route"]
+}
+
+// chain builds the handler for one request: the faults its rules select,
+// outermost first, around the route's response.
+func (h *Handler) chain(st *planState, rs *routeState, r *http.Request, e *Entry, mu *sync.Mutex) http.Handler {
+	var next http.Handler = h.base
+	if rs.route.Respond != nil {
+		next = rs.route.Respond
+	}
+	perRule, routeN := rs.positions(r)
+	rnd := rand.New(rand.NewPCG(uint64(st.plan.Seed), rs.hash^uint64(routeN)))
+	elapsed := h.cfg.now().Sub(st.start)
+	var selected []int
+	for i, rule := range rs.route.Rules {
+		draw := 0.0
+		if rule.When.Sampled {
+			draw = rnd.Float64()
+		}
+		if rule.When.Applies(perRule[i], elapsed, draw) {
+			selected = append(selected, i)
+		}
+	}
+	for k := len(selected) - 1; k >= 0; k-- {
+		i := selected[k]
+		call := &Call{N: perRule[i], Seq: e.Seq, Start: st.start, Rand: rnd, Next: next, Done: h.done, now: h.cfg.now, entry: e, mu: mu}
+		next = faultStep(rs.route.Rules[i].Fault, call)
+	}
+	return next
+}
+
+func faultStep(f Fault, c *Call) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.mu.Lock()
+		c.entry.Faults = append(c.entry.Faults, Applied{Type: f.Kind()})
+		c.mu.Unlock()
+		f.Serve(w, r, c)
+	})
+}
+
+// finish completes the journal entry, even when a fault aborted the
+// response with http.ErrAbortHandler (which it re-raises).
+func (h *Handler) finish(e *Entry, rec *recorder, r *http.Request, mu *sync.Mutex) {
+	p := recover()
+	mu.Lock()
+	e.Status, e.BytesSent = rec.status, rec.bytes
+	if e.Status == 0 && rec.hijacked == false && e.End == "" && p == nil {
+		e.Status = http.StatusOK
+	}
+	if e.End == "" {
+		switch {
+		case r.Context().Err() != nil && !rec.done():
+			e.End = EndClientGone
+		case p != nil:
+			e.End = EndTruncated
+		default:
+			e.End = EndComplete
+		}
+	}
+	e.Duration = h.cfg.now().Sub(e.Time)
+	entry := *e
+	mu.Unlock()
+	h.journal.add(entry)
+	h.log(&entry)
+	if h.cfg.onEntry != nil {
+		h.cfg.onEntry(&entry)
+	}
+	if p != nil {
+		panic(p)
+	}
+}
+
+func (h *Handler) log(e *Entry) {
+	if h.cfg.logger == nil {
+		return
+	}
+	attrs := []any{"seq", e.Seq, "method", e.Method, "path", e.Path, "status", e.Status, "end", e.End, "duration", e.Duration.Round(time.Microsecond)}
+	if e.Route != "" {
+		attrs = append(attrs, "route", e.Route)
+	}
+	if len(e.Faults) > 0 {
+		attrs = append(attrs, "fault", e.FaultNames())
+	}
+	if e.IdempotencyKey != "" {
+		attrs = append(attrs, "idempotency_key", e.IdempotencyKey)
+	}
+	h.cfg.logger.Info("request", attrs...)
+}
+
+// recorder tracks the status and bytes written, and lets faults hijack or
+// flush the underlying connection.
+type recorder struct {
+	http.ResponseWriter
+	status   int
+	bytes    int64
+	hijacked bool
+}
+
+func (w *recorder) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *recorder) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(p)
+	w.bytes += int64(n)
+	return n, err
+}
+
+func (w *recorder) done() bool { return w.status != 0 || w.hijacked }
+
+// Flush implements http.Flusher.
+func (w *recorder) Flush() { _ = http.NewResponseController(w.ResponseWriter).Flush() }
+
+// Hijack implements http.Hijacker.
+func (w *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, rw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err == nil {
+		w.hijacked = true
+	}
+	return c, rw, err
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// WithObserver calls f with every journal entry as it is recorded (for
+// metrics). f must be quick and safe for concurrent use.
+func WithObserver(f func(*Entry)) Option { return func(c *config) { c.onEntry = f } }

@@ -1,0 +1,132 @@
+package fault
+
+import (
+	"math"
+	"net/http"
+	"time"
+)
+
+func init() { Register("latency", decodeLatency) }
+
+// Latency delays the response by a drawn duration, before the headers (a
+// slow time-to-first-byte) or spread through the body.
+type Latency struct {
+	Dist Distribution
+	// InBody spreads the delay through the body instead of holding the
+	// headers back.
+	InBody bool
+}
+
+// Distribution draws a delay. The zero value is no delay.
+type Distribution struct {
+	Fixed       time.Duration
+	Min, Max    time.Duration // uniform between Min and Max
+	Mean, Std   time.Duration // normal, truncated at zero
+	Median, P99 time.Duration // lognormal with this median and 99th percentile
+}
+
+// Kind implements Fault.
+func (Latency) Kind() string { return "latency" }
+
+// Draw returns one delay from the distribution.
+func (d Distribution) Draw(rnd interface {
+	Float64() float64
+	NormFloat64() float64
+}) time.Duration {
+	switch {
+	case d.Median > 0:
+		// ln X ~ N(mu, sigma): median = e^mu, p99 = e^(mu + 2.326 sigma).
+		mu := math.Log(float64(d.Median))
+		sigma := (math.Log(float64(d.P99)) - mu) / 2.3263478740
+		return time.Duration(math.Exp(mu + sigma*rnd.NormFloat64()))
+	case d.Std > 0 || d.Mean > 0:
+		return max(0, time.Duration(float64(d.Mean)+float64(d.Std)*rnd.NormFloat64()))
+	case d.Max > 0:
+		return d.Min + time.Duration(rnd.Float64()*float64(d.Max-d.Min))
+	}
+	return d.Fixed
+}
+
+// Serve implements Fault.
+func (l Latency) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
+	delay := l.Dist.Draw(c.Rand)
+	c.Note("latency", "delay", delay.Round(time.Microsecond))
+	if !l.InBody {
+		if c.Sleep(r, delay) {
+			c.Next.ServeHTTP(w, r)
+		}
+		return
+	}
+	resp := capture(c.Next, r)
+	resp.writeHeader(w)
+	dribble(w, r, c, resp.body, delay)
+}
+
+// dribble writes body in up to 10 chunks spread evenly over total.
+func dribble(w http.ResponseWriter, r *http.Request, c *Call, body []byte, total time.Duration) {
+	const chunks = 10
+	size := max(1, (len(body)+chunks-1)/chunks)
+	n := (len(body) + size - 1) / size
+	for i := 0; i < len(body); i += size {
+		if !c.Sleep(r, total/time.Duration(max(n, 1))) {
+			return
+		}
+		_, _ = w.Write(body[i:min(i+size, len(body))])
+		_ = http.NewResponseController(w).Flush()
+	}
+}
+
+type latencyFile struct {
+	Fixed   *Duration `yaml:"fixed"`
+	Uniform *struct {
+		Min Duration `yaml:"min"`
+		Max Duration `yaml:"max"`
+	} `yaml:"uniform"`
+	Normal *struct {
+		Mean   Duration `yaml:"mean"`
+		Stddev Duration `yaml:"stddev"`
+	} `yaml:"normal"`
+	Lognormal *struct {
+		Median Duration `yaml:"median"`
+		P99    Duration `yaml:"p99"`
+	} `yaml:"lognormal"`
+	Where string `yaml:"where"`
+}
+
+func decodeLatency(d *Decode) (Fault, error) {
+	var lf latencyFile
+	if err := d.Into(&lf); err != nil {
+		return nil, err
+	}
+	var l Latency
+	given := 0
+	if lf.Fixed != nil {
+		l.Dist.Fixed, given = lf.Fixed.D(), given+1
+	}
+	if u := lf.Uniform; u != nil {
+		if u.Max < u.Min {
+			return nil, d.ErrorfKey("uniform", "max %s is below min %s", u.Max.D(), u.Min.D())
+		}
+		l.Dist.Min, l.Dist.Max, given = u.Min.D(), u.Max.D(), given+1
+	}
+	if n := lf.Normal; n != nil {
+		l.Dist.Mean, l.Dist.Std, given = n.Mean.D(), n.Stddev.D(), given+1
+	}
+	if ln := lf.Lognormal; ln != nil {
+		if ln.Median <= 0 || ln.P99 < ln.Median {
+			return nil, d.ErrorfKey("lognormal", "needs median > 0 and p99 >= median")
+		}
+		l.Dist.Median, l.Dist.P99, given = ln.Median.D(), ln.P99.D(), given+1
+	}
+	if given != 1 {
+		return nil, d.Errorf("give exactly one of fixed, uniform, normal, lognormal (e.g. fixed: 100ms)")
+	}
+	switch lf.Where {
+	case "", "headers":
+	case "body":
+		l.InBody = true
+	default:
+		return nil, d.ErrorfKey("where", "%q: use headers (slow first byte) or body (spread through the body)", lf.Where)
+	}
+	return l, nil
+}

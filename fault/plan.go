@@ -1,0 +1,161 @@
+package fault
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Plan is a validated fault plan: the routes the upstream serves and the
+// faults that fire on them. Build one in Go or load it with [LoadPlan].
+type Plan struct {
+	Seed   int64
+	Routes []Route
+}
+
+// Route is one endpoint: what it matches, what it answers when no fault
+// fires, and its fault rules. Every matching rule applies, in order; a rule
+// that only delays (latency) passes on to the next, one that answers
+// (status, reset) ends the chain.
+type Route struct {
+	Name    string
+	Match   Match
+	Respond *Response // nil: pass to the wrapped handler (proxy, cassette)
+	Rules   []Rule
+}
+
+// Match selects requests. Empty fields match anything.
+//
+// Path is a pattern of segments: a literal, "*" or "{name}" for any one
+// segment, and a final "**" or "{name...}" for the rest of the path.
+type Match struct {
+	Method  string
+	Path    string
+	Headers map[string]string // header value must equal; "*" means present
+	Query   map[string]string // query value must equal; "*" means present
+}
+
+// Response is a stub response.
+type Response struct {
+	Status  int
+	Headers map[string]string
+	Body    []byte
+}
+
+// Rule applies a fault to the requests its schedule selects.
+type Rule struct {
+	When  When
+	Fault Fault
+}
+
+// When is a rule's schedule. All set conditions must hold; the zero When
+// matches every request. Positions are 1-based and counted per route, or per
+// client key when Per is set.
+type When struct {
+	First       int           // the first N requests
+	From, To    int           // requests From..To inclusive (To 0: no end)
+	Every       int           // every Kth request
+	Probability float64       // with probability p (used when Sampled)
+	Sampled     bool          // Probability was given
+	After       time.Duration // window start, since the plan started
+	For         time.Duration // window length (0: until the end)
+	Windowed    bool          // After/For were given
+	Per         string        // "", "route", "ip", or "header:Name"
+}
+
+// Applies reports whether a request at position n, at elapsed time since
+// the plan started, with draw in [0,1), is selected.
+func (w When) Applies(n int, elapsed time.Duration, draw float64) bool {
+	switch {
+	case w.First > 0 && n > w.First:
+		return false
+	case w.From > 0 && n < w.From:
+		return false
+	case w.To > 0 && n > w.To:
+		return false
+	case w.Every > 0 && n%w.Every != 0:
+		return false
+	case w.Sampled && draw >= w.Probability:
+		return false
+	case w.Windowed && elapsed < w.After:
+		return false
+	case w.Windowed && w.For > 0 && elapsed >= w.After+w.For:
+		return false
+	}
+	return true
+}
+
+// ScopeKey returns the key a request is counted under for this schedule.
+func (w When) ScopeKey(r *http.Request) string {
+	switch {
+	case w.Per == "ip":
+		return "ip:" + clientIP(r)
+	case strings.HasPrefix(w.Per, "header:"):
+		name := strings.TrimPrefix(w.Per, "header:")
+		return w.Per + "=" + r.Header.Get(name)
+	}
+	return "route"
+}
+
+// Matches reports whether r is selected by m.
+func (m Match) Matches(r *http.Request) bool {
+	if m.Method != "" && !strings.EqualFold(m.Method, r.Method) {
+		return false
+	}
+	if m.Path != "" && !matchPath(m.Path, r.URL.Path) {
+		return false
+	}
+	for k, v := range m.Headers {
+		got, ok := r.Header[http.CanonicalHeaderKey(k)]
+		if !ok || (v != "*" && (len(got) == 0 || got[0] != v)) {
+			return false
+		}
+	}
+	q := r.URL.Query()
+	for k, v := range m.Query {
+		if !q.Has(k) || (v != "*" && q.Get(k) != v) {
+			return false
+		}
+	}
+	return true
+}
+
+func matchPath(pattern, path string) bool {
+	ps := strings.Split(strings.Trim(pattern, "/"), "/")
+	xs := strings.Split(strings.Trim(path, "/"), "/")
+	for i, p := range ps {
+		if p == "**" || (strings.HasPrefix(p, "{") && strings.HasSuffix(p, "...}")) {
+			return true
+		}
+		if i >= len(xs) {
+			return false
+		}
+		if p == "*" || (strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}")) {
+			if xs[i] == "" {
+				return false
+			}
+			continue
+		}
+		if p != xs[i] {
+			return false
+		}
+	}
+	return len(ps) == len(xs)
+}
+
+// ServeHTTP writes the stub response.
+func (s *Response) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	for k, v := range s.Headers {
+		w.Header().Set(k, v)
+	}
+	if w.Header().Get("Content-Type") == "" && json.Valid(s.Body) && len(s.Body) > 0 {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	status := s.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(s.Body)
+}

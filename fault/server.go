@@ -1,0 +1,116 @@
+package fault
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"time"
+)
+
+// Server is a fault upstream listening on a real socket, in the spirit of
+// httptest.Server: NewServer starts it on a loopback port, URL is its base
+// URL, Journal what it saw, Close stops it.
+type Server struct {
+	URL     string
+	Handler *Handler
+	srv     *http.Server
+	ln      net.Listener
+	errc    chan error
+	tls     *TLS
+}
+
+// NewServer starts a stub upstream for plan on 127.0.0.1 at a free port.
+// It panics if it cannot listen, like httptest.NewServer; use [Listen] to
+// handle the error.
+func NewServer(plan *Plan, opts ...Option) *Server {
+	s, err := Listen("127.0.0.1:0", Wrap(nil, plan, opts...), nil)
+	if err != nil {
+		panic("fault: " + err.Error())
+	}
+	return s
+}
+
+// Listen serves h on addr, with TLS when t is not nil. Server-side
+// timeouts and size limits protect it from hostile clients.
+func Listen(addr string, h *Handler, t *TLS) (*Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s: %w (is another process using the port?)", addr, err)
+	}
+	s := &Server{Handler: h, ln: ln, errc: make(chan error, 1), tls: t}
+	s.srv = &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(slog.DiscardHandler, slog.LevelError),
+		// Socket faults hijack connections, which HTTP/2 cannot do.
+		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
+	}
+	scheme := "http"
+	if t != nil {
+		scheme = "https"
+		ln = tls.NewListener(ln, t.Config)
+	}
+	s.URL = scheme + "://" + s.ln.Addr().String()
+	go func() { s.errc <- s.srv.Serve(ln) }()
+	return s, nil
+}
+
+// Journal returns what the server saw.
+func (s *Server) Journal() *Journal { return s.Handler.Journal() }
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// Client returns an http.Client for the server, trusting its certificate
+// when it serves TLS.
+func (s *Server) Client() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if s.tls != nil {
+		tr.TLSClientConfig = &tls.Config{RootCAs: s.tls.Pool, MinVersion: tls.VersionTLS12}
+	}
+	return &http.Client{Transport: tr}
+}
+
+// Shutdown stops accepting, releases held requests (hang, latency) and
+// waits for in-flight requests to finish until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.Handler.Close()
+	err := s.srv.Shutdown(ctx)
+	if serr := <-s.errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
+}
+
+// Close stops the server at once, waiting at most a second for requests in
+// flight.
+func (s *Server) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		_ = s.srv.Close()
+	}
+}
+
+// NewProxy returns a reverse proxy to upstream, for a Handler to wrap:
+// faults apply before (latency) or instead of (status, reset) forwarding.
+func NewProxy(upstream *url.URL) http.Handler {
+	rp := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(upstream)
+			pr.Out.Host = upstream.Host
+		},
+		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {
+			http.Error(w, "faultline: upstream "+upstream.Redacted()+" failed: "+err.Error(), http.StatusBadGateway)
+		},
+	}
+	return rp
+}

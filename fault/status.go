@@ -1,0 +1,43 @@
+package fault
+
+import (
+	"net/http"
+)
+
+func init() { Register("status", decodeStatus) }
+
+// Status answers with any status code, headers and body instead of the
+// route's response: a 503, a 404, or a 200 whose body is an error.
+type Status struct{ Response Response }
+
+// Kind implements Fault.
+func (Status) Kind() string { return "status" }
+
+// Serve implements Fault.
+func (s Status) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
+	c.Note("status", "code", s.Response.Status)
+	s.Response.ServeHTTP(w, r)
+}
+
+type statusFile struct {
+	Code    int               `yaml:"code"`
+	Headers map[string]string `yaml:"headers"`
+	Body    *string           `yaml:"body"`
+}
+
+func decodeStatus(d *Decode) (Fault, error) {
+	sf := statusFile{Code: http.StatusServiceUnavailable}
+	if err := d.Into(&sf); err != nil {
+		return nil, err
+	}
+	if sf.Code < 100 || sf.Code > 599 {
+		return nil, d.ErrorfKey("code", "%d is not an HTTP status (100-599)", sf.Code)
+	}
+	resp := Response{Status: sf.Code, Headers: sf.Headers}
+	if sf.Body != nil {
+		resp.Body = []byte(*sf.Body)
+	} else {
+		resp.Body = []byte(`{"error":{"type":"faultline","message":"` + http.StatusText(sf.Code) + `"}}`)
+	}
+	return Status{Response: resp}, nil
+}
