@@ -1,0 +1,323 @@
+package cassettes
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// FormatVersion is the cassette format faultline reads and writes: go-vcr's
+// version 2.
+const FormatVersion = 2
+
+var (
+	// ErrInvalidCassette is wrapped by every *FormatError: the file exists but
+	// is not a usable cassette (corrupt, truncated, wrong version).
+	ErrInvalidCassette = errors.New("invalid cassette")
+
+	// ErrEmptyCassette is returned instead of writing a cassette with no
+	// interactions.
+	ErrEmptyCassette = errors.New("no interactions to save")
+
+	// ErrExpired is wrapped by (*Cassette).CheckAge when the recording is older
+	// than allowed.
+	ErrExpired = errors.New("cassette expired")
+)
+
+// FormatError reports a cassette file that cannot be used, with the line
+// where the problem was found (0 when unknown). It wraps ErrInvalidCassette.
+type FormatError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *FormatError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// Unwrap makes errors.Is(err, ErrInvalidCassette) true.
+func (e *FormatError) Unwrap() error { return ErrInvalidCassette }
+
+// Cassette is a recording: the interactions in recorded order plus
+// faultline's metadata. Its YAML form is go-vcr v3's (version 2); the extra
+// `faultline` and `recorded_at` keys are ignored by go-vcr's loader.
+type Cassette struct {
+	Version      int            `yaml:"version"`
+	Meta         *Meta          `yaml:"faultline,omitempty"`
+	Interactions []*Interaction `yaml:"interactions"`
+
+	modTime time.Time // file modification time, when loaded from disk
+}
+
+// Meta is what faultline adds to a cassette.
+type Meta struct {
+	Version    string    `yaml:"version"`            // faultline version that wrote the file
+	RecordedAt time.Time `yaml:"recorded_at"`        // when the file was written
+	Upstream   string    `yaml:"upstream,omitempty"` // base URL the recording proxy forwarded to
+}
+
+// Interaction is one recorded request and its response.
+type Interaction struct {
+	ID         int       `yaml:"id"`
+	Request    Request   `yaml:"request"`
+	Response   Response  `yaml:"response"`
+	RecordedAt time.Time `yaml:"recorded_at,omitempty"`
+}
+
+// Request is a recorded request, field for field go-vcr's cassette.Request.
+type Request struct {
+	Proto            string      `yaml:"proto"`
+	ProtoMajor       int         `yaml:"proto_major"`
+	ProtoMinor       int         `yaml:"proto_minor"`
+	ContentLength    int64       `yaml:"content_length"`
+	TransferEncoding []string    `yaml:"transfer_encoding"`
+	Trailer          http.Header `yaml:"trailer"`
+	Host             string      `yaml:"host"`
+	RemoteAddr       string      `yaml:"remote_addr"`
+	RequestURI       string      `yaml:"request_uri"`
+	Body             string      `yaml:"body"`
+	Form             url.Values  `yaml:"form"`
+	Headers          http.Header `yaml:"headers"`
+	URL              string      `yaml:"url"`
+	Method           string      `yaml:"method"`
+}
+
+// Response is a recorded response, field for field go-vcr's cassette.Response.
+type Response struct {
+	Proto            string        `yaml:"proto"`
+	ProtoMajor       int           `yaml:"proto_major"`
+	ProtoMinor       int           `yaml:"proto_minor"`
+	TransferEncoding []string      `yaml:"transfer_encoding"`
+	Trailer          http.Header   `yaml:"trailer"`
+	ContentLength    int64         `yaml:"content_length"`
+	Uncompressed     bool          `yaml:"uncompressed"`
+	Body             string        `yaml:"body"`
+	Headers          http.Header   `yaml:"headers"`
+	Status           string        `yaml:"status"`
+	Code             int           `yaml:"code"`
+	Duration         time.Duration `yaml:"duration"`
+}
+
+// Ref names an interaction in messages and reports.
+type Ref struct {
+	ID     int    `json:"id"`
+	Method string `json:"method"`
+	URL    string `json:"url"`
+}
+
+func (i *Interaction) ref() Ref {
+	return Ref{ID: i.ID, Method: i.Request.Method, URL: i.Request.URL}
+}
+
+// Load reads and validates a cassette file. A file that exists but cannot be
+// used gives a *FormatError naming the file and line.
+func Load(path string) (*Cassette, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load cassette: %w", err)
+	}
+	c, err := decode(path, data)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(path); err == nil {
+		c.modTime = fi.ModTime()
+	}
+	return c, nil
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
+
+// yamlError turns a yaml.v3 error into a FormatError with its line.
+func yamlError(file string, err error) error {
+	msg := err.Error()
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	fe := &FormatError{File: file, Msg: msg}
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		fe.Line, _ = strconv.Atoi(m[1])
+		fe.Msg = m[2]
+	}
+	fe.Msg += "; the file is corrupt or truncated: fix it or record it again"
+	return fe
+}
+
+func decode(file string, data []byte) (*Cassette, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, yamlError(file, err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, &FormatError{File: file, Line: 1, Msg: "file is empty; record the cassette again"}
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, &FormatError{File: file, Line: root.Line,
+			Msg: "not a cassette: expected a mapping with `version: 2` and `interactions`"}
+	}
+	c := &Cassette{}
+	if err := root.Decode(c); err != nil {
+		return nil, yamlError(file, err)
+	}
+	if c.Version != FormatVersion {
+		return nil, &FormatError{File: file, Line: keyLine(root, "version"),
+			Msg: fmt.Sprintf("cassette version %d is not supported; faultline reads go-vcr v3 cassettes (`version: 2`)", c.Version)}
+	}
+	seq := valueNode(root, "interactions")
+	if len(c.Interactions) == 0 || seq == nil || seq.Kind != yaml.SequenceNode {
+		return nil, &FormatError{File: file, Line: keyLine(root, "interactions"),
+			Msg: "cassette has no interactions; the file may be truncated: record it again"}
+	}
+	for n, it := range c.Interactions {
+		if err := validate(it); err != nil {
+			return nil, &FormatError{File: file, Line: seq.Content[n].Line,
+				Msg: fmt.Sprintf("interaction %d: %v; the file may be truncated: fix it or record it again", n, err)}
+		}
+	}
+	return c, nil
+}
+
+func validate(it *Interaction) error {
+	if it == nil {
+		return errors.New("empty entry")
+	}
+	if it.Request.Method == "" {
+		return errors.New("request.method is missing")
+	}
+	if _, err := url.Parse(it.Request.URL); err != nil || it.Request.URL == "" {
+		return fmt.Errorf("request.url %q is not a URL", it.Request.URL)
+	}
+	if it.Response.Code < 100 || it.Response.Code > 999 {
+		return fmt.Errorf("response.code %d is not an HTTP status (missing response?)", it.Response.Code)
+	}
+	return nil
+}
+
+// valueNode returns the value of key in mapping m, or nil.
+func valueNode(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func keyLine(m *yaml.Node, key string) int {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i].Line
+		}
+	}
+	return m.Line
+}
+
+// Save writes the cassette atomically: a temporary file in the same folder,
+// fsync, then rename over path. A crash at any moment leaves either the old
+// file or the new one. An empty cassette is never written (ErrEmptyCassette).
+func (c *Cassette) Save(path string) error {
+	if len(c.Interactions) == 0 {
+		return fmt.Errorf("save %s: %w: no request reached the recorder", path, ErrEmptyCassette)
+	}
+	var buf bytes.Buffer
+	buf.WriteString("---\n")
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(4)
+	if c.Version == 0 {
+		c.Version = FormatVersion
+	}
+	if err := enc.Encode(c); err != nil {
+		return fmt.Errorf("save %s: encode: %w", path, err)
+	}
+	if err := enc.Close(); err != nil {
+		return fmt.Errorf("save %s: encode: %w", path, err)
+	}
+	return writeAtomic(path, buf.Bytes())
+}
+
+func writeAtomic(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = os.Remove(tmp)
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("save %s: fsync: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	if d, derr := os.Open(dir); derr == nil {
+		_ = d.Sync() // best effort: make the rename itself durable
+		_ = d.Close()
+	}
+	return nil
+}
+
+// RecordedAt reports when the recording was made: the oldest interaction's
+// recorded_at, else the metadata's time, else the file's modification time
+// (go-vcr v3 cassettes carry no time).
+func (c *Cassette) RecordedAt() time.Time {
+	var oldest time.Time
+	for _, it := range c.Interactions {
+		if !it.RecordedAt.IsZero() && (oldest.IsZero() || it.RecordedAt.Before(oldest)) {
+			oldest = it.RecordedAt
+		}
+	}
+	switch {
+	case !oldest.IsZero():
+		return oldest
+	case c.Meta != nil && !c.Meta.RecordedAt.IsZero():
+		return c.Meta.RecordedAt
+	default:
+		return c.modTime
+	}
+}
+
+// CheckAge returns an error wrapping ErrExpired when the recording is older
+// than maxAge at now. A maxAge of zero disables the check.
+func (c *Cassette) CheckAge(maxAge time.Duration, now time.Time) error {
+	at := c.RecordedAt()
+	if maxAge <= 0 || at.IsZero() {
+		return nil
+	}
+	if age := now.Sub(at); age > maxAge {
+		return fmt.Errorf("%w: recorded %s, %s ago, more than the allowed %s; record it again with `faultline record`",
+			ErrExpired, at.UTC().Format(time.RFC3339), age.Round(time.Second), maxAge)
+	}
+	return nil
+}

@@ -1,0 +1,431 @@
+package cassettes
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unicode"
+)
+
+// Placeholder replaces every redacted value. Matching ignores fields whose
+// recorded value is the placeholder, so a redacted cassette still replays.
+const Placeholder = "[REDACTED]"
+
+// Rules extends the default redaction. Names are compared case-insensitively
+// to header names, query parameter names and JSON field names (at any depth).
+// Values are regular expressions; every match in a header value, URL or body
+// is replaced by Placeholder. Allow lists names that are never redacted by name.
+type Rules struct {
+	Names  []string `yaml:"names"`
+	Values []string `yaml:"values"`
+	Allow  []string `yaml:"allow"`
+}
+
+// Redactor removes secrets from interactions before they are kept or written.
+// The defaults always apply: Authorization, Proxy-Authorization, Cookie,
+// Set-Cookie, API-key headers, any name that looks like a token, secret,
+// key, password, signature or credential, and values in known secret formats
+// (Stripe, AWS, GitHub, Slack keys, JWTs, bearer tokens, private keys).
+// A nil *Redactor means the defaults. It is safe for concurrent use.
+type Redactor struct {
+	names    map[string]bool
+	allow    map[string]bool
+	patterns []*regexp.Regexp
+
+	cache     sync.Map // lower-case name -> bool
+	cacheSize atomic.Int64
+}
+
+// secretPattern is a known secret format, shared by redaction and Scan.
+type secretPattern struct {
+	rule string
+	re   *regexp.Regexp
+}
+
+var secretPatterns = []secretPattern{
+	{"stripe-key", regexp.MustCompile(`\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{10,}`)},
+	{"aws-access-key", regexp.MustCompile(`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`)},
+	{"github-token", regexp.MustCompile(`\b(?:gh[pousr]_[0-9A-Za-z]{30,}|github_pat_[0-9A-Za-z_]{30,})`)},
+	{"slack-token", regexp.MustCompile(`\bxox[abposr]-[0-9A-Za-z-]{10,}`)},
+	{"jwt", regexp.MustCompile(`\beyJ[0-9A-Za-z_-]{4,}\.eyJ[0-9A-Za-z_-]{4,}\.[0-9A-Za-z_-]{4,}`)},
+	{"bearer-token", regexp.MustCompile(`(?i)\bbearer\s+[0-9A-Za-z\-._~+/]{8,}=*`)},
+	{"private-key", regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----`)},
+}
+
+// secretHints are substrings one of which every secretPattern match contains;
+// a string with none of them skips the regular expressions.
+var secretHints = []string{"sk_", "rk_", "AKIA", "ASIA", "gh", "xox", "eyJ", "earer", "EARER", "BEGIN"}
+
+func mayHoldSecret(s string) bool {
+	for _, h := range secretHints {
+		if strings.Contains(s, h) {
+			return true
+		}
+	}
+	return false
+}
+
+var sensitiveWords = map[string]bool{
+	"token": true, "secret": true, "key": true, "apikey": true, "password": true,
+	"passwd": true, "pwd": true, "passphrase": true, "signature": true,
+	"credential": true, "authorization": true, "auth": true, "cookie": true,
+	"jwt": true, "bearer": true,
+}
+
+var sensitiveSuffixes = []string{"token", "secret", "password", "passwd", "apikey", "signature", "credential", "accesskey", "privatekey"}
+
+var defaultRedactor = &Redactor{names: map[string]bool{}, allow: map[string]bool{"idempotency-key": true}}
+
+// NewRedactor returns the default redaction plus extra rules. It fails when a
+// value pattern is not a valid regular expression.
+func NewRedactor(extra Rules) (*Redactor, error) {
+	r := &Redactor{names: map[string]bool{}, allow: map[string]bool{}}
+	for n := range defaultRedactor.allow {
+		r.allow[n] = true
+	}
+	for _, n := range extra.Names {
+		r.names[strings.ToLower(n)] = true
+	}
+	for _, n := range extra.Allow {
+		r.allow[strings.ToLower(n)] = true
+	}
+	for i, v := range extra.Values {
+		re, err := regexp.Compile(v)
+		if err != nil {
+			return nil, fmt.Errorf("redaction rules: values[%d] %q is not a valid regular expression: %w", i, v, err)
+		}
+		r.patterns = append(r.patterns, re)
+	}
+	return r, nil
+}
+
+func orDefault(r *Redactor) *Redactor {
+	if r == nil {
+		return defaultRedactor
+	}
+	return r
+}
+
+// Sensitive reports whether a header, query parameter or JSON field with this
+// name is redacted.
+func (r *Redactor) Sensitive(name string) bool {
+	r = orDefault(r)
+	if v, ok := r.cache.Load(name); ok {
+		return v.(bool)
+	}
+	s := r.sensitive(name)
+	if r.cacheSize.Load() < 4096 {
+		if _, loaded := r.cache.LoadOrStore(name, s); !loaded {
+			r.cacheSize.Add(1)
+		}
+	}
+	return s
+}
+
+func (r *Redactor) sensitive(name string) bool {
+	lower := strings.ToLower(name)
+	if r.allow[lower] {
+		return false
+	}
+	if r.names[lower] {
+		return true
+	}
+	joined := strings.Map(func(c rune) rune {
+		if unicode.IsLetter(c) || unicode.IsDigit(c) {
+			return c
+		}
+		return -1
+	}, lower)
+	for _, s := range sensitiveSuffixes {
+		if strings.HasSuffix(joined, s) {
+			return true
+		}
+	}
+	for _, w := range words(name) {
+		if sensitiveWords[w] || sensitiveWords[strings.TrimSuffix(w, "s")] {
+			return true
+		}
+	}
+	return false
+}
+
+// words splits "X-Api-Key", "client_secret" and "apiKey" into lower-case words.
+func words(name string) []string {
+	var out []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	prevLower := false
+	for _, c := range name {
+		switch {
+		case !unicode.IsLetter(c) && !unicode.IsDigit(c):
+			flush()
+			prevLower = false
+			continue
+		case unicode.IsUpper(c) && prevLower:
+			flush()
+		}
+		cur = append(cur, c)
+		prevLower = unicode.IsLower(c) || unicode.IsDigit(c)
+	}
+	flush()
+	return out
+}
+
+// Text replaces every known secret format and every extra value pattern in s.
+func (r *Redactor) Text(s string) string {
+	r = orDefault(r)
+	if mayHoldSecret(s) {
+		for _, p := range secretPatterns {
+			s = p.re.ReplaceAllString(s, Placeholder)
+		}
+	}
+	for _, re := range r.patterns {
+		s = re.ReplaceAllString(s, Placeholder)
+	}
+	return s
+}
+
+// Interaction returns a redacted copy of it; it is not modified.
+func (r *Redactor) Interaction(it *Interaction) *Interaction {
+	r = orDefault(r)
+	out := *it
+	rq, rs := &out.Request, &out.Response
+	rq.Headers = r.header(rq.Headers)
+	rq.Trailer = r.header(rq.Trailer)
+	rq.URL = r.url(rq.URL)
+	rq.RequestURI = r.url(rq.RequestURI)
+	rq.Form = r.values(rq.Form)
+	if b := r.body(rq.Body, rq.Headers.Get("Content-Type")); b != rq.Body {
+		rq.Body = b
+		rq.ContentLength = fixLength(rq.Headers, b)
+	}
+	rs.Headers = r.header(rs.Headers)
+	rs.Trailer = r.header(rs.Trailer)
+	if b := r.body(rs.Body, rs.Headers.Get("Content-Type")); b != rs.Body {
+		rs.Body = b
+		rs.ContentLength = fixLength(rs.Headers, b)
+	}
+	return &out
+}
+
+// fixLength keeps a recorded Content-Length true to a redacted body.
+func fixLength(h http.Header, body string) int64 {
+	if h.Get("Content-Length") != "" {
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+	}
+	return int64(len(body))
+}
+
+// Cassette redacts every interaction of c in place.
+func (r *Redactor) Cassette(c *Cassette) {
+	for i, it := range c.Interactions {
+		c.Interactions[i] = r.Interaction(it)
+	}
+}
+
+func (r *Redactor) header(h http.Header) http.Header {
+	if h == nil {
+		return nil
+	}
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		nv := make([]string, len(vs))
+		for i, v := range vs {
+			if r.Sensitive(k) {
+				nv[i] = Placeholder
+			} else {
+				nv[i] = r.Text(v)
+			}
+		}
+		out[k] = nv
+	}
+	return out
+}
+
+func (r *Redactor) values(v url.Values) url.Values {
+	if v == nil {
+		return nil
+	}
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		nv := make([]string, len(vs))
+		for i, s := range vs {
+			if r.Sensitive(k) {
+				nv[i] = Placeholder
+			} else {
+				nv[i] = r.Text(s)
+			}
+		}
+		out[k] = nv
+	}
+	return out
+}
+
+// query redacts a raw query string, keeping its order and encoding where
+// nothing is sensitive.
+func (r *Redactor) query(raw string) string {
+	if raw == "" {
+		return raw
+	}
+	parts := strings.Split(raw, "&")
+	for i, p := range parts {
+		name, val, hasVal := strings.Cut(p, "=")
+		key, err := url.QueryUnescape(name)
+		if err != nil {
+			key = name
+		}
+		if r.Sensitive(key) {
+			parts[i] = name + "=" + url.QueryEscape(Placeholder)
+			continue
+		}
+		if !hasVal {
+			continue
+		}
+		v, err := url.QueryUnescape(val)
+		if err != nil {
+			v = val
+		}
+		if nv := r.Text(v); nv != v {
+			parts[i] = name + "=" + url.QueryEscape(nv)
+		}
+	}
+	return strings.Join(parts, "&")
+}
+
+func (r *Redactor) url(s string) string {
+	if s == "" {
+		return s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return r.Text(s)
+	}
+	changed := false
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), Placeholder)
+		changed = true
+	}
+	if q := r.query(u.RawQuery); q != u.RawQuery {
+		u.RawQuery = q
+		changed = true
+	}
+	if p := r.Text(u.Path); p != u.Path {
+		u.Path, u.RawPath = p, ""
+		changed = true
+	}
+	if !changed {
+		return s
+	}
+	return u.String()
+}
+
+func (r *Redactor) body(s, contentType string) string {
+	if s == "" {
+		return s
+	}
+	if v, ok := parseJSON([]byte(s)); ok {
+		nv, changed := r.jsonValue(v)
+		if !changed {
+			return s
+		}
+		return encodeJSON(nv, strings.HasSuffix(s, "\n"))
+	}
+	if isForm(contentType) {
+		return r.query(s)
+	}
+	return r.Text(s)
+}
+
+func (r *Redactor) jsonValue(v any) (any, bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		changed := false
+		for k, val := range x {
+			if r.Sensitive(k) {
+				switch val.(type) {
+				case nil, bool:
+				default:
+					if val != Placeholder {
+						x[k] = Placeholder
+						changed = true
+					}
+				}
+				continue
+			}
+			if nv, c := r.jsonValue(val); c {
+				x[k] = nv
+				changed = true
+			}
+		}
+		return x, changed
+	case []any:
+		changed := false
+		for i, val := range x {
+			if nv, c := r.jsonValue(val); c {
+				x[i] = nv
+				changed = true
+			}
+		}
+		return x, changed
+	case string:
+		ns := r.Text(x)
+		return ns, ns != x
+	}
+	return v, false
+}
+
+// parseJSON decodes a JSON object or array body, keeping numbers exact.
+func parseJSON(b []byte) (any, bool) {
+	t := bytes.TrimSpace(b)
+	if len(t) == 0 || (t[0] != '{' && t[0] != '[') {
+		return nil, false
+	}
+	dec := json.NewDecoder(bytes.NewReader(t))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil || dec.More() {
+		return nil, false
+	}
+	return v, true
+}
+
+func encodeJSON(v any, newline bool) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // values came from the JSON decoder: always encodable
+	out := buf.String()
+	if !newline {
+		out = strings.TrimSuffix(out, "\n")
+	}
+	return out
+}
+
+func isForm(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "application/x-www-form-urlencoded"
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
