@@ -152,7 +152,7 @@ interactions:
 func TestLoadRejectsBadFilesWithLine(t *testing.T) {
 	cases := []struct {
 		name, content, want string
-		line              int
+		line                int
 	}{
 		{"empty", "", "file is empty", 1},
 		{"not a mapping", "- a\n- b\n", "not a cassette", 1},
