@@ -113,8 +113,8 @@ func (f *File) typeError(n *yaml.Node, err error, path string) error {
 	if errors.As(err, &te) && len(te.Errors) > 0 {
 		if m := typeErrRE.FindStringSubmatch(te.Errors[0]); m != nil {
 			line, _ := strconv.Atoi(m[1])
-			bad := findScalar(n, line, unmarshalRE.FindStringSubmatch(m[2]))
-			return &Error{File: f.Name, Line: line, Col: bad.Column, Msg: humanType(m[2])}
+			bad, at := findScalar(n, path, line, unmarshalRE.FindStringSubmatch(m[2]))
+			return &Error{File: f.Name, Line: line, Col: bad.Column, Msg: where(at) + humanType(m[2])}
 		}
 	}
 	var fe *Error
@@ -135,23 +135,30 @@ func where(path string) string {
 }
 
 // findScalar finds the node on line that yaml.v3 complained about (the
-// scalar holding the offending value when the message names one).
-func findScalar(n *yaml.Node, line int, m []string) *yaml.Node {
-	var found *yaml.Node
-	var walk func(*yaml.Node)
-	walk = func(c *yaml.Node) {
-		if c.Line == line && (found == nil || (m != nil && c.Value == m[2])) {
-			found = c
+// scalar holding the offending value when the message names one) and its
+// key path below path.
+func findScalar(n *yaml.Node, path string, line int, m []string) (*yaml.Node, string) {
+	found, foundPath := n, path
+	exact := false
+	var walk func(c *yaml.Node, p string)
+	walk = func(c *yaml.Node, p string) {
+		if c.Line == line && !exact && (found == n || (m != nil && c.Value == m[2])) {
+			found, foundPath = c, p
+			exact = m != nil && c.Value == m[2] && c.Kind == yaml.ScalarNode
 		}
-		for _, k := range c.Content {
-			walk(k)
+		switch c.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(c.Content); i += 2 {
+				walk(c.Content[i+1], join(p, c.Content[i].Value))
+			}
+		case yaml.SequenceNode:
+			for i, k := range c.Content {
+				walk(k, fmt.Sprintf("%s[%d]", p, i))
+			}
 		}
 	}
-	walk(n)
-	if found == nil {
-		return n
-	}
-	return found
+	walk(n, path)
+	return found, foundPath
 }
 
 var unmarshalRE = regexp.MustCompile("cannot unmarshal !!(\\w+) `(.*)` into (\\S+)")

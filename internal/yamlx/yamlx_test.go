@@ -26,7 +26,7 @@ func TestDecode(t *testing.T) {
 	}{
 		{"ok", "name: a\nroutes:\n  - method: GET\n    wait: 250ms\n", ""},
 		{"unknown key", "name: a\nroutes:\n  - methd: GET\n", `p.yaml:3:5: routes[0]: unknown key "methd" (did you mean "method"?)`},
-		{"wrong type", "name: a\nroutes:\n  - count: many\n", `p.yaml:3:12: "many" is a string, expected a whole number`},
+		{"wrong type", "name: a\nroutes:\n  - count: many\n", `p.yaml:3:12: routes[0].count: "many" is a string, expected a whole number`},
 		{"bad duration", "routes:\n  - wait: soon\n", `p.yaml:2:11: "soon" is not a duration: write it like 250ms, 1.5s or 2m`},
 		{"negative duration", "routes:\n  - wait: -1s\n", `p.yaml:2:11: duration -1s is negative`},
 		{"syntax", "name: [a\n", `p.yaml:`},
