@@ -72,6 +72,9 @@ type jsonStep struct {
 // scenario's status are derived as the other renderers show them; durations
 // are whole milliseconds.
 func WriteJSON(w io.Writer, r *Run) error {
+	if r == nil {
+		return errNilRun
+	}
 	s := r.Summary()
 	out := jsonRun{
 		SchemaVersion: SchemaVersion,

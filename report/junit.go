@@ -62,6 +62,9 @@ type junitResult struct {
 // a skipped one a <skipped>. Warnings of passed checks go to <system-out>.
 // Characters XML 1.0 forbids are replaced with U+FFFD.
 func WriteJUnit(w io.Writer, r *Run) error {
+	if r == nil {
+		return errNilRun
+	}
 	suite := junitSuite{
 		Name:      xmlSafe("faultline " + r.Kind),
 		Time:      seconds(r.Duration),
@@ -151,9 +154,11 @@ func junitTestcase(r *Run, sc *Scenario) junitCase {
 // "faultline.<kind>" plus the first tag.
 func classname(kind string, sc *Scenario) string {
 	if sc.File != "" {
-		f := strings.TrimPrefix(path.Clean(strings.ReplaceAll(sc.File, `\`, "/")), "./")
+		f := path.Clean(strings.ReplaceAll(sc.File, `\`, "/"))
 		f = strings.TrimSuffix(f, path.Ext(f))
-		return strings.Trim(strings.ReplaceAll(f, "/", "."), ".")
+		if name := strings.Trim(strings.ReplaceAll(f, "/", "."), "."); name != "" {
+			return name
+		}
 	}
 	name := "faultline"
 	if kind != "" {
@@ -176,17 +181,24 @@ func failureMessage(sc *Scenario) string {
 		return "scenario failed"
 	case 1:
 		c := checks[0]
-		msg := "check " + c.Name + " failed"
-		if c.Expected != "" || c.Observed != "" {
-			msg += ": expected " + oneLine(c.Expected) + ", observed " + oneLine(c.Observed)
-		} else if c.Message != "" {
-			msg += ": " + oneLine(c.Message)
+		var parts []string
+		if c.Expected != "" {
+			parts = append(parts, "expected "+oneLine(c.Expected))
 		}
-		return msg
+		if c.Observed != "" {
+			parts = append(parts, "observed "+oneLine(c.Observed))
+		}
+		if len(parts) == 0 && c.Message != "" {
+			parts = append(parts, oneLine(c.Message))
+		}
+		if len(parts) == 0 {
+			return "check " + oneLine(c.Name) + " failed"
+		}
+		return "check " + oneLine(c.Name) + " failed: " + strings.Join(parts, ", ")
 	}
 	names := make([]string, len(checks))
 	for i, c := range checks {
-		names[i] = c.Name
+		names[i] = oneLine(c.Name)
 	}
 	return fmt.Sprintf("%d checks failed: %s", len(checks), strings.Join(names, ", "))
 }

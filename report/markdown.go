@@ -12,6 +12,9 @@ import (
 // failing checks, warnings if any, the commands that reproduce the failures,
 // and a collapsed <details> list of every scenario.
 func WriteMarkdown(w io.Writer, r *Run) error {
+	if r == nil {
+		return errNilRun
+	}
 	var b strings.Builder
 	mdHeading(&b, r)
 	mdFailures(&b, r)

@@ -1,6 +1,12 @@
 package report
 
-import "time"
+import (
+	"errors"
+	"time"
+)
+
+// errNilRun is returned by every renderer given a nil *Run.
+var errNilRun = errors.New("report: nil *Run")
 
 // Status is the outcome of a scenario or a check.
 type Status string
@@ -65,6 +71,9 @@ type Summary struct{ Total, Passed, Failed, Skipped int }
 // counts as failed whatever its Status; one with an empty Status is counted
 // as Finalize would derive it.
 func (r *Run) Summary() Summary {
+	if r == nil {
+		return Summary{}
+	}
 	s := Summary{Total: len(r.Scenarios)}
 	for i := range r.Scenarios {
 		switch outcome(&r.Scenarios[i]) {
@@ -88,6 +97,9 @@ func (r *Run) Passed() bool { return r.Summary().Failed == 0 }
 // gives [Passed]. A scenario with Error set is always marked [Failed], since
 // it could not run at all.
 func (r *Run) Finalize() {
+	if r == nil {
+		return
+	}
 	for i := range r.Scenarios {
 		sc := &r.Scenarios[i]
 		if sc.Status == "" || sc.Error != "" {

@@ -51,9 +51,12 @@ func (p *Progress) Done(name string, st Status) {
 	if p.total <= 0 {
 		count = fmt.Sprintf("[%d]", p.done)
 	}
-	mark := map[Status]string{Passed: "✓", Skipped: "○"}[st]
-	if mark == "" {
-		mark = "✗"
+	mark := "✗"
+	switch st {
+	case Passed:
+		mark = "✓"
+	case Skipped:
+		mark = "○"
 	}
 	p.draw(truncate(count+" "+mark+" "+printable(oneLine(name)), p.width-1))
 }

@@ -53,6 +53,9 @@ func isTerminal(w io.Writer) bool {
 // duration and maturity, and for a failed run the commands that reproduce
 // each failure.
 func WriteTerminal(w io.Writer, r *Run, opts TerminalOptions) error {
+	if r == nil {
+		return errNilRun
+	}
 	t := &termWriter{w: w, opts: opts, st: newTermStyles(w, opts.Color)}
 	t.scenarioLines(r)
 	for i := range r.Scenarios {
@@ -195,7 +198,7 @@ func (t *termWriter) failure(sc *Scenario) {
 		t.line("    no failing check recorded")
 	}
 	for _, c := range checks {
-		t.line("    %s %s", t.st.red("check"), printable(c.Name))
+		t.line("    %s %s", t.st.red("check"), printable(oneLine(c.Name)))
 		t.block("      ", "expected: ", c.Expected, nil)
 		t.block("      ", "observed: ", c.Observed, nil)
 		t.block("      ", "", c.Message, nil)

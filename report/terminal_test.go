@@ -165,3 +165,21 @@ func TestColorEnabledOnTerminal(t *testing.T) {
 		})
 	}
 }
+
+func TestRenderersRejectNilRun(t *testing.T) {
+	var buf bytes.Buffer
+	errs := []error{
+		report.WriteTerminal(&buf, nil, report.TerminalOptions{}),
+		report.WriteJSON(&buf, nil),
+		report.WriteJUnit(&buf, nil),
+		report.WriteMarkdown(&buf, nil),
+	}
+	for i, err := range errs {
+		if err == nil || !strings.Contains(err.Error(), "nil") {
+			t.Errorf("renderer %d: err = %v", i, err)
+		}
+	}
+	if buf.Len() != 0 {
+		t.Errorf("wrote %q for a nil run", buf.String())
+	}
+}
