@@ -1,0 +1,85 @@
+package cassettes
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const leakyYAML = `version: 2
+interactions:
+    - id: 0
+      request:
+        body: '{"name":"a","client_secret":"Zx8Qp2Lm9Vt4Rk7W","note":"plain words here"}'
+        headers:
+            Authorization:
+                - Basic dXNlcjpwYXNz
+            X-Api-Key:
+                - aaaaaaaaaaaa
+        url: https://api.test/v1/x?access_token=Qw3Er5Ty7Ui9Op1A&page=2
+        method: POST
+      response:
+        body: |
+            {"key": "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+             "aws": "AKIAIOSFODNN7EXAMPLE", "gh": "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+             "slack": "xoxb-123456789012-abcdefghij"}
+        headers:
+            Set-Cookie:
+                - '[REDACTED]'
+        code: 200
+`
+
+func TestScanFindsSecretsWithLines(t *testing.T) {
+	path := tempPath(t, "leaky.yaml")
+	writeFile(t, path, leakyYAML)
+	found, err := Scan(path)
+	require.NoError(t, err)
+	var got []string
+	for _, f := range found {
+		got = append(got, fmt.Sprintf("%d %s", f.Line, f.Rule))
+		assert.Equal(t, path, f.File)
+		assert.NotContains(t, leakyYAML, f.Masked, "masked value is not the secret")
+	}
+	assert.Equal(t, []string{
+		"5 high-entropy",      // client_secret in the JSON body
+		"8 credential-header", // Authorization, whatever the value
+		"11 high-entropy",     // access_token query parameter
+		"15 stripe-key",
+		"16 aws-access-key",
+		"16 github-token",
+		"17 slack-token",
+	}, got)
+	assert.Contains(t, found[3].String(), fmt.Sprintf("%s:15: stripe-key", path))
+	assert.NotContains(t, found[3].String(), "4eC39HqLyjWDarjtT1zdp7dc")
+}
+
+func TestScanCleanCassette(t *testing.T) {
+	// Counterpart: the same interactions after redaction have no findings.
+	path := tempPath(t, "leaky.yaml")
+	writeFile(t, path, leakyYAML)
+	c, err := Load(path)
+	require.NoError(t, err)
+	(*Redactor)(nil).Cassette(c)
+	clean := tempPath(t, "clean.yaml")
+	require.NoError(t, c.Save(clean))
+	found, err := Scan(clean)
+	require.NoError(t, err)
+	assert.Empty(t, found)
+}
+
+func TestScanBadFile(t *testing.T) {
+	path := tempPath(t, "bad.yaml")
+	writeFile(t, path, "version: 2\ninteractions: [\n")
+	_, err := Scan(path)
+	assert.ErrorIs(t, err, ErrInvalidCassette)
+	assert.True(t, strings.HasPrefix(err.Error(), path+":"), err.Error())
+}
+
+func TestMask(t *testing.T) {
+	assert.Equal(t, "****", mask("abcd"))
+	assert.Equal(t, "sk_l…(32 chars)", mask("sk_live_4eC39HqLyjWDarjtT1zdp7dc"))
+	assert.Equal(t, "éééx…(9 chars)", mask("éééxxx"))
+}
