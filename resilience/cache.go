@@ -1,0 +1,62 @@
+package resilience
+
+import (
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+)
+
+// staleCache keeps the last good response per GET URL, oldest evicted first.
+type staleCache struct {
+	mu      sync.Mutex
+	p       StaleCachePolicy
+	entries map[string]cacheEntry
+	order   []string // insertion order, for eviction
+}
+
+type cacheEntry struct {
+	status int
+	header http.Header
+	body   []byte
+	at     time.Time
+}
+
+func newStaleCache(p StaleCachePolicy) *staleCache {
+	if !p.Enabled {
+		return nil
+	}
+	return &staleCache{p: p, entries: map[string]cacheEntry{}}
+}
+
+func (c *staleCache) put(key string, r *Response, now time.Time) {
+	if c == nil {
+		return
+	}
+	e := cacheEntry{status: r.StatusCode, header: r.Header.Clone(), body: slices.Clone(r.Body), at: now}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.entries[key]; !ok {
+		c.order = append(c.order, key)
+	}
+	c.entries[key] = e
+	for len(c.order) > c.p.MaxEntries {
+		delete(c.entries, c.order[0])
+		c.order = c.order[1:]
+	}
+}
+
+// get returns a copy of the entry for key if it is younger than MaxAge
+// (zero MaxAge: any age).
+func (c *staleCache) get(key string, now time.Time) (*Response, bool) {
+	if c == nil {
+		return nil, false
+	}
+	c.mu.Lock()
+	e, ok := c.entries[key]
+	c.mu.Unlock()
+	if !ok || (c.p.MaxAge > 0 && now.Sub(e.at) > c.p.MaxAge) {
+		return nil, false
+	}
+	return &Response{StatusCode: e.status, Header: e.header.Clone(), Body: slices.Clone(e.body), Fallback: true, Stale: true}, true
+}

@@ -1,0 +1,392 @@
+package resilience
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestRetriesTransientThenSucceeds(t *testing.T) {
+	for _, fault := range []struct {
+		name string
+		h    http.HandlerFunc
+	}{
+		{"503", status(503, "down")},
+		{"502", status(502, "bad gateway")},
+		{"504", status(504, "timeout")},
+		{"reset", reset},
+		{"truncated body", truncated},
+		{"garbage", garbage},
+		{"500 on GET", status(500, "oops")},
+	} {
+		t.Run(fault.name, func(t *testing.T) {
+			s := newScript(t, fault.h, fault.h, status(200, "ok"))
+			c := newClient(t, testPolicy(), WithClock(newFakeClock()), WithSeed(1))
+			resp, err := c.Do(context.Background(), get(s.url("/x")))
+			require.NoError(t, err)
+			assert.Equal(t, 200, resp.StatusCode)
+			assert.Equal(t, "ok", string(resp.Body))
+			assert.Equal(t, 3, resp.Attempts)
+			assert.Equal(t, 3, s.count())
+		})
+		t.Run(fault.name+" without retries fails", func(t *testing.T) {
+			s := newScript(t, fault.h, status(200, "ok"))
+			p := testPolicy()
+			p.Retry.MaxAttempts = 1
+			c := newClient(t, p, WithClock(newFakeClock()))
+			resp, err := c.Do(context.Background(), get(s.url("/x")))
+			require.ErrorIs(t, err, ErrRetriesExhausted)
+			if resp != nil {
+				assert.NotEqual(t, 200, resp.StatusCode, "a broken exchange must never look like success")
+			}
+			assert.Equal(t, 1, s.count())
+		})
+	}
+}
+
+func TestTruncatedBodyIsNeverReturned(t *testing.T) {
+	s := newScript(t, truncated)
+	p := testPolicy()
+	p.Retry.MaxAttempts = 2
+	c := newClient(t, p, WithClock(newFakeClock()))
+	resp, err := c.Do(context.Background(), get(s.url("/x")))
+	require.ErrorIs(t, err, ErrRetriesExhausted)
+	assert.Nil(t, resp, "a partial body must not be handed out")
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, ClassAmbiguous, e.Class)
+	assert.Equal(t, 2, e.Attempts)
+	assert.Contains(t, err.Error(), "unexpected EOF")
+}
+
+func TestClientErrorsAreNotRetried(t *testing.T) {
+	for _, code := range []int{400, 401, 403, 404, 409, 422} {
+		s := newScript(t, status(code, `{"error":"no"}`), status(200, "ok"))
+		c := newClient(t, testPolicy(), WithClock(newFakeClock()))
+		resp, err := c.Do(context.Background(), get(s.url("/x")))
+		require.ErrorIs(t, err, ErrNotRetryable, "status %d", code)
+		var e *Error
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, ClassClientError, e.Class)
+		assert.Equal(t, code, e.LastStatus)
+		require.NotNil(t, resp, "the caller can read the error body")
+		assert.Equal(t, `{"error":"no"}`, string(resp.Body))
+		assert.Equal(t, 1, s.count(), "status %d must be sent once", code)
+	}
+}
+
+func TestAmbiguousRetriedOnlyWhenSafe(t *testing.T) {
+	cases := []struct {
+		name    string
+		autoKey bool
+		req     func(url string) *Request
+		sends   int
+		err     error
+	}{
+		{"GET is idempotent", true, get, 2, nil},
+		{"PUT is idempotent", false, func(u string) *Request { return &Request{Method: "PUT", URL: u, Body: []byte("x")} }, 2, nil},
+		{"POST with an automatic key", true, func(u string) *Request { return post(u, "x") }, 2, nil},
+		{"POST with the caller's key", false, func(u string) *Request { r := post(u, "x"); r.IdempotencyKey = "k1"; return r }, 2, nil},
+		{"POST without a key is not repeated", false, func(u string) *Request { return post(u, "x") }, 1, ErrNotRetryable},
+		{"PATCH without a key is not repeated", false, func(u string) *Request { return &Request{Method: "PATCH", URL: u} }, 1, ErrNotRetryable},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newScript(t, status(500, "maybe"), status(200, "ok"))
+			p := testPolicy()
+			p.Idempotency.AutoKey = tc.autoKey
+			c := newClient(t, p, WithClock(newFakeClock()))
+			_, err := c.Do(context.Background(), tc.req(s.url("/x")))
+			if tc.err == nil {
+				require.NoError(t, err)
+			} else {
+				require.ErrorIs(t, err, tc.err)
+				assert.Contains(t, err.Error(), "Idempotency-Key")
+			}
+			assert.Equal(t, tc.sends, s.count())
+		})
+	}
+}
+
+func TestResetAfterWriteOnUnkeyedPostIsNotRepeated(t *testing.T) {
+	s := newScript(t, reset, status(200, "ok"))
+	p := testPolicy()
+	p.Idempotency.AutoKey = false
+	c := newClient(t, p, WithClock(newFakeClock()))
+	_, err := c.Do(context.Background(), post(s.url("/charges"), `{"amount":1}`))
+	require.ErrorIs(t, err, ErrNotRetryable)
+	assert.Equal(t, 1, s.count(), "the upstream may have charged; a blind retry could charge twice")
+
+	// The same fault on a keyed POST is retried safely.
+	s2 := newScript(t, reset, status(200, "ok"))
+	c2 := newClient(t, testPolicy(), WithClock(newFakeClock()))
+	_, err = c2.Do(context.Background(), post(s2.url("/charges"), `{"amount":1}`))
+	require.NoError(t, err)
+	assert.Equal(t, 2, s2.count())
+}
+
+func TestConnectionRefusedIsTransientEvenForUnkeyedPost(t *testing.T) {
+	s := newScript(t, status(200, "ok"))
+	url := s.url("/x")
+	s.srv.Close() // nothing listens: the request is never written
+	p := testPolicy()
+	p.Idempotency.AutoKey = false
+	p.Retry.MaxAttempts = 2
+	p.Breaker.Enabled = false
+	c := newClient(t, p, WithClock(newFakeClock()))
+	_, err := c.Do(context.Background(), post(url, "x"))
+	require.ErrorIs(t, err, ErrRetriesExhausted, "nothing reached the server, so repeating is safe")
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, ClassTransient, e.Class)
+	assert.Equal(t, 2, e.Attempts)
+}
+
+func TestBodyResentIntactOnEveryAttempt(t *testing.T) {
+	const body = `{"amount":4200,"currency":"eur"}`
+	s := newScript(t, status(503, ""), reset, status(200, "ok"))
+	c := newClient(t, testPolicy(), WithClock(newFakeClock()))
+	_, err := c.Do(context.Background(), post(s.url("/charges"), body))
+	require.NoError(t, err)
+	got := s.seen()
+	require.Len(t, got, 3)
+	for i, r := range got {
+		assert.Equal(t, body, string(r.Body), "attempt %d", i+1)
+	}
+
+	// Counterpart: the classic hand-rolled retry that reuses one reader
+	// sends an empty body the second time.
+	naive := newScript(t, status(503, ""), status(200, "ok"))
+	rd := bytes.NewReader([]byte(body))
+	for range 2 {
+		req, _ := http.NewRequest(http.MethodPost, naive.url("/charges"), nil)
+		req.Body, req.ContentLength = http.NoBody, 0
+		if rd.Len() > 0 {
+			req, _ = http.NewRequest(http.MethodPost, naive.url("/charges"), rd)
+		}
+		resp, err := naive.srv.Client().Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+	}
+	n := naive.seen()
+	assert.Equal(t, body, string(n[0].Body))
+	assert.Empty(t, n[1].Body, "the naive retry lost the body")
+}
+
+func TestIdempotencyKeys(t *testing.T) {
+	s := newScript(t, status(503, ""), status(200, "ok"))
+	c := newClient(t, testPolicy(), WithClock(newFakeClock()), WithSeed(7))
+	_, err := c.Do(context.Background(), post(s.url("/a"), "1"))
+	require.NoError(t, err)
+	_, err = c.Do(context.Background(), post(s.url("/b"), "2"))
+	require.NoError(t, err)
+	r := s.seen()
+	require.Len(t, r, 3) // 503 then 200, then 200
+	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, r[0].Key)
+	assert.Equal(t, r[0].Key, r[1].Key, "one logical call keeps its key across attempts")
+	assert.NotEqual(t, r[1].Key, r[2].Key, "two calls get two keys")
+	assert.Equal(t, r[0].RequestID, r[1].RequestID, "the correlation ID is per call")
+
+	own := post(s.url("/c"), "3")
+	own.IdempotencyKey = "order-42"
+	_, err = c.Do(context.Background(), own)
+	require.NoError(t, err)
+	assert.Equal(t, "order-42", s.seen()[3].Key)
+
+	_, err = c.Do(context.Background(), get(s.url("/d")))
+	require.NoError(t, err)
+	assert.Empty(t, s.seen()[4].Key, "a GET needs no key")
+
+	// Counterpart: with automatic keys off, a POST carries none.
+	p := testPolicy()
+	p.Idempotency.AutoKey = false
+	c2 := newClient(t, p, WithClock(newFakeClock()))
+	_, err = c2.Do(context.Background(), post(s.url("/e"), "4"))
+	require.NoError(t, err)
+	assert.Empty(t, s.seen()[5].Key)
+}
+
+func TestSeedMakesKeysReproducible(t *testing.T) {
+	keys := func(seed int64) []string {
+		s := newScript(t, status(200, ""))
+		c := newClient(t, testPolicy(), WithSeed(seed))
+		for range 2 {
+			_, err := c.Do(context.Background(), post(s.url("/"), ""))
+			require.NoError(t, err)
+		}
+		return []string{s.seen()[0].Key, s.seen()[1].Key}
+	}
+	assert.Equal(t, keys(3), keys(3))
+	assert.NotEqual(t, keys(3), keys(4))
+}
+
+func TestRetryAfterIsHonoured(t *testing.T) {
+	clock := newFakeClock()
+	// The server's clock is an hour behind ours: a date is read against
+	// the response's Date header, so the skew does not matter.
+	serverNow := clock.Now().Add(-time.Hour)
+	skewed := func(h http.HandlerFunc) http.HandlerFunc {
+		return withHeader("Date", serverNow.Format(http.TimeFormat), h)
+	}
+	noDate := func(h http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) { w.Header()["Date"] = nil; h(w, r) }
+	}
+	s := newScript(t,
+		withHeader("Retry-After", "2", status(429, "slow down")),
+		skewed(withHeader("Retry-After", serverNow.Add(7*time.Second).Format(http.TimeFormat), status(503, "maintenance"))),
+		noDate(withHeader("Retry-After", clock.Now().Add(9*time.Second+5*time.Second).Format(time.RFC850), status(429, ""))),
+		withHeader("Retry-After", "0.25", status(429, "")),
+		status(200, "ok"))
+	p := testPolicy()
+	p.Retry.MaxAttempts = 5
+	c := newClient(t, p, WithClock(clock))
+	resp, err := c.Do(context.Background(), get(s.url("/x")))
+	require.NoError(t, err)
+	assert.Equal(t, 5, resp.Attempts)
+	assert.Equal(t, []time.Duration{2 * time.Second, 7 * time.Second, 5 * time.Second, 250 * time.Millisecond}, clock.slept())
+}
+
+func TestRetryAfterIsCappedByMaxWait(t *testing.T) {
+	clock := newFakeClock()
+	s := newScript(t, withHeader("Retry-After", "3600", status(429, "")), status(200, "ok"))
+	p := testPolicy()
+	p.Retry.MaxRetryAfter = 30 * time.Second
+	c := newClient(t, p, WithClock(clock))
+	_, err := c.Do(context.Background(), get(s.url("/x")))
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{30 * time.Second}, clock.slept(), "an hour-long Retry-After must not stall the client")
+}
+
+func TestRetryAfterBeyondDeadlineFailsAtOnce(t *testing.T) {
+	clock := newFakeClock()
+	s := newScript(t, withHeader("Retry-After", "20", status(429, "")), status(200, "ok"))
+	c := newClient(t, testPolicy(), WithClock(clock))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := c.Do(ctx, get(s.url("/x")))
+	require.ErrorIs(t, err, ErrRetryAfterTooLong)
+	require.ErrorIs(t, err, ErrDeadline)
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, 20*time.Second, e.RetryAfter)
+	assert.Equal(t, ClassRateLimited, e.Class)
+	assert.Empty(t, clock.slept(), "it must not sleep into the timeout")
+	assert.Less(t, time.Since(start), 2*time.Second)
+	assert.Equal(t, 1, s.count())
+
+	// Counterpart: with time to spare, the same answer is waited out.
+	s2 := newScript(t, withHeader("Retry-After", "20", status(429, "")), status(200, "ok"))
+	ctx2, cancel2 := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel2()
+	_, err = c.Do(ctx2, get(s2.url("/x")))
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{20 * time.Second}, clock.slept())
+}
+
+func TestTotalTimeoutBoundsBackoffOnTheInjectedClock(t *testing.T) {
+	clock := newFakeClock()
+	s := newScript(t, status(503, ""))
+	p := testPolicy()
+	p.Retry = RetryPolicy{MaxAttempts: 10, BaseDelay: time.Second, Multiplier: 2, MaxDelay: time.Second, MaxRetryAfter: time.Second}
+	p.Timeouts.Total = 3 * time.Second
+	p.Breaker.Enabled, p.Budget.Enabled = false, false
+	c := newClient(t, p, WithClock(clock), WithSeed(1))
+	_, err := c.Do(context.Background(), get(s.url("/x")))
+	require.ErrorIs(t, err, ErrDeadline)
+	var total time.Duration
+	for _, d := range clock.slept() {
+		total += d
+	}
+	assert.Less(t, total, 3*time.Second)
+	assert.Less(t, s.count(), 10, "the deadline, not max_attempts, ended the call")
+}
+
+func TestBackoffIsFullJitterFromTheSeed(t *testing.T) {
+	sleeps := func(seed int64) []time.Duration {
+		clock := newFakeClock()
+		s := newScript(t, status(503, ""))
+		p := testPolicy()
+		p.Retry = RetryPolicy{MaxAttempts: 5, BaseDelay: 100 * time.Millisecond, Multiplier: 2, MaxDelay: 300 * time.Millisecond, MaxRetryAfter: time.Second}
+		p.Breaker.Enabled, p.Budget.Enabled = false, false
+		c := newClient(t, p, WithClock(clock), WithSeed(seed))
+		_, err := c.Do(context.Background(), get(s.url("/x")))
+		require.ErrorIs(t, err, ErrRetriesExhausted)
+		return clock.slept()
+	}
+	a := sleeps(1)
+	require.Len(t, a, 4)
+	ceilings := []time.Duration{100, 200, 300, 300}
+	for i, d := range a {
+		assert.GreaterOrEqual(t, d, time.Duration(0))
+		assert.Less(t, d, ceilings[i]*time.Millisecond, "retry %d", i+1)
+	}
+	assert.Equal(t, a, sleeps(1), "same seed, same waits")
+	assert.NotEqual(t, a, sleeps(2), "another seed, other waits: clients do not retry in lockstep")
+}
+
+func TestAttemptTimeoutCutsAHang(t *testing.T) {
+	s := newScript(t, hang, status(200, "ok"))
+	p := testPolicy()
+	p.Timeouts.Read = 50 * time.Millisecond
+	c := newClient(t, p, WithClock(newFakeClock()))
+	resp, err := c.Do(context.Background(), get(s.url("/x")))
+	require.NoError(t, err)
+	assert.Equal(t, 2, resp.Attempts)
+
+	// Counterpart: with a long attempt timeout, the hang eats the whole
+	// call deadline and there is no second attempt.
+	s2 := newScript(t, hang, status(200, "ok"))
+	p.Timeouts.Read = 10 * time.Second
+	c2 := newClient(t, p, WithClock(newFakeClock()))
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	defer cancel()
+	_, err = c2.Do(ctx, get(s2.url("/x")))
+	require.ErrorIs(t, err, ErrDeadline)
+	assert.Equal(t, 1, s2.count())
+}
+
+func TestAttemptTimeoutsByKind(t *testing.T) {
+	p := DefaultPolicy()
+	for kind, want := range map[Kind]time.Duration{
+		KindRead: 5 * time.Second, KindCreate: 10 * time.Second, KindUpdate: 10 * time.Second,
+		KindPayment: 30 * time.Second, KindUpload: 60 * time.Second,
+	} {
+		assert.Equal(t, want, p.Timeouts.attemptTimeout(kind), kind)
+	}
+	assert.Equal(t, KindRead, kindOf("GET"))
+	assert.Equal(t, KindCreate, kindOf("POST"))
+	assert.Equal(t, KindUpdate, kindOf("PATCH"))
+
+	s := newScript(t, hang)
+	p = testPolicy()
+	p.Timeouts.Payment = 30 * time.Millisecond
+	p.Retry.MaxAttempts = 1
+	c := newClient(t, p)
+	_, err := c.Do(context.Background(), &Request{Method: "POST", URL: s.url("/pay"), Kind: KindPayment})
+	require.ErrorIs(t, err, ErrRetriesExhausted)
+	assert.Contains(t, err.Error(), "attempt timed out after 30ms")
+}
+
+func TestInvalidRequestsFailClearly(t *testing.T) {
+	c := newClient(t, testPolicy())
+	cases := map[string]*Request{
+		"unsupported URL scheme":                    {URL: "ftp://x/y"},
+		"URL has no host":                           {URL: "http:///relative"},
+		"unsupported URL scheme: use http or https": {URL: "/relative"},
+		`request kind "batch"`:                      {URL: "http://127.0.0.1:1/", Kind: "batch"},
+		"request URL: invalid URL escape":           {URL: "http://h/%zz?token=s3cr3t"},
+		"nil *Request":                              nil,
+	}
+	for want, req := range cases {
+		_, err := c.Do(context.Background(), req)
+		require.ErrorIs(t, err, ErrNotRetryable, want)
+		assert.Contains(t, err.Error(), want)
+		assert.NotContains(t, err.Error(), "s3cr3t")
+	}
+}

@@ -1,0 +1,370 @@
+package resilience
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptrace"
+	"time"
+)
+
+// Do sends req under the client's policy and returns a complete response.
+//
+// A 1xx-3xx response is a success. When the call fails after the upstream
+// answered (a 404, or 503 until retries ran out), Do returns that last
+// Response together with an *Error, so the caller can read the body. When a
+// fallback answers, the error is nil and Response.Fallback is true.
+func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
+	c.m.calls.Add(1)
+	cl, err := c.prepare(req)
+	if err != nil {
+		c.m.finish(0, err, false)
+		return nil, err
+	}
+	if t := c.p.Timeouts.Total; t > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t)
+		defer cancel()
+		cl.deadline = cl.start.Add(t)
+	}
+	resp, err := c.run(ctx, cl)
+	if err != nil {
+		resp, err = c.useFallback(cl, resp, err)
+	}
+	c.m.finish(c.clock.Now().Sub(cl.start), err, resp != nil && resp.Fallback)
+	return resp, err
+}
+
+// run sends attempts until one succeeds or the policy says stop.
+func (c *Client) run(ctx context.Context, cl *call) (*Response, error) {
+	for {
+		out := c.attempt(ctx, cl)
+		c.m.outcomes[out.class].Add(1)
+		if out.resp != nil {
+			cl.last, cl.status = out.resp, out.resp.StatusCode
+		}
+		wait, stop := c.decide(ctx, cl, &out)
+		c.logAttempt(ctx, cl, &out, wait, stop)
+		if out.class == ClassOK {
+			out.resp.Attempts = cl.attempts
+			if cl.method == http.MethodGet && out.resp.StatusCode < 300 {
+				c.cache.put(cl.rawURL, out.resp, c.clock.Now())
+			}
+			return out.resp, nil
+		}
+		if stop != nil {
+			return c.lastResponse(cl), stop
+		}
+		if err := c.clock.Sleep(ctx, wait); err != nil {
+			return c.lastResponse(cl), cl.fail(out.class, ErrDeadline, err)
+		}
+		c.m.retries.Add(1)
+	}
+}
+
+func (c *Client) lastResponse(cl *call) *Response {
+	if cl.last != nil {
+		cl.last.Attempts = cl.attempts
+	}
+	return cl.last
+}
+
+// outcome is what one attempt produced.
+type outcome struct {
+	class      Class
+	resp       *Response // complete response, when one was read
+	err        error     // cause of failure
+	reason     error     // sentinel when refused locally (nothing sent)
+	retryAfter time.Duration
+	hasWait    bool // retryAfter came from the server
+	latency    time.Duration
+	callerGone bool // the caller's context ended during the attempt
+}
+
+// attempt passes the breaker, rate limiter and bulkhead, then sends.
+func (c *Client) attempt(ctx context.Context, cl *call) outcome {
+	up := cl.up
+	var done func(error)
+	if up.breaker != nil {
+		d, err := up.breaker.Allow()
+		if err != nil {
+			return outcome{class: ClassRejected, reason: ErrCircuitOpen, err: fmt.Errorf("breaker %q: %w", cl.name, err)}
+		}
+		done = d
+	}
+	out := c.admitAndSend(ctx, cl)
+	if done != nil {
+		done(out.verdict())
+	}
+	switch {
+	case out.class == ClassOK:
+		up.budget.onSuccess()
+	case out.class.retryable(true) && !out.callerGone:
+		up.budget.onFailure()
+	}
+	if out.class == ClassRateLimited {
+		up.limiter.throttle(c.clock.Now())
+	}
+	return out
+}
+
+func (c *Client) admitAndSend(ctx context.Context, cl *call) outcome {
+	if err := c.waitForRate(ctx, cl); err != nil {
+		return outcome{class: ClassRejected, reason: ErrDeadline, err: err}
+	}
+	if err := cl.up.bulk.acquire(ctx, c.clock); err != nil {
+		reason := ErrBulkheadFull
+		if !errors.Is(err, ErrBulkheadFull) {
+			reason = ErrDeadline
+		}
+		return outcome{class: ClassRejected, reason: reason, err: fmt.Errorf("waiting for a bulkhead slot for %q: %w", cl.name, err)}
+	}
+	defer cl.up.bulk.release()
+	cl.attempts++
+	c.m.attempts.Add(1)
+	return c.send(ctx, cl)
+}
+
+// waitForRate waits for the host's rate limiter, failing at once when the
+// wait would outlast the deadline.
+func (c *Client) waitForRate(ctx context.Context, cl *call) error {
+	now := c.clock.Now()
+	d, cancel := cl.up.limiter.delay(now)
+	if d <= 0 {
+		return nil
+	}
+	if rem, ok := c.remaining(ctx, cl); ok && d > rem {
+		cancel(now)
+		return fmt.Errorf("rate limit of %q needs a %s wait, %s left", cl.name, d, rem.Round(time.Millisecond))
+	}
+	if err := c.clock.Sleep(ctx, d); err != nil {
+		cancel(c.clock.Now())
+		return err
+	}
+	return nil
+}
+
+// send makes one HTTP exchange and reads the whole body.
+func (c *Client) send(ctx context.Context, cl *call) (out outcome) {
+	actx, cancel := context.WithTimeout(ctx, cl.timeout)
+	defer cancel()
+	var written, traced bool
+	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
+		GetConn:      func(string) { traced = true },
+		WroteRequest: func(i httptrace.WroteRequestInfo) { written = i.Err == nil },
+	})
+	start := c.clock.Now()
+	defer func() {
+		out.latency = c.clock.Now().Sub(start)
+		out.callerGone = ctx.Err() != nil
+	}()
+	hreq, err := http.NewRequestWithContext(actx, cl.method, cl.rawURL, bytes.NewReader(cl.req.Body))
+	if err != nil {
+		return outcome{class: ClassClientError, err: err}
+	}
+	if len(cl.req.Body) == 0 {
+		hreq.Body, hreq.GetBody, hreq.ContentLength = http.NoBody, nil, 0
+	}
+	hreq.Header = cl.header
+	resp, err := c.rt.RoundTrip(hreq)
+	if err != nil {
+		return outcome{class: classifyError(err, written || !traced), err: c.attemptErr(ctx, actx, cl, err)}
+	}
+	body, err := readBody(resp, c.p.MaxResponseBytes)
+	status := resp.StatusCode
+	out = outcome{class: classifyStatus(status, resp.Header.Get("Retry-After") != "")}
+	out.resp = &Response{StatusCode: status, Header: resp.Header, Body: body}
+	switch {
+	case errors.Is(err, errTooLarge):
+		out.class, out.err = ClassClientError, err
+	case err != nil:
+		out.resp = nil // never hand out a partial body
+		out.err = c.attemptErr(ctx, actx, cl, fmt.Errorf("reading the %d response body: %w", status, err))
+		if out.class == ClassOK {
+			out.class = ClassAmbiguous
+		}
+	}
+	out.retryAfter, out.hasWait = c.serverWait(resp, status)
+	return out
+}
+
+// attemptErr names an attempt timeout as such.
+func (c *Client) attemptErr(ctx, actx context.Context, cl *call, err error) error {
+	if ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("attempt timed out after %s (timeouts for this kind of call): %w", cl.timeout, err)
+	}
+	return err
+}
+
+// serverWait returns the wait a 429 or 503 asked for.
+func (c *Client) serverWait(resp *http.Response, status int) (time.Duration, bool) {
+	if status != http.StatusTooManyRequests && status != http.StatusServiceUnavailable {
+		return 0, false
+	}
+	now := c.clock.Now()
+	if d, ok := parseRetryAfter(resp.Header, now); ok {
+		return d, true
+	}
+	if status == http.StatusTooManyRequests {
+		return parseRateLimitReset(resp.Header, now)
+	}
+	return 0, false
+}
+
+var errTooLarge = errors.New("response body exceeds max_response_bytes")
+
+// readBody reads and closes the body. A body shorter than its
+// Content-Length is an error (io.ErrUnexpectedEOF), never a success.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	defer resp.Body.Close()
+	if resp.ContentLength > limit {
+		return nil, errTooLarge
+	}
+	if n := resp.ContentLength; n >= 0 {
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, buf); err != nil {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+		return buf, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(body)) > limit {
+		return nil, errTooLarge
+	}
+	return body, nil
+}
+
+// decide returns how long to wait before the next attempt, or the error
+// that ends the call.
+func (c *Client) decide(ctx context.Context, cl *call, out *outcome) (time.Duration, error) {
+	switch {
+	case out.class == ClassOK:
+		return 0, nil
+	case out.reason != nil:
+		return 0, cl.fail(out.class, out.reason, out.err)
+	case ctx.Err() != nil:
+		return 0, cl.fail(out.class, ErrDeadline, errors.Join(ctx.Err(), out.err))
+	case !out.class.retryable(cl.safe):
+		return 0, cl.fail(out.class, ErrNotRetryable, c.whyNot(cl, out))
+	case cl.attempts >= c.p.Retry.MaxAttempts:
+		return 0, cl.fail(out.class, ErrRetriesExhausted, out.err)
+	}
+	wait := c.backoff(cl.attempts)
+	if out.hasWait {
+		wait = min(out.retryAfter, c.p.Retry.MaxRetryAfter)
+	}
+	if rem, ok := c.remaining(ctx, cl); ok && wait >= rem {
+		e := cl.fail(out.class, ErrDeadline, out.err)
+		if out.hasWait {
+			e.reason, e.RetryAfter = ErrRetryAfterTooLong, out.retryAfter
+		}
+		return 0, e
+	}
+	if !cl.up.budget.allowRetry() {
+		return 0, cl.fail(out.class, ErrBudgetExhausted, out.err)
+	}
+	return wait, nil
+}
+
+// whyNot explains a failure that is not retried.
+func (c *Client) whyNot(cl *call, out *outcome) error {
+	if out.class == ClassAmbiguous {
+		return fmt.Errorf("the upstream may have acted on this %s, which has no %s, so it is not repeated: %w",
+			cl.method, c.p.Idempotency.Header, errOr(out.err, cl.status))
+	}
+	return errOr(out.err, cl.status)
+}
+
+func errOr(err error, status int) error {
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("status %d %s", status, http.StatusText(status))
+}
+
+// backoff returns the full-jitter wait before retry number n (n >= 1).
+func (c *Client) backoff(n int) time.Duration {
+	r := c.p.Retry
+	ceil := float64(r.BaseDelay)
+	for i := 1; i < n && ceil < float64(r.MaxDelay); i++ {
+		ceil *= r.Multiplier
+	}
+	return c.jitter(time.Duration(min(ceil, float64(r.MaxDelay))))
+}
+
+// useFallback answers a failed call from the stale cache or the fallback
+// function, when the failure is the upstream's.
+func (c *Client) useFallback(cl *call, resp *Response, err error) (*Response, error) {
+	if errors.Is(err, ErrNotRetryable) || errors.Is(err, context.Canceled) {
+		return resp, err
+	}
+	if cl.method == http.MethodGet {
+		if r, ok := c.cache.get(cl.rawURL, c.clock.Now()); ok {
+			r.Attempts = cl.attempts
+			c.log.Info("fallback", "request_id", cl.id, "source", "stale_cache", "reason", reasonOf(err))
+			return r, nil
+		}
+	}
+	if c.fallback == nil {
+		return resp, err
+	}
+	fr, ferr := c.fallback(cl.req, err)
+	if ferr != nil || fr == nil {
+		if ferr == nil {
+			ferr = errors.New("fallback returned no response")
+		}
+		e := *err.(*Error)
+		e.Err = errors.Join(e.Err, fmt.Errorf("fallback failed too: %w", ferr))
+		return resp, &e
+	}
+	fr.Fallback, fr.Attempts = true, cl.attempts
+	c.log.Info("fallback", "request_id", cl.id, "source", "function", "reason", reasonOf(err))
+	return fr, nil
+}
+
+// logAttempt writes one record per attempt.
+func (c *Client) logAttempt(ctx context.Context, cl *call, out *outcome, wait time.Duration, stop error) {
+	level := slog.LevelInfo
+	if out.class != ClassOK {
+		level = slog.LevelWarn
+	}
+	if !c.log.Enabled(ctx, level) {
+		return
+	}
+	decision := "success"
+	switch {
+	case stop != nil:
+		decision = "give_up: " + reasonOf(stop)
+	case out.class != ClassOK:
+		decision = "retry"
+	}
+	attrs := []slog.Attr{
+		slog.String("request_id", cl.id),
+		slog.String("method", cl.method),
+		slog.Any("url", safeURL{cl.u}),
+		slog.Int("attempt", cl.attempts),
+		slog.String("class", out.class.String()),
+		slog.Duration("latency", out.latency),
+		slog.String("decision", decision),
+	}
+	if out.resp != nil {
+		attrs = append(attrs, slog.Int("status", out.resp.StatusCode))
+	}
+	if wait > 0 || decision == "retry" {
+		attrs = append(attrs, slog.Duration("wait", wait))
+	}
+	if out.err != nil {
+		attrs = append(attrs, slog.String("error", out.err.Error()))
+	}
+	c.log.LogAttrs(ctx, level, "attempt", attrs...)
+}

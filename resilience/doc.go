@@ -1,0 +1,80 @@
+// Package resilience is faultline's reference HTTP client: the executable
+// answer to "what does a good API integration look like?". It is a plain
+// library; import it alone.
+//
+// # The model
+//
+// A call ([Client.Do]) is one logical request; the client may send it as
+// several attempts. Each attempt's outcome is put in a [Class]:
+//
+//   - ok: a 1xx-3xx response, body read in full;
+//   - transient: nothing happened upstream (connection refused, 408, 502,
+//     503, 504); retried;
+//   - rate_limited: 429, or 503 with Retry-After; retried after the server's
+//     wait, and the host's rate is cut;
+//   - client_error: other 4xx; never retried (a 404 is an answer);
+//   - ambiguous: the upstream may have acted (500, or a timeout, reset or
+//     broken body after the request was written); retried only when the
+//     call is idempotent (GET, PUT, DELETE, ...) or carries an
+//     Idempotency-Key, which POST and PATCH get automatically;
+//   - rejected: refused locally, nothing sent.
+//
+// Around every attempt, per host (or per Request.Name):
+//
+//	breaker ─▶ rate limiter ─▶ bulkhead ─▶ attempt timeout ─▶ transport
+//
+// Between attempts the client sleeps a full-jitter exponential backoff, or
+// the server's Retry-After (delta-seconds or any HTTP-date form) capped by
+// retry.max_retry_after. A wait that would pass the call's deadline fails the
+// call at once with ErrRetryAfterTooLong or ErrDeadline instead of sleeping
+// into a timeout. A retry budget (gRPC-style throttling) stops an outage
+// from multiplying load. When the upstream is failing, a stale cached GET or
+// a fallback function may answer; the Response says so.
+//
+// Every failure is an [*Error] carrying the class, attempts, last status and
+// cause, matching one sentinel with errors.Is: ErrCircuitOpen,
+// ErrBudgetExhausted, ErrDeadline (and ErrRetryAfterTooLong),
+// ErrRetriesExhausted, ErrNotRetryable, ErrBulkheadFull.
+//
+// # Use
+//
+//	c := resilience.New(resilience.DefaultPolicy(), resilience.WithLogger(slog.Default()))
+//	resp, err := c.Do(ctx, &resilience.Request{
+//		Method: "POST", URL: "https://api.example.com/v1/charges",
+//		Body: []byte(`{"amount":100}`), Kind: resilience.KindPayment,
+//	})
+//	switch {
+//	case errors.Is(err, resilience.ErrCircuitOpen):
+//		// the upstream is down; nothing was sent
+//	case err != nil:
+//		// err.(*resilience.Error) says why
+//	}
+//	var charge struct {
+//		ID     string `json:"id" validate:"required"`
+//		Amount int64  `json:"amount"`
+//	}
+//	err = resilience.DecodeJSON(resp.Body, &charge) // "amount: expected integer, got string"
+//
+// Or put the whole policy under any SDK: &http.Client{Transport: c.RoundTripper()}.
+//
+// # Policy
+//
+// [Policy] is plain data. [DefaultPolicy] turns every protection on; YAML
+// overrides any part of it with the same snake_case keys:
+//
+//	retry: {max_attempts: 3, base_delay: 50ms}
+//	breaker: {consecutive_failures: 3, open_timeout: 10s}
+//	timeouts: {read: 2s, total: 15s}
+//
+// # Observability
+//
+// One log/slog record per attempt (request_id, also sent as X-Request-Id;
+// method; URL with secret query values masked; status; latency; attempt;
+// class; decision) and [Client.Metrics] for counters, breaker transitions
+// and latency percentiles.
+//
+// # Testing
+//
+// [WithClock] and [WithSeed] make every wait and random choice reproducible,
+// so tests of backoff and Retry-After never sleep.
+package resilience

@@ -1,0 +1,281 @@
+package resilience
+
+import (
+	"fmt"
+	"time"
+)
+
+// Policy is everything the client decides by. It is plain data: build it
+// with [DefaultPolicy] and change fields, or load it from YAML with
+// [LoadPolicy] and [PolicyFromYAML]. The zero value of a section's Enabled
+// field turns that section off.
+type Policy struct {
+	Timeouts    Timeouts          `yaml:"timeouts"`
+	Retry       RetryPolicy       `yaml:"retry"`
+	Breaker     BreakerPolicy     `yaml:"breaker"`
+	RateLimit   RateLimitPolicy   `yaml:"rate_limit"`
+	Budget      BudgetPolicy      `yaml:"budget"`
+	Bulkhead    BulkheadPolicy    `yaml:"bulkhead"`
+	Idempotency IdempotencyPolicy `yaml:"idempotency"`
+	StaleCache  StaleCachePolicy  `yaml:"stale_cache"`
+	// MaxResponseBytes caps a response body; a longer body fails the call
+	// as not retryable instead of exhausting memory.
+	MaxResponseBytes int64 `yaml:"max_response_bytes"`
+}
+
+// Timeouts bound each attempt (by kind of operation), each call, and the
+// transport's connection phases.
+type Timeouts struct {
+	Read    time.Duration `yaml:"read"`    // per attempt, KindRead
+	Create  time.Duration `yaml:"create"`  // per attempt, KindCreate
+	Update  time.Duration `yaml:"update"`  // per attempt, KindUpdate
+	Payment time.Duration `yaml:"payment"` // per attempt, KindPayment
+	Upload  time.Duration `yaml:"upload"`  // per attempt, KindUpload
+	// Total bounds a whole call, retries and waits included. Zero leaves
+	// the caller's context as the only overall deadline.
+	Total          time.Duration `yaml:"total"`
+	Connect        time.Duration `yaml:"connect"`
+	TLSHandshake   time.Duration `yaml:"tls_handshake"`
+	ResponseHeader time.Duration `yaml:"response_header"`
+}
+
+// RetryPolicy is exponential backoff with full jitter: before retry n the
+// client sleeps a uniform random duration in [0, min(MaxDelay,
+// BaseDelay*Multiplier^(n-1))).
+type RetryPolicy struct {
+	MaxAttempts int           `yaml:"max_attempts"` // 1 means no retries
+	BaseDelay   time.Duration `yaml:"base_delay"`
+	Multiplier  float64       `yaml:"multiplier"`
+	MaxDelay    time.Duration `yaml:"max_delay"`
+	// MaxRetryAfter caps a server's Retry-After: the client never waits
+	// longer than this between two attempts.
+	MaxRetryAfter time.Duration `yaml:"max_retry_after"`
+}
+
+// BreakerPolicy configures one circuit breaker per upstream host (or per
+// Request.Name). It trips on ConsecutiveFailures in a row, or when at least
+// MinRequests attempts in the rolling Window failed at FailureRatio or more.
+// Zero ConsecutiveFailures or FailureRatio disables that trip.
+type BreakerPolicy struct {
+	Enabled             bool          `yaml:"enabled"`
+	ConsecutiveFailures int           `yaml:"consecutive_failures"`
+	FailureRatio        float64       `yaml:"failure_ratio"`
+	MinRequests         int           `yaml:"min_requests"`
+	Window              time.Duration `yaml:"window"`
+	Buckets             int           `yaml:"buckets"` // the window rolls one bucket at a time
+	OpenTimeout         time.Duration `yaml:"open_timeout"`
+	HalfOpenProbes      int           `yaml:"half_open_probes"`
+}
+
+// RateLimitPolicy is a token bucket per host. A 429 multiplies the rate by
+// BackoffFactor (never below MinRate); it then climbs back linearly to Rate
+// over Recovery.
+type RateLimitPolicy struct {
+	Enabled       bool          `yaml:"enabled"`
+	Rate          float64       `yaml:"rate"` // requests per second
+	Burst         int           `yaml:"burst"`
+	BackoffFactor float64       `yaml:"backoff_factor"`
+	MinRate       float64       `yaml:"min_rate"`
+	Recovery      time.Duration `yaml:"recovery"`
+}
+
+// BudgetPolicy is retry throttling in the style of gRPC: a bucket of
+// MaxTokens per host; each failed attempt takes one token, each success
+// gives back TokenRatio; retries are allowed only while more than half the
+// tokens remain.
+type BudgetPolicy struct {
+	Enabled    bool    `yaml:"enabled"`
+	MaxTokens  float64 `yaml:"max_tokens"`
+	TokenRatio float64 `yaml:"token_ratio"`
+}
+
+// BulkheadPolicy caps attempts in flight per host; an attempt waits at most
+// MaxWait for a slot.
+type BulkheadPolicy struct {
+	Enabled     bool          `yaml:"enabled"`
+	MaxInFlight int           `yaml:"max_in_flight"`
+	MaxWait     time.Duration `yaml:"max_wait"`
+}
+
+// IdempotencyPolicy decides which calls carry an idempotency key. With
+// AutoKey, POST and PATCH without Request.IdempotencyKey get a generated one.
+type IdempotencyPolicy struct {
+	AutoKey bool   `yaml:"auto_key"`
+	Header  string `yaml:"header"`
+}
+
+// StaleCachePolicy keeps the last successful response of each GET URL and
+// serves it, marked Stale, when the upstream fails.
+type StaleCachePolicy struct {
+	Enabled    bool          `yaml:"enabled"`
+	MaxAge     time.Duration `yaml:"max_age"`
+	MaxEntries int           `yaml:"max_entries"`
+}
+
+// DefaultPolicy returns the reference policy, every protection on.
+func DefaultPolicy() Policy {
+	return Policy{
+		Timeouts: Timeouts{
+			Read: 5 * time.Second, Create: 10 * time.Second, Update: 10 * time.Second,
+			Payment: 30 * time.Second, Upload: 60 * time.Second,
+			Connect: 3 * time.Second, TLSHandshake: 5 * time.Second, ResponseHeader: 30 * time.Second,
+		},
+		Retry: RetryPolicy{
+			MaxAttempts: 4, BaseDelay: 100 * time.Millisecond, Multiplier: 2,
+			MaxDelay: 5 * time.Second, MaxRetryAfter: 30 * time.Second,
+		},
+		Breaker: BreakerPolicy{
+			Enabled: true, ConsecutiveFailures: 5, FailureRatio: 0.5, MinRequests: 10,
+			Window: 10 * time.Second, Buckets: 10, OpenTimeout: 5 * time.Second, HalfOpenProbes: 1,
+		},
+		RateLimit: RateLimitPolicy{
+			Enabled: true, Rate: 100, Burst: 100, BackoffFactor: 0.5, MinRate: 1,
+			Recovery: 10 * time.Second,
+		},
+		Budget:           BudgetPolicy{Enabled: true, MaxTokens: 10, TokenRatio: 0.1},
+		Bulkhead:         BulkheadPolicy{Enabled: true, MaxInFlight: 64, MaxWait: time.Second},
+		Idempotency:      IdempotencyPolicy{AutoKey: true, Header: "Idempotency-Key"},
+		StaleCache:       StaleCachePolicy{Enabled: true, MaxAge: 5 * time.Minute, MaxEntries: 1024},
+		MaxResponseBytes: 32 << 20,
+	}
+}
+
+// Validate reports the first out-of-range field, named by its YAML key path.
+// [New] accepts any Policy; it replaces invalid values by the defaults.
+func (p Policy) Validate() error {
+	if path, msg := p.problem(); path != "" {
+		return fmt.Errorf("%w: %s: %s", ErrInvalidPolicy, path, msg)
+	}
+	return nil
+}
+
+type fieldCheck struct {
+	path string
+	bad  bool
+	msg  string
+}
+
+// problem returns the key path and message of the first invalid field.
+func (p Policy) problem() (path, msg string) {
+	t, r, b, rl := p.Timeouts, p.Retry, p.Breaker, p.RateLimit
+	checks := []fieldCheck{
+		{"timeouts.read", t.Read <= 0, "must be positive"},
+		{"timeouts.create", t.Create <= 0, "must be positive"},
+		{"timeouts.update", t.Update <= 0, "must be positive"},
+		{"timeouts.payment", t.Payment <= 0, "must be positive"},
+		{"timeouts.upload", t.Upload <= 0, "must be positive"},
+		{"timeouts.total", t.Total < 0, "must not be negative (0 means no limit)"},
+		{"timeouts.connect", t.Connect < 0, "must not be negative"},
+		{"timeouts.tls_handshake", t.TLSHandshake < 0, "must not be negative"},
+		{"timeouts.response_header", t.ResponseHeader < 0, "must not be negative"},
+		{"retry.max_attempts", r.MaxAttempts < 1, "must be at least 1 (1 means no retries)"},
+		{"retry.base_delay", r.BaseDelay < 0, "must not be negative"},
+		{"retry.multiplier", r.Multiplier < 1, "must be at least 1"},
+		{"retry.max_delay", r.MaxDelay < r.BaseDelay, "must be at least retry.base_delay"},
+		{"retry.max_retry_after", r.MaxRetryAfter <= 0, "must be positive"},
+		{"breaker.consecutive_failures", b.ConsecutiveFailures < 0, "must not be negative (0 disables this trip)"},
+		{"breaker.failure_ratio", b.FailureRatio < 0 || b.FailureRatio > 1, "must be between 0 and 1"},
+		{"breaker.min_requests", b.Enabled && b.MinRequests < 1, "must be at least 1"},
+		{"breaker.window", b.Window < 0, "must not be negative"},
+		{"breaker.buckets", b.Enabled && b.Buckets < 1, "must be at least 1"},
+		{"breaker.open_timeout", b.Enabled && b.OpenTimeout <= 0, "must be positive"},
+		{"breaker.half_open_probes", b.Enabled && b.HalfOpenProbes < 1, "must be at least 1"},
+		{"rate_limit.rate", rl.Enabled && rl.Rate <= 0, "must be positive"},
+		{"rate_limit.burst", rl.Enabled && rl.Burst < 1, "must be at least 1"},
+		{"rate_limit.backoff_factor", rl.BackoffFactor <= 0 || rl.BackoffFactor > 1, "must be above 0 and at most 1"},
+		{"rate_limit.min_rate", rl.MinRate <= 0 || (rl.Enabled && rl.MinRate > rl.Rate), "must be positive and at most rate_limit.rate"},
+		{"rate_limit.recovery", rl.Recovery < 0, "must not be negative"},
+		{"budget.max_tokens", p.Budget.Enabled && p.Budget.MaxTokens <= 0, "must be positive"},
+		{"budget.token_ratio", p.Budget.TokenRatio < 0 || p.Budget.TokenRatio > 1, "must be between 0 and 1"},
+		{"bulkhead.max_in_flight", p.Bulkhead.Enabled && p.Bulkhead.MaxInFlight < 1, "must be at least 1"},
+		{"bulkhead.max_wait", p.Bulkhead.MaxWait < 0, "must not be negative"},
+		{"idempotency.header", p.Idempotency.Header == "", "must name a header, e.g. Idempotency-Key"},
+		{"stale_cache.max_age", p.StaleCache.MaxAge < 0, "must not be negative"},
+		{"stale_cache.max_entries", p.StaleCache.Enabled && p.StaleCache.MaxEntries < 1, "must be at least 1"},
+		{"max_response_bytes", p.MaxResponseBytes < 1, "must be at least 1"},
+	}
+	for _, c := range checks {
+		if c.bad {
+			return c.path, c.msg
+		}
+	}
+	return "", ""
+}
+
+// normalized returns p with every invalid field replaced by its default, so
+// that New never fails and never panics.
+func (p Policy) normalized() Policy {
+	d := DefaultPolicy()
+	for range 64 { // each pass fixes one field; the checks are finite
+		path, _ := p.problem()
+		if path == "" {
+			break
+		}
+		fixField(&p, &d, path)
+	}
+	return p
+}
+
+func fixField(p, d *Policy, path string) {
+	switch path {
+	case "timeouts.read":
+		p.Timeouts.Read = d.Timeouts.Read
+	case "timeouts.create":
+		p.Timeouts.Create = d.Timeouts.Create
+	case "timeouts.update":
+		p.Timeouts.Update = d.Timeouts.Update
+	case "timeouts.payment":
+		p.Timeouts.Payment = d.Timeouts.Payment
+	case "timeouts.upload":
+		p.Timeouts.Upload = d.Timeouts.Upload
+	case "timeouts.total", "timeouts.connect", "timeouts.tls_handshake", "timeouts.response_header":
+		p.Timeouts.Total, p.Timeouts.Connect = max(p.Timeouts.Total, 0), max(p.Timeouts.Connect, 0)
+		p.Timeouts.TLSHandshake, p.Timeouts.ResponseHeader = max(p.Timeouts.TLSHandshake, 0), max(p.Timeouts.ResponseHeader, 0)
+	case "retry.max_attempts":
+		p.Retry.MaxAttempts = 1
+	case "retry.base_delay", "retry.max_delay":
+		p.Retry.BaseDelay, p.Retry.MaxDelay = d.Retry.BaseDelay, max(p.Retry.MaxDelay, d.Retry.MaxDelay)
+	case "retry.multiplier":
+		p.Retry.Multiplier = d.Retry.Multiplier
+	case "retry.max_retry_after":
+		p.Retry.MaxRetryAfter = d.Retry.MaxRetryAfter
+	case "max_response_bytes":
+		p.MaxResponseBytes = d.MaxResponseBytes
+	case "idempotency.header":
+		p.Idempotency.Header = d.Idempotency.Header
+	default:
+		fixSection(p, d, path)
+	}
+}
+
+// fixSection resets a whole optional section to its defaults, keeping its
+// Enabled switch.
+func fixSection(p, d *Policy, path string) {
+	switch path[:4] {
+	case "brea":
+		d.Breaker.Enabled, p.Breaker = p.Breaker.Enabled, d.Breaker
+	case "rate":
+		d.RateLimit.Enabled, p.RateLimit = p.RateLimit.Enabled, d.RateLimit
+	case "budg":
+		d.Budget.Enabled, p.Budget = p.Budget.Enabled, d.Budget
+	case "bulk":
+		d.Bulkhead.Enabled, p.Bulkhead = p.Bulkhead.Enabled, d.Bulkhead
+	case "stal":
+		d.StaleCache.Enabled, p.StaleCache = p.StaleCache.Enabled, d.StaleCache
+	}
+}
+
+// attemptTimeout returns the per-attempt timeout for k.
+func (t Timeouts) attemptTimeout(k Kind) time.Duration {
+	switch k {
+	case KindCreate:
+		return t.Create
+	case KindUpdate:
+		return t.Update
+	case KindPayment:
+		return t.Payment
+	case KindUpload:
+		return t.Upload
+	}
+	return t.Read
+}
