@@ -1,0 +1,386 @@
+package resilience
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func breakerPolicy() Policy {
+	p := testPolicy()
+	p.Retry.MaxAttempts = 1
+	p.Breaker = BreakerPolicy{Enabled: true, ConsecutiveFailures: 3, FailureRatio: 0, MinRequests: 1,
+		Window: time.Minute, Buckets: 6, OpenTimeout: 40 * time.Millisecond, HalfOpenProbes: 1}
+	p.StaleCache.Enabled = false
+	return p
+}
+
+func TestBreakerOpensAndFailsFast(t *testing.T) {
+	s := newScript(t, status(503, "down"))
+	c := newClient(t, breakerPolicy())
+	for range 3 {
+		_, err := c.Do(context.Background(), get(s.url("/x")))
+		require.ErrorIs(t, err, ErrRetriesExhausted)
+	}
+	resp, err := c.Do(context.Background(), get(s.url("/x")))
+	require.ErrorIs(t, err, ErrCircuitOpen)
+	assert.Nil(t, resp)
+	assert.Equal(t, 3, s.count(), "an open breaker must not touch the network")
+	assert.Contains(t, err.Error(), "circuit open")
+	assert.Contains(t, err.Error(), "the upstream was not called")
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, ClassRejected, e.Class)
+	assert.Equal(t, 0, e.Attempts)
+
+	// Counterpart: without a breaker every call hits the failing upstream.
+	s2 := newScript(t, status(503, "down"))
+	p := breakerPolicy()
+	p.Breaker.Enabled = false
+	c2 := newClient(t, p)
+	for range 5 {
+		_, err := c2.Do(context.Background(), get(s2.url("/x")))
+		require.ErrorIs(t, err, ErrRetriesExhausted)
+	}
+	assert.Equal(t, 5, s2.count())
+}
+
+func TestBreakerIgnoresClientErrors(t *testing.T) {
+	s := newScript(t, status(404, "no such order"))
+	c := newClient(t, breakerPolicy())
+	for range 6 {
+		_, err := c.Do(context.Background(), get(s.url("/orders/9")))
+		require.ErrorIs(t, err, ErrNotRetryable)
+	}
+	assert.Equal(t, 6, s.count(), "a 404 is an answer, not an outage")
+	assert.Empty(t, c.Metrics().Transitions)
+}
+
+func TestBreakerTripsOnFailureRatio(t *testing.T) {
+	ok, bad := status(200, "ok"), status(500, "err")
+	s := newScript(t, ok, bad, ok, bad, bad, ok, bad, bad)
+	p := breakerPolicy()
+	p.Breaker.ConsecutiveFailures = 0
+	p.Breaker.FailureRatio, p.Breaker.MinRequests = 0.6, 8
+	c := newClient(t, p)
+	for range 8 {
+		_, _ = c.Do(context.Background(), get(s.url("/x"))) // 5 of 8 failed: 62%
+	}
+	_, err := c.Do(context.Background(), get(s.url("/x")))
+	require.ErrorIs(t, err, ErrCircuitOpen)
+	assert.Equal(t, 8, s.count())
+
+	// Counterpart: below min_requests the ratio does not trip.
+	s2 := newScript(t, ok, bad, ok, bad, bad, ok, bad)
+	c2 := newClient(t, p)
+	for range 7 {
+		_, _ = c2.Do(context.Background(), get(s2.url("/x")))
+	}
+	_, err = c2.Do(context.Background(), get(s2.url("/x")))
+	assert.NotErrorIs(t, err, ErrCircuitOpen)
+}
+
+func TestBreakerHalfOpenProbeCloses(t *testing.T) {
+	s := newScript(t, status(503, ""), status(503, ""), status(503, ""), status(200, "back"))
+	c := newClient(t, breakerPolicy())
+	for range 3 {
+		_, _ = c.Do(context.Background(), get(s.url("/x")))
+	}
+	_, err := c.Do(context.Background(), get(s.url("/x")))
+	require.ErrorIs(t, err, ErrCircuitOpen)
+	require.Eventually(t, func() bool {
+		resp, err := c.Do(context.Background(), get(s.url("/x")))
+		return err == nil && string(resp.Body) == "back"
+	}, 2*time.Second, 10*time.Millisecond, "after open_timeout a probe goes through")
+	var path []string
+	for _, tr := range c.Metrics().Transitions {
+		path = append(path, tr.From+">"+tr.To)
+	}
+	assert.Equal(t, []string{"closed>open", "open>half-open", "half-open>closed"}, path)
+}
+
+func TestBreakerIsPerNameAndHost(t *testing.T) {
+	down := newScript(t, status(503, ""))
+	up := newScript(t, status(200, "ok"))
+	c := newClient(t, breakerPolicy())
+	for range 3 {
+		_, _ = c.Do(context.Background(), &Request{URL: down.url("/x"), Name: "payments"})
+	}
+	_, err := c.Do(context.Background(), &Request{URL: up.url("/x"), Name: "payments"})
+	require.ErrorIs(t, err, ErrCircuitOpen, "one integration, one breaker, whatever the host")
+	_, err = c.Do(context.Background(), get(up.url("/x")))
+	require.NoError(t, err, "another upstream is unaffected")
+}
+
+func TestRetryBudgetStopsRetryStorms(t *testing.T) {
+	s := newScript(t, status(503, ""))
+	p := testPolicy()
+	p.Retry.MaxAttempts = 5
+	p.Breaker.Enabled = false
+	p.Budget = BudgetPolicy{Enabled: true, MaxTokens: 4, TokenRatio: 0.1}
+	c := newClient(t, p, WithClock(newFakeClock()))
+	_, err := c.Do(context.Background(), get(s.url("/x")))
+	require.ErrorIs(t, err, ErrBudgetExhausted)
+	assert.Contains(t, err.Error(), "retry budget exhausted after 2 attempts")
+	assert.Equal(t, 2, s.count())
+	_, err = c.Do(context.Background(), get(s.url("/x")))
+	require.ErrorIs(t, err, ErrBudgetExhausted)
+	assert.Equal(t, 3, s.count(), "while the budget is spent, calls go out once and are not retried")
+
+	// Counterpart: without a budget, every call multiplies load by max_attempts.
+	s2 := newScript(t, status(503, ""))
+	p.Budget.Enabled = false
+	c2 := newClient(t, p, WithClock(newFakeClock()))
+	for range 2 {
+		_, err = c2.Do(context.Background(), get(s2.url("/x")))
+		require.ErrorIs(t, err, ErrRetriesExhausted)
+	}
+	assert.Equal(t, 10, s2.count())
+}
+
+func TestBudgetRefillsOnSuccess(t *testing.T) {
+	b := newBudget(BudgetPolicy{Enabled: true, MaxTokens: 10, TokenRatio: 0.5})
+	for range 5 {
+		b.onFailure()
+	}
+	assert.False(t, b.allowRetry(), "5 of 10 left: not more than half")
+	b.onSuccess()
+	assert.True(t, b.allowRetry())
+	for range 100 {
+		b.onSuccess()
+	}
+	assert.InDelta(t, 10, b.tokens, 1e-9, "never above max_tokens")
+	assert.True(t, (*budget)(nil).allowRetry(), "a disabled budget allows retries")
+}
+
+func TestBulkheadCapsInFlight(t *testing.T) {
+	release := make(chan struct{})
+	entered := make(chan struct{}, 1)
+	s := newScript(t, func(w http.ResponseWriter, r *http.Request) {
+		entered <- struct{}{}
+		<-release
+		w.WriteHeader(200)
+	})
+	p := testPolicy()
+	p.Bulkhead = BulkheadPolicy{Enabled: true, MaxInFlight: 1, MaxWait: 0}
+	c := newClient(t, p)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		_, err := c.Do(context.Background(), get(s.url("/slow")))
+		assert.NoError(t, err)
+	})
+	<-entered
+	_, err := c.Do(context.Background(), get(s.url("/x")))
+	require.ErrorIs(t, err, ErrBulkheadFull)
+	close(release)
+	wg.Wait()
+	assert.Equal(t, 1, s.count())
+}
+
+func TestBulkheadWaitsBoundedly(t *testing.T) {
+	release := make(chan struct{})
+	entered := make(chan struct{}, 2)
+	s := newScript(t, func(w http.ResponseWriter, r *http.Request) {
+		entered <- struct{}{}
+		<-release
+	}, status(200, "second"))
+	p := testPolicy()
+	p.Bulkhead = BulkheadPolicy{Enabled: true, MaxInFlight: 1, MaxWait: 5 * time.Second}
+	c := newClient(t, p)
+	var wg sync.WaitGroup
+	wg.Go(func() { _, _ = c.Do(context.Background(), get(s.url("/slow"))) })
+	<-entered
+	done := make(chan error, 1)
+	go func() {
+		resp, err := c.Do(context.Background(), get(s.url("/x")))
+		if err == nil && string(resp.Body) != "second" {
+			err = assert.AnError
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("the second call should wait for the slot, got %v", err)
+	case <-time.After(30 * time.Millisecond):
+	}
+	close(release)
+	require.NoError(t, <-done)
+	wg.Wait()
+
+	// Counterpart: the wait is bounded on the injected clock.
+	blocked := make(chan struct{})
+	s2 := newScript(t, func(w http.ResponseWriter, r *http.Request) { entered <- struct{}{}; <-blocked })
+	c2 := newClient(t, p, WithClock(newFakeClock()))
+	wg.Go(func() { _, _ = c2.Do(context.Background(), get(s2.url("/slow"))) })
+	<-entered
+	_, err := c2.Do(context.Background(), get(s2.url("/x")))
+	require.ErrorIs(t, err, ErrBulkheadFull)
+	close(blocked)
+	wg.Wait()
+}
+
+func TestRateLimitSpacesCalls(t *testing.T) {
+	s := newScript(t, status(200, "ok"))
+	clock := newFakeClock()
+	p := testPolicy()
+	p.RateLimit = RateLimitPolicy{Enabled: true, Rate: 10, Burst: 1, BackoffFactor: 0.5, MinRate: 1, Recovery: 10 * time.Second}
+	c := newClient(t, p, WithClock(clock))
+	for range 3 {
+		_, err := c.Do(context.Background(), get(s.url("/x")))
+		require.NoError(t, err)
+	}
+	assert.Equal(t, []time.Duration{100 * time.Millisecond, 100 * time.Millisecond}, clock.slept())
+
+	// Counterpart: with the limiter off nothing waits.
+	p.RateLimit.Enabled = false
+	clock2 := newFakeClock()
+	c2 := newClient(t, p, WithClock(clock2))
+	for range 3 {
+		_, err := c2.Do(context.Background(), get(s.url("/x")))
+		require.NoError(t, err)
+	}
+	assert.Empty(t, clock2.slept())
+}
+
+func TestRateLimitWaitBeyondDeadlineFailsAtOnce(t *testing.T) {
+	s := newScript(t, status(200, "ok"))
+	p := testPolicy()
+	p.RateLimit = RateLimitPolicy{Enabled: true, Rate: 0.01, Burst: 1, BackoffFactor: 0.5, MinRate: 0.01}
+	p.StaleCache.Enabled = false // else the cached first answer would be served
+	clock := newFakeClock()
+	c := newClient(t, p, WithClock(clock))
+	_, err := c.Do(context.Background(), get(s.url("/x")))
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err = c.Do(ctx, get(s.url("/x")))
+	require.ErrorIs(t, err, ErrDeadline)
+	assert.Contains(t, err.Error(), "needs a 1m40s wait")
+	assert.Empty(t, clock.slept())
+	assert.Equal(t, 1, s.count())
+}
+
+func TestTooManyRequestsLowersTheRateWhichRecovers(t *testing.T) {
+	clock := newFakeClock()
+	s := newScript(t, status(429, ""), status(200, "ok"))
+	p := testPolicy()
+	p.RateLimit = RateLimitPolicy{Enabled: true, Rate: 100, Burst: 10, BackoffFactor: 0.5, MinRate: 1, Recovery: 10 * time.Second}
+	c := newClient(t, p, WithClock(clock), WithSeed(1))
+	_, err := c.Do(context.Background(), get(s.url("/x")))
+	require.NoError(t, err)
+	lim := c.upstream(s.srv.Listener.Addr().String()).limiter
+	cut := clock.Now()
+	slept := clock.slept()[0]
+	assert.InDelta(t, 50+50*float64(slept)/float64(10*time.Second), lim.rate(clock.Now()), 0.01)
+	assert.InDelta(t, 75, lim.rate(cut.Add(5*time.Second-slept)), 0.01, "half way through recovery")
+	assert.InDelta(t, 100, lim.rate(cut.Add(time.Minute)), 0.01, "fully recovered")
+
+	// Counterpart: successes leave the rate alone.
+	s2 := newScript(t, status(200, "ok"))
+	c2 := newClient(t, p, WithClock(clock))
+	_, err = c2.Do(context.Background(), get(s2.url("/x")))
+	require.NoError(t, err)
+	assert.InDelta(t, 100, c2.upstream(s2.srv.Listener.Addr().String()).limiter.rate(clock.Now()), 0.01)
+}
+
+func TestThrottleCompoundsAndHasAFloor(t *testing.T) {
+	now := time.Unix(0, 0)
+	l := newLimiter(RateLimitPolicy{Enabled: true, Rate: 8, Burst: 8, BackoffFactor: 0.5, MinRate: 1, Recovery: time.Minute})
+	for _, want := range []float64{4, 2, 1, 1} {
+		l.throttle(now)
+		assert.InDelta(t, want, l.rate(now), 1e-9)
+	}
+	d, _ := l.delay(now)
+	assert.Zero(t, d, "one token of the scaled-down burst is left")
+	d, _ = l.delay(now)
+	assert.Equal(t, time.Second, d, "at 1/s the next token is a second away")
+}
+
+func TestStaleCacheAnswersWhenTheUpstreamFails(t *testing.T) {
+	clock := newFakeClock()
+	s := newScript(t, status(200, `{"price":10}`), status(503, ""))
+	p := testPolicy()
+	p.Retry.MaxAttempts = 2
+	p.StaleCache = StaleCachePolicy{Enabled: true, MaxAge: time.Minute, MaxEntries: 10}
+	c := newClient(t, p, WithClock(clock))
+	_, err := c.Do(context.Background(), get(s.url("/price")))
+	require.NoError(t, err)
+	resp, err := c.Do(context.Background(), get(s.url("/price")))
+	require.NoError(t, err)
+	assert.True(t, resp.Fallback)
+	assert.True(t, resp.Stale)
+	assert.Equal(t, `{"price":10}`, string(resp.Body))
+	assert.Equal(t, 2, resp.Attempts)
+	assert.EqualValues(t, 1, c.Metrics().Fallbacks)
+
+	// Counterpart: once older than max_age, the entry is not served.
+	clock.advance(2 * time.Minute)
+	_, err = c.Do(context.Background(), get(s.url("/price")))
+	require.ErrorIs(t, err, ErrRetriesExhausted)
+
+	// Counterpart: with the cache off, the failure reaches the caller.
+	p.StaleCache.Enabled = false
+	s2 := newScript(t, status(200, `{"price":10}`), status(503, ""))
+	c2 := newClient(t, p, WithClock(newFakeClock()))
+	_, _ = c2.Do(context.Background(), get(s2.url("/price")))
+	_, err = c2.Do(context.Background(), get(s2.url("/price")))
+	require.ErrorIs(t, err, ErrRetriesExhausted)
+}
+
+func TestStaleCacheEvictsOldest(t *testing.T) {
+	c := newStaleCache(StaleCachePolicy{Enabled: true, MaxEntries: 2})
+	now := time.Unix(0, 0)
+	for _, k := range []string{"a", "b", "a", "c"} {
+		c.put(k, &Response{StatusCode: 200, Body: []byte(k)}, now)
+	}
+	_, okA := c.get("a", now)
+	_, okB := c.get("b", now)
+	r, okC := c.get("c", now)
+	assert.False(t, okA)
+	assert.True(t, okB)
+	assert.True(t, okC)
+	r.Body[0] = 'X'
+	r2, _ := c.get("c", now)
+	assert.Equal(t, "c", string(r2.Body), "callers get copies")
+}
+
+func TestFallbackFunction(t *testing.T) {
+	s := newScript(t, status(503, ""))
+	var gotErr error
+	fb := func(r *Request, err error) (*Response, error) {
+		gotErr = err
+		return &Response{StatusCode: 200, Body: []byte("default")}, nil
+	}
+	p := breakerPolicy()
+	c := newClient(t, p, WithFallback(fb))
+	for range 3 {
+		resp, err := c.Do(context.Background(), get(s.url("/x")))
+		require.NoError(t, err)
+		assert.True(t, resp.Fallback)
+		assert.False(t, resp.Stale)
+		assert.ErrorIs(t, gotErr, ErrRetriesExhausted)
+	}
+	resp, err := c.Do(context.Background(), get(s.url("/x")))
+	require.NoError(t, err)
+	assert.Equal(t, "default", string(resp.Body))
+	assert.ErrorIs(t, gotErr, ErrCircuitOpen, "the fallback answers an open breaker")
+	assert.Equal(t, 3, s.count())
+
+	// Counterpart: a client error is an answer, not a reason to fall back.
+	s404 := newScript(t, status(404, "gone"))
+	resp, err = c.Do(context.Background(), get(s404.url("/x")))
+	require.ErrorIs(t, err, ErrNotRetryable)
+	assert.False(t, resp.Fallback)
+
+	// A failing fallback keeps the original error and adds its own.
+	c2 := newClient(t, p, WithFallback(func(*Request, error) (*Response, error) { return nil, assert.AnError }))
+	_, err = c2.Do(context.Background(), get(s.url("/x")))
+	require.ErrorIs(t, err, ErrRetriesExhausted)
+	require.ErrorIs(t, err, assert.AnError)
+	assert.Contains(t, err.Error(), "fallback failed too")
+}
