@@ -41,7 +41,11 @@ func decodePolicy(f *yamlx.File, n *yaml.Node, base Policy) (Policy, error) {
 	}
 	p := m.policy()
 	if path, msg := p.problem(); path != "" {
-		return Policy{}, yamlx.Errorf(f.Name, valueNode(n, path), "%s: %s", path, msg)
+		at, found := valueNode(n, path)
+		if other, ok := related[path]; ok && !found {
+			at, _ = valueNode(n, other)
+		}
+		return Policy{}, yamlx.Errorf(f.Name, at, "%s: %s", path, msg)
 	}
 	return p, nil
 }
@@ -80,17 +84,24 @@ func pathAt(n *yaml.Node, line, col int, prefix string) string {
 	return ""
 }
 
+// related names, for checks that compare two fields, the other field: when
+// only it is in the YAML, the error points at it.
+var related = map[string]string{
+	"rate_limit.min_rate": "rate_limit.rate",
+	"retry.max_delay":     "retry.base_delay",
+}
+
 // valueNode returns the node holding the value at a dotted key path, or the
-// deepest mapping on the way (the key was inherited from base).
-func valueNode(n *yaml.Node, path string) *yaml.Node {
+// deepest mapping on the way when the key is absent (inherited from base).
+func valueNode(n *yaml.Node, path string) (*yaml.Node, bool) {
 	for key := range strings.SplitSeq(path, ".") {
 		next := lookup(n, key)
 		if next == nil {
-			return n
+			return n, false
 		}
 		n = next
 	}
-	return n
+	return n, true
 }
 
 func lookup(n *yaml.Node, key string) *yaml.Node {
