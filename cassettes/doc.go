@@ -1,0 +1,70 @@
+// Package cassettes records real API traffic once and replays it as an HTTP
+// server that any language can call. A cassette is a go-vcr v3 YAML file
+// (`version: 2`): one written by go-vcr in a Go test replays here, and one
+// written here loads in go-vcr.
+//
+// # The model
+//
+// A Cassette is a list of Interactions, each a recorded Request and its
+// Response, in recorded order. Four values act on it:
+//
+//   - a Recorder is a reverse proxy in front of the real API: clients talk to
+//     it, it forwards, answers with the real response, and keeps a redacted
+//     copy; Close writes the cassette.
+//   - a Replayer is an http.Handler that answers each request with its
+//     recording, or with 502 and a JSON Mismatch naming the closest
+//     recordings and what differs.
+//   - Drift re-sends recorded requests to the live API and reports how the
+//     answers' shape moved on (breaking or additive).
+//   - Scan finds secrets left in a cassette file.
+//
+// Replaying looks like this:
+//
+//	c, err := cassettes.Load("testdata/stripe.yaml")
+//	if err != nil {
+//		return err // *FormatError: file:line and what to do
+//	}
+//	rp := cassettes.NewReplayer(c, cassettes.ReplayOptions{
+//		Match: cassettes.MatchOptions{IgnoreFields: []string{"idempotency_nonce"}},
+//	})
+//	srv := httptest.NewServer(rp) // or http.Server{Addr: "127.0.0.1:8080", Handler: rp}
+//	defer srv.Close()
+//	// ... run the client under test against srv.URL ...
+//	if len(rp.Mismatches()) > 0 { /* a strict run fails */ }
+//	for _, ref := range rp.Unplayed() { /* recordings nobody asked for */ }
+//
+// # Matching
+//
+// A request matches a recording on method, path, query parameters (order
+// does not matter) and a fingerprint of the body: JSON is canonicalized (key
+// order, spacing), form bodies are sorted. MatchOptions leaves out volatile
+// query parameters and JSON fields. Redacted values never take part: a field
+// recorded as Placeholder matches any value, so a redacted cassette replays.
+// Lookup is one map access per request, whatever the cassette's size, and
+// concurrent requests share no lock.
+//
+// Identical requests get their recordings in recorded order (pending,
+// running, done); once used up, the last one repeats. Exhausted changes that
+// to Cycle or Fail.
+//
+// # Redaction
+//
+// Secrets are removed before anything is kept in memory or written to disk:
+// Authorization, Proxy-Authorization, Cookie, Set-Cookie, API-key headers,
+// any header, query parameter or JSON field whose name looks like a token,
+// secret, key, password, signature or credential, and values in known
+// formats (Stripe keys, AWS access keys, GitHub and Slack tokens, JWTs,
+// bearer tokens, private keys). Rules adds names and value patterns. The
+// client and the upstream still see the real values while recording.
+//
+// # Files
+//
+// Save writes a temporary file in the same folder, fsyncs it and renames it
+// over the cassette: a crash or SIGKILL leaves the previous file whole. No
+// cassette without interactions is written (ErrEmptyCassette). Load checks
+// the file and reports corrupt or truncated ones as *FormatError with the
+// line (errors.Is(err, ErrInvalidCassette)). faultline adds a `faultline`
+// block (its version, the save time, the upstream) and per-interaction
+// `recorded_at`; go-vcr v3 ignores both. CheckAge compares the recording time
+// with a maximum age.
+package cassettes
