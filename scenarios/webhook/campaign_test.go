@@ -1,0 +1,171 @@
+package webhook
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/faultline-dev/faultline/report"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const stripeSecret = "whsec_campaign_test_secret"
+
+// quick keeps the campaign small and fast for tests.
+func quick(target, scheme, secret string, eff EffectCounter) Options {
+	return Options{
+		Target: target, Scheme: scheme, Secret: secret, Effects: eff,
+		Deadline: time.Second, Settle: 30 * time.Millisecond,
+		FloodRate: 200, FloodFor: 200 * time.Millisecond, Valid: 5, LargeBody: 512 << 10,
+		Seed: 7,
+	}
+}
+
+func mustRun(t *testing.T, o Options) *report.Run {
+	t.Helper()
+	run, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run
+}
+
+// outcomes returns case names by status.
+func outcomes(run *report.Run) (failed, skipped []string) {
+	for _, sc := range run.Scenarios {
+		switch sc.Status {
+		case report.Failed:
+			failed = append(failed, sc.Name)
+		case report.Skipped:
+			skipped = append(skipped, sc.Name)
+		}
+	}
+	sort.Strings(failed)
+	sort.Strings(skipped)
+	return failed, skipped
+}
+
+func explain(run *report.Run) string {
+	var b strings.Builder
+	for _, sc := range run.Scenarios {
+		b.WriteString(string(sc.Status) + " " + sc.Name + " " + sc.Error + sc.SkipReason + "\n")
+		for _, c := range sc.Checks {
+			b.WriteString("    " + string(c.Status) + " " + c.Name + ": " + c.Observed + " " + c.Message + "\n")
+		}
+	}
+	return b.String()
+}
+
+func TestReferenceReceiverPassesEveryScheme(t *testing.T) {
+	secrets := map[string]string{"stripe": stripeSecret, "standard": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "github": "gh", "shopify": "shop", "slack": "slack"}
+	for scheme, secret := range secrets {
+		t.Run(scheme, func(t *testing.T) {
+			h, eff := referenceHandler(t, scheme, secret)
+			run := mustRun(t, quick(serve(t, h), scheme, secret, eff))
+			failed, skipped := outcomes(run)
+			if len(failed) > 0 {
+				t.Fatalf("reference receiver failed %v:\n%s", failed, explain(run))
+			}
+			for _, s := range skipped {
+				if !slices.Contains([]string{"sha1-downgrade", "stale-timestamp", "future-timestamp", "rotated-signatures"}, s) {
+					t.Errorf("case %s skipped", s)
+				}
+			}
+			if run.Kind != "webhook" || run.Seed != 7 || len(run.Scenarios) < 20 {
+				t.Fatalf("run = %+v", run)
+			}
+		})
+	}
+}
+
+func TestRacyCheckThenInsertFailsConcurrentDuplicates(t *testing.T) {
+	h, eff := newFlawed(t, "stripe", stripeSecret, flaws{raceGap: 5 * time.Millisecond})
+	run := mustRun(t, quick(serve(t, h), "stripe", stripeSecret, eff))
+	failed, _ := outcomes(run)
+	want := []string{"concurrent-duplicates-16", "concurrent-duplicates-2", "concurrent-duplicates-4", "concurrent-duplicates-8"}
+	if !slices.Equal(failed, want) {
+		t.Fatalf("failed = %v, want %v\n%s", failed, want, explain(run))
+	}
+}
+
+func TestNoSignatureCheckFailsForgeries(t *testing.T) {
+	h, eff := newFlawed(t, "stripe", stripeSecret, flaws{noVerify: true})
+	run := mustRun(t, quick(serve(t, h), "stripe", stripeSecret, eff))
+	failed, _ := outcomes(run)
+	want := []string{"malformed-signature", "missing-signature", "other-scheme", "stale-timestamp", "tampered-body", "wrong-secret"}
+	if !slices.Equal(failed, want) {
+		t.Fatalf("failed = %v, want %v\n%s", failed, want, explain(run))
+	}
+	// stripe-go accepts future timestamps, so accepting one is a warning.
+	future := scenario(t, run, "future-timestamp")
+	if future.Status != report.Passed || !future.Checks[0].Warning || !strings.Contains(future.Checks[0].Message, "stripe-go") {
+		t.Fatalf("future-timestamp = %+v", future)
+	}
+}
+
+func TestSlowSynchronousHandlerFailsAckDeadlines(t *testing.T) {
+	h, eff := newFlawed(t, "stripe", stripeSecret, flaws{work: 300 * time.Millisecond})
+	o := quick(serve(t, h), "stripe", stripeSecret, eff)
+	o.Deadline = 150 * time.Millisecond
+	o.Valid, o.FloodFor, o.Duplicates = 2, 100*time.Millisecond, []int{4}
+	run := mustRun(t, o)
+	failed, _ := outcomes(run)
+	// Every case whose valid delivery reaches the slow body misses the
+	// deadline. Forgeries are refused before the work, so they pass, and so
+	// does redelivery: the provider's retry after a timeout finds the event
+	// claimed and the single effect lands late but once.
+	want := []string{"concurrent-duplicates-4", "duplicate-sequential", "flood", "large-body", "malformed-json", "out-of-order",
+		"rotated-signatures", "unknown-event-type", "valid", "wrong-content-type"}
+	if !slices.Equal(failed, want) {
+		t.Fatalf("failed = %v, want %v\n%s", failed, want, explain(run))
+	}
+}
+
+func TestClaimThenFailLosesTheRedelivery(t *testing.T) {
+	h, eff := newFlawed(t, "github", "gh", flaws{failFirst: true})
+	o := quick(serve(t, h), "github", "gh", eff)
+	o.Cases = []string{"redelivery-after-5xx"}
+	run := mustRun(t, o)
+	failed, _ := outcomes(run)
+	if !slices.Equal(failed, []string{"redelivery-after-5xx"}) {
+		t.Fatalf("failed = %v\n%s", failed, explain(run))
+	}
+	sc := scenario(t, run, "redelivery-after-5xx")
+	if len(sc.Timeline) != 2 || sc.Timeline[0].Label != "500" || sc.Timeline[1].Label != "200" {
+		t.Fatalf("timeline = %+v", sc.Timeline)
+	}
+}
+
+func TestWithoutCounterEffectCasesAreSkipped(t *testing.T) {
+	h, _ := referenceHandler(t, "stripe", stripeSecret)
+	run := mustRun(t, quick(serve(t, h), "stripe", stripeSecret, nil))
+	_, skipped := outcomes(run)
+	for _, name := range []string{"duplicate-sequential", "concurrent-duplicates-2", "concurrent-duplicates-16", "redelivery-after-5xx"} {
+		if !slices.Contains(skipped, name) {
+			t.Errorf("%s not skipped without an effect counter", name)
+		}
+	}
+	valid := scenario(t, run, "valid")
+	for _, c := range valid.Checks {
+		if strings.Contains(c.Name, "effect") && c.Status != report.Skipped {
+			t.Errorf("valid: effect check %q is %s without a counter", c.Name, c.Status)
+		}
+	}
+}
+
+func scenario(t *testing.T, run *report.Run, name string) report.Scenario {
+	t.Helper()
+	for _, sc := range run.Scenarios {
+		if sc.Name == name {
+			return sc
+		}
+	}
+	t.Fatalf("no scenario %q", name)
+	return report.Scenario{}
+}

@@ -1,0 +1,153 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/faultline-dev/faultline/internal/webhooksig"
+)
+
+// delivery is one request the campaign sends.
+type delivery struct {
+	id     string // event id the handler should deduplicate on
+	body   []byte
+	header http.Header
+}
+
+// outcome is what the handler answered.
+type outcome struct {
+	code  int // 0 when no answer
+	took  time.Duration
+	start time.Time
+	err   error
+}
+
+func (o outcome) is2xx() bool { return o.code >= 200 && o.code < 300 }
+func (o outcome) is4xx() bool { return o.code >= 400 && o.code < 500 }
+
+// label is how an outcome appears in timelines and evidence.
+func (o outcome) label() string {
+	if o.err != nil {
+		if errors.Is(o.err, context.DeadlineExceeded) {
+			return "no answer (deadline)"
+		}
+		return "error: " + firstLine(o.err.Error())
+	}
+	return strconv.Itoa(o.code)
+}
+
+// builder makes signed deliveries for one scheme.
+type builder struct {
+	scheme webhooksig.Scheme
+	name   string
+	hmac   HMAC
+	rng    *rand.Rand
+	nonce  string // distinguishes this run's ids from earlier runs'
+	seq    int
+	now    func() time.Time
+}
+
+// newID returns a fresh event id in the scheme's usual shape.
+func (b *builder) newID(tag string) string {
+	b.seq++
+	switch b.name {
+	case "github":
+		return fmt.Sprintf("%08x-%04x-4%03x-%04x-%s%04d", b.rng.Uint32(), b.rng.Uint32()&0xffff, b.rng.Uint32()&0xfff, 0x8000|b.rng.Uint32()&0x3fff, b.nonce[len(b.nonce)-8:], b.seq%10000)
+	case "slack":
+		return fmt.Sprintf("Ev%s%s%04d", tag, b.nonce, b.seq)
+	case "standard":
+		return fmt.Sprintf("msg_%s_%s_%d", tag, b.nonce, b.seq)
+	}
+	return fmt.Sprintf("evt_%s_%s_%d", tag, b.nonce, b.seq)
+}
+
+// body wraps ev in the provider's envelope with id.
+func (b *builder) body(ev Event, id string, at time.Time) []byte {
+	var data any = ev.Payload
+	var env any
+	switch b.name {
+	case "stripe":
+		env = map[string]any{"id": id, "object": "event", "type": ev.Type, "created": at.Unix(), "livemode": false, "data": map[string]any{"object": data}}
+	case "standard":
+		env = map[string]any{"type": ev.Type, "timestamp": at.UTC().Format(time.RFC3339), "data": data}
+	case "github", "shopify":
+		env = data
+	case "slack":
+		var inner map[string]any
+		_ = json.Unmarshal(ev.Payload, &inner)
+		if inner == nil {
+			inner = map[string]any{}
+		}
+		inner["type"] = ev.Type
+		env = map[string]any{"type": "event_callback", "event_id": id, "event_time": at.Unix(), "event": inner}
+	default:
+		m := map[string]any{"type": ev.Type, "data": data}
+		if b.hmac.IDHeader == "" {
+			field := b.hmac.IDField
+			if field == "" {
+				field = "id"
+			}
+			m[field] = id
+		}
+		env = m
+	}
+	out, _ := json.Marshal(env)
+	return out
+}
+
+// signed returns a valid delivery of ev with a fresh id.
+func (b *builder) signed(ev Event, tag string) delivery {
+	return b.sign(b.scheme, ev, b.newID(tag), b.now())
+}
+
+// sign builds and signs a delivery of ev with id at time at, using s.
+func (b *builder) sign(s webhooksig.Scheme, ev Event, id string, at time.Time) delivery {
+	return b.signBody(s, id, ev.Type, b.body(ev, id, at), at)
+}
+
+func (b *builder) signBody(s webhooksig.Scheme, id, typ string, body []byte, at time.Time) delivery {
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	h.Set("User-Agent", "faultline-webhook")
+	// Errors are impossible here: ids are always set.
+	_ = s.Sign(h, webhooksig.Delivery{ID: id, Event: typ, Timestamp: at, Body: body})
+	return delivery{id: id, body: body, header: h}
+}
+
+// resign signs d again with a fresh timestamp, as a provider's retry does.
+func (b *builder) resign(d delivery, typ string) delivery {
+	return b.signBody(b.scheme, d.id, typ, d.body, b.now())
+}
+
+// sender sends deliveries to the target only.
+type sender struct {
+	target   string
+	client   *http.Client
+	deadline time.Duration
+}
+
+func (s *sender) send(ctx context.Context, d delivery) outcome {
+	ctx, cancel := context.WithTimeout(ctx, s.deadline)
+	defer cancel()
+	start := time.Now()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.target, bytes.NewReader(d.body))
+	if err != nil {
+		return outcome{start: start, err: err}
+	}
+	req.Header = d.header.Clone()
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return outcome{start: start, took: time.Since(start), err: err}
+	}
+	_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	return outcome{code: resp.StatusCode, start: start, took: time.Since(start), err: err}
+}

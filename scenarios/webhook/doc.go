@@ -1,0 +1,83 @@
+// Package webhook runs faultline's webhook attack campaign against a
+// user's handler, and offers the same invariants as a native Go fuzz
+// harness.
+//
+// Providers deliver webhooks at least once, out of order, sometimes twice
+// within milliseconds, and anyone can forge one. The campaign sends what a
+// provider sends and what an attacker sends, and judges the handler by what
+// it answers and by how many effects each event id caused.
+//
+// # Campaign
+//
+// [Run] signs deliveries exactly as the chosen provider does (stripe,
+// standard, github, shopify, slack or a generic hmac) and sends them, one
+// case at a time, to Options.Target only:
+//
+//   - valid: signed deliveries → 2xx within the deadline, exactly one effect
+//     each; ack time p50/p99 reported;
+//   - tampered-body, wrong-secret, missing-signature, malformed-signature,
+//     other-scheme, sha1-downgrade (github), stale-timestamp,
+//     future-timestamp → 4xx and no effect. Where the provider's own library
+//     accepts the delivery (stripe-go accepts future timestamps, go-github's
+//     ValidatePayload falls back to SHA-1), a handler accepting it passes
+//     with a warning that says so;
+//   - rotated-signatures: several signatures of which one is valid →
+//     accepted (stripe, standard);
+//   - duplicate-sequential: the same event again with a fresh signature →
+//     2xx and exactly one effect;
+//   - concurrent-duplicates-N: N copies released together over
+//     pre-established connections (the last byte of every request is
+//     written at one instant) → exactly one effect. This is what catches a
+//     check-then-insert race. The release skew is reported;
+//   - out-of-order, malformed-json, wrong-content-type, large-body,
+//     unknown-event-type → never 5xx, never a hang, and the handler still
+//     answers a valid delivery afterwards;
+//   - flood: FloodRate deliveries/s for FloodFor → all acknowledged within
+//     the deadline;
+//   - redelivery-after-5xx: while the handler answers 5xx (or nothing), the
+//     event is redelivered as providers do → exactly one effect in the end.
+//
+// Each case becomes a report.Scenario of a report.Run of Kind "webhook",
+// rendered like any faultline run.
+//
+//	run, err := webhook.Run(ctx, webhook.Options{
+//		Target:     "http://127.0.0.1:8080/webhooks/stripe",
+//		Scheme:     "stripe",
+//		Secret:     os.Getenv("STRIPE_WEBHOOK_SECRET"),
+//		EffectsURL: "http://127.0.0.1:8080/debug/effects",
+//	})
+//
+// # Counting effects
+//
+// Exactly-once is judged by an [EffectCounter]. Without one, the cases
+// that exist to judge it are reported as skipped, never as passed.
+//
+// The effects URL contract: a GET on the URL answers 200 with a JSON object
+// mapping event ids to the number of times the handler performed the
+// event's effect; absent ids count as zero:
+//
+//	GET /debug/effects  →  {"evt_1a2b": 1, "evt_3c4d": 2}
+//
+// The effects command is run with sh -c after replacing {event_id} with the
+// shell-quoted id, and must print one integer, for example
+//
+//	psql -tAc "select count(*) from fulfilments where event_id = {event_id}"
+//
+// # Events file
+//
+// Options.EventsFile names a YAML (or JSON) file of sample events; each is
+// wrapped in the provider's envelope (stripe's event object, slack's
+// event_callback, ...) with a fresh id per delivery:
+//
+//	events:
+//	  - type: invoice.paid
+//	    payload: {object: invoice, amount_paid: 2000, currency: eur}
+//
+// Without it, built-in samples for the scheme are used.
+//
+// # Fuzzing
+//
+// [Fuzz] drives an http.Handler from a native Go fuzz test and asserts the
+// invariants: no panic, no 5xx on hostile input, never 2xx on a bad
+// signature, at most one effect per event id.
+package webhook
