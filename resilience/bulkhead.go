@@ -18,19 +18,20 @@ func newBulkhead(p BulkheadPolicy) *bulkhead {
 	return &bulkhead{slots: make(chan struct{}, p.MaxInFlight), wait: p.MaxWait}
 }
 
-// acquire takes a slot, waiting at most b.wait on clock. It returns
-// ErrBulkheadFull when the wait ran out, or ctx's error.
-func (b *bulkhead) acquire(ctx context.Context, clock Clock) error {
+// acquire takes a slot, waiting at most b.wait on clock, and says whether it
+// had to wait. It returns ErrBulkheadFull when the wait ran out, or ctx's
+// error.
+func (b *bulkhead) acquire(ctx context.Context, clock Clock) (waited bool, err error) {
 	if b == nil {
-		return nil
+		return false, nil
 	}
 	select {
 	case b.slots <- struct{}{}:
-		return nil
+		return false, nil
 	default:
 	}
 	if b.wait <= 0 {
-		return ErrBulkheadFull
+		return false, ErrBulkheadFull
 	}
 	wctx, cancel := context.WithCancel(ctx)
 	timedOut := make(chan error, 1)
@@ -39,13 +40,13 @@ func (b *bulkhead) acquire(ctx context.Context, clock Clock) error {
 	case b.slots <- struct{}{}:
 		cancel()
 		<-timedOut
-		return nil
+		return true, nil
 	case err := <-timedOut:
 		cancel()
 		if err != nil {
-			return err
+			return true, err
 		}
-		return ErrBulkheadFull
+		return true, ErrBulkheadFull
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"strings"
 	"sync"
@@ -22,11 +23,15 @@ import (
 // Client sends HTTP requests under a Policy. It is safe for concurrent use;
 // per-host state (breaker, rate, budget, bulkhead) is shared by all calls.
 type Client struct {
-	p        Policy
-	clock    Clock
-	log      *slog.Logger
-	rt       http.RoundTripper
-	fallback func(*Request, error) (*Response, error)
+	p     Policy
+	clock Clock
+	log   *slog.Logger
+	rt    http.RoundTripper
+	// ownTransport: rt is the client's *http.Transport, which reports
+	// through httptrace whether a request was written.
+	ownTransport bool
+	keyHeader    string // canonical Policy.Idempotency.Header
+	fallback     func(*Request, error) (*Response, error)
 
 	rngMu sync.Mutex
 	rng   *rand.Rand
@@ -115,8 +120,9 @@ func New(p Policy, opts ...Option) *Client {
 		c.clock = realClock{}
 	}
 	if c.rt == nil {
-		c.rt = newTransport(c.p.Timeouts)
+		c.rt, c.ownTransport = newTransport(c.p.Timeouts), true
 	}
+	c.keyHeader = textproto.CanonicalMIMEHeaderKey(c.p.Idempotency.Header)
 	c.cache = newStaleCache(c.p.StaleCache)
 	return c
 }
@@ -172,6 +178,8 @@ func (c *Client) upstream(name string) *upstream {
 	return u
 }
 
+const requestIDHeader = "X-Request-Id"
+
 // uuid returns a random version 4 UUID from the client's source.
 func (c *Client) uuid() string {
 	c.rngMu.Lock()
@@ -218,6 +226,7 @@ type call struct {
 	up       *upstream
 	timeout  time.Duration
 	start    time.Time
+	end      time.Time
 	deadline time.Time // from Timeouts.Total on the client's clock; zero if none
 	attempts int
 	last     *Response // last complete response read
@@ -262,8 +271,8 @@ func (c *Client) prepare(req *Request) (*call, error) {
 	}
 	cl.timeout = c.p.Timeouts.attemptTimeout(kind)
 	cl.header = c.headers(req, method)
-	cl.id = cl.header.Get("X-Request-Id")
-	cl.safe = idempotentMethod(method) || cl.header.Get(c.p.Idempotency.Header) != ""
+	cl.id = cl.header.Get(requestIDHeader)
+	cl.safe = idempotentMethod(method) || cl.header.Get(c.keyHeader) != ""
 	cl.name = req.Name
 	if cl.name == "" {
 		cl.name = u.Host
@@ -279,18 +288,21 @@ func (c *Client) headers(req *Request, method string) http.Header {
 	for k, v := range req.Header {
 		h[k] = v
 	}
-	if h.Get("X-Request-Id") == "" {
-		h.Set("X-Request-Id", c.uuid())
+	vals := make([]string, 2) // one allocation for both values
+	if h.Get(requestIDHeader) == "" {
+		vals[0] = c.uuid()
+		h[requestIDHeader] = vals[0:1:1]
 	}
 	key := req.IdempotencyKey
 	if key == "" {
-		key = h.Get(c.p.Idempotency.Header)
+		key = h.Get(c.keyHeader)
 	}
 	if key == "" && needsKey(method) && c.p.Idempotency.AutoKey {
 		key = c.uuid()
 	}
 	if key != "" {
-		h.Set(c.p.Idempotency.Header, key)
+		vals[1] = key
+		h[c.keyHeader] = vals[1:2:2]
 	}
 	return h
 }

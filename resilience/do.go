@@ -35,7 +35,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	if err != nil {
 		resp, err = c.useFallback(cl, resp, err)
 	}
-	c.m.finish(c.clock.Now().Sub(cl.start), err, resp != nil && resp.Fallback)
+	c.m.finish(cl.end.Sub(cl.start), err, resp != nil && resp.Fallback)
 	return resp, err
 }
 
@@ -50,16 +50,18 @@ func (c *Client) run(ctx context.Context, cl *call) (*Response, error) {
 		wait, stop := c.decide(ctx, cl, &out)
 		c.logAttempt(ctx, cl, &out, wait, stop)
 		if out.class == ClassOK {
-			out.resp.Attempts = cl.attempts
+			out.resp.Attempts, cl.end = cl.attempts, out.end
 			if cl.method == http.MethodGet && out.resp.StatusCode < 300 {
-				c.cache.put(cl.rawURL, out.resp, c.clock.Now())
+				c.cache.put(cl.rawURL, out.resp, out.end)
 			}
 			return out.resp, nil
 		}
 		if stop != nil {
+			cl.end = c.clock.Now()
 			return c.lastResponse(cl), stop
 		}
 		if err := c.clock.Sleep(ctx, wait); err != nil {
+			cl.end = c.clock.Now()
 			return c.lastResponse(cl), cl.fail(out.class, ErrDeadline, err)
 		}
 		c.m.retries.Add(1)
@@ -82,7 +84,8 @@ type outcome struct {
 	retryAfter time.Duration
 	hasWait    bool // retryAfter came from the server
 	latency    time.Duration
-	callerGone bool // the caller's context ended during the attempt
+	end        time.Time // when the attempt ended
+	callerGone bool      // the caller's context ended during the attempt
 }
 
 // attempt passes the breaker, rate limiter and bulkhead, then sends.
@@ -113,10 +116,12 @@ func (c *Client) attempt(ctx context.Context, cl *call) outcome {
 }
 
 func (c *Client) admitAndSend(ctx context.Context, cl *call) outcome {
-	if err := c.waitForRate(ctx, cl); err != nil {
+	start, err := c.waitForRate(ctx, cl)
+	if err != nil {
 		return outcome{class: ClassRejected, reason: ErrDeadline, err: err}
 	}
-	if err := cl.up.bulk.acquire(ctx, c.clock); err != nil {
+	waited, err := cl.up.bulk.acquire(ctx, c.clock)
+	if err != nil {
 		reason := ErrBulkheadFull
 		if !errors.Is(err, ErrBulkheadFull) {
 			reason = ErrDeadline
@@ -126,53 +131,50 @@ func (c *Client) admitAndSend(ctx context.Context, cl *call) outcome {
 	defer cl.up.bulk.release()
 	cl.attempts++
 	c.m.attempts.Add(1)
-	return c.send(ctx, cl)
+	if waited {
+		start = c.clock.Now()
+	}
+	return c.send(ctx, cl, start)
 }
 
 // waitForRate waits for the host's rate limiter, failing at once when the
-// wait would outlast the deadline.
-func (c *Client) waitForRate(ctx context.Context, cl *call) error {
+// wait would outlast the deadline. It returns the time it is done.
+func (c *Client) waitForRate(ctx context.Context, cl *call) (time.Time, error) {
 	now := c.clock.Now()
 	d, cancel := cl.up.limiter.delay(now)
 	if d <= 0 {
-		return nil
+		return now, nil
 	}
 	if rem, ok := c.remaining(ctx, cl); ok && d > rem {
 		cancel(now)
-		return fmt.Errorf("rate limit of %q needs a %s wait, %s left", cl.name, d, rem.Round(time.Millisecond))
+		return now, fmt.Errorf("rate limit of %q needs a %s wait, %s left", cl.name, d, rem.Round(time.Millisecond))
 	}
 	if err := c.clock.Sleep(ctx, d); err != nil {
 		cancel(c.clock.Now())
-		return err
+		return now, err
 	}
-	return nil
+	return c.clock.Now(), nil
 }
 
 // send makes one HTTP exchange and reads the whole body.
-func (c *Client) send(ctx context.Context, cl *call) (out outcome) {
+func (c *Client) send(ctx context.Context, cl *call, start time.Time) (out outcome) {
 	actx, cancel := context.WithTimeout(ctx, cl.timeout)
 	defer cancel()
-	var written, traced bool
+	// Whether the request was written decides if a failure is ambiguous.
+	// Transports other than the client's own may not report it: then
+	// assume it was (the safe answer).
+	written := !c.ownTransport
 	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
-		GetConn:      func(string) { traced = true },
 		WroteRequest: func(i httptrace.WroteRequestInfo) { written = i.Err == nil },
 	})
-	start := c.clock.Now()
 	defer func() {
-		out.latency = c.clock.Now().Sub(start)
+		out.end = c.clock.Now()
+		out.latency = out.end.Sub(start)
 		out.callerGone = ctx.Err() != nil
 	}()
-	hreq, err := http.NewRequestWithContext(actx, cl.method, cl.rawURL, bytes.NewReader(cl.req.Body))
+	resp, err := c.rt.RoundTrip(cl.request(actx))
 	if err != nil {
-		return outcome{class: ClassClientError, err: err}
-	}
-	if len(cl.req.Body) == 0 {
-		hreq.Body, hreq.GetBody, hreq.ContentLength = http.NoBody, nil, 0
-	}
-	hreq.Header = cl.header
-	resp, err := c.rt.RoundTrip(hreq)
-	if err != nil {
-		return outcome{class: classifyError(err, written || !traced), err: c.attemptErr(ctx, actx, cl, err)}
+		return outcome{class: classifyError(err, written), err: c.attemptErr(ctx, actx, cl, err)}
 	}
 	body, err := readBody(resp, c.p.MaxResponseBytes)
 	status := resp.StatusCode
@@ -190,6 +192,20 @@ func (c *Client) send(ctx context.Context, cl *call) (out outcome) {
 	}
 	out.retryAfter, out.hasWait = c.serverWait(resp, status)
 	return out
+}
+
+// request builds one attempt's request, with a fresh reader over the body.
+func (cl *call) request(ctx context.Context) *http.Request {
+	r := http.Request{
+		Method: cl.method, URL: cl.u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: cl.header, Body: http.NoBody,
+	}
+	if body := cl.req.Body; len(body) > 0 {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
+	return r.WithContext(ctx)
 }
 
 // attemptErr names an attempt timeout as such.

@@ -59,6 +59,9 @@ func (l *limiter) delay(now time.Time) (time.Duration, func(time.Time)) {
 	l.mu.Lock()
 	l.apply(now, l.current(now))
 	l.mu.Unlock()
+	if l.lim.AllowN(now, 1) {
+		return 0, nil
+	}
 	r := l.lim.ReserveN(now, 1)
 	return r.DelayFrom(now), r.CancelAt
 }
