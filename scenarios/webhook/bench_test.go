@@ -1,0 +1,175 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// trivial acknowledges every delivery after reading it.
+var trivial = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	_, _ = io.Copy(io.Discard, r.Body)
+	w.WriteHeader(http.StatusNoContent)
+})
+
+// parallel runs n jobs on workers goroutines and returns the wall time.
+func parallel(n, workers int, job func(i int)) time.Duration {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				job(i)
+			}
+		})
+	}
+	wg.Wait()
+	return time.Since(start)
+}
+
+// BenchmarkDeliveries measures the campaign's delivery path (sign with a
+// fresh id and timestamp, send, read the answer) against a trivial local
+// handler, beside a bare net/http client sending the same pre-signed
+// requests in the same run. Reported: deliveries/s for both and the ratio.
+func BenchmarkDeliveries(b *testing.B) {
+	srv := httptest.NewServer(trivial)
+	defer srv.Close()
+	const workers = 16
+	c, err := newCampaign(Options{Target: srv.URL, Scheme: "stripe", Secret: stripeSecret, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ev := c.event(0)
+	pre := make([]delivery, b.N)
+	for i := range pre {
+		pre[i] = c.b.signed(ev, "bench")
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = workers
+	bare := &http.Client{Transport: tr}
+	defer tr.CloseIdleConnections()
+	defer c.s.client.CloseIdleConnections()
+
+	b.ResetTimer()
+	base := parallel(b.N, workers, func(i int) {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(pre[i].body))
+		req.Header = pre[i].header
+		resp, err := bare.Do(req)
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	})
+	var mu sync.Mutex
+	ours := parallel(b.N, workers, func(i int) {
+		mu.Lock() // the builder's id sequence is shared
+		d := c.b.signed(ev, "bench")
+		mu.Unlock()
+		if o := c.s.send(context.Background(), d); !o.is2xx() {
+			b.Errorf("delivery %d: %s", i, o.label())
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/ours.Seconds(), "deliveries/s")
+	b.ReportMetric(float64(b.N)/base.Seconds(), "bare-req/s")
+	b.ReportMetric(ours.Seconds()/base.Seconds(), "time-vs-bare")
+}
+
+// arrivals records when each request's body has fully arrived.
+type arrivals struct {
+	mu sync.Mutex
+	at []time.Time
+}
+
+func (a *arrivals) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	_, _ = io.Copy(io.Discard, r.Body)
+	now := time.Now()
+	a.mu.Lock()
+	a.at = append(a.at, now)
+	a.mu.Unlock()
+	w.WriteHeader(http.StatusOK)
+}
+
+func (a *arrivals) take() time.Duration {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	s := spread(a.at)
+	a.at = a.at[:0]
+	return s
+}
+
+// BenchmarkDuplicateSkew measures the spread between 16 concurrent
+// duplicates: when the campaign writes their last bytes (release skew) and,
+// at the server, between the
+// first and last of 16 concurrent duplicates fully arriving: released by
+// the campaign (pre-established connections, last byte written on one
+// signal) beside goroutines that each call http.Client.Do on the signal.
+func BenchmarkDuplicateSkew(b *testing.B) {
+	const n = 16
+	a := &arrivals{}
+	srv := httptest.NewServer(a)
+	defer srv.Close()
+	c, err := newCampaign(Options{Target: srv.URL, Scheme: "stripe", Secret: stripeSecret, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := c.b.signed(c.event(0), "skew")
+	ds := make([]delivery, n)
+	for i := range ds {
+		ds[i] = d
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = n
+	naive := &http.Client{Transport: tr}
+	defer tr.CloseIdleConnections()
+
+	var release, ours, base []time.Duration
+	b.ResetTimer()
+	for range b.N {
+		_, rel, err := releaseTogether(context.Background(), srv.URL, time.Second, ds)
+		if err != nil {
+			b.Fatal(err)
+		}
+		release = append(release, rel)
+		ours = append(ours, a.take())
+
+		gate := make(chan struct{})
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() {
+				<-gate
+				req, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(d.body))
+				req.Header = d.header.Clone()
+				if resp, err := naive.Do(req); err == nil {
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			})
+		}
+		close(gate)
+		wg.Wait()
+		base = append(base, a.take())
+	}
+	b.StopTimer()
+	us := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+	b.ReportMetric(us(median(release)), "release-skew-µs")
+	b.ReportMetric(us(median(ours)), "arrival-skew-µs")
+	b.ReportMetric(us(median(base)), "naive-arrival-skew-µs")
+	b.ReportMetric(float64(median(ours))/float64(max(median(base), 1)), "arrival-vs-naive")
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), ds...)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
