@@ -136,7 +136,7 @@ func BenchmarkDuplicateSkew(b *testing.B) {
 	var release, ours, base []time.Duration
 	b.ResetTimer()
 	for range b.N {
-		_, rel, err := releaseTogether(context.Background(), srv.URL, time.Second, ds)
+		_, rel, err := releaseTogether(context.Background(), c.s, ds)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -264,7 +264,7 @@ func runDuplicate(ctx context.Context, c *campaign, r *result) {
 	ev := c.event(0)
 	first := c.b.signed(ev, "dup")
 	o1 := c.deliver(ctx, r, first)
-	o2 := c.deliver(ctx, r, c.b.resign(first, ev.Type))
+	o2 := c.deliver(ctx, r, c.b.resign(first, ev.Type, 1))
 	r.judge("both acknowledged", want2xx, []outcome{o1, o2}, is2xx)
 	r.expect("exactly one effect", 1, first.id)
 }
@@ -275,7 +275,7 @@ func runConcurrent(ctx context.Context, c *campaign, r *result, n int) {
 	for i := range ds {
 		ds[i] = d
 	}
-	outs, skew, err := releaseTogether(ctx, c.o.Target, c.o.Deadline, ds)
+	outs, skew, err := releaseTogether(ctx, c.s, ds)
 	if err != nil {
 		r.sc.Error = err.Error()
 		return
@@ -413,7 +413,7 @@ func runRedelivery(ctx context.Context, c *campaign, r *result) {
 			case <-time.After(backoff):
 			}
 			backoff *= 2
-			d = c.b.resign(d, ev.Type)
+			d = c.b.resign(d, ev.Type, attempt)
 		}
 		o := c.deliver(ctx, r, d)
 		outs = append(outs, o)

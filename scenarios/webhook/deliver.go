@@ -122,9 +122,10 @@ func (b *builder) signBody(s webhooksig.Scheme, id, typ string, body []byte, at 
 	return delivery{id: id, body: body, header: h}
 }
 
-// resign signs d again with a fresh timestamp, as a provider's retry does.
-func (b *builder) resign(d delivery, typ string) delivery {
-	return b.signBody(b.scheme, d.id, typ, d.body, b.now())
+// resign signs d again a second later, as a provider's retry does: same
+// event id and body, a different signature where the scheme has a timestamp.
+func (b *builder) resign(d delivery, typ string, attempt int) delivery {
+	return b.signBody(b.scheme, d.id, typ, d.body, b.now().Add(time.Duration(attempt)*time.Second))
 }
 
 // sender sends deliveries to the target only.

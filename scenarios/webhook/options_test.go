@@ -171,3 +171,23 @@ func TestCancelledContextStopsTheCampaign(t *testing.T) {
 		t.Fatal("a cancelled campaign passed")
 	}
 }
+
+// Over https the campaign, including the raw-connection release of
+// concurrent duplicates, uses the client's TLS settings.
+func TestHTTPSTarget(t *testing.T) {
+	h, eff := referenceHandler(t, "shopify", "shop")
+	srv := httptest.NewTLSServer(h)
+	defer srv.Close()
+	o := quick(srv.URL, "shopify", "shop", eff)
+	o.Client = srv.Client()
+	o.Cases = []string{"valid", "concurrent-duplicates-8"}
+	run := mustRun(t, o)
+	if f, _ := outcomes(run); len(f) != 0 {
+		t.Fatalf("failed %v over https:\n%s", f, explain(run))
+	}
+	o.Client = nil // system roots do not trust the test certificate
+	run = mustRun(t, o)
+	if f, _ := outcomes(run); len(f) != 2 {
+		t.Fatalf("failed = %v, want both cases failed on an untrusted certificate", f)
+	}
+}

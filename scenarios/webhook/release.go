@@ -19,7 +19,8 @@ import (
 // last byte is written first, then every goroutine writes its last byte when
 // a shared channel closes. It returns the outcomes and the release skew
 // (latest minus earliest last-byte write).
-func releaseTogether(ctx context.Context, target string, deadline time.Duration, ds []delivery) ([]outcome, time.Duration, error) {
+func releaseTogether(ctx context.Context, s *sender, ds []delivery) ([]outcome, time.Duration, error) {
+	target, deadline := s.target, s.deadline
 	u, err := url.Parse(target)
 	if err != nil {
 		return nil, 0, err
@@ -34,7 +35,7 @@ func releaseTogether(ctx context.Context, target string, deadline time.Duration,
 	}()
 	wires := make([][]byte, len(ds))
 	for i, d := range ds {
-		if conns[i], err = dial(ctx, u, deadline); err != nil {
+		if conns[i], err = dial(ctx, u, deadline, s.tlsConfig()); err != nil {
 			return nil, 0, fmt.Errorf("connect to %s: %w", u.Host, err)
 		}
 		if wires[i], err = wire(u, d); err != nil {
@@ -67,14 +68,16 @@ func releaseTogether(ctx context.Context, target string, deadline time.Duration,
 	return out, spread(released), nil
 }
 
-func dial(ctx context.Context, u *url.URL, deadline time.Duration) (net.Conn, error) {
+func dial(ctx context.Context, u *url.URL, deadline time.Duration, tc *tls.Config) (net.Conn, error) {
 	d := net.Dialer{Timeout: deadline}
 	host := u.Host
 	if u.Port() == "" {
 		host = net.JoinHostPort(u.Hostname(), map[string]string{"http": "80", "https": "443"}[u.Scheme])
 	}
 	if u.Scheme == "https" {
-		td := tls.Dialer{NetDialer: &d, Config: &tls.Config{ServerName: u.Hostname(), NextProtos: []string{"http/1.1"}}}
+		tc.ServerName = u.Hostname()
+		tc.NextProtos = []string{"http/1.1"}
+		td := tls.Dialer{NetDialer: &d, Config: tc}
 		return td.DialContext(ctx, "tcp", host)
 	}
 	return d.DialContext(ctx, "tcp", host)
@@ -127,4 +130,13 @@ func spread(ts []time.Time) time.Duration {
 		}
 	}
 	return hi.Sub(lo)
+}
+
+// tlsConfig returns a copy of the client's TLS settings (its roots, for
+// instance), or defaults.
+func (s *sender) tlsConfig() *tls.Config {
+	if tr, ok := s.client.Transport.(*http.Transport); ok && tr.TLSClientConfig != nil {
+		return tr.TLSClientConfig.Clone()
+	}
+	return &tls.Config{}
 }
