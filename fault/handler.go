@@ -220,6 +220,7 @@ func (h *Handler) chain(st *planState, rs *routeState, r *http.Request, e *Entry
 	if rs.route.Respond != nil {
 		next = rs.route.Respond
 	}
+	next = markEffect(next, e, mu)
 	perRule, routeN := rs.positions(r)
 	rnd := rand.New(rand.NewPCG(uint64(st.plan.Seed), rs.hash^uint64(routeN)))
 	elapsed := h.cfg.now().Sub(st.start)
@@ -239,6 +240,16 @@ func (h *Handler) chain(st *planState, rs *routeState, r *http.Request, e *Entry
 		next = faultStep(rs.route.Rules[i].Fault, call)
 	}
 	return next
+}
+
+// markEffect records in the entry that the route's response was produced.
+func markEffect(next http.Handler, e *Entry, mu *sync.Mutex) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		e.Effect = true
+		mu.Unlock()
+		next.ServeHTTP(w, r)
+	})
 }
 
 func faultStep(f Fault, c *Call) http.Handler {

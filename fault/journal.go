@@ -25,6 +25,9 @@ type Entry struct {
 	BodySHA256     string            `json:"body_sha256,omitempty"`
 	BodySize       int64             `json:"body_size"`
 	Faults         []Applied         `json:"faults,omitempty"`
+	// Effect is true when the route's own response was produced: the
+	// upstream processed the request, whatever the client then received.
+	Effect bool `json:"effect"`
 	Status         int               `json:"status"`
 	BytesSent      int64             `json:"bytes_sent"`
 	End            string            `json:"end"`

@@ -81,3 +81,15 @@ func TestWrapPassesThroughToBase(t *testing.T) {
 	_, body, _ = get(t, s, "/other")
 	assert.Equal(t, "from base", body)
 }
+
+func TestEffectMarksProcessedRequests(t *testing.T) {
+	s := servePlan(t, okRoute+"      - when: {requests: '1'}\n        status: {code: 503}\n      - when: {requests: '2'}\n        reset: {after_effect: true}\n      - when: {requests: '3'}\n        reset:\n")
+	for i := 0; i < 4; i++ {
+		_, _, _ = get(t, s, "/x")
+	}
+	var effects []bool
+	for _, e := range s.Journal().Entries() {
+		effects = append(effects, e.Effect)
+	}
+	assert.Equal(t, []bool{false, true, false, true}, effects)
+}

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	Register("reset", func(d *Decode) (Fault, error) { return Reset{}, d.Into(&struct{}{}) })
+	Register("reset", decodeReset)
 	Register("close", func(d *Decode) (Fault, error) { return Close{}, d.Into(&struct{}{}) })
 	Register("hang", decodeHang)
 	Register("truncate", decodeTruncate)
@@ -17,14 +17,27 @@ func init() {
 }
 
 // Reset drops the connection with a TCP RST (SO_LINGER 0) without sending
-// a response: the client sees "connection reset by peer".
-type Reset struct{}
+// a response: the client sees "connection reset by peer". With AfterEffect
+// the route's response is produced first and then lost: the upstream did
+// the work (charged the card) but the client never hears of it.
+type Reset struct{ AfterEffect bool }
+
+func decodeReset(d *Decode) (Fault, error) {
+	var rf struct {
+		AfterEffect bool `yaml:"after_effect"`
+	}
+	err := d.Into(&rf)
+	return Reset{AfterEffect: rf.AfterEffect}, err
+}
 
 // Kind implements Fault.
 func (Reset) Kind() string { return "reset" }
 
 // Serve implements Fault.
-func (Reset) Serve(w http.ResponseWriter, _ *http.Request, c *Call) {
+func (f Reset) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
+	if f.AfterEffect {
+		capture(c.Next, r)
+	}
 	conn := hijack(w, c)
 	if conn == nil {
 		return
@@ -71,13 +84,21 @@ func rawConn(c net.Conn) net.Conn {
 
 // Hang accepts the request and never answers, until the client gives up,
 // the server closes, or Max (if set) passes, when the connection is closed.
-type Hang struct{ Max time.Duration }
+// With AfterEffect the route's response is produced first (the work is
+// done) and then withheld: the timeout that succeeded.
+type Hang struct {
+	Max         time.Duration
+	AfterEffect bool
+}
 
 // Kind implements Fault.
 func (Hang) Kind() string { return "hang" }
 
 // Serve implements Fault.
 func (h Hang) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
+	if h.AfterEffect {
+		capture(c.Next, r)
+	}
 	c.End(EndHung)
 	var timeout <-chan time.Time
 	if h.Max > 0 {
@@ -97,10 +118,11 @@ func (h Hang) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 
 func decodeHang(d *Decode) (Fault, error) {
 	var hf struct {
-		Max Duration `yaml:"max"`
+		Max         Duration `yaml:"max"`
+		AfterEffect bool     `yaml:"after_effect"`
 	}
 	err := d.Into(&hf)
-	return Hang{Max: hf.Max.D()}, err
+	return Hang{Max: hf.Max.D(), AfterEffect: hf.AfterEffect}, err
 }
 
 // Truncate sends the headers, announcing the full Content-Length, and only

@@ -16,6 +16,11 @@ func (Status) Kind() string { return "status" }
 // Serve implements Fault.
 func (s Status) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	c.Note("status", "code", s.Response.Status)
+	for k, v := range s.Response.Headers {
+		if http.CanonicalHeaderKey(k) == "Retry-After" {
+			c.Note("status", "retry_after", v)
+		}
+	}
 	s.Response.ServeHTTP(w, r)
 }
 
