@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -389,4 +390,68 @@ func TestInvalidRequestsFailClearly(t *testing.T) {
 		assert.Contains(t, err.Error(), want)
 		assert.NotContains(t, err.Error(), "s3cr3t")
 	}
+}
+
+func TestRateLimitResetHeaderWhenNoRetryAfter(t *testing.T) {
+	clock := newFakeClock()
+	s := newScript(t, withHeader("X-RateLimit-Remaining", "0", withHeader("X-RateLimit-Reset", "3", status(429, ""))), status(200, "ok"))
+	c := newClient(t, testPolicy(), WithClock(clock), WithSeed(1))
+	_, err := c.Do(context.Background(), get(s.url("/x")))
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{3 * time.Second}, clock.slept())
+
+	// Counterpart: a bare 429 falls back to jittered backoff below base_delay.
+	clock2 := newFakeClock()
+	s2 := newScript(t, status(429, ""), status(200, "ok"))
+	c2 := newClient(t, testPolicy(), WithClock(clock2), WithSeed(1))
+	_, err = c2.Do(context.Background(), get(s2.url("/x")))
+	require.NoError(t, err)
+	require.Len(t, clock2.slept(), 1)
+	assert.Less(t, clock2.slept()[0], testPolicy().Retry.BaseDelay)
+}
+
+func TestCallerCancellationStopsWithoutFallback(t *testing.T) {
+	s := newScript(t, hang)
+	fellBack := false
+	c := newClient(t, testPolicy(), WithFallback(func(*Request, error) (*Response, error) {
+		fellBack = true
+		return &Response{StatusCode: 200}, nil
+	}))
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for s.count() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	_, err := c.Do(ctx, get(s.url("/x")))
+	require.ErrorIs(t, err, ErrDeadline)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.False(t, fellBack, "the caller gave up; nobody is waiting for a fallback")
+	assert.Equal(t, 1, s.count())
+}
+
+func TestConcurrentCallsAreConsistent(t *testing.T) {
+	s := newScript(t, status(200, "ok"), status(503, ""), reset, status(404, ""), status(200, "ok"))
+	c := newClient(t, testPolicy(), WithClock(newFakeClock()), WithSeed(1))
+	var wg sync.WaitGroup
+	for i := range 40 {
+		wg.Go(func() {
+			r := get(s.url("/x"))
+			if i%2 == 0 {
+				r = post(s.url("/x"), "body")
+			}
+			_, _ = c.Do(context.Background(), r)
+		})
+	}
+	wg.Wait()
+	m := c.Metrics()
+	assert.EqualValues(t, 40, m.Calls)
+	assert.Equal(t, m.Calls, m.Succeeded+m.Failed)
+	assert.EqualValues(t, s.count(), m.Attempts)
+	var byClass int64
+	for _, n := range m.Outcomes {
+		byClass += n
+	}
+	assert.GreaterOrEqual(t, byClass, m.Attempts)
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptrace"
+	"sync/atomic"
 	"time"
 )
 
@@ -140,7 +141,10 @@ func (c *Client) admitAndSend(ctx context.Context, cl *call) outcome {
 // waitForRate waits for the host's rate limiter, failing at once when the
 // wait would outlast the deadline. It returns the time it is done.
 func (c *Client) waitForRate(ctx context.Context, cl *call) (time.Time, error) {
-	now := c.clock.Now()
+	now := cl.start // the first attempt starts right away
+	if cl.attempts > 0 || cl.up.limiter == nil {
+		now = c.clock.Now()
+	}
 	d, cancel := cl.up.limiter.delay(now)
 	if d <= 0 {
 		return now, nil
@@ -160,12 +164,15 @@ func (c *Client) waitForRate(ctx context.Context, cl *call) (time.Time, error) {
 func (c *Client) send(ctx context.Context, cl *call, start time.Time) (out outcome) {
 	actx, cancel := context.WithTimeout(ctx, cl.timeout)
 	defer cancel()
-	// Whether the request was written decides if a failure is ambiguous.
-	// Transports other than the client's own may not report it: then
-	// assume it was (the safe answer).
-	written := !c.ownTransport
+	// Whether the request may have reached the server decides if a failure
+	// is ambiguous: once a connection carries it, it may have, unless
+	// writing it failed. Transports other than the client's own may not
+	// report this: then assume it may have (the safe answer).
+	var gotConn, writeFailed atomic.Bool
+	gotConn.Store(!c.ownTransport)
 	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
-		WroteRequest: func(i httptrace.WroteRequestInfo) { written = i.Err == nil },
+		GotConn:      func(httptrace.GotConnInfo) { gotConn.Store(true) },
+		WroteRequest: func(i httptrace.WroteRequestInfo) { writeFailed.Store(i.Err != nil) },
 	})
 	defer func() {
 		out.end = c.clock.Now()
@@ -174,7 +181,7 @@ func (c *Client) send(ctx context.Context, cl *call, start time.Time) (out outco
 	}()
 	resp, err := c.rt.RoundTrip(cl.request(actx))
 	if err != nil {
-		return outcome{class: classifyError(err, written), err: c.attemptErr(ctx, actx, cl, err)}
+		return outcome{class: classifyError(err, gotConn.Load() && !writeFailed.Load()), err: c.attemptErr(ctx, actx, cl, err)}
 	}
 	body, err := readBody(resp, c.p.MaxResponseBytes)
 	status := resp.StatusCode
