@@ -81,6 +81,7 @@ func needsRotation(c *campaign) string {
 func (c *campaign) deliver(ctx context.Context, r *result, d delivery) outcome {
 	o := c.s.send(ctx, d)
 	r.record(d, o)
+	c.o.Logger.Debug("webhook delivery", "case", r.sc.Name, "event_id", d.id, "answer", o.label(), "took", o.took)
 	return o
 }
 

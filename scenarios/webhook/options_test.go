@@ -1,9 +1,11 @@
 package webhook
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/faultline-dev/faultline/report"
 )
 
 func TestRunRejectsBadOptions(t *testing.T) {
@@ -189,5 +193,28 @@ func TestHTTPSTarget(t *testing.T) {
 	run = mustRun(t, o)
 	if f, _ := outcomes(run); len(f) != 2 {
 		t.Fatalf("failed = %v, want both cases failed on an untrusted certificate", f)
+	}
+}
+
+// The secret never reaches the report or the logs.
+func TestSecretStaysOutOfReportAndLogs(t *testing.T) {
+	const secret = "whsec_do_not_leak_me_0123456789"
+	h, eff := newFlawed(t, "stripe", secret, flaws{noVerify: true})
+	var logs bytes.Buffer
+	o := quick(serve(t, h), "stripe", secret, eff)
+	o.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	o.Command = "faultline webhook --scheme stripe --secret-env STRIPE_SECRET"
+	run := mustRun(t, o)
+	var rep bytes.Buffer
+	if err := report.WriteJSON(&rep, run); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "event_id=") || !strings.Contains(rep.String(), "--case tampered-body") {
+		t.Fatal("logs or report missing the expected content; the leak check would be vacuous")
+	}
+	for where, text := range map[string]string{"report": rep.String(), "logs": logs.String()} {
+		if strings.Contains(text, secret) || strings.Contains(text, "do_not_leak") {
+			t.Errorf("secret found in %s", where)
+		}
 	}
 }
