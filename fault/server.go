@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"sync"
 	"time"
 )
 
@@ -23,6 +24,8 @@ type Server struct {
 	ln      net.Listener
 	errc    chan error
 	tls     *TLS
+	stopped sync.Once
+	served  error // what Serve returned, once stopped
 }
 
 // NewServer starts a stub upstream for plan on 127.0.0.1 at a free port.
@@ -84,7 +87,8 @@ func (s *Server) Client() *http.Client {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.Handler.Close()
 	err := s.srv.Shutdown(ctx)
-	if serr := <-s.errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+	s.stopped.Do(func() { s.served = <-s.errc })
+	if serr := s.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
 	}
 	return err

@@ -1,0 +1,292 @@
+package fault
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ErrAdminToken is returned by [ListenAdmin] when the admin API would be
+// reachable from other hosts without a token.
+var ErrAdminToken = errors.New("an admin API bound beyond loopback needs a token")
+
+// maxPlanBody is the largest plan PUT /plan accepts.
+const maxPlanBody = 1 << 20
+
+// AdminConfig configures the admin API.
+type AdminConfig struct {
+	// Token, when set, must be sent as "Authorization: Bearer <token>" on
+	// every request. It is required when the API binds beyond loopback.
+	Token string
+	// Source is the YAML the plan in force was loaded from; GET /plan
+	// returns it. Without it GET /plan returns a JSON summary.
+	Source []byte
+	// Metrics is served at GET /metrics and cleared by POST /reset.
+	Metrics *Metrics
+	// Logger records plan swaps and resets.
+	Logger *slog.Logger
+}
+
+// Admin is the admin API of a [Handler]: read and swap its plan, reset it,
+// read its journal and metrics. Its endpoints are:
+//
+//	GET  /plan            the plan in force: its YAML, or a JSON summary
+//	PUT  /plan            swap the plan (body: plan YAML); 400 if invalid
+//	POST /reset           restart counters and windows, empty the journal
+//	GET  /journal?since=N journal entries after sequence N, as JSON lines
+//	GET  /metrics         Prometheus text format
+//	GET  /healthz         liveness
+//
+// Serve it on its own listener with [ListenAdmin], or mount it yourself.
+type Admin struct {
+	// URL is the base URL the API listens on ("" when not listening).
+	URL string
+
+	h    *Handler
+	cfg  AdminConfig
+	mux  *http.ServeMux
+	mu   sync.Mutex
+	src  []byte
+	srcP *Plan // the plan src describes
+	srv  *http.Server
+	errc chan error
+	stop sync.Once
+	done error // what Serve returned, once stopped
+}
+
+// NewAdmin returns the admin API for h.
+func NewAdmin(h *Handler, cfg AdminConfig) *Admin {
+	a := &Admin{h: h, cfg: cfg, mux: http.NewServeMux()}
+	if cfg.Source != nil {
+		a.src, a.srcP = cfg.Source, h.Plan()
+	}
+	if a.cfg.Logger == nil {
+		a.cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	a.mux.HandleFunc("GET /plan", a.getPlan)
+	a.mux.HandleFunc("PUT /plan", a.putPlan)
+	a.mux.HandleFunc("POST /reset", a.reset)
+	a.mux.HandleFunc("GET /journal", a.journal)
+	a.mux.HandleFunc("GET /metrics", a.metrics)
+	a.mux.HandleFunc("GET /healthz", a.healthz)
+	a.mux.HandleFunc("/", a.notFound)
+	return a
+}
+
+// ListenAdmin serves the admin API for h on addr. An address beyond
+// loopback (":8081", "0.0.0.0:8081", a LAN IP or host name) needs
+// cfg.Token, else the error wraps [ErrAdminToken].
+func ListenAdmin(addr string, h *Handler, cfg AdminConfig) (*Admin, error) {
+	if cfg.Token == "" && !loopbackAddr(addr) {
+		return nil, fmt.Errorf("admin address %s: %w", addr, ErrAdminToken)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s: %w (is another process using the port?)", addr, err)
+	}
+	a := NewAdmin(h, cfg)
+	a.URL = "http://" + ln.Addr().String()
+	a.errc = make(chan error, 1)
+	a.srv = &http.Server{
+		Handler:           a,
+		ReadHeaderTimeout: 5 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(slog.DiscardHandler, slog.LevelError),
+	}
+	go func() { a.errc <- a.srv.Serve(ln) }()
+	return a, nil
+}
+
+// loopbackAddr reports whether addr binds only loopback interfaces.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Shutdown stops the API, waiting for requests in flight until ctx ends.
+// It does nothing when the API is not listening.
+func (a *Admin) Shutdown(ctx context.Context) error {
+	if a.srv == nil {
+		return nil
+	}
+	err := a.srv.Shutdown(ctx)
+	a.stop.Do(func() { a.done = <-a.errc })
+	if serr := a.done; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
+}
+
+// Close stops the API, waiting at most a second.
+func (a *Admin) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := a.Shutdown(ctx); err != nil {
+		_ = a.srv.Close()
+	}
+}
+
+// ServeHTTP implements http.Handler.
+func (a *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a.cfg.Token != "" && !a.authorized(r) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="faultline admin"`)
+		adminError(w, http.StatusUnauthorized, "missing or wrong bearer token: send Authorization: Bearer <admin token>")
+		return
+	}
+	a.mux.ServeHTTP(w, r)
+}
+
+func (a *Admin) authorized(r *http.Request) bool {
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && subtle.ConstantTimeCompare([]byte(got), []byte(a.cfg.Token)) == 1
+}
+
+func (a *Admin) getPlan(w http.ResponseWriter, _ *http.Request) {
+	p := a.h.Plan()
+	a.mu.Lock()
+	src := a.src
+	if a.srcP != p {
+		src = nil
+	}
+	a.mu.Unlock()
+	if src != nil {
+		w.Header().Set("Content-Type", "application/yaml")
+		_, _ = w.Write(src)
+		return
+	}
+	writeJSON(w, http.StatusOK, summarize(p))
+}
+
+func (a *Admin) putPlan(w http.ResponseWriter, r *http.Request) {
+	src, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPlanBody))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		adminError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("plan over %d bytes", maxPlanBody))
+		return
+	case err != nil:
+		adminError(w, http.StatusBadRequest, "reading the plan: "+err.Error())
+		return
+	}
+	p, err := LoadPlan("body", src)
+	if err != nil {
+		adminError(w, http.StatusBadRequest, err.Error()+" (the plan in force is unchanged)")
+		return
+	}
+	if p.Seed == 0 {
+		p.Seed = a.h.Plan().Seed
+	}
+	a.mu.Lock()
+	a.h.SetPlan(p)
+	a.src, a.srcP = src, p
+	a.mu.Unlock()
+	a.cfg.Logger.Info("plan replaced", "routes", len(p.Routes), "seed", p.Seed)
+	writeJSON(w, http.StatusOK, summarize(p))
+}
+
+func (a *Admin) reset(w http.ResponseWriter, _ *http.Request) {
+	a.h.Reset()
+	if a.cfg.Metrics != nil {
+		a.cfg.Metrics.Reset()
+	}
+	a.cfg.Logger.Info("plan reset")
+	writeJSON(w, http.StatusOK, map[string]string{"status": "reset"})
+}
+
+func (a *Admin) journal(w http.ResponseWriter, r *http.Request) {
+	var since uint64
+	if s := r.URL.Query().Get("since"); s != "" {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			adminError(w, http.StatusBadRequest, fmt.Sprintf("since=%q: give a sequence number, e.g. since=42", s))
+			return
+		}
+		since = n
+	}
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	_ = WriteJSONL(w, a.h.Journal().Since(since))
+}
+
+func (a *Admin) metrics(w http.ResponseWriter, r *http.Request) {
+	if a.cfg.Metrics == nil {
+		adminError(w, http.StatusNotFound, "metrics are not enabled for this server")
+		return
+	}
+	a.cfg.Metrics.ServeHTTP(w, r)
+}
+
+func (a *Admin) healthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "routes": len(a.h.Plan().Routes)})
+}
+
+// adminMethods lists the methods each endpoint allows.
+var adminMethods = map[string]string{"/plan": "GET, PUT", "/reset": "POST", "/journal": "GET", "/metrics": "GET", "/healthz": "GET"}
+
+func (a *Admin) notFound(w http.ResponseWriter, r *http.Request) {
+	if allow, ok := adminMethods[r.URL.Path]; ok {
+		w.Header().Set("Allow", allow)
+		adminError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: use %s", r.Method, r.URL.Path, allow))
+		return
+	}
+	adminError(w, http.StatusNotFound, fmt.Sprintf("no admin endpoint %s %s; endpoints: GET /plan, PUT /plan, POST /reset, GET /journal, GET /metrics, GET /healthz", r.Method, r.URL.Path))
+}
+
+// planSummary is GET /plan's answer when the plan's YAML is not known.
+type planSummary struct {
+	Seed   int64          `json:"seed"`
+	Routes []routeSummary `json:"routes"`
+}
+
+type routeSummary struct {
+	Name    string   `json:"name"`
+	Method  string   `json:"method,omitempty"`
+	Path    string   `json:"path,omitempty"`
+	Respond int      `json:"respond,omitempty"` // stub status; 0 forwards
+	Faults  []string `json:"faults,omitempty"`
+}
+
+func summarize(p *Plan) planSummary {
+	s := planSummary{Seed: p.Seed, Routes: []routeSummary{}}
+	for _, rt := range p.Routes {
+		rs := routeSummary{Name: rt.Name, Method: rt.Match.Method, Path: rt.Match.Path}
+		if rt.Respond != nil {
+			rs.Respond = rt.Respond.Status
+			if rs.Respond == 0 {
+				rs.Respond = http.StatusOK
+			}
+		}
+		for _, rule := range rt.Rules {
+			rs.Faults = append(rs.Faults, rule.Fault.Kind())
+		}
+		s.Routes = append(s.Routes, rs)
+	}
+	return s
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func adminError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}

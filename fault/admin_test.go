@@ -1,0 +1,166 @@
+package fault
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const adminPlan = `seed: 7
+routes:
+  - name: charges
+    path: /charges
+    respond: {json: {id: ch_1}}
+    faults:
+      - when: {first: 1}
+        status: {code: 503}
+`
+
+// adminFixture serves adminPlan with its admin API on loopback.
+func adminFixture(t *testing.T, cfg AdminConfig) (*Server, *Admin) {
+	t.Helper()
+	p, err := LoadPlan("plan.yaml", []byte(adminPlan))
+	require.NoError(t, err)
+	var opts []Option
+	if cfg.Metrics != nil {
+		opts = append(opts, WithObserver(cfg.Metrics.Observe))
+	}
+	s := NewServer(p, opts...)
+	t.Cleanup(s.Close)
+	a, err := ListenAdmin("127.0.0.1:0", s.Handler, cfg)
+	require.NoError(t, err)
+	t.Cleanup(a.Close)
+	return s, a
+}
+
+// call makes one request to the admin API and returns status and body.
+func call(t *testing.T, a *Admin, method, path, body string, hdr ...string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, a.URL+path, strings.NewReader(body))
+	require.NoError(t, err)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b)
+}
+
+func TestAdminPlanSwap(t *testing.T) {
+	s, a := adminFixture(t, AdminConfig{Source: []byte(adminPlan)})
+
+	code, body := call(t, a, "GET", "/plan", "")
+	assert.Equal(t, 200, code)
+	assert.Equal(t, adminPlan, body, "GET /plan returns the YAML the plan came from")
+
+	code, body = call(t, a, "PUT", "/plan", "routes:\n  - path: /x\n    faults:\n      - explode: {}\n")
+	assert.Equal(t, 400, code)
+	assert.Contains(t, body, `body:4:9: routes[0].faults[0]: unknown fault \"explode\"`)
+	assert.Contains(t, body, "unchanged")
+	_, body = call(t, a, "GET", "/plan", "")
+	assert.Equal(t, adminPlan, body, "an invalid plan leaves the old one in force")
+	assert.Equal(t, []int{503, 200}, statuses(t, s, "/charges", 2, nil))
+
+	next := "routes:\n  - path: /refunds\n    respond: {status: 201}\n"
+	code, body = call(t, a, "PUT", "/plan", next)
+	require.Equal(t, 200, code, body)
+	assert.Equal(t, []int{201}, statuses(t, s, "/refunds", 1, nil))
+	assert.Equal(t, []int{404}, statuses(t, s, "/charges", 1, nil))
+	assert.Equal(t, int64(7), s.Handler.Plan().Seed, "a plan without a seed keeps the seed in force")
+	_, body = call(t, a, "GET", "/plan", "")
+	assert.Equal(t, next, body)
+}
+
+func TestAdminPlanSummaryWithoutSource(t *testing.T) {
+	_, a := adminFixture(t, AdminConfig{})
+	code, body := call(t, a, "GET", "/plan", "")
+	require.Equal(t, 200, code)
+	var got planSummary
+	require.NoError(t, json.Unmarshal([]byte(body), &got))
+	assert.Equal(t, planSummary{Seed: 7, Routes: []routeSummary{{Name: "charges", Path: "/charges", Respond: 200, Faults: []string{"status"}}}}, got)
+}
+
+func TestAdminJournalAndReset(t *testing.T) {
+	m := NewMetrics()
+	s, a := adminFixture(t, AdminConfig{Metrics: m})
+	assert.Equal(t, []int{503, 200, 200}, statuses(t, s, "/charges", 3, nil))
+
+	code, body := call(t, a, "GET", "/journal", "")
+	require.Equal(t, 200, code)
+	lines := strings.Split(strings.TrimSpace(body), "\n")
+	require.Len(t, lines, 3)
+	var e Entry
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &e))
+	assert.Equal(t, uint64(1), e.Seq)
+	assert.Equal(t, "status", e.FaultNames())
+
+	_, body = call(t, a, "GET", "/journal?since=2", "")
+	require.NoError(t, json.Unmarshal([]byte(strings.TrimSpace(body)), &e))
+	assert.Equal(t, uint64(3), e.Seq)
+
+	code, body = call(t, a, "GET", "/journal?since=two", "")
+	assert.Equal(t, 400, code)
+	assert.Contains(t, body, "since")
+
+	_, body = call(t, a, "GET", "/metrics", "")
+	assert.Contains(t, body, `faultline_requests_total{route="charges",status="503"} 1`)
+
+	code, _ = call(t, a, "POST", "/reset", "")
+	require.Equal(t, 200, code)
+	_, body = call(t, a, "GET", "/journal", "")
+	assert.Empty(t, body)
+	_, body = call(t, a, "GET", "/metrics", "")
+	assert.NotContains(t, body, `faultline_requests_total{`)
+	assert.Equal(t, []int{503}, statuses(t, s, "/charges", 1, nil), "counters restart: the first request fails again")
+}
+
+func TestAdminTokenRequired(t *testing.T) {
+	h := Wrap(nil, &Plan{})
+	defer h.Close()
+	for _, addr := range []string{":0", "0.0.0.0:0", "[::]:0", "example.invalid:0"} {
+		_, err := ListenAdmin(addr, h, AdminConfig{})
+		assert.True(t, errors.Is(err, ErrAdminToken), "%s: %v", addr, err)
+	}
+
+	_, a := adminFixture(t, AdminConfig{Token: "s3cret"})
+	for _, hdr := range [][]string{nil, {"Authorization", "Bearer wrong"}, {"Authorization", "s3cret"}, {"Authorization", "Bearer s3cret0"}} {
+		code, body := call(t, a, "GET", "/healthz", "", hdr...)
+		assert.Equal(t, 401, code, "%v", hdr)
+		assert.NotContains(t, body, "s3cret")
+	}
+	code, body := call(t, a, "GET", "/healthz", "", "Authorization", "Bearer s3cret")
+	assert.Equal(t, 200, code)
+	assert.JSONEq(t, `{"status":"ok","routes":1}`, body)
+}
+
+func TestAdminUnknownEndpoints(t *testing.T) {
+	_, a := adminFixture(t, AdminConfig{})
+	code, body := call(t, a, "GET", "/nope", "")
+	assert.Equal(t, 404, code)
+	assert.Contains(t, body, "GET /journal")
+	code, _ = call(t, a, "DELETE", "/plan", "")
+	assert.Equal(t, 405, code)
+	code, body = call(t, a, "GET", "/metrics", "")
+	assert.Equal(t, 404, code)
+	assert.Contains(t, body, "not enabled")
+	code, _ = call(t, a, "PUT", "/plan", strings.Repeat("#", maxPlanBody+1))
+	assert.Equal(t, 413, code)
+}
+
+func TestLoopbackAddr(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:8081": true, "localhost:1": true, "[::1]:80": true, "127.0.0.2:9": true,
+		":8081": false, "0.0.0.0:1": false, "10.0.0.1:1": false, "host:1": false, "garbage": false,
+	} {
+		assert.Equal(t, want, loopbackAddr(addr), addr)
+	}
+}
