@@ -224,6 +224,7 @@ type call struct {
 	safe     bool // idempotent method or keyed
 	name     string
 	up       *upstream
+	kind     Kind
 	timeout  time.Duration
 	start    time.Time
 	end      time.Time
@@ -269,7 +270,7 @@ func (c *Client) prepare(req *Request) (*call, error) {
 	default:
 		return nil, cl.fail(ClassClientError, ErrNotRetryable, fmt.Errorf("request kind %q: use read, create, update, payment or upload", kind))
 	}
-	cl.timeout = c.p.Timeouts.attemptTimeout(kind)
+	cl.kind, cl.timeout = kind, c.p.Timeouts.attemptTimeout(kind)
 	cl.header = c.headers(req, method)
 	cl.id = cl.header.Get(requestIDHeader)
 	cl.safe = idempotentMethod(method) || cl.header.Get(c.keyHeader) != ""

@@ -371,7 +371,7 @@ func TestAttemptTimeoutsByKind(t *testing.T) {
 	c := newClient(t, p)
 	_, err := c.Do(context.Background(), &Request{Method: "POST", URL: s.url("/pay"), Kind: KindPayment})
 	require.ErrorIs(t, err, ErrRetriesExhausted)
-	assert.Contains(t, err.Error(), "attempt timed out after 30ms")
+	assert.Contains(t, err.Error(), "attempt timed out after 30ms (timeouts.payment)")
 }
 
 func TestInvalidRequestsFailClearly(t *testing.T) {
@@ -454,4 +454,22 @@ func TestConcurrentCallsAreConsistent(t *testing.T) {
 		byClass += n
 	}
 	assert.GreaterOrEqual(t, byClass, m.Attempts)
+}
+
+func TestOversizedBodyIsNotRetried(t *testing.T) {
+	s := newScript(t, status(200, "0123456789"))
+	p := testPolicy()
+	p.MaxResponseBytes = 4
+	c := newClient(t, p)
+	resp, err := c.Do(context.Background(), get(s.url("/big")))
+	require.ErrorIs(t, err, ErrNotRetryable)
+	assert.Nil(t, resp)
+	assert.Contains(t, err.Error(), "response body exceeds max_response_bytes (4 bytes)")
+	assert.Equal(t, 1, s.count())
+
+	// Counterpart: within the limit the same body is fine.
+	p.MaxResponseBytes = 10
+	resp, err = newClient(t, p).Do(context.Background(), get(s.url("/big")))
+	require.NoError(t, err)
+	assert.Equal(t, "0123456789", string(resp.Body))
 }

@@ -45,8 +45,8 @@ func (c *Client) run(ctx context.Context, cl *call) (*Response, error) {
 	for {
 		out := c.attempt(ctx, cl)
 		c.m.outcomes[out.class].Add(1)
-		if out.resp != nil {
-			cl.last, cl.status = out.resp, out.resp.StatusCode
+		if out.status != 0 {
+			cl.last, cl.status = out.resp, out.status
 		}
 		wait, stop := c.decide(ctx, cl, &out)
 		c.logAttempt(ctx, cl, &out, wait, stop)
@@ -79,6 +79,7 @@ func (c *Client) lastResponse(cl *call) *Response {
 // outcome is what one attempt produced.
 type outcome struct {
 	class      Class
+	status     int       // HTTP status, 0 when none arrived
 	resp       *Response // complete response, when one was read
 	err        error     // cause of failure
 	reason     error     // sentinel when refused locally (nothing sent)
@@ -185,11 +186,11 @@ func (c *Client) send(ctx context.Context, cl *call, start time.Time) (out outco
 	}
 	body, err := readBody(resp, c.p.MaxResponseBytes)
 	status := resp.StatusCode
-	out = outcome{class: classifyStatus(status, resp.Header.Get("Retry-After") != "")}
+	out = outcome{class: classifyStatus(status, resp.Header.Get("Retry-After") != ""), status: status}
 	out.resp = &Response{StatusCode: status, Header: resp.Header, Body: body}
 	switch {
 	case errors.Is(err, errTooLarge):
-		out.class, out.err = ClassClientError, err
+		out.resp, out.class, out.err = nil, ClassClientError, fmt.Errorf("%w (%d bytes)", err, c.p.MaxResponseBytes)
 	case err != nil:
 		out.resp = nil // never hand out a partial body
 		out.err = c.attemptErr(ctx, actx, cl, fmt.Errorf("reading the %d response body: %w", status, err))
@@ -218,7 +219,7 @@ func (cl *call) request(ctx context.Context) *http.Request {
 // attemptErr names an attempt timeout as such.
 func (c *Client) attemptErr(ctx, actx context.Context, cl *call, err error) error {
 	if ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("attempt timed out after %s (timeouts for this kind of call): %w", cl.timeout, err)
+		return fmt.Errorf("attempt timed out after %s (timeouts.%s): %w", cl.timeout, cl.kind, err)
 	}
 	return err
 }
@@ -346,9 +347,13 @@ func (c *Client) useFallback(cl *call, resp *Response, err error) (*Response, er
 		if ferr == nil {
 			ferr = errors.New("fallback returned no response")
 		}
-		e := *err.(*Error)
-		e.Err = errors.Join(e.Err, fmt.Errorf("fallback failed too: %w", ferr))
-		return resp, &e
+		var e *Error
+		if errors.As(err, &e) {
+			joined := *e
+			joined.Err = errors.Join(e.Err, fmt.Errorf("fallback failed too: %w", ferr))
+			return resp, &joined
+		}
+		return resp, errors.Join(err, fmt.Errorf("fallback failed too: %w", ferr))
 	}
 	fr.Fallback, fr.Attempts = true, cl.attempts
 	c.log.Info("fallback", "request_id", cl.id, "source", "function", "reason", reasonOf(err))
@@ -380,8 +385,8 @@ func (c *Client) logAttempt(ctx context.Context, cl *call, out *outcome, wait ti
 		slog.Duration("latency", out.latency),
 		slog.String("decision", decision),
 	}
-	if out.resp != nil {
-		attrs = append(attrs, slog.Int("status", out.resp.StatusCode))
+	if out.status != 0 {
+		attrs = append(attrs, slog.Int("status", out.status))
 	}
 	if wait > 0 || decision == "retry" {
 		attrs = append(attrs, slog.Duration("wait", wait))

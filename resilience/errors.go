@@ -15,7 +15,8 @@ var (
 	ErrCircuitOpen = errors.New("circuit open")
 	// ErrBudgetExhausted: a retry was due but the host's retry budget is spent.
 	ErrBudgetExhausted = errors.New("retry budget exhausted")
-	// ErrDeadline: the call's deadline passed, or waiting would pass it.
+	// ErrDeadline: the call's deadline passed or its context was canceled,
+	// or waiting for the next attempt would pass the deadline.
 	ErrDeadline = errors.New("deadline")
 	// ErrRetryAfterTooLong: the server asked for a wait beyond the deadline.
 	ErrRetryAfterTooLong = errors.New("retry-after beyond the deadline")
@@ -72,6 +73,9 @@ func plural(n int) string {
 func (e *Error) hint() string {
 	switch e.reason {
 	case ErrCircuitOpen:
+		if e.Attempts > 0 {
+			return "the breaker opened during the call, so no further attempt was sent; retry after breaker.open_timeout or serve a fallback"
+		}
 		return "the upstream was not called; retry after breaker.open_timeout or serve a fallback"
 	case ErrBudgetExhausted:
 		return "too many recent failures to this host; retry later"
