@@ -473,3 +473,24 @@ func TestOversizedBodyIsNotRetried(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "0123456789", string(resp.Body))
 }
+
+func TestTransportResponseHeaderTimeout(t *testing.T) {
+	s := newScript(t, hang, status(200, "ok"))
+	p := testPolicy()
+	p.Timeouts.ResponseHeader = 30 * time.Millisecond
+	c := newClient(t, p, WithClock(newFakeClock()))
+	resp, err := c.Do(context.Background(), get(s.url("/x")))
+	require.NoError(t, err, "the transport gave up on the silent attempt and the retry succeeded")
+	assert.Equal(t, 2, resp.Attempts)
+
+	// Counterpart: without a header timeout (and a long attempt timeout)
+	// the silent upstream holds the call until the caller's deadline.
+	s2 := newScript(t, hang, status(200, "ok"))
+	p.Timeouts.ResponseHeader = 0
+	c2 := newClient(t, p, WithClock(newFakeClock()))
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	defer cancel()
+	_, err = c2.Do(ctx, get(s2.url("/x")))
+	require.ErrorIs(t, err, ErrDeadline)
+	assert.Equal(t, 1, s2.count())
+}

@@ -113,3 +113,21 @@ func TestValidateAndNormalize(t *testing.T) {
 	var zero Policy
 	require.NoError(t, zero.normalized().Validate(), "New accepts even the zero Policy")
 }
+
+func FuzzLoadPolicy(f *testing.F) {
+	f.Add([]byte("retry:\n  max_attempts: 2\n"))
+	f.Add([]byte("breaker: {failure_ratio: 0.5, open_timeout: 1s}\n"))
+	f.Add([]byte("timeouts: [1]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := LoadPolicy("f.yaml", data)
+		if err == nil {
+			if verr := p.Validate(); verr != nil {
+				t.Fatalf("LoadPolicy accepted an invalid policy: %v", verr)
+			}
+			return
+		}
+		if !errors.Is(err, yamlx.ErrInvalid) {
+			t.Fatalf("error is not a configuration error: %v", err)
+		}
+	})
+}

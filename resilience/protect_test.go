@@ -384,3 +384,21 @@ func TestFallbackFunction(t *testing.T) {
 	require.ErrorIs(t, err, assert.AnError)
 	assert.Contains(t, err.Error(), "fallback failed too")
 }
+
+func TestThrottling503DoesNotTripTheBreaker(t *testing.T) {
+	s := newScript(t, withHeader("Retry-After", "1", status(503, "maintenance")))
+	c := newClient(t, breakerPolicy(), WithClock(newFakeClock()))
+	for range 6 {
+		_, err := c.Do(context.Background(), get(s.url("/x")))
+		require.ErrorIs(t, err, ErrRetriesExhausted)
+	}
+	assert.Equal(t, 6, s.count(), "the server said when to come back; that is not an outage")
+
+	// Counterpart: the same status without Retry-After is an outage.
+	s2 := newScript(t, status(503, "down"))
+	c2 := newClient(t, breakerPolicy(), WithClock(newFakeClock()))
+	for range 6 {
+		_, _ = c2.Do(context.Background(), get(s2.url("/x")))
+	}
+	assert.Equal(t, 3, s2.count())
+}
