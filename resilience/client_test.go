@@ -3,8 +3,11 @@ package resilience
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -493,4 +496,54 @@ func TestTransportResponseHeaderTimeout(t *testing.T) {
 	_, err = c2.Do(ctx, get(s2.url("/x")))
 	require.ErrorIs(t, err, ErrDeadline)
 	assert.Equal(t, 1, s2.count())
+}
+
+type rtFunc func(*http.Request) (*http.Response, error)
+
+func (f rtFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestCustomTransportErrorsAreTreatedAsPossiblySent(t *testing.T) {
+	var sends atomic.Int32
+	boom := rtFunc(func(*http.Request) (*http.Response, error) {
+		sends.Add(1)
+		return nil, errors.New("boom")
+	})
+	p := testPolicy()
+	p.Idempotency.AutoKey = false
+	p.StaleCache.Enabled = false
+	c := newClient(t, p, WithTransport(boom), WithClock(newFakeClock()))
+	_, err := c.Do(context.Background(), post("http://upstream.test/charges", "x"))
+	require.ErrorIs(t, err, ErrNotRetryable, "a transport that cannot say whether it wrote the request might have")
+	assert.EqualValues(t, 1, sends.Load())
+
+	// Counterpart: a GET through the same transport is retried.
+	_, err = c.Do(context.Background(), get("http://upstream.test/charges"))
+	require.ErrorIs(t, err, ErrRetriesExhausted)
+	assert.EqualValues(t, 1+p.Retry.MaxAttempts, sends.Load())
+}
+
+func TestChunkedBodies(t *testing.T) {
+	chunked := func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, "hello ")
+		http.NewResponseController(w).Flush()
+		_, _ = io.WriteString(w, "world")
+	}
+	brokenChunks := func(w http.ResponseWriter, _ *http.Request) {
+		conn, buf, _ := http.NewResponseController(w).Hijack()
+		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
+		_ = buf.Flush()
+		_ = conn.Close()
+	}
+	s := newScript(t, brokenChunks, chunked)
+	c := newClient(t, testPolicy(), WithClock(newFakeClock()))
+	resp, err := c.Do(context.Background(), get(s.url("/x")))
+	require.NoError(t, err)
+	assert.Equal(t, "hello world", string(resp.Body), "the broken chunked body was retried, not returned")
+	assert.Equal(t, 2, resp.Attempts)
+
+	p := testPolicy()
+	p.MaxResponseBytes = 8
+	_, err = newClient(t, p).Do(context.Background(), get(s.url("/x")))
+	require.ErrorIs(t, err, ErrNotRetryable)
+	assert.Contains(t, err.Error(), "exceeds max_response_bytes")
 }
