@@ -149,7 +149,7 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 // admit verifies and deduplicates a delivery and queues it when new. It
 // returns the status to answer with.
 func (r *Receiver) admit(ctx context.Context, h http.Header, body []byte) (Event, int, error) {
-	ev := Event{Header: h, Body: body, Received: r.cfg.Now()}
+	ev := Event{Header: h.Clone(), Body: body, Received: r.cfg.Now()}
 	if err := r.scheme.Verify(h, body, ev.Received); err != nil {
 		if errors.Is(err, webhooksig.ErrMissingSignature) || errors.Is(err, webhooksig.ErrMalformedSignature) {
 			return ev, http.StatusBadRequest, err
@@ -204,7 +204,7 @@ func (r *Receiver) process(ev Event) {
 	wait := r.cfg.Backoff
 	var err error
 	for attempt := 1; attempt <= r.cfg.MaxAttempts; attempt++ {
-		if err = r.cfg.Process(r.ctx, ev); err == nil {
+		if err = r.call(ev); err == nil {
 			return
 		}
 		r.cfg.Logger.Warn("webhook processing failed", "event_id", ev.ID, "attempt", attempt, "err", err)
@@ -217,6 +217,17 @@ func (r *Receiver) process(ev Event) {
 	r.dead = append(r.dead, DeadLetter{Event: ev, Attempts: r.cfg.MaxAttempts, Err: err})
 	r.dlMu.Unlock()
 	r.cfg.Logger.Error("webhook dead-lettered", "event_id", ev.ID, "attempts", r.cfg.MaxAttempts, "err", err)
+}
+
+// call runs Process, turning a panic into an error so one bad event cannot
+// stop a worker.
+func (r *Receiver) call(ev Event) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("process panicked: %v", p)
+		}
+	}()
+	return r.cfg.Process(r.ctx, ev)
 }
 
 // DeadLetters returns a copy of the events that failed every attempt.

@@ -324,3 +324,21 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestPanickingProcessIsDeadLetteredNotFatal(t *testing.T) {
+	r, _ := newReceiver(t, Config{MaxAttempts: 2, Workers: 1, Process: func(_ context.Context, e Event) error {
+		if e.ID == "evt_boom" {
+			panic("nil map")
+		}
+		return nil
+	}})
+	serve(r, stripeRequest(t, "evt_boom", time.Now(), secret))
+	if code := serve(r, stripeRequest(t, "evt_fine", time.Now(), secret)); code != http.StatusAccepted {
+		t.Fatalf("status after a panic = %d", code)
+	}
+	_ = r.Close()
+	dl := r.DeadLetters()
+	if len(dl) != 1 || dl[0].Event.ID != "evt_boom" || !strings.Contains(dl[0].Err.Error(), "panicked") {
+		t.Fatalf("dead letters = %+v", dl)
+	}
+}

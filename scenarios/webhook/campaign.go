@@ -101,8 +101,8 @@ type caseDef struct {
 
 func (c *campaign) runCase(ctx context.Context, def caseDef) *result {
 	r := &result{sc: report.Scenario{
-		Name: def.name, File: c.o.Target,
-		Tags: []string{"webhook", c.o.Scheme, def.category},
+		Name: def.name,
+		Tags: []string{def.category, c.o.Scheme},
 	}}
 	if c.o.Command != "" {
 		r.sc.Reproduce = c.o.Command + " --case " + def.name
