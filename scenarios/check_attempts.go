@@ -1,0 +1,131 @@
+package scenarios
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/faultline-dev/faultline/report"
+)
+
+func init() {
+	registerCheck("attempts", decodeAttempts)
+	registerCheck("no_retry_on", decodeNoRetryOn)
+}
+
+// attemptsCheck bounds how many attempts the upstream saw per logical call.
+type attemptsCheck struct{ min, max int }
+
+func decodeAttempts(d *checkDecode) (Check, error) {
+	if s, ok := d.scalar(); ok {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return nil, d.errorf("%q: give a number of attempts, or {min: N, max: M}", s)
+		}
+		return attemptsCheck{min: n, max: n}, nil
+	}
+	var f struct {
+		Exact int `yaml:"exact"`
+		Min   int `yaml:"min"`
+		Max   int `yaml:"max"`
+	}
+	if err := d.into(&f); err != nil {
+		return nil, err
+	}
+	c := attemptsCheck{min: f.Min, max: f.Max}
+	if f.Exact > 0 {
+		c = attemptsCheck{min: f.Exact, max: f.Exact}
+	}
+	if c.min < 0 || c.max < 0 || (c.max > 0 && c.max < c.min) || (c.min == 0 && c.max == 0) {
+		return nil, d.errorf("give exact, or min and/or max with 0 < min <= max")
+	}
+	return c, nil
+}
+
+func (c attemptsCheck) Name() string { return "attempts" }
+
+func (c attemptsCheck) expected() string {
+	switch {
+	case c.min == c.max:
+		return fmt.Sprintf("exactly %d per call", c.min)
+	case c.max == 0:
+		return fmt.Sprintf("at least %d per call", c.min)
+	case c.min == 0:
+		return fmt.Sprintf("at most %d per call", c.max)
+	}
+	return fmt.Sprintf("%d to %d per call", c.min, c.max)
+}
+
+func (c attemptsCheck) Evaluate(o *Observation) report.Check {
+	groups := o.Groups()
+	var counts []string
+	ok := len(groups) > 0
+	var ev []string
+	for _, g := range groups {
+		n := len(g.Entries)
+		counts = append(counts, strconv.Itoa(n))
+		if n < c.min || (c.max > 0 && n > c.max) {
+			ok = false
+			ev = append(ev, o.Lines(g.Entries, 6)...)
+		}
+	}
+	observed := "no request reached the upstream"
+	if len(groups) > 0 {
+		observed = fmt.Sprintf("%s across %d calls", strings.Join(counts, ", "), len(groups))
+	}
+	return verdict(c.Name(), ok, c.expected(), observed, "", limit(ev, 12))
+}
+
+// noRetryOnCheck: a response with one of these statuses ends its call.
+type noRetryOnCheck struct{ statuses []int }
+
+func decodeNoRetryOn(d *checkDecode) (Check, error) {
+	var codes []int
+	if err := d.node.Decode(&codes); err != nil || len(codes) == 0 {
+		return nil, d.errorf("give a list of statuses, e.g. [400, 401, 403, 404, 422]")
+	}
+	return noRetryOnCheck{statuses: codes}, nil
+}
+
+func (c noRetryOnCheck) Name() string { return "no_retry_on" }
+
+func (c noRetryOnCheck) Evaluate(o *Observation) report.Check {
+	seen, retried := 0, 0
+	var ev []string
+	for _, g := range o.Groups() {
+		for i, e := range g.Entries {
+			if !containsInt(c.statuses, e.Status) {
+				continue
+			}
+			seen++
+			if i < len(g.Entries)-1 {
+				retried++
+				ev = append(ev, o.Lines(g.Entries[i:], 4)...)
+			}
+		}
+	}
+	expected := fmt.Sprintf("no retry after %s", joinInts(c.statuses))
+	observed := fmt.Sprintf("%d of %d such responses retried", retried, seen)
+	msg := ""
+	if seen == 0 {
+		msg = "the upstream never sent one of these statuses, so nothing was judged"
+	}
+	return verdict(c.Name(), seen > 0 && retried == 0, expected, observed, msg, limit(ev, 12))
+}
+
+func containsInt(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func joinInts(xs []int) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ", ")
+}

@@ -1,0 +1,92 @@
+package scenarios
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/faultline-dev/faultline/report"
+)
+
+func init() {
+	registerCheck("idempotency_key_stable", func(d *checkDecode) (Check, error) { return idemStableCheck{}, nil })
+	registerCheck("no_duplicate_effects", func(d *checkDecode) (Check, error) { return noDupEffectsCheck{}, nil })
+}
+
+// idemStableCheck: every POST and PATCH carries an Idempotency-Key, the same
+// on every attempt of one logical call and different between calls. The
+// upstream cannot see call boundaries, so it compares the number of distinct
+// keys with the number of calls the client was asked to make.
+type idemStableCheck struct{}
+
+func (idemStableCheck) Name() string { return "idempotency_key_stable" }
+
+func (c idemStableCheck) Evaluate(o *Observation) report.Check {
+	_, asked := o.AskedCalls()
+	keys := map[string]bool{}
+	missing, unsafe := 0, 0
+	var ev []string
+	for _, e := range o.Journal {
+		if e.Method != http.MethodPost && e.Method != http.MethodPatch {
+			continue
+		}
+		unsafe++
+		if e.IdempotencyKey == "" {
+			missing++
+			ev = append(ev, "no key: "+o.Line(e))
+			continue
+		}
+		keys[e.IdempotencyKey] = true
+	}
+	expected := fmt.Sprintf("one stable key per call: %d distinct keys", asked)
+	observed := fmt.Sprintf("%d distinct keys over %d attempts, %d without a key", len(keys), unsafe, missing)
+	msg := ""
+	switch {
+	case unsafe == 0:
+		msg = "no POST or PATCH reached the upstream, so nothing was judged"
+	case missing > 0:
+		msg = "attempts without an Idempotency-Key cannot be deduplicated by the provider"
+	case len(keys) > asked:
+		msg = "keys change between attempts of one call: each retry looks like a new operation"
+	case len(keys) < asked:
+		msg = "calls share a key: different operations would be collapsed into one"
+	}
+	return verdict(c.Name(), msg == "", expected, observed, msg, limit(ev, 8))
+}
+
+// noDupEffectsCheck: at most one successful effect per logical call. A
+// provider deduplicates requests carrying a key it has seen, so effects
+// count once per distinct key, and once per request without a key.
+type noDupEffectsCheck struct{}
+
+func (noDupEffectsCheck) Name() string { return "no_duplicate_effects" }
+
+func (c noDupEffectsCheck) Evaluate(o *Observation) report.Check {
+	all, asked := o.AskedCalls()
+	if asked == 0 {
+		asked = all
+	}
+	keys := map[string]bool{}
+	effects := 0
+	var ev []string
+	for _, e := range o.Journal {
+		if !e.Effect {
+			continue
+		}
+		if e.IdempotencyKey != "" && keys[e.IdempotencyKey] {
+			continue
+		}
+		if e.IdempotencyKey != "" {
+			keys[e.IdempotencyKey] = true
+		}
+		effects++
+		ev = append(ev, "effect: "+o.Line(e))
+	}
+	expected := fmt.Sprintf("at most %d effects (one per call)", asked)
+	observed := fmt.Sprintf("%d effects", effects)
+	ok := effects <= asked
+	msg := ""
+	if !ok {
+		msg = "the upstream did the work more than once: a retry without the same idempotency key duplicated it"
+	}
+	return verdict(c.Name(), ok, expected, observed, msg, limit(ev, 8))
+}

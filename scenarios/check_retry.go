@@ -1,0 +1,166 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/faultline-dev/faultline/internal/yamlx"
+	"github.com/faultline-dev/faultline/report"
+)
+
+func init() {
+	registerCheck("retry_after_honoured", decodeRetryAfterHonoured)
+	registerCheck("backoff", decodeBackoff)
+}
+
+// retryAfterCheck: after a response with Retry-After, the next attempt of
+// the same call waits at least that long (less a small tolerance).
+type retryAfterCheck struct{ tolerance time.Duration }
+
+func decodeRetryAfterHonoured(d *checkDecode) (Check, error) {
+	c := retryAfterCheck{tolerance: 50 * time.Millisecond}
+	if _, ok := d.scalar(); ok || d.node.Tag == "!!null" {
+		return c, nil
+	}
+	var f struct {
+		Tolerance *yamlx.Duration `yaml:"tolerance"`
+	}
+	if err := d.into(&f); err != nil {
+		return nil, err
+	}
+	if f.Tolerance != nil {
+		c.tolerance = f.Tolerance.D()
+	}
+	return c, nil
+}
+
+func (c retryAfterCheck) Name() string { return "retry_after_honoured" }
+
+func (c retryAfterCheck) Evaluate(o *Observation) report.Check {
+	judged, early := 0, 0
+	var ev []string
+	var shortest time.Duration = -1
+	for _, g := range o.Groups() {
+		for i := 0; i+1 < len(g.Entries); i++ {
+			ra, ok := RetryAfter(g.Entries[i])
+			if !ok {
+				continue
+			}
+			judged++
+			gap := g.Entries[i+1].Time.Sub(EndTime(g.Entries[i]))
+			if shortest < 0 || gap-ra < shortest {
+				shortest = gap - ra
+			}
+			if gap < ra-c.tolerance {
+				early++
+				ev = append(ev, fmt.Sprintf("waited %s after Retry-After %s:", fmtDur(gap), fmtDur(ra)), o.Line(g.Entries[i]), o.Line(g.Entries[i+1]))
+			}
+		}
+	}
+	observed := fmt.Sprintf("%d of %d retries came early", early, judged)
+	msg := ""
+	if judged == 0 {
+		msg = "no retry followed a Retry-After, so nothing was judged"
+	}
+	return verdict(c.Name(), judged > 0 && early == 0, "every retry waits for Retry-After", observed, msg, limit(ev, 12))
+}
+
+// backoffCheck: retries are spaced, never closer than min; later retries
+// wait longer than earlier ones (on average over all calls); and callers
+// retrying together do not wait identically (jitter).
+type backoffCheck struct {
+	min    time.Duration
+	jitter bool
+}
+
+func decodeBackoff(d *checkDecode) (Check, error) {
+	var f struct {
+		Min    yamlx.Duration `yaml:"min"`
+		Jitter *bool          `yaml:"jitter"`
+	}
+	if err := d.into(&f); err != nil {
+		return nil, err
+	}
+	if f.Min <= 0 {
+		return nil, d.errorf("min: give the smallest acceptable wait between attempts, e.g. min: 20ms")
+	}
+	return backoffCheck{min: f.Min.D(), jitter: f.Jitter == nil || *f.Jitter}, nil
+}
+
+func (c backoffCheck) Name() string { return "backoff" }
+
+func (c backoffCheck) Evaluate(o *Observation) report.Check {
+	byIndex := map[int][]time.Duration{} // retry n -> gaps before it
+	var ev []string
+	tooClose := 0
+	for _, g := range o.Groups() {
+		for i := 1; i < len(g.Entries); i++ {
+			gap := g.Entries[i].Time.Sub(EndTime(g.Entries[i-1]))
+			byIndex[i] = append(byIndex[i], gap)
+			if gap < c.min {
+				tooClose++
+				ev = append(ev, fmt.Sprintf("retry %d came %s after the last attempt ended", i, fmtDur(gap)))
+			}
+		}
+	}
+	means := meanGaps(byIndex)
+	expected := fmt.Sprintf("gaps >= %s that grow", fmtDur(c.min))
+	if c.jitter {
+		expected += ", jittered across callers"
+	}
+	observed := "mean gap by retry: " + fmtDurs(means)
+	switch {
+	case len(means) == 0:
+		return verdict(c.Name(), false, expected, "no retries", "the client never retried, so backoff cannot be judged", nil)
+	case tooClose > 0:
+		return verdict(c.Name(), false, expected, observed, fmt.Sprintf("%d retries came sooner than %s", tooClose, fmtDur(c.min)), limit(ev, 8))
+	case len(means) > 1 && means[len(means)-1] <= means[0]:
+		return verdict(c.Name(), false, expected, observed, "waits do not grow between retries", nil)
+	case c.jitter && !jittered(byIndex):
+		return verdict(c.Name(), false, expected, observed, "callers retried in lockstep: no jitter", nil)
+	}
+	return verdict(c.Name(), true, expected, observed, "", nil)
+}
+
+func meanGaps(byIndex map[int][]time.Duration) []time.Duration {
+	var out []time.Duration
+	for i := 1; len(byIndex[i]) > 0; i++ {
+		var sum time.Duration
+		for _, g := range byIndex[i] {
+			sum += g
+		}
+		out = append(out, sum/time.Duration(len(byIndex[i])))
+	}
+	return out
+}
+
+// jittered reports whether callers' gaps at the same retry differ by more
+// than 2 ms in spread; with fewer than two callers it cannot tell, and
+// says yes.
+func jittered(byIndex map[int][]time.Duration) bool {
+	gaps := byIndex[1]
+	if len(gaps) < 2 {
+		return true
+	}
+	var mean, sq float64
+	for _, g := range gaps {
+		mean += float64(g)
+	}
+	mean /= float64(len(gaps))
+	for _, g := range gaps {
+		sq += (float64(g) - mean) * (float64(g) - mean)
+	}
+	return math.Sqrt(sq/float64(len(gaps))) > float64(2*time.Millisecond)
+}
+
+func fmtDurs(ds []time.Duration) string {
+	s := ""
+	for i, d := range ds {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmtDur(d)
+	}
+	return s
+}

@@ -1,0 +1,91 @@
+package scenarios
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/faultline-dev/faultline/internal/yamlx"
+	"github.com/faultline-dev/faultline/report"
+)
+
+// Check judges one aspect of the client's behaviour from an Observation.
+// Every check can fail: each has a test in which a bad client fails it.
+type Check interface {
+	Name() string
+	Evaluate(o *Observation) report.Check
+}
+
+// checkDecoder builds a check from its YAML value.
+type checkDecoder func(d *checkDecode) (Check, error)
+
+var checkRegistry = map[string]checkDecoder{}
+
+func registerCheck(name string, dec checkDecoder) { checkRegistry[name] = dec }
+
+// CheckNames lists the known checks, sorted.
+func CheckNames() []string {
+	out := make([]string, 0, len(checkRegistry))
+	for k := range checkRegistry {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+type checkDecode struct {
+	file *yamlx.File
+	node *yaml.Node
+	path string
+}
+
+// into decodes a mapping value strictly into v.
+func (d *checkDecode) into(v any) error {
+	if d.node.Kind != yaml.MappingNode {
+		return d.errorf("expected a mapping of parameters")
+	}
+	return d.file.Decode(d.node, v, d.path)
+}
+
+// scalar reports whether the value was written as a single word or number.
+func (d *checkDecode) scalar() (string, bool) {
+	if d.node.Kind == yaml.ScalarNode && d.node.Tag != "!!null" {
+		return d.node.Value, true
+	}
+	return "", false
+}
+
+func (d *checkDecode) errorf(format string, args ...any) error {
+	return yamlx.Errorf(d.file.Name, d.node, "%s: %s", d.path, fmt.Sprintf(format, args...))
+}
+
+func decodeCheck(f *yamlx.File, n *yaml.Node, path string) (Check, error) {
+	if n.Kind == yaml.ScalarNode {
+		n = &yaml.Node{Kind: yaml.MappingNode, Line: n.Line, Column: n.Column, Content: []*yaml.Node{n, {Kind: yaml.ScalarNode, Tag: "!!null", Line: n.Line, Column: n.Column}}}
+	}
+	if n.Kind != yaml.MappingNode || len(n.Content) != 2 {
+		return nil, yamlx.Errorf(f.Name, n, "%s: write one check per list item, e.g. - attempts: {max: 3}", path)
+	}
+	key, val := n.Content[0], n.Content[1]
+	dec, ok := checkRegistry[key.Value]
+	if !ok {
+		return nil, yamlx.Errorf(f.Name, key, "%s: unknown check %q; known checks: %s", path, key.Value, strings.Join(CheckNames(), ", "))
+	}
+	return dec(&checkDecode{file: f, node: val, path: path + "." + key.Value})
+}
+
+// verdict builds a check result.
+func verdict(name string, ok bool, expected, observed, msg string, evidence []string) report.Check {
+	st := report.Passed
+	if !ok {
+		st = report.Failed
+	}
+	return report.Check{Name: name, Status: st, Expected: expected, Observed: observed, Message: msg, Evidence: evidence}
+}
+
+// skipped is a check that cannot be judged for this kind of client.
+func skipped(name, why string) report.Check {
+	return report.Check{Name: name, Status: report.Skipped, Message: why}
+}

@@ -1,0 +1,73 @@
+package scenarios
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// The environment an external client receives. The program makes the calls
+// in FAULTLINE_CALLS (a JSON list of {method, path, headers, body, count,
+// concurrency, pace_ns, timeout_ns}) against FAULTLINE_URL and exits 0 when
+// it considers the calls handled, non-zero with a message on stderr when
+// it gives up.
+const (
+	EnvURL      = "FAULTLINE_URL"
+	EnvAdminURL = "FAULTLINE_ADMIN_URL"
+	EnvScenario = "FAULTLINE_SCENARIO"
+	EnvSeed     = "FAULTLINE_SEED"
+	EnvCalls    = "FAULTLINE_CALLS"
+)
+
+const outputTail = 8 << 10
+
+// runExec runs the external client and waits for it, killing it (and its
+// process group) when timeout passes.
+func runExec(ctx context.Context, sc *Scenario, argv []string, baseURL string, seed int64, timeout time.Duration) *ExecResult {
+	calls, _ := json.Marshal(sc.Client.Calls)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Env = append(os.Environ(), EnvURL+"="+baseURL, EnvAdminURL+"=", EnvScenario+"="+sc.Name,
+		EnvSeed+"="+strconv.FormatInt(seed, 10), EnvCalls+"="+string(calls))
+	if sc.Client.Exec != nil {
+		for k, v := range sc.Client.Exec.Env {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+	}
+	var stdout, stderr tailBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = time.Second
+	start := time.Now()
+	err := cmd.Run()
+	res := &ExecResult{Duration: time.Since(start), Stdout: stdout.String(), Stderr: stderr.String()}
+	var exitErr *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		res.TimedOut, res.ExitCode = true, -1
+	case errors.As(err, &exitErr):
+		res.ExitCode = exitErr.ExitCode()
+	case err != nil:
+		res.Err, res.ExitCode = err, -1
+	}
+	return res
+}
+
+// tailBuffer keeps the last outputTail bytes written to it.
+type tailBuffer struct{ bytes.Buffer }
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	n, _ := t.Buffer.Write(p)
+	if over := t.Len() - outputTail; over > 0 {
+		t.Next(over)
+	}
+	return n, nil
+}

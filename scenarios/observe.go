@@ -1,0 +1,196 @@
+package scenarios
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/report"
+)
+
+// Observation is everything a check may judge: what the upstream saw (the
+// journal) and what the client reported.
+type Observation struct {
+	Scenario *Scenario
+	Journal  []fault.Entry
+	Start    time.Time     // when the client started
+	Elapsed  time.Duration // how long the client ran
+	Calls    []CallResult  // one per logical call (reference client only)
+	Exec     *ExecResult   // the external client's process (exec only)
+}
+
+// CallResult is how one logical call of the reference client ended.
+type CallResult struct {
+	Method, Path string
+	Start        time.Time
+	Duration     time.Duration
+	Status       int
+	Err          error
+	Attempts     int
+	Fallback     bool
+}
+
+// ExecResult is how an external client's process ended.
+type ExecResult struct {
+	ExitCode int
+	TimedOut bool
+	Duration time.Duration
+	Stdout   string // the last few KiB
+	Stderr   string
+	Err      error // could not start
+}
+
+// Group is one logical call as the upstream saw it: its attempts, in order.
+type Group struct {
+	Key     string
+	Entries []fault.Entry
+}
+
+// Groups splits the journal into logical calls. Attempts belong together
+// when they carry the same Idempotency-Key, else the same X-Request-Id, else
+// the same method and path (a client that sends neither is judged as one
+// caller per endpoint).
+func (o *Observation) Groups() []Group {
+	idx := map[string]int{}
+	var out []Group
+	for _, e := range o.Journal {
+		k := groupKey(e)
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, Group{Key: k})
+		}
+		out[i].Entries = append(out[i].Entries, e)
+	}
+	return out
+}
+
+func groupKey(e fault.Entry) string {
+	switch {
+	case e.IdempotencyKey != "":
+		return "key:" + e.IdempotencyKey
+	case e.RequestID != "":
+		return "rid:" + e.RequestID
+	}
+	return e.Method + " " + e.Path
+}
+
+// AskedCalls is how many logical calls the client was asked to make, and
+// how many of them used an unsafe method (POST, PATCH).
+func (o *Observation) AskedCalls() (all, unsafe int) {
+	for _, c := range o.Scenario.Client.Calls {
+		all += c.Count
+		if c.Method == http.MethodPost || c.Method == http.MethodPatch {
+			unsafe += c.Count
+		}
+	}
+	return all, unsafe
+}
+
+// RetryAfter returns the Retry-After the upstream sent with e, if any, as a
+// duration from the response; ok is false when none or garbage was sent.
+func RetryAfter(e fault.Entry) (time.Duration, bool) {
+	for _, a := range e.Faults {
+		v, ok := a.Params["retry_after"]
+		if !ok {
+			continue
+		}
+		if secs, err := strconv.Atoi(v); err == nil {
+			return time.Duration(secs) * time.Second, true
+		}
+		if at, err := http.ParseTime(v); err == nil {
+			return max(0, at.Sub(e.Time.Add(e.Duration)).Truncate(time.Second)+time.Second), true
+		}
+	}
+	return 0, false
+}
+
+// EndTime is when the upstream finished with e.
+func EndTime(e fault.Entry) time.Time { return e.Time.Add(e.Duration) }
+
+// Label is how an attempt appears in a timeline: its status, or how its
+// connection ended, with any Retry-After.
+func Label(e fault.Entry) string {
+	l := strconv.Itoa(e.Status)
+	if e.End != fault.EndComplete && e.End != "" {
+		l = e.End
+	}
+	for _, a := range e.Faults {
+		if v, ok := a.Params["retry_after"]; ok && v != "(missing)" {
+			l += " (Retry-After " + v + ")"
+		}
+	}
+	return l
+}
+
+// Timeline renders a group's attempts with the waits between their starts.
+func Timeline(g Group) []report.Step {
+	steps := make([]report.Step, len(g.Entries))
+	for i, e := range g.Entries {
+		steps[i].Label = Label(e)
+		if i > 0 {
+			steps[i].Wait = e.Time.Sub(g.Entries[i-1].Time)
+		}
+	}
+	return steps
+}
+
+// Line renders a journal entry as one line of evidence.
+func (o *Observation) Line(e fault.Entry) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "#%d +%s %s %s -> %s", e.Seq, fmtDur(e.Time.Sub(o.Start)), e.Method, e.Path, Label(e))
+	if f := e.FaultNames(); f != "" {
+		fmt.Fprintf(&b, " [%s]", f)
+	}
+	if e.IdempotencyKey != "" {
+		fmt.Fprintf(&b, " key=%s", short(e.IdempotencyKey))
+	}
+	fmt.Fprintf(&b, " took %s", fmtDur(e.Duration))
+	return b.String()
+}
+
+// Lines renders entries as evidence, at most limit of them.
+func (o *Observation) Lines(es []fault.Entry, limit int) []string {
+	var out []string
+	for i, e := range es {
+		if i == limit {
+			out = append(out, fmt.Sprintf("... %d more requests", len(es)-limit))
+			break
+		}
+		out = append(out, o.Line(e))
+	}
+	return out
+}
+
+func short(s string) string {
+	if len(s) > 12 {
+		return s[:12] + "…"
+	}
+	return s
+}
+
+func fmtDur(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return d.Round(time.Microsecond).String()
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	}
+	return d.Round(10 * time.Millisecond).String()
+}
+
+// percentile returns the p-th percentile (0-100) of ds by nearest rank.
+func percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	rank := int(p/100*float64(len(s))+0.5) - 1
+	return s[min(max(rank, 0), len(s)-1)]
+}

@@ -1,0 +1,224 @@
+package scenarios
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/report"
+)
+
+// ErrCannotRun is wrapped when faultline itself could not run a scenario
+// (a port could not be bound); the CLI maps it to exit code 3.
+var ErrCannotRun = errors.New("faultline could not run")
+
+// Options control a run.
+type Options struct {
+	Seed        int64    // the run's seed; each scenario's seed derives from it
+	Exec        []string // an external client for every scenario, instead of the reference client
+	Parallel    int      // scenarios at once (default 1)
+	FailFast    bool     // skip scenarios not yet started after the first failure
+	Progress    func(name string, st report.Status)
+	Command     string // how the run was invoked, to print reproduce commands
+	ToolVersion string
+}
+
+// SeedFor is the seed a scenario runs with: its own when the file sets one,
+// else one derived from the run's seed and the scenario's name, so one run
+// seed reproduces every scenario and scenarios do not share draws.
+func SeedFor(sc *Scenario, runSeed int64) int64 {
+	if sc.Seed != 0 {
+		return sc.Seed
+	}
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d/%s", runSeed, sc.Name)
+	return int64(h.Sum64() >> 1)
+}
+
+// Select keeps the scenarios whose name matches the glob only (if any) and
+// that carry every one of tags.
+func Select(scs []*Scenario, only string, tags []string) ([]*Scenario, error) {
+	if only != "" {
+		if _, err := path.Match(only, ""); err != nil {
+			return nil, fmt.Errorf("%w: --only %q: %v", ErrInvalid, only, err)
+		}
+	}
+	var out []*Scenario
+	for _, sc := range scs {
+		if ok, _ := path.Match(only, sc.Name); only != "" && !ok {
+			continue
+		}
+		if hasAll(sc.Tags, tags) {
+			out = append(out, sc)
+		}
+	}
+	return out, nil
+}
+
+func hasAll(have, want []string) bool {
+	for _, t := range want {
+		if t != "" && !contains(have, t) {
+			return false
+		}
+	}
+	return true
+}
+
+// Shard keeps the i-th of n interleaved parts (1-based), so that n CI
+// runners given 1/n .. n/n together run every scenario once.
+func Shard(scs []*Scenario, i, n int) []*Scenario {
+	var out []*Scenario
+	for k, sc := range scs {
+		if k%n == i-1 {
+			out = append(out, sc)
+		}
+	}
+	return out
+}
+
+// Run runs the scenarios and returns the report. It returns an error
+// wrapping ErrCannotRun when faultline itself failed (the report still says
+// which scenarios could not run).
+func Run(ctx context.Context, scs []*Scenario, opts Options) (*report.Run, error) {
+	start := time.Now()
+	run := &report.Run{Tool: "faultline", ToolVersion: opts.ToolVersion, Kind: "run", Seed: opts.Seed, StartedAt: start, Command: opts.Command}
+	run.Scenarios = make([]report.Scenario, len(scs))
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		failed  bool
+		infra   error
+		permits = make(chan struct{}, max(opts.Parallel, 1))
+	)
+	for i, sc := range scs {
+		permits <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-permits; wg.Done() }()
+			mu.Lock()
+			skip := opts.FailFast && failed
+			mu.Unlock()
+			var res report.Scenario
+			var err error
+			if skip {
+				res = scenarioHeader(sc, opts)
+				res.Status, res.SkipReason = report.Skipped, "skipped by --fail-fast after an earlier failure"
+			} else {
+				res, err = RunOne(ctx, sc, opts)
+			}
+			mu.Lock()
+			run.Scenarios[i] = res
+			failed = failed || res.Status == report.Failed
+			if err != nil && infra == nil {
+				infra = err
+			}
+			mu.Unlock()
+			if opts.Progress != nil {
+				opts.Progress(sc.Name, res.Status)
+			}
+		}()
+	}
+	wg.Wait()
+	run.Duration = time.Since(start)
+	run.Finalize()
+	return run, infra
+}
+
+func scenarioHeader(sc *Scenario, opts Options) report.Scenario {
+	return report.Scenario{Name: sc.Name, File: sc.File, Tags: sc.Tags, Reproduce: reproduce(sc, opts)}
+}
+
+// reproduce is the command that runs this scenario alone with its seed.
+func reproduce(sc *Scenario, opts Options) string {
+	parts := []string{"faultline run"}
+	if !strings.HasPrefix(sc.File, LibraryPrefix) {
+		parts = append(parts, shellQuote(sc.File))
+	}
+	parts = append(parts, "--only", shellQuote(sc.Name), "--seed", fmt.Sprint(opts.Seed))
+	if len(opts.Exec) > 0 {
+		parts = append(parts, "--exec", shellQuote(strings.Join(opts.Exec, " ")))
+	}
+	return strings.Join(parts, " ")
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '/' || r == '.' || r == '-' || r == '_' || r == '*' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// RunOne runs one scenario: it starts the fault upstream, runs the client
+// against it, stops the upstream, and judges the checks.
+func RunOne(ctx context.Context, sc *Scenario, opts Options) (report.Scenario, error) {
+	res := scenarioHeader(sc, opts)
+	seed := SeedFor(sc, opts.Seed)
+	plan := *sc.Plan
+	if plan.Seed == 0 {
+		plan.Seed = seed
+	}
+	srv, err := fault.Listen("127.0.0.1:0", fault.Wrap(nil, &plan), nil)
+	if err != nil {
+		res.Error = err.Error()
+		res.Status = report.Failed
+		return res, fmt.Errorf("%w: %s: %v", ErrCannotRun, sc.Name, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, sc.Timeout)
+	defer cancel()
+	obs := &Observation{Scenario: sc, Start: time.Now()}
+	runClient(ctx, sc, opts, srv.URL, seed, obs)
+	obs.Elapsed = time.Since(obs.Start)
+	srv.Close() // releases requests the client abandoned, so the journal is whole
+	obs.Journal = srv.Journal().Entries()
+	res.Duration = obs.Elapsed
+	if obs.Exec != nil && obs.Exec.Err != nil {
+		res.Error = "cannot start the client: " + obs.Exec.Err.Error()
+		res.Status = report.Failed
+		return res, nil
+	}
+	judge(&res, obs)
+	return res, nil
+}
+
+func runClient(ctx context.Context, sc *Scenario, opts Options, url string, seed int64, obs *Observation) {
+	argv := opts.Exec
+	timeout := sc.Timeout
+	if len(argv) == 0 && sc.Client.Exec != nil {
+		argv = sc.Client.Exec.Command
+		if sc.Client.Exec.Timeout > 0 {
+			timeout = sc.Client.Exec.Timeout
+		}
+		if !filepath.IsAbs(argv[0]) && strings.Contains(argv[0], "/") && !strings.HasPrefix(sc.File, LibraryPrefix) {
+			argv = append([]string{filepath.Join(filepath.Dir(sc.File), argv[0])}, argv[1:]...)
+		}
+	}
+	if len(argv) > 0 {
+		obs.Exec = runExec(ctx, sc, argv, url, seed, timeout)
+		return
+	}
+	obs.Calls = runReference(ctx, sc, url, seed)
+}
+
+// judge evaluates the checks and attaches the timeline and evidence.
+func judge(res *report.Scenario, obs *Observation) {
+	for _, c := range obs.Scenario.Checks {
+		res.Checks = append(res.Checks, c.Evaluate(obs))
+	}
+	var longest Group
+	for _, g := range obs.Groups() {
+		if len(g.Entries) > len(longest.Entries) {
+			longest = g
+		}
+	}
+	res.Timeline = Timeline(longest)
+	res.Evidence = obs.Lines(obs.Journal, 20)
+}

@@ -1,0 +1,365 @@
+package scenarios
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/internal/yamlx"
+	"github.com/faultline-dev/faultline/resilience"
+)
+
+// ErrInvalid is wrapped by every error about a scenario file's content; the
+// CLI maps it to exit code 2.
+var ErrInvalid = yamlx.ErrInvalid
+
+// Scenario is a validated scenario: a fault plan for the upstream, the
+// client under test and what it is asked to do, and the checks its
+// behaviour must pass.
+type Scenario struct {
+	Name        string
+	Description string
+	Tags        []string
+	File        string
+	Seed        int64 // 0: derived from the run's seed and the name
+	Timeout     time.Duration
+	Plan        *fault.Plan
+	Client      Client
+	Checks      []Check
+}
+
+// Client is the client under test and the calls it is asked to make.
+type Client struct {
+	Calls     []Call
+	Reference *Reference // nil when the scenario needs an external client
+	Exec      *Exec
+}
+
+// Call is a logical call the client is asked to make, Count times.
+type Call struct {
+	Method      string            `json:"method"`
+	Path        string            `json:"path"`
+	Headers     map[string]string `json:"headers,omitempty"`
+	Body        string            `json:"body,omitempty"`
+	Kind        string            `json:"kind,omitempty"`
+	Count       int               `json:"count"`
+	Concurrency int               `json:"concurrency"`
+	Pace        time.Duration     `json:"pace_ns"`
+	Timeout     time.Duration     `json:"timeout_ns,omitempty"`
+	// Expect is the JSON shape the client validates a response against:
+	// field path to type (string, number, bool, object, array).
+	Expect map[string]string `json:"expect,omitempty"`
+}
+
+// Reference configures the reference resilient client.
+type Reference struct {
+	Policy   resilience.Policy
+	Fallback *fault.Response // a static fallback answer, if any
+}
+
+// Exec runs any program as the client.
+type Exec struct {
+	Command []string
+	Timeout time.Duration
+	Env     map[string]string
+}
+
+// DefaultTimeout bounds a scenario that does not set its own.
+const DefaultTimeout = 30 * time.Second
+
+// Tags is the fixed vocabulary scenario tags come from.
+var Tags = []string{
+	"timeout", "retry", "retry-after", "idempotency", "circuit-breaker", "rate-limit", "no-retry-4xx",
+	"partial-response", "malformed", "outage", "concurrency", "webhook", "light", "full", "complete",
+}
+
+type scenarioFile struct {
+	Version     int             `yaml:"version"`
+	Name        string          `yaml:"name"`
+	Description string          `yaml:"description"`
+	Tags        []string        `yaml:"tags"`
+	Seed        int64           `yaml:"seed"`
+	Timeout     *yamlx.Duration `yaml:"timeout"`
+	Upstream    yaml.Node       `yaml:"upstream"`
+	Client      clientFile      `yaml:"client"`
+	Checks      []yaml.Node     `yaml:"checks"`
+}
+
+type clientFile struct {
+	Calls     []callFile     `yaml:"calls"`
+	Reference *referenceFile `yaml:"reference"`
+	Exec      *execFile      `yaml:"exec"`
+}
+
+type callFile struct {
+	Method      string            `yaml:"method"`
+	Path        string            `yaml:"path"`
+	Headers     map[string]string `yaml:"headers"`
+	Body        string            `yaml:"body"`
+	JSON        yaml.Node         `yaml:"json"`
+	Kind        string            `yaml:"kind"`
+	Count       int               `yaml:"count"`
+	Concurrency int               `yaml:"concurrency"`
+	Pace        yamlx.Duration    `yaml:"pace"`
+	Timeout     yamlx.Duration    `yaml:"timeout"`
+	Expect      map[string]string `yaml:"expect"`
+}
+
+type referenceFile struct {
+	Policy   yaml.Node `yaml:"policy"`
+	Fallback *struct {
+		Status int    `yaml:"status"`
+		Body   string `yaml:"body"`
+	} `yaml:"fallback"`
+}
+
+type execFile struct {
+	Command []string          `yaml:"command"`
+	Timeout yamlx.Duration    `yaml:"timeout"`
+	Env     map[string]string `yaml:"env"`
+}
+
+// LoadFile reads and validates one scenario file.
+func LoadFile(path string) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	return Load(path, data)
+}
+
+// Load parses and validates a scenario; name is used in errors and reports.
+func Load(name string, data []byte) (*Scenario, error) {
+	f, err := yamlx.Parse(name, data)
+	if err != nil {
+		return nil, err
+	}
+	var sf scenarioFile
+	if err := yamlx.Decode(f, &sf); err != nil {
+		return nil, err
+	}
+	at := func(key string) *yaml.Node { return mapValue(f.Root, key) }
+	if sf.Version != 1 {
+		return nil, yamlx.Errorf(name, orNode(at("version"), f.Root), "version: write version: 1 at the top of a scenario file")
+	}
+	if strings.TrimSpace(sf.Name) == "" {
+		return nil, yamlx.Errorf(name, f.Root, "name: a scenario needs a name")
+	}
+	sc := &Scenario{Name: sf.Name, Description: sf.Description, Tags: sf.Tags, File: name, Seed: sf.Seed, Timeout: DefaultTimeout}
+	if sf.Timeout != nil {
+		sc.Timeout = sf.Timeout.D()
+	}
+	if err := checkTags(name, at("tags"), sf.Tags); err != nil {
+		return nil, err
+	}
+	if sf.Upstream.IsZero() {
+		return nil, yamlx.Errorf(name, f.Root, "upstream: a scenario needs an upstream plan (routes and faults)")
+	}
+	if sc.Plan, err = fault.DecodePlanNode(name, &sf.Upstream, "upstream"); err != nil {
+		return nil, err
+	}
+	if sc.Client, err = decodeClient(f, at("client"), &sf.Client); err != nil {
+		return nil, err
+	}
+	if len(sf.Checks) == 0 {
+		return nil, yamlx.Errorf(name, f.Root, "checks: a scenario needs at least one check, or it cannot fail")
+	}
+	for i := range sf.Checks {
+		c, err := decodeCheck(f, &sf.Checks[i], fmt.Sprintf("checks[%d]", i))
+		if err != nil {
+			return nil, err
+		}
+		sc.Checks = append(sc.Checks, c)
+	}
+	return sc, nil
+}
+
+func orNode(n, def *yaml.Node) *yaml.Node {
+	if n != nil {
+		return n
+	}
+	return def
+}
+
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func checkTags(file string, n *yaml.Node, tags []string) error {
+	for i, t := range tags {
+		if !contains(Tags, t) {
+			return yamlx.Errorf(file, n.Content[i], "tags[%d]: %q is not a known tag; use: %s", i, t, strings.Join(Tags, ", "))
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func decodeClient(f *yamlx.File, n *yaml.Node, cf *clientFile) (Client, error) {
+	if n == nil {
+		return Client{}, yamlx.Errorf(f.Name, f.Root, "client: a scenario needs a client with calls")
+	}
+	var c Client
+	if len(cf.Calls) == 0 {
+		return c, yamlx.Errorf(f.Name, n, "client.calls: list at least one call, e.g. {method: GET, path: /v1/things}")
+	}
+	callsNode := mapValue(n, "calls")
+	for i := range cf.Calls {
+		call, err := decodeCall(f, callsNode.Content[i], &cf.Calls[i], fmt.Sprintf("client.calls[%d]", i))
+		if err != nil {
+			return c, err
+		}
+		c.Calls = append(c.Calls, call)
+	}
+	if cf.Exec != nil {
+		if len(cf.Exec.Command) == 0 {
+			return c, yamlx.Errorf(f.Name, mapValue(n, "exec"), "client.exec.command: give the program and its arguments as a list")
+		}
+		c.Exec = &Exec{Command: cf.Exec.Command, Timeout: cf.Exec.Timeout.D(), Env: cf.Exec.Env}
+	}
+	if cf.Reference != nil || cf.Exec == nil {
+		ref, err := decodeReference(f, mapValue(n, "reference"), cf.Reference)
+		if err != nil {
+			return c, err
+		}
+		c.Reference = ref
+	}
+	return c, nil
+}
+
+func decodeCall(f *yamlx.File, n *yaml.Node, cf *callFile, path string) (Call, error) {
+	c := Call{Method: strings.ToUpper(cf.Method), Path: cf.Path, Headers: cf.Headers, Body: cf.Body, Kind: cf.Kind,
+		Count: cf.Count, Concurrency: cf.Concurrency, Pace: cf.Pace.D(), Timeout: cf.Timeout.D(), Expect: cf.Expect}
+	if c.Method == "" {
+		c.Method = "GET"
+	}
+	if !strings.HasPrefix(c.Path, "/") {
+		return c, yamlx.Errorf(f.Name, orNode(mapValue(n, "path"), n), "%s.path: %q must start with /", path, c.Path)
+	}
+	if !cf.JSON.IsZero() {
+		var v any
+		if err := cf.JSON.Decode(&v); err != nil {
+			return c, yamlx.Errorf(f.Name, &cf.JSON, "%s.json: %v", path, err)
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return c, yamlx.Errorf(f.Name, &cf.JSON, "%s.json: %v", path, err)
+		}
+		c.Body = string(b)
+		c.Headers = withDefault(c.Headers, "Content-Type", "application/json")
+	}
+	if c.Count < 0 || c.Concurrency < 0 {
+		return c, yamlx.Errorf(f.Name, n, "%s: count and concurrency must not be negative", path)
+	}
+	c.Count, c.Concurrency = max(c.Count, 1), max(c.Concurrency, 1)
+	if c.Kind != "" && !contains([]string{"read", "create", "update", "payment", "upload"}, c.Kind) {
+		return c, yamlx.Errorf(f.Name, mapValue(n, "kind"), "%s.kind: %q: use read, create, update, payment or upload", path, c.Kind)
+	}
+	for field, typ := range c.Expect {
+		if !contains([]string{"string", "number", "bool", "object", "array"}, typ) {
+			return c, yamlx.Errorf(f.Name, mapValue(n, "expect"), "%s.expect.%s: %q: use string, number, bool, object or array", path, field, typ)
+		}
+	}
+	return c, nil
+}
+
+func withDefault(h map[string]string, k, v string) map[string]string {
+	out := map[string]string{k: v}
+	for hk, hv := range h {
+		out[hk] = hv
+	}
+	return out
+}
+
+func decodeReference(f *yamlx.File, n *yaml.Node, rf *referenceFile) (*Reference, error) {
+	ref := &Reference{Policy: resilience.DefaultPolicy()}
+	if rf == nil {
+		return ref, nil
+	}
+	if !rf.Policy.IsZero() {
+		p, err := resilience.PolicyFromYAML(&rf.Policy, ref.Policy)
+		if err != nil {
+			return nil, yamlx.Errorf(f.Name, &rf.Policy, "client.reference.policy: %v", stripPos(err))
+		}
+		ref.Policy = p
+	}
+	if fb := rf.Fallback; fb != nil {
+		ref.Fallback = &fault.Response{Status: fb.Status, Body: []byte(fb.Body)}
+		if fb.Status == 0 {
+			ref.Fallback.Status = 200
+		}
+	}
+	return ref, nil
+}
+
+// stripPos removes a leading "file:line:col: " or "line:col: " that a
+// nested decoder put in front of its message, when we add our own.
+func stripPos(err error) string {
+	msg := err.Error()
+	parts := strings.SplitN(msg, ": ", 2)
+	if len(parts) == 2 && strings.Count(parts[0], ":") >= 1 && strings.IndexFunc(parts[0], func(r rune) bool { return r == ' ' }) < 0 {
+		return parts[1]
+	}
+	return msg
+}
+
+// LoadPaths loads scenario files and the *.yaml files of directories, in
+// order. The first invalid file stops the load.
+func LoadPaths(paths []string) ([]*Scenario, error) {
+	var out []*Scenario
+	for _, p := range paths {
+		files, err := expand(p)
+		if err != nil {
+			return nil, err
+		}
+		for _, file := range files {
+			sc, err := LoadFile(file)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, sc)
+		}
+	}
+	return out, nil
+}
+
+func expand(p string) ([]string, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: no such file or directory", ErrInvalid, p)
+	}
+	if !st.IsDir() {
+		return []string{p}, nil
+	}
+	var files []string
+	for _, pat := range []string{"*.yaml", "*.yml"} {
+		m, _ := filepath.Glob(filepath.Join(p, pat))
+		files = append(files, m...)
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%w: %s: no .yaml scenario files in this directory", ErrInvalid, p)
+	}
+	return files, nil
+}
