@@ -43,7 +43,9 @@ func decodeCircuitOpens(d *checkDecode) (Check, error) {
 
 func (circuitCheck) Name() string { return "circuit_opens" }
 
-func failed(e fault.Entry) bool { return e.Status >= 500 || (e.End != fault.EndComplete && e.End != "") }
+func failed(e fault.Entry) bool {
+	return e.Status >= 500 || (e.End != fault.EndComplete && e.End != "")
+}
 
 func (c circuitCheck) Evaluate(o *Observation) report.Check {
 	asked, _ := o.AskedCalls()
