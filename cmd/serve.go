@@ -1,0 +1,289 @@
+package cmd
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+	"gopkg.in/yaml.v3"
+
+	"github.com/faultline-dev/faultline/fault"
+)
+
+func init() { register(newServeCmd) }
+
+// drainTimeout bounds how long shutdown waits for requests in flight.
+const drainTimeout = 10 * time.Second
+
+type serveOptions struct {
+	config     string
+	addr       string
+	admin      string // "" disables the admin API
+	upstream   string
+	seed       *int64 // nil: the plan's seed, or a random one
+	tls        bool
+	caOut      string
+	logFormat  string // "", "text" or "json"
+	adminToken string
+
+	// ready, when set, is called with the URLs once both listeners are up.
+	ready func(upstream, admin string)
+}
+
+func newServeCmd() *cobra.Command {
+	var o serveOptions
+	var seed int64
+	c := &cobra.Command{
+		Use:   "serve --config FILE",
+		Short: "Run the fault upstream: a stub or proxy API that fails on purpose",
+		Long: `serve runs a fault upstream from a plan file (or a scenario file whose
+upstream: section is the plan; see docs/plan.md). Point the client under test
+at its URL: routes answer with their stub response, or forward to --upstream,
+and the plan's fault rules delay, fail, cut or garble the requests they select.
+
+Every random draw comes from the seed: the plan's, --seed's, or a random one,
+printed at start so a run can be repeated.
+
+An admin API listens on its own port (127.0.0.1 only, unless --admin-token is
+given): GET /plan, PUT /plan (swap the plan), POST /reset, GET /journal?since=N,
+GET /metrics (Prometheus), GET /healthz. Pass --admin "" to turn it off.
+
+One log line per request goes to stderr: text on a terminal, JSON otherwise.
+SIGINT or SIGTERM releases held requests, drains the rest and exits 0.`,
+		Example: `  faultline serve --config scenarios/examples/all-faults.yaml
+  faultline serve --config plan.yaml --seed 7 --addr 127.0.0.1:9000
+  faultline serve --config plan.yaml --upstream https://api.stripe.com --tls --ca-out ca.pem
+  curl -X PUT --data-binary @other-plan.yaml http://127.0.0.1:8081/plan`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if c.Flags().Changed("seed") {
+				o.seed = &seed
+			}
+			ctx, stop := signal.NotifyContext(c.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return runServe(ctx, o, c.OutOrStdout(), c.ErrOrStderr())
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&o.config, "config", "", "plan file, or scenario file with an upstream: section (required)")
+	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to serve the upstream on")
+	f.StringVar(&o.admin, "admin", "127.0.0.1:8081", `address of the admin API ("" to disable)`)
+	f.StringVar(&o.upstream, "upstream", "", "proxy to this URL: routes without respond: forward to it")
+	f.Int64Var(&seed, "seed", 0, "seed for every random draw (overrides the plan's)")
+	f.BoolVar(&o.tls, "tls", false, "serve HTTPS with a self-signed certificate")
+	f.StringVar(&o.caOut, "ca-out", "faultline-ca.pem", "with --tls: where to write the CA certificate (PEM)")
+	f.StringVar(&o.logFormat, "log-format", "", "request log format: text or json (default: text on a terminal, else json)")
+	f.StringVar(&o.adminToken, "admin-token", "", "bearer token the admin API requires (needed to bind it beyond 127.0.0.1)")
+	_ = c.MarkFlagRequired("config")
+	return c
+}
+
+// runServe serves until ctx ends, then drains and returns nil. Errors carry
+// their exit code: 2 for bad input, 3 when it cannot bind.
+func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
+	logger, err := requestLogger(o.logFormat, stderr)
+	if err != nil {
+		return usageErr(err)
+	}
+	sp, err := loadServePlan(o)
+	if err != nil {
+		return err
+	}
+	plan := sp.plan
+	base, err := proxyBase(o.upstream)
+	if err != nil {
+		return usageErr(err)
+	}
+	cert, err := serveCert(o)
+	if err != nil {
+		return err
+	}
+	metrics := fault.NewMetrics()
+	h := fault.Wrap(base, plan, fault.WithLogger(logger), fault.WithObserver(metrics.Observe))
+	srv, err := fault.Listen(o.addr, h, cert)
+	if err != nil {
+		h.Close()
+		return internalErr(err)
+	}
+	admin, err := listenAdmin(o, h, fault.AdminConfig{Token: o.adminToken, Source: sp.source, Metrics: metrics, Logger: logger})
+	if err != nil {
+		srv.Close()
+		return err
+	}
+	printBanner(stdout, o, sp, srv, admin)
+	if o.ready != nil {
+		o.ready(srv.URL, admin.URL)
+	}
+	<-ctx.Done()
+	logger.Info("shutting down: releasing held requests and draining")
+	return shutdown(srv, admin)
+}
+
+// servePlan is the plan to serve and where its seed came from.
+type servePlan struct {
+	plan     *fault.Plan
+	source   []byte // the YAML, when it describes the plan in force exactly
+	seedFrom string
+}
+
+// loadServePlan loads the plan and applies --seed, or draws a seed when
+// neither gives one.
+func loadServePlan(o serveOptions) (servePlan, error) {
+	if o.config == "" {
+		return servePlan{}, usageErr(errors.New("serve needs --config FILE: a plan or scenario file (see docs/plan.md)"))
+	}
+	data, err := os.ReadFile(o.config)
+	if err != nil {
+		return servePlan{}, usageErr(fmt.Errorf("cannot read --config: %w", err))
+	}
+	plan, err := fault.LoadPlan(o.config, data)
+	if err != nil {
+		return servePlan{}, usageErr(err)
+	}
+	sp := servePlan{plan: plan, seedFrom: "from the plan"}
+	switch {
+	case o.seed != nil:
+		plan.Seed, sp.seedFrom = *o.seed, "from --seed"
+	case plan.Seed == 0:
+		if plan.Seed, err = randomSeed(); err != nil {
+			return servePlan{}, internalErr(err)
+		}
+		sp.seedFrom = "random; pass --seed to repeat this run"
+	default:
+		if !isScenario(data) {
+			sp.source = data
+		}
+	}
+	return sp, nil
+}
+
+// isScenario reports whether data is a scenario file (an upstream: section)
+// rather than a bare plan.
+func isScenario(data []byte) bool {
+	var top map[string]yaml.Node
+	return yaml.Unmarshal(data, &top) == nil && top["upstream"].Kind != 0
+}
+
+func randomSeed() (int64, error) {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return 0, fmt.Errorf("drawing a seed: %w", err)
+	}
+	return int64(binary.BigEndian.Uint64(b[:])>>34) + 1, nil // 1..2^30: short enough to retype
+}
+
+func requestLogger(format string, stderr io.Writer) (*slog.Logger, error) {
+	if format == "" {
+		format = "json"
+		if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			format = "text"
+		}
+	}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(stderr, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(stderr, nil)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: use text or json", format)
+}
+
+// proxyBase returns the handler requests without a stub go to: a reverse
+// proxy to upstream, or nil (404 listing the routes).
+func proxyBase(upstream string) (http.Handler, error) {
+	if upstream == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(upstream)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("--upstream %q: give an absolute http:// or https:// URL, e.g. https://api.example.com", upstream)
+	}
+	return fault.NewProxy(u), nil
+}
+
+// serveCert makes the self-signed certificate for --tls and writes its CA
+// to --ca-out.
+func serveCert(o serveOptions) (*fault.TLS, error) {
+	if !o.tls {
+		return nil, nil
+	}
+	cert, err := fault.SelfSigned()
+	if err != nil {
+		return nil, internalErr(fmt.Errorf("making a certificate: %w", err))
+	}
+	if err := writeFileAtomic(o.caOut, cert.CAPEM); err != nil {
+		return nil, usageErr(fmt.Errorf("--ca-out: %w", err))
+	}
+	return cert, nil
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".faultline-ca-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func listenAdmin(o serveOptions, h *fault.Handler, cfg fault.AdminConfig) (*fault.Admin, error) {
+	if o.admin == "" {
+		return fault.NewAdmin(h, cfg), nil
+	}
+	a, err := fault.ListenAdmin(o.admin, h, cfg)
+	switch {
+	case errors.Is(err, fault.ErrAdminToken):
+		return nil, usageErr(fmt.Errorf("--admin %s is reachable from other hosts: set --admin-token, or bind 127.0.0.1", o.admin))
+	case err != nil:
+		return nil, internalErr(fmt.Errorf("admin API: %w", err))
+	}
+	return a, nil
+}
+
+func printBanner(w io.Writer, o serveOptions, sp servePlan, srv *fault.Server, admin *fault.Admin) {
+	fmt.Fprintf(w, "faultline serve: %d routes from %s, seed %d (%s)\n", len(sp.plan.Routes), o.config, sp.plan.Seed, sp.seedFrom)
+	up := srv.URL
+	if u, err := url.Parse(o.upstream); err == nil && o.upstream != "" {
+		up += "  (proxying to " + u.Redacted() + ")"
+	}
+	fmt.Fprintf(w, "  upstream  %s\n", up)
+	if admin.URL != "" {
+		fmt.Fprintf(w, "  admin     %s  (GET /plan /journal /metrics /healthz, PUT /plan, POST /reset)\n", admin.URL)
+	}
+	if o.tls {
+		fmt.Fprintf(w, "  CA        %s  (e.g. curl --cacert %s)\n", o.caOut, o.caOut)
+	}
+}
+
+func shutdown(srv *fault.Server, admin *fault.Admin) error {
+	ctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
+	defer cancel()
+	err := srv.Shutdown(ctx)
+	if aerr := admin.Shutdown(ctx); err == nil {
+		err = aerr
+	}
+	if err != nil {
+		return internalErr(fmt.Errorf("shutting down: %w", err))
+	}
+	return nil
+}
