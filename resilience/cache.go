@@ -1,6 +1,7 @@
 package resilience
 
 import (
+	"bytes"
 	"net/http"
 	"slices"
 	"sync"
@@ -33,6 +34,16 @@ func (c *staleCache) put(key string, r *Response, now time.Time) {
 	if c == nil {
 		return
 	}
+	c.mu.Lock()
+	old, ok := c.entries[key]
+	if ok && old.status == r.StatusCode && bytes.Equal(old.body, r.Body) {
+		// Polling an unchanged resource: keep the copy, refresh its age.
+		old.at = now
+		c.entries[key] = old
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Unlock()
 	e := cacheEntry{status: r.StatusCode, header: r.Header.Clone(), body: slices.Clone(r.Body), at: now}
 	c.mu.Lock()
 	defer c.mu.Unlock()

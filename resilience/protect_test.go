@@ -402,3 +402,17 @@ func TestThrottling503DoesNotTripTheBreaker(t *testing.T) {
 	}
 	assert.Equal(t, 3, s2.count())
 }
+
+func TestStaleCacheRefreshesAnUnchangedEntry(t *testing.T) {
+	c := newStaleCache(StaleCachePolicy{Enabled: true, MaxAge: time.Minute, MaxEntries: 2})
+	t0 := time.Unix(0, 0)
+	c.put("k", &Response{StatusCode: 200, Body: []byte("same")}, t0)
+	c.put("k", &Response{StatusCode: 200, Body: []byte("same")}, t0.Add(50*time.Second))
+	_, ok := c.get("k", t0.Add(90*time.Second))
+	assert.True(t, ok, "re-fetching the same body renews its age")
+
+	c.put("k", &Response{StatusCode: 200, Body: []byte("new")}, t0.Add(100*time.Second))
+	r, ok := c.get("k", t0.Add(100*time.Second))
+	require.True(t, ok)
+	assert.Equal(t, "new", string(r.Body), "a changed body replaces the entry")
+}
