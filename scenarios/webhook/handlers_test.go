@@ -65,8 +65,9 @@ type flaws struct {
 // flawed is a synchronous handler with switchable flaws.
 type flawed struct {
 	flaws
-	scheme  webhooksig.Scheme
-	effects *counts
+	scheme   webhooksig.Scheme
+	effects  *counts
+	onEffect func(id string) // called for each effect, when set
 
 	mu     sync.Mutex
 	seen   map[string]bool
@@ -110,6 +111,9 @@ func (f *flawed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	time.Sleep(f.work)
 	f.effects.inc(id)
+	if f.onEffect != nil {
+		f.onEffect(id)
+	}
 	w.WriteHeader(http.StatusOK)
 }
 
