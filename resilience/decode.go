@@ -30,8 +30,9 @@ func (e *FieldError) Unwrap() error { return ErrInvalidPayload }
 
 // DecodeJSON decodes body into v (a non-nil pointer) at the boundary of an
 // integration: unknown fields are ignored, so an upstream may add fields;
-// fields tagged `validate:"required"` must be present; every value must have
-// the type of its field. A mismatch is a *FieldError naming the path:
+// fields tagged `validate:"required"` must be present and not null; every
+// value must have the type of its field. A mismatch is a *FieldError naming
+// the path:
 //
 //	data.amount: expected number, got string
 //	id: required field missing
@@ -245,11 +246,14 @@ func checkStruct(obj map[string]any, t reflect.Type, path string) error {
 			name = sf.Name
 		}
 		val, ok := field(obj, name)
-		if !ok {
-			if hasOpt(sf.Tag.Get("validate"), "required") {
-				return fail(join(path, name), "required field missing")
-			}
+		required := hasOpt(sf.Tag.Get("validate"), "required")
+		switch {
+		case !ok && required:
+			return fail(join(path, name), "required field missing")
+		case !ok:
 			continue
+		case val == nil && required:
+			return fail(join(path, name), "required field is null")
 		}
 		if err := check(val, ft, join(path, name), opts); err != nil {
 			return err

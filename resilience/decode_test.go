@@ -58,6 +58,7 @@ func TestDecodeJSONAcceptsAValidPayload(t *testing.T) {
 func TestDecodeJSONNamesTheField(t *testing.T) {
 	cases := []struct{ body, want string }{
 		{`{"data":{"amount":1}}`, "id: required field missing"},
+		{`{"id":null}`, "id: required field is null"},
 		{`{"id":"x","data":{"amount":"4200"}}`, "data.amount: expected integer, got string"},
 		{`{"id":"x","data":{}}`, "data.amount: required field missing"},
 		{`{"id":"x","customer":null}`, "customer: null where an object is required"},
