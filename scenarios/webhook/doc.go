@@ -63,6 +63,9 @@
 //
 //	psql -tAc "select count(*) from fulfilments where event_id = {event_id}"
 //
+// Or point the handler's downstream call at a faultline upstream, forwarding
+// the event id as Idempotency-Key, and count with [JournalEffects].
+//
 // # Events file
 //
 // Options.EventsFile names a YAML (or JSON) file of sample events; each is
