@@ -143,9 +143,17 @@ func reproduce(sc *Scenario, opts Options) string {
 	}
 	parts = append(parts, "--only", shellQuote(sc.Name), "--seed", fmt.Sprint(opts.Seed))
 	if len(opts.Exec) > 0 {
-		parts = append(parts, "--exec", shellQuote(strings.Join(opts.Exec, " ")))
+		parts = append(parts, "--exec", shellQuote(execLabel(opts.Exec)))
 	}
 	return strings.Join(parts, " ")
+}
+
+// execLabel is the command as the user gave it to --exec.
+func execLabel(argv []string) string {
+	if len(argv) == 3 && argv[0] == "/bin/sh" && argv[1] == "-c" {
+		return argv[2]
+	}
+	return strings.Join(argv, " ")
 }
 
 func shellQuote(s string) string {

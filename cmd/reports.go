@@ -1,0 +1,71 @@
+package cmd
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/faultline-dev/faultline/report"
+)
+
+// reportFiles are the machine-readable reports a command can write besides
+// the terminal report, shared by run, drift and webhook.
+type reportFiles struct{ json, junit, markdown string }
+
+func (r *reportFiles) addFlags(c *cobra.Command) {
+	c.Flags().StringVar(&r.json, "json", "", "write a JSON report to this file")
+	c.Flags().StringVar(&r.junit, "junit", "", "write a JUnit XML report to this file")
+	c.Flags().StringVar(&r.markdown, "markdown", "", "write a Markdown summary to this file (e.g. $GITHUB_STEP_SUMMARY)")
+}
+
+// writeReports prints the terminal report and writes the requested files.
+func writeReports(stdout io.Writer, run *report.Run, files reportFiles, color bool) error {
+	if err := report.WriteTerminal(stdout, run, report.TerminalOptions{Color: color, Width: terminalWidth(stdout)}); err != nil {
+		return internalErr(err)
+	}
+	for _, out := range []struct {
+		path  string
+		write func(io.Writer, *report.Run) error
+	}{{files.json, report.WriteJSON}, {files.junit, report.WriteJUnit}, {files.markdown, report.WriteMarkdown}} {
+		if out.path == "" {
+			continue
+		}
+		var buf bytes.Buffer
+		if err := out.write(&buf, run); err != nil {
+			return internalErr(err)
+		}
+		if err := writeReportFile(out.path, buf.Bytes()); err != nil {
+			return internalErr(fmt.Errorf("cannot write report %s: %w", out.path, err))
+		}
+	}
+	return nil
+}
+
+// writeReportFile replaces path with data through a temporary file in the
+// same directory, so a reader never sees half a report. A path that is not
+// a regular file (e.g. /dev/stdout) is written directly.
+func writeReportFile(path string, data []byte) error {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return os.WriteFile(path, data, 0o644)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".faultline-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,229 @@
+package cmd
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/faultline-dev/faultline/report"
+	"github.com/faultline-dev/faultline/scenarios"
+)
+
+func init() { register(newRunCmd) }
+
+type runOptions struct {
+	exec      string
+	seed      int64
+	only      string
+	tags      []string
+	list      bool
+	parallel  int
+	shard     string
+	reports   reportFiles
+	failFast  bool
+	noColor   bool
+	paths     []string
+	seedGiven bool
+}
+
+func newRunCmd() *cobra.Command {
+	o := &runOptions{}
+	c := &cobra.Command{
+		Use:   "run [PATH...]",
+		Short: "Run chaos scenarios against a client and judge its resilience",
+		Long: `Run scenario files (or every *.yaml in the directories given) against the
+client under test, and report which resilience checks pass. With no PATH,
+the built-in scenario library runs against the reference client.
+
+Each scenario starts its own fault upstream on 127.0.0.1, runs the client,
+and judges what the upstream saw. Exit codes: 0 every check passed, 1 a check
+failed, 2 usage error or invalid scenario file, 3 faultline could not run.`,
+		Example: `  faultline run                                  # built-in library, reference client
+  faultline run --exec "./my-client" --tags retry  # your program, retry scenarios
+  faultline run scenarios/ --junit report.xml --markdown "$GITHUB_STEP_SUMMARY"
+  faultline run --shard 2/4 --seed 42              # second of four CI runners`,
+		RunE: func(c *cobra.Command, args []string) error {
+			o.paths, o.seedGiven = args, c.Flags().Changed("seed")
+			return runScenarios(c.Context(), c.OutOrStdout(), c.ErrOrStderr(), o)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&o.exec, "exec", "", "run this command as the client of every scenario (through /bin/sh -c)")
+	f.Int64Var(&o.seed, "seed", 0, "seed for every random choice (default: drawn and printed)")
+	f.StringVar(&o.only, "only", "", "run only scenarios whose name matches this glob")
+	f.StringSliceVar(&o.tags, "tags", nil, "run only scenarios carrying all these tags (comma-separated)")
+	f.BoolVar(&o.list, "list", false, "list the selected scenarios and exit")
+	f.IntVar(&o.parallel, "parallel", runtime.NumCPU(), "scenarios to run at once")
+	f.StringVar(&o.shard, "shard", "", "run the i-th of n parts of the suite, as i/n")
+	f.BoolVar(&o.failFast, "fail-fast", false, "skip the scenarios not yet started after the first failure")
+	f.BoolVar(&o.noColor, "no-color", false, "plain output even on a terminal (NO_COLOR is honoured too)")
+	o.reports.addFlags(c)
+	return c
+}
+
+func runScenarios(ctx context.Context, stdout, stderr io.Writer, o *runOptions) error {
+	scs, err := loadScenarios(o.paths)
+	if err != nil {
+		return err
+	}
+	if scs, err = selectScenarios(scs, o); err != nil {
+		return err
+	}
+	if o.list {
+		return listScenarios(stdout, scs)
+	}
+	if len(scs) == 0 {
+		return usageErr(errors.New("no scenario matches --only/--tags/--shard; see faultline run --list"))
+	}
+	if o.parallel < 1 {
+		return usageErr(fmt.Errorf("--parallel %d: give 1 or more", o.parallel))
+	}
+	if !o.seedGiven {
+		o.seed = drawRunSeed()
+	}
+	ctx, stop := signal.NotifyContext(orBackground(ctx), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	color := report.ColorEnabled(stdout, o.noColor)
+	progress := report.NewProgress(stderr, len(scs), report.ColorEnabled(stderr, o.noColor))
+	opts := scenarios.Options{Seed: o.seed, Parallel: o.parallel, FailFast: o.failFast, Progress: progress.Done,
+		Command: commandLine(o), ToolVersion: version}
+	if o.exec != "" {
+		opts.Exec = []string{"/bin/sh", "-c", o.exec}
+	}
+	run, runErr := scenarios.Run(ctx, scs, opts)
+	progress.Close()
+	if err := writeReports(stdout, run, o.reports, color); err != nil {
+		return err
+	}
+	switch {
+	case runErr != nil:
+		return internalErr(runErr)
+	case !run.Passed():
+		return failedErr("")
+	}
+	return nil
+}
+
+func orBackground(ctx context.Context) context.Context {
+	if ctx == nil {
+		return context.Background()
+	}
+	return ctx
+}
+
+func loadScenarios(paths []string) ([]*scenarios.Scenario, error) {
+	var scs []*scenarios.Scenario
+	var err error
+	if len(paths) == 0 {
+		scs, err = scenarios.Library()
+	} else {
+		scs, err = scenarios.LoadPaths(paths)
+	}
+	if errors.Is(err, scenarios.ErrInvalid) {
+		return nil, usageErr(err)
+	}
+	if err != nil {
+		return nil, internalErr(err)
+	}
+	return scs, nil
+}
+
+func selectScenarios(scs []*scenarios.Scenario, o *runOptions) ([]*scenarios.Scenario, error) {
+	for _, t := range o.tags {
+		if !contains(scenarios.Tags, t) {
+			return nil, usageErr(fmt.Errorf("--tags: %q is not a known tag; use: %s", t, strings.Join(scenarios.Tags, ", ")))
+		}
+	}
+	scs, err := scenarios.Select(scs, o.only, o.tags)
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	if o.shard == "" {
+		return scs, nil
+	}
+	i, n, err := parseShard(o.shard)
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	return scenarios.Shard(scs, i, n), nil
+}
+
+func parseShard(s string) (int, int, error) {
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
+		return 0, 0, fmt.Errorf("--shard %q: write i/n with 1 <= i <= n, e.g. --shard 2/4", s)
+	}
+	return i, n, nil
+}
+
+func listScenarios(w io.Writer, scs []*scenarios.Scenario) error {
+	for _, sc := range scs {
+		fmt.Fprintf(w, "%-44s %-32s %s\n", sc.Name, strings.Join(sc.Tags, ","), sc.File)
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// randomSeed draws a seed to print and reuse; small enough to type.
+func drawRunSeed() int64 {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return int64(binary.BigEndian.Uint32(b[:]) % 1_000_000_000)
+}
+
+// commandLine reconstructs the run's command with its seed, to repeat it.
+func commandLine(o *runOptions) string {
+	parts := append([]string{"faultline", "run"}, o.paths...)
+	add := func(flag, v string) {
+		if v != "" {
+			parts = append(parts, flag, shellQuote(v))
+		}
+	}
+	add("--exec", o.exec)
+	add("--only", o.only)
+	add("--tags", strings.Join(o.tags, ","))
+	add("--shard", o.shard)
+	parts = append(parts, "--seed", strconv.FormatInt(o.seed, 10))
+	return strings.Join(parts, " ")
+}
+
+func shellQuote(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '/' || r == '.' || r == '-' || r == '_' || r == ',' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// terminalWidth is the width of w when it is a terminal, else 0.
+func terminalWidth(w io.Writer) int {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if width, _, err := term.GetSize(int(f.Fd())); err == nil {
+			return width
+		}
+	}
+	return 0
+}
