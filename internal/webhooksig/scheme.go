@@ -47,7 +47,8 @@ type Scheme interface {
 	Verify(h http.Header, body []byte, now time.Time) error
 	// EventID returns the id a receiver deduplicates on.
 	EventID(h http.Header, body []byte) (string, error)
-	// Headers lists the headers that carry the signature (and its timestamp).
+	// Headers lists the headers the signature depends on, the signature
+	// header first, then its timestamp and signed id headers if any.
 	Headers() []string
 	// Timestamped reports whether signatures carry a signing time.
 	Timestamped() bool

@@ -40,7 +40,7 @@ func standardKey(secret string) ([]byte, error) {
 }
 
 func (s *standard) Name() string      { return "standard" }
-func (s *standard) Headers() []string { return []string{stdID, stdTimestamp, stdSignature} }
+func (s *standard) Headers() []string { return []string{stdSignature, stdTimestamp, stdID} }
 func (s *standard) Timestamped() bool { return true }
 
 func (s *standard) Sign(h http.Header, d Delivery) error {
@@ -87,7 +87,7 @@ func (s *standard) Verify(h http.Header, body []byte, now time.Time) error {
 		}
 		vals[i] = v
 	}
-	id, ts, list := vals[0], vals[1], vals[2]
+	list, ts, id := vals[0], vals[1], vals[2]
 	if _, err := checkTime(ts, now, s.tol); err != nil {
 		return err
 	}

@@ -62,6 +62,9 @@ func TestVerifyEveryScheme(t *testing.T) {
 				mh.Del(name)
 				wantErr(t, "missing "+name, s.Verify(mh, body, now), ErrMissingSignature)
 			}
+			if first := strings.ToLower(s.Headers()[0]); !strings.Contains(first, "sig") && !strings.Contains(first, "hmac") {
+				t.Fatalf("Headers()[0] = %s, want the signature header", first)
+			}
 			mh := h.Clone()
 			mh.Set(s.Headers()[0], "garbage!!")
 			if err := s.Verify(mh, body, now); !errors.Is(err, ErrMalformedSignature) && !errors.Is(err, ErrSignatureMismatch) {
