@@ -547,3 +547,16 @@ func TestChunkedBodies(t *testing.T) {
 	require.ErrorIs(t, err, ErrNotRetryable)
 	assert.Contains(t, err.Error(), "exceeds max_response_bytes")
 }
+
+func TestHeadHasNoBodyToRead(t *testing.T) {
+	s := newScript(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "1234")
+		w.WriteHeader(200)
+	})
+	c := newClient(t, testPolicy())
+	resp, err := c.Do(context.Background(), &Request{Method: http.MethodHead, URL: s.url("/file")})
+	require.NoError(t, err, "the Content-Length of a HEAD describes the GET's body")
+	assert.Equal(t, "1234", resp.Header.Get("Content-Length"))
+	assert.Empty(t, resp.Body)
+	assert.Equal(t, 1, s.count())
+}

@@ -143,7 +143,7 @@ func (c *Client) admitAndSend(ctx context.Context, cl *call) outcome {
 // wait would outlast the deadline. It returns the time it is done.
 func (c *Client) waitForRate(ctx context.Context, cl *call) (time.Time, error) {
 	now := cl.start // the first attempt starts right away
-	if cl.attempts > 0 || cl.up.limiter == nil {
+	if cl.attempts > 0 {
 		now = c.clock.Now()
 	}
 	d, cancel := cl.up.limiter.delay(now)
@@ -184,7 +184,7 @@ func (c *Client) send(ctx context.Context, cl *call, start time.Time) (out outco
 	if err != nil {
 		return outcome{class: classifyError(err, gotConn.Load() && !writeFailed.Load()), err: c.attemptErr(ctx, actx, cl, err)}
 	}
-	body, err := readBody(resp, c.p.MaxResponseBytes)
+	body, err := readBody(resp, cl.method, c.p.MaxResponseBytes)
 	status := resp.StatusCode
 	out = outcome{class: classifyStatus(status, resp.Header.Get("Retry-After") != ""), status: status}
 	out.resp = &Response{StatusCode: status, Header: resp.Header, Body: body}
@@ -243,8 +243,11 @@ var errTooLarge = errors.New("response body exceeds max_response_bytes")
 
 // readBody reads and closes the body. A body shorter than its
 // Content-Length is an error (io.ErrUnexpectedEOF), never a success.
-func readBody(resp *http.Response, limit int64) ([]byte, error) {
+func readBody(resp *http.Response, method string, limit int64) ([]byte, error) {
 	defer resp.Body.Close()
+	if method == http.MethodHead || resp.Body == http.NoBody {
+		return nil, nil // Content-Length describes the GET's body
+	}
 	if resp.ContentLength > limit {
 		return nil, errTooLarge
 	}
