@@ -65,8 +65,9 @@ type Receiver struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu     sync.RWMutex // guards closed against sends on a closed queue
-	closed bool
+	mu       sync.RWMutex // guards closed against sends on a closed queue
+	closed   bool
+	stopping chan struct{} // closed by Close: retry waits end early
 
 	dlMu sync.Mutex
 	dead []DeadLetter
@@ -83,7 +84,8 @@ func New(cfg Config) (*Receiver, error) {
 	}
 	defaults(&cfg)
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &Receiver{cfg: cfg, scheme: s, queue: make(chan Event, cfg.Queue), ctx: ctx, cancel: cancel}
+	r := &Receiver{cfg: cfg, scheme: s, queue: make(chan Event, cfg.Queue), ctx: ctx, cancel: cancel,
+		stopping: make(chan struct{})}
 	r.wg.Add(cfg.Workers)
 	for range cfg.Workers {
 		go r.work()
@@ -202,21 +204,38 @@ func (r *Receiver) work() {
 // attempt fails.
 func (r *Receiver) process(ev Event) {
 	wait := r.cfg.Backoff
-	var err error
-	for attempt := 1; attempt <= r.cfg.MaxAttempts; attempt++ {
-		if err = r.call(ev); err == nil {
+	for attempt := 1; ; attempt++ {
+		err := r.call(ev)
+		if err == nil {
 			return
 		}
 		r.cfg.Logger.Warn("webhook processing failed", "event_id", ev.ID, "attempt", attempt, "err", err)
-		if attempt < r.cfg.MaxAttempts {
-			time.Sleep(wait)
-			wait *= 2
+		if attempt == r.cfg.MaxAttempts || !r.backoff(wait) {
+			r.deadLetter(ev, attempt, err)
+			return
 		}
+		wait *= 2
 	}
+}
+
+// backoff waits d, or less if the receiver is closing; it reports whether
+// to try again.
+func (r *Receiver) backoff(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.stopping:
+		return false
+	}
+}
+
+func (r *Receiver) deadLetter(ev Event, attempts int, err error) {
 	r.dlMu.Lock()
-	r.dead = append(r.dead, DeadLetter{Event: ev, Attempts: r.cfg.MaxAttempts, Err: err})
+	r.dead = append(r.dead, DeadLetter{Event: ev, Attempts: attempts, Err: err})
 	r.dlMu.Unlock()
-	r.cfg.Logger.Error("webhook dead-lettered", "event_id", ev.ID, "attempts", r.cfg.MaxAttempts, "err", err)
+	r.cfg.Logger.Error("webhook dead-lettered", "event_id", ev.ID, "attempts", attempts, "err", err)
 }
 
 // call runs Process, turning a panic into an error so one bad event cannot
@@ -238,11 +257,14 @@ func (r *Receiver) DeadLetters() []DeadLetter {
 }
 
 // Close stops accepting deliveries (they get 503, so providers redeliver),
-// processes what is queued, and stops the workers. It is safe to call twice.
+// gives each queued event one more attempt without waiting out backoffs
+// (failures go to the dead-letter list), and stops the workers. It is safe
+// to call twice.
 func (r *Receiver) Close() error {
 	r.mu.Lock()
 	if !r.closed {
 		r.closed = true
+		close(r.stopping)
 		close(r.queue)
 	}
 	r.mu.Unlock()

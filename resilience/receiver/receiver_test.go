@@ -50,6 +50,12 @@ func (e *effects) process(_ context.Context, ev Event) error {
 	return nil
 }
 
+func (e *effects) callCount() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.calls
+}
+
 func (e *effects) count(id string) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -235,6 +241,9 @@ func TestProcessingFailuresAreDeadLettered(t *testing.T) {
 	r, eff := newReceiver(t, Config{MaxAttempts: 3})
 	eff.fail = 100
 	serve(r, stripeRequest(t, "evt_d", time.Now(), secret))
+	for deadline := time.Now().Add(2 * time.Second); eff.callCount() < 3 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	_ = r.Close()
 	dl := r.DeadLetters()
 	if len(dl) != 1 || dl[0].Event.ID != "evt_d" || dl[0].Attempts != 3 || dl[0].Err == nil {
@@ -340,5 +349,23 @@ func TestPanickingProcessIsDeadLetteredNotFatal(t *testing.T) {
 	dl := r.DeadLetters()
 	if len(dl) != 1 || dl[0].Event.ID != "evt_boom" || !strings.Contains(dl[0].Err.Error(), "panicked") {
 		t.Fatalf("dead letters = %+v", dl)
+	}
+}
+
+func TestCloseDoesNotWaitOutBackoff(t *testing.T) {
+	r, eff := newReceiver(t, Config{MaxAttempts: 5, Backoff: time.Hour})
+	eff.fail = 100
+	serve(r, stripeRequest(t, "evt_slow", time.Now(), secret))
+	for eff.callCount() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	start := time.Now()
+	_ = r.Close()
+	if took := time.Since(start); took > time.Second {
+		t.Fatalf("Close took %s", took)
+	}
+	dl := r.DeadLetters()
+	if len(dl) != 1 || dl[0].Attempts != 1 {
+		t.Fatalf("dead letters = %+v, want evt_slow after 1 attempt", dl)
 	}
 }
