@@ -356,7 +356,7 @@ func TestCloseDoesNotWaitOutBackoff(t *testing.T) {
 	r, eff := newReceiver(t, Config{MaxAttempts: 5, Backoff: time.Hour})
 	eff.fail = 100
 	serve(r, stripeRequest(t, "evt_slow", time.Now(), secret))
-	for eff.callCount() == 0 {
+	for deadline := time.Now().Add(2 * time.Second); eff.callCount() == 0 && time.Now().Before(deadline); {
 		time.Sleep(time.Millisecond)
 	}
 	start := time.Now()
