@@ -72,8 +72,9 @@ type Response struct {
 // Option configures a Client.
 type Option func(*Client)
 
-// WithSeed makes jitter, request IDs and idempotency keys reproducible.
-// Without it the client seeds itself from crypto/rand.
+// WithSeed makes jitter, request IDs and idempotency keys reproducible (for
+// calls made one after another). Without it the client seeds itself from
+// crypto/rand, so that two processes never share keys.
 func WithSeed(seed int64) Option {
 	return func(c *Client) {
 		var s [32]byte

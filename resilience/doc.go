@@ -60,11 +60,58 @@
 // # Policy
 //
 // [Policy] is plain data. [DefaultPolicy] turns every protection on; YAML
-// overrides any part of it with the same snake_case keys:
+// ([LoadPolicy], [PolicyFromYAML]) overrides any part of it with the same
+// snake_case keys, e.g. `retry: {max_attempts: 3, base_delay: 50ms}`.
+// The defaults, as YAML:
 //
-//	retry: {max_attempts: 3, base_delay: 50ms}
-//	breaker: {consecutive_failures: 3, open_timeout: 10s}
-//	timeouts: {read: 2s, total: 15s}
+//	timeouts:            # per attempt, by Request.Kind
+//	  read: 5s
+//	  create: 10s
+//	  update: 10s
+//	  payment: 30s
+//	  upload: 60s
+//	  total: 0s          # whole call; 0: the caller's context only
+//	  connect: 3s
+//	  tls_handshake: 5s
+//	  response_header: 30s
+//	retry:
+//	  max_attempts: 4    # 1: no retries
+//	  base_delay: 100ms  # full jitter: wait in [0, min(max_delay, base*multiplier^n))
+//	  multiplier: 2
+//	  max_delay: 5s
+//	  max_retry_after: 30s
+//	breaker:             # per host or Request.Name
+//	  enabled: true
+//	  consecutive_failures: 5
+//	  failure_ratio: 0.5 # over the rolling window, once min_requests are seen
+//	  min_requests: 10
+//	  window: 10s
+//	  buckets: 10
+//	  open_timeout: 5s
+//	  half_open_probes: 1
+//	rate_limit:          # per host; a 429 multiplies the rate by backoff_factor
+//	  enabled: true
+//	  rate: 100          # requests per second
+//	  burst: 100
+//	  backoff_factor: 0.5
+//	  min_rate: 1
+//	  recovery: 10s      # back to rate, linearly
+//	budget:              # gRPC-style retry throttling, per host
+//	  enabled: true
+//	  max_tokens: 10
+//	  token_ratio: 0.1
+//	bulkhead:
+//	  enabled: true
+//	  max_in_flight: 64  # attempts per host
+//	  max_wait: 1s
+//	idempotency:
+//	  auto_key: true     # POST and PATCH get a generated key
+//	  header: Idempotency-Key
+//	stale_cache:         # last good GET per URL, served when the upstream fails
+//	  enabled: true
+//	  max_age: 5m
+//	  max_entries: 1024
+//	max_response_bytes: 33554432
 //
 // # Observability
 //

@@ -2,6 +2,8 @@ package resilience
 
 import (
 	"errors"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -130,4 +132,27 @@ func FuzzLoadPolicy(f *testing.F) {
 			t.Fatalf("error is not a configuration error: %v", err)
 		}
 	})
+}
+
+// The defaults printed in the package documentation are the defaults.
+func TestDocumentedDefaults(t *testing.T) {
+	src, err := os.ReadFile("doc.go")
+	require.NoError(t, err)
+	var block []string
+	started := false
+	for line := range strings.SplitSeq(string(src), "\n") {
+		if strings.Contains(line, "The defaults, as YAML:") {
+			started = true
+			continue
+		}
+		if after, ok := strings.CutPrefix(line, "//\t"); started && ok {
+			block = append(block, after)
+		} else if started && len(block) > 0 {
+			break
+		}
+	}
+	require.NotEmpty(t, block)
+	p, err := LoadPolicy("doc.go", []byte(strings.Join(block, "\n")))
+	require.NoError(t, err)
+	assert.Equal(t, DefaultPolicy(), p)
 }
