@@ -8,6 +8,7 @@ import (
 	"hash"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -53,8 +54,10 @@ func set(names []string) map[string]bool {
 	return s
 }
 
-// profile is a set of fields a recording redacted with rules the matcher may
-// not know: their request values are ignored too.
+// profile is the set of fields a recording holds redacted values in (by
+// name rules the matcher may not know, or by value patterns): their request
+// values are ignored too. This is how redaction and matching agree without
+// running the value patterns on every request.
 type profile struct {
 	id     string
 	query  map[string]bool
@@ -150,7 +153,7 @@ func (m *matcher) writeValues(h hash.Hash, v url.Values, prof *profile) {
 		}
 		writeString(h, k)
 		for _, s := range v[k] {
-			writeString(h, m.red.Text(s))
+			writeString(h, s)
 		}
 	}
 	writeString(h, "")
@@ -178,11 +181,13 @@ func (m *matcher) writeJSON(h hash.Hash, v any, path string, prof *profile) {
 		}
 		writeString(h, "]")
 	case string:
-		writeString(h, "s"+m.red.Text(x))
+		writeString(h, "s")
+		writeString(h, x)
 	case json.Number:
-		writeString(h, "n"+x.String())
+		writeString(h, "n")
+		writeString(h, string(x))
 	case bool:
-		writeString(h, fmt.Sprint("b", x))
+		writeString(h, strconv.FormatBool(x))
 	default:
 		writeString(h, "null")
 	}
@@ -200,12 +205,12 @@ func joinPath(path, key string) string {
 func (m *matcher) profileOf(p *parsed) *profile {
 	prof := &profile{query: map[string]bool{}, fields: map[string]bool{}}
 	for k, vs := range p.query {
-		if !m.dropQuery(k, vs, emptyProfile) && allPlaceholder(vs) {
+		if !m.dropQuery(k, vs, emptyProfile) && anyPlaceholder(vs) {
 			prof.query[k] = true
 		}
 	}
 	for k, vs := range p.form {
-		if !m.dropQuery(k, vs, emptyProfile) && allPlaceholder(vs) {
+		if !m.dropQuery(k, vs, emptyProfile) && anyPlaceholder(vs) {
 			prof.query[k] = true
 		}
 	}
@@ -215,6 +220,15 @@ func (m *matcher) profileOf(p *parsed) *profile {
 	}
 	prof.id = strings.Join(sortedKeys(prof.query), "&") + "|" + strings.Join(sortedKeys(prof.fields), ",")
 	return prof
+}
+
+func anyPlaceholder(vs []string) bool {
+	for _, v := range vs {
+		if strings.Contains(v, Placeholder) {
+			return true
+		}
+	}
+	return false
 }
 
 func allPlaceholder(vs []string) bool {

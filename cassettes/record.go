@@ -125,10 +125,10 @@ func (rec *Recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rec.replay != nil {
-		it, miss := rec.replay.find(r, body)
+		i, miss := rec.replay.find(r, body)
 		switch {
 		case miss == nil:
-			writeResponse(w, r, it)
+			rec.replay.serve(w, r, i)
 			return
 		case rec.readOnly:
 			miss.Message += fmt.Sprintf("; %s exists and mode is once: use --mode new-episodes to add to it", rec.path)

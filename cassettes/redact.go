@@ -63,7 +63,8 @@ var secretPatterns = []secretPattern{
 
 // secretHints are substrings one of which every secretPattern match contains;
 // a string with none of them skips the regular expressions.
-var secretHints = []string{"sk_", "rk_", "AKIA", "ASIA", "gh", "xox", "eyJ", "earer", "EARER", "BEGIN"}
+var secretHints = []string{"sk_", "rk_", "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
+	"xox", "eyJ", "earer", "EARER", "BEGIN"}
 
 func mayHoldSecret(s string) bool {
 	for _, h := range secretHints {

@@ -1,13 +1,16 @@
 package cassettes
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -93,17 +96,33 @@ type Replayer struct {
 	prefix string
 
 	recs   []*parsed
-	routes map[string][]*profile
-	seqs   map[[32]byte]*sequence
-	played []atomic.Bool
+	routes map[string][]*profile  // "METHOD /path" -> profiles seen there
+	seqs   map[[32]byte]*sequence // canonical key -> recordings
+	seqOf  []*sequence            // interaction index -> its sequence
+	exact  map[uint64]exactEntry  // fast path, see exactEntry
+	seeds  [2]maphash.Seed
+	prep   []prepared
 
 	mu         sync.Mutex
 	mismatches []Mismatch
 }
 
+// sequence is the recordings one request gets, in order, and how many
+// times it was asked for.
 type sequence struct {
 	ids  []int
 	next atomic.Int64
+}
+
+// exactEntry is the fast path: a request byte for byte like a recording
+// needs no parsing and leads to the same sequence as its canonical key.
+// It is keyed by one seeded 64-bit hash of method, path, raw query and body
+// and checked with a second, independent one: 128 bits must collide, as the
+// canonical index trusts SHA-256. A nil seq marks a key two different
+// requests share; they take the canonical path.
+type exactEntry struct {
+	check uint64
+	seq   *sequence
 }
 
 // maxKeptMismatches bounds memory when a client loops on a bad request.
@@ -114,7 +133,7 @@ const maxKeptMismatches = 1000
 func NewReplayer(c *Cassette, opts ReplayOptions) *Replayer {
 	rp := &Replayer{c: c, opts: opts, m: newMatcher(opts.Match, opts.Redactor),
 		log: opts.Logger, routes: map[string][]*profile{}, seqs: map[[32]byte]*sequence{},
-		played: make([]atomic.Bool, len(c.Interactions))}
+		exact: map[uint64]exactEntry{}, seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}}
 	if rp.log == nil {
 		rp.log = slog.New(slog.DiscardHandler)
 	}
@@ -123,17 +142,14 @@ func NewReplayer(c *Cassette, opts ReplayOptions) *Replayer {
 			rp.prefix = strings.TrimSuffix(u.Path, "/")
 		}
 	}
-	seen := map[string]map[string]bool{}
-	for i, it := range c.Interactions {
+	seen := map[string]bool{}
+	for _, it := range c.Interactions {
 		p := rp.parseRecorded(it)
 		rp.recs = append(rp.recs, p)
 		prof := rp.m.profileOf(p)
-		if seen[p.route()] == nil {
-			seen[p.route()] = map[string]bool{}
-		}
-		if !seen[p.route()][prof.id] {
-			seen[p.route()][prof.id] = true
-			rp.routes[p.route()] = append(rp.routes[p.route()], prof)
+		if route := p.route(); !seen[route+"\x00"+prof.id] {
+			seen[route+"\x00"+prof.id] = true
+			rp.routes[route] = append(rp.routes[route], prof)
 		}
 		key := rp.m.digest(p, prof)
 		s := rp.seqs[key]
@@ -141,9 +157,50 @@ func NewReplayer(c *Cassette, opts ReplayOptions) *Replayer {
 			s = &sequence{}
 			rp.seqs[key] = s
 		}
-		s.ids = append(s.ids, i)
+		s.ids = append(s.ids, len(rp.seqOf))
+		rp.seqOf = append(rp.seqOf, s)
+		rp.prep = append(rp.prep, prepare(it))
 	}
+	rp.indexExact()
 	return rp
+}
+
+// indexExact adds the fast path, only on routes with one profile, where a
+// request has exactly one canonical key and both paths must agree.
+func (rp *Replayer) indexExact() {
+	for i, it := range rp.c.Interactions {
+		p := rp.recs[i]
+		if len(rp.routes[p.route()]) != 1 {
+			continue
+		}
+		u, err := url.Parse(it.Request.URL)
+		if err != nil {
+			continue
+		}
+		key, check := rp.exactSums(p.method, p.path, u.RawQuery, []byte(it.Request.Body))
+		e := exactEntry{check: check, seq: rp.seqOf[i]}
+		if old, ok := rp.exact[key]; ok && old != e {
+			e = exactEntry{}
+		}
+		rp.exact[key] = e
+	}
+}
+
+func (rp *Replayer) exactSums(method, path, query string, body []byte) (key, check uint64) {
+	var sums [2]uint64
+	for i, seed := range rp.seeds {
+		var h maphash.Hash
+		h.SetSeed(seed)
+		h.WriteString(method)
+		h.WriteByte(0)
+		h.WriteString(path)
+		h.WriteByte(0)
+		h.WriteString(query)
+		h.WriteByte(0)
+		h.Write(body)
+		sums[i] = h.Sum64()
+	}
+	return sums[0], sums[1]
 }
 
 func (rp *Replayer) parseRecorded(it *Interaction) *parsed {
@@ -156,51 +213,90 @@ func (rp *Replayer) parseRecorded(it *Interaction) *parsed {
 
 // ServeHTTP answers r with its recording, or with 502 and a JSON Mismatch.
 func (rp *Replayer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(w, r)
+	buf := bodyPool.Get().(*[]byte)
+	body, err := readBodyInto(w, r, (*buf)[:0])
 	if err != nil {
+		bodyPool.Put(buf)
 		http.Error(w, "faultline replay: reading request body: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	it, miss := rp.find(r, body)
+	i, miss := rp.find(r, body) // keeps no reference to body
+	if cap(body) <= maxPooled {
+		*buf = body
+		bodyPool.Put(buf)
+	}
 	if miss != nil {
 		rp.reject(w, miss)
 		return
 	}
-	rp.serve(w, r, it)
+	rp.serve(w, r, i)
 }
 
-const maxBody = 64 << 20
+const (
+	maxBody   = 64 << 20 // larger request bodies are refused
+	maxPooled = 64 << 10 // larger read buffers are not kept for reuse
+)
+
+// bodyPool recycles request-body buffers between requests.
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	if r.Body == nil {
-		return nil, nil
-	}
-	return io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	return readBodyInto(w, r, nil)
 }
 
-// find returns the recording for r, or why there is none.
-func (rp *Replayer) find(r *http.Request, body []byte) (*Interaction, *Mismatch) {
+// readBodyInto reads the request body into buf's storage when it fits.
+func readBodyInto(w http.ResponseWriter, r *http.Request, buf []byte) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return buf[:0], nil
+	}
+	if n := r.ContentLength; n > 0 && n <= maxBody {
+		if int64(cap(buf)) < n {
+			buf = make([]byte, n)
+		}
+		buf = buf[:n]
+		if _, err := io.ReadFull(r.Body, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	var out bytes.Buffer
+	out.Grow(cap(buf))
+	_, err := out.ReadFrom(http.MaxBytesReader(w, r.Body, maxBody))
+	return out.Bytes(), err
+}
+
+// find returns the index of the recording for r, or why there is none.
+func (rp *Replayer) find(r *http.Request, body []byte) (int, *Mismatch) {
+	path := r.URL.Path
+	if path == "" {
+		path = "/"
+	}
+	key, check := rp.exactSums(r.Method, path, r.URL.RawQuery, body)
+	if e, ok := rp.exact[key]; ok && e.seq != nil && e.check == check {
+		return rp.next(r, e.seq)
+	}
 	p := rp.m.parse(r.Method, r.URL, "", r.Header.Get("Content-Type"), body)
 	for _, prof := range rp.routes[p.route()] {
-		s := rp.seqs[rp.m.digest(p, prof)]
-		if s == nil {
-			continue
+		if s := rp.seqs[rp.m.digest(p, prof)]; s != nil {
+			return rp.next(r, s)
 		}
-		n := int(s.next.Add(1) - 1)
-		switch {
-		case n < len(s.ids):
-		case rp.opts.Exhausted == Cycle:
-			n %= len(s.ids)
-		case rp.opts.Exhausted == Fail:
-			return nil, rp.exhausted(r, s)
-		default:
-			n = len(s.ids) - 1
-		}
-		id := s.ids[n]
-		rp.played[id].Store(true)
-		return rp.c.Interactions[id], nil
 	}
-	return nil, rp.mismatch(r, p)
+	return -1, rp.mismatch(r, p)
+}
+
+// next takes the next recording of a sequence.
+func (rp *Replayer) next(r *http.Request, s *sequence) (int, *Mismatch) {
+	n := int(s.next.Add(1) - 1)
+	switch {
+	case n < len(s.ids):
+	case rp.opts.Exhausted == Cycle:
+		n %= len(s.ids)
+	case rp.opts.Exhausted == Fail:
+		return -1, rp.exhausted(r, s)
+	default:
+		n = len(s.ids) - 1
+	}
+	return s.ids[n], nil
 }
 
 func (rp *Replayer) exhausted(r *http.Request, s *sequence) *Mismatch {
@@ -272,33 +368,78 @@ func writeMismatch(w http.ResponseWriter, m *Mismatch) {
 var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate",
 	"Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
 
-func (rp *Replayer) serve(w http.ResponseWriter, r *http.Request, it *Interaction) {
-	if d := time.Duration(float64(it.Response.Duration) * float64(rp.opts.Latency)); d > 0 {
+func (rp *Replayer) serve(w http.ResponseWriter, r *http.Request, i int) {
+	if d := time.Duration(float64(rp.prep[i].duration) * float64(rp.opts.Latency)); d > 0 {
 		if err := sleep(r.Context(), d); err != nil {
 			return
 		}
 	}
-	writeResponse(w, r, it)
+	rp.write(w, r, i)
 }
 
-// writeResponse copies the recorded response into w; header slices are
-// copied, never shared between requests.
-func writeResponse(w http.ResponseWriter, r *http.Request, it *Interaction) {
-	h := w.Header()
-	for k, vs := range it.Response.Headers {
-		h[k] = append([]string(nil), vs...)
-	}
+// prepared is a recorded response ready to write: headers filtered once,
+// lengths formatted once.
+type prepared struct {
+	code     int
+	body     string
+	duration time.Duration
+	keys     []string
+	vals     [][]string
+	total    int
+	length   string // Content-Length of the body
+	recorded string // recorded Content-Length, for HEAD
+	id       string
+}
+
+func prepare(it *Interaction) prepared {
+	p := prepared{code: it.Response.Code, body: it.Response.Body, duration: it.Response.Duration,
+		length: strconv.Itoa(len(it.Response.Body)), id: strconv.Itoa(it.ID)}
+	skip := map[string]bool{"Content-Length": true, "X-Faultline-Interaction": true}
 	for _, k := range hopHeaders {
-		h.Del(k)
+		skip[k] = true
 	}
-	h.Set("X-Faultline-Interaction", strconv.Itoa(it.ID))
+	for _, k := range sortedKeys(it.Response.Headers) {
+		ck := http.CanonicalHeaderKey(k)
+		if ck == "Content-Length" && len(it.Response.Headers[k]) > 0 {
+			p.recorded = it.Response.Headers[k][0]
+		}
+		if skip[ck] {
+			continue
+		}
+		p.keys = append(p.keys, ck)
+		p.vals = append(p.vals, it.Response.Headers[k])
+		p.total += len(it.Response.Headers[k])
+	}
+	return p
+}
+
+// write sends recording i. Header values are copied into one fresh slice
+// per response, so no two responses share state.
+func (rp *Replayer) write(w http.ResponseWriter, r *http.Request, i int) {
+	p := &rp.prep[i]
+	h := w.Header()
+	backing := make([]string, p.total+2)
+	off := 0
+	for j, k := range p.keys {
+		n := copy(backing[off:], p.vals[j])
+		h[k] = backing[off : off+n : off+n]
+		off += n
+	}
+	backing[off] = p.id
+	h["X-Faultline-Interaction"] = backing[off : off+1 : off+1]
+	off++
+	length := p.length
 	if r.Method == http.MethodHead {
-		w.WriteHeader(it.Response.Code)
-		return
+		length = p.recorded
 	}
-	h.Set("Content-Length", strconv.Itoa(len(it.Response.Body)))
-	w.WriteHeader(it.Response.Code)
-	_, _ = io.WriteString(w, it.Response.Body)
+	if length != "" {
+		backing[off] = length
+		h["Content-Length"] = backing[off : off+1 : off+1]
+	}
+	w.WriteHeader(p.code)
+	if r.Method != http.MethodHead {
+		_, _ = io.WriteString(w, p.body)
+	}
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
@@ -322,11 +463,15 @@ func (rp *Replayer) Mismatches() []Mismatch {
 
 // Unplayed lists the recordings no request has used, in cassette order.
 func (rp *Replayer) Unplayed() []Ref {
-	var out []Ref
-	for i := range rp.played {
-		if !rp.played[i].Load() {
-			out = append(out, rp.c.Interactions[i].ref())
-		}
+	var ids []int
+	for _, s := range rp.seqs {
+		taken := min(int(s.next.Load()), len(s.ids))
+		ids = append(ids, s.ids[taken:]...)
+	}
+	slices.Sort(ids)
+	out := make([]Ref, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, rp.c.Interactions[id].ref())
 	}
 	return out
 }

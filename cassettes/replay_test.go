@@ -161,16 +161,17 @@ func TestReplayIgnoresRedactedValues(t *testing.T) {
 	red, err := NewRedactor(Rules{Names: []string{"account_number"}})
 	require.NoError(t, err)
 	raw := it("POST", "https://api.test/v1/pay?api_key=sk_live_abcdefghijklmnop&x=1",
-		`{"amount":5,"account_number":"12345678","card":{"cvc_secret":"999"}}`, 200, "paid")
+		`{"amount":5,"account_number":"12345678","card":{"cvc_secret":"999"},"memo":"via sk_live_abcdefghijklmnop"}`, 200, "paid")
 	raw.Request.Headers.Set("Authorization", "Bearer real-token-value")
 	c := cassetteOf(red.Interaction(raw))
 	require.NotContains(t, c.Interactions[0].Request.Body, "12345678")
+	require.Contains(t, c.Interactions[0].Request.Body, `"memo":"via [REDACTED]"`)
 
 	// Replaying with default rules only: the custom-redacted field is still
 	// ignored because its recorded value is the placeholder.
 	srv := serve(t, NewReplayer(c, ReplayOptions{}))
 	code, body, _ := do(t, srv.Client(), "POST", srv.URL+"/v1/pay?x=1&api_key=sk_live_other000000000",
-		`{"amount":5,"account_number":"87654321","card":{"cvc_secret":"111"}}`, "Authorization", "Bearer other")
+		`{"amount":5,"account_number":"87654321","card":{"cvc_secret":"111"},"memo":"via sk_live_zyxwvutsrqponmlk"}`, "Authorization", "Bearer other")
 	assert.Equal(t, 200, code)
 	assert.Equal(t, "paid", body)
 	// Counterpart: a field that was not redacted still decides.
