@@ -11,6 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/faultline-dev/faultline/report"
+	"github.com/faultline-dev/faultline/resilience/receiver"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -168,4 +169,22 @@ func scenario(t *testing.T, run *report.Run, name string) report.Scenario {
 	}
 	t.Fatalf("no scenario %q", name)
 	return report.Scenario{}
+}
+
+func TestReferenceReceiverPassesGenericHMAC(t *testing.T) {
+	cfg := HMAC{Header: "X-Signature", Prefix: "sha256=", Encoding: "base64", Signed: "{timestamp}.{body}", TimestampHeader: "X-Timestamp", IDHeader: "X-Event-Id"}
+	c := newCounts()
+	r, err := receiver.New(receiver.Config{Scheme: "hmac", Secret: "k", HMAC: cfg, Logger: quiet, MaxBody: 256 << 10,
+		Process: func(_ context.Context, e receiver.Event) error { c.inc(e.ID); return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	o := quick(serve(t, r), "hmac", "k", c)
+	o.HMAC = cfg
+	run := mustRun(t, o)
+	failed, skipped := outcomes(run)
+	if len(failed) > 0 || !slices.Equal(skipped, []string{"rotated-signatures", "sha1-downgrade"}) {
+		t.Fatalf("failed %v, skipped %v:\n%s", failed, skipped, explain(run))
+	}
 }
