@@ -20,7 +20,12 @@ var ErrOptions = errors.New("invalid webhook campaign options")
 // HMAC describes the generic "hmac" scheme.
 type HMAC = webhooksig.HMAC
 
-// Options configure a campaign. They mirror `faultline webhook`'s flags.
+// Options configure a campaign. They mirror `faultline webhook`'s flags:
+// --target, --scheme, --secret-env (the command reads the variable into
+// Secret and keeps its name in SecretEnv), --events, --effects-url,
+// --effects-cmd and --deadline; the report flags (--json, --junit,
+// --markdown) belong to the command. The remaining fields have small
+// defaults; Cases is what a reproduce line's --case selects.
 type Options struct {
 	Target    string // the handler's URL; the only host the campaign contacts
 	Scheme    string // stripe, standard, github, shopify, slack or hmac
