@@ -30,7 +30,7 @@ type Options struct {
 	Target    string // the handler's URL; the only host the campaign contacts
 	Scheme    string // stripe, standard, github, shopify, slack or hmac
 	Secret    string // the signing secret (the command reads it from SecretEnv)
-	SecretEnv string // the variable the secret came from, for reproduce lines
+	SecretEnv string // the variable the secret came from, named in errors
 	HMAC      HMAC   // for Scheme "hmac"
 
 	EventsFile string  // YAML/JSON sample events; see the package doc
@@ -66,7 +66,11 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("%w: --target %q must be an absolute http:// or https:// URL", ErrOptions, o.Target)
 	}
 	if o.Secret == "" {
-		return o, fmt.Errorf("%w: the signing secret is empty (set the variable named by --secret-env)", ErrOptions)
+		where := "the variable named by --secret-env"
+		if o.SecretEnv != "" {
+			where = "$" + o.SecretEnv
+		}
+		return o, fmt.Errorf("%w: the signing secret is empty (set %s)", ErrOptions, where)
 	}
 	if o.EffectsURL != "" && o.EffectsCmd != "" {
 		return o, fmt.Errorf("%w: use --effects-url or --effects-cmd, not both", ErrOptions)

@@ -27,6 +27,7 @@ func TestRunRejectsBadOptions(t *testing.T) {
 		{"relative target", func(o *Options) { o.Target = "/hook" }, "--target"},
 		{"ftp target", func(o *Options) { o.Target = "ftp://x/y" }, "--target"},
 		{"empty secret", func(o *Options) { o.Secret = "" }, "secret"},
+		{"empty secret from env", func(o *Options) { o.Secret, o.SecretEnv = "", "STRIPE_WEBHOOK_SECRET" }, "set $STRIPE_WEBHOOK_SECRET"},
 		{"unknown scheme", func(o *Options) { o.Scheme = "paypal" }, "paypal"},
 		{"both counters", func(o *Options) { o.EffectsURL, o.EffectsCmd = "http://x", "echo 1" }, "not both"},
 		{"duplicates out of range", func(o *Options) { o.Duplicates = []int{32} }, "2..16"},
