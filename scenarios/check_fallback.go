@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	registerCheck("fallback_used", func(d *checkDecode) (Check, error) { return fallbackCheck{}, nil })
+	registerCheck("fallback_used", func(d *checkDecode) (Check, error) { return fallbackCheck{}, d.noParams() })
 	registerCheck("error_mentions", decodeErrorMentions)
 }
 

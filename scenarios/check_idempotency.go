@@ -8,8 +8,8 @@ import (
 )
 
 func init() {
-	registerCheck("idempotency_key_stable", func(d *checkDecode) (Check, error) { return idemStableCheck{}, nil })
-	registerCheck("no_duplicate_effects", func(d *checkDecode) (Check, error) { return noDupEffectsCheck{}, nil })
+	registerCheck("idempotency_key_stable", func(d *checkDecode) (Check, error) { return idemStableCheck{}, d.noParams() })
+	registerCheck("no_duplicate_effects", func(d *checkDecode) (Check, error) { return noDupEffectsCheck{}, d.noParams() })
 }
 
 // idemStableCheck: every POST and PATCH carries an Idempotency-Key, the same
@@ -55,20 +55,27 @@ func (c idemStableCheck) Evaluate(o *Observation) report.Check {
 
 // noDupEffectsCheck: at most one successful effect per logical call. A
 // provider deduplicates requests carrying a key it has seen, so effects
-// count once per distinct key, and once per request without a key.
+// count once per distinct key, and once per request without a key. When
+// the scenario asks for POST or PATCH calls, only those requests' effects
+// count (reads beside them do no work twice).
 type noDupEffectsCheck struct{}
 
 func (noDupEffectsCheck) Name() string { return "no_duplicate_effects" }
 
 func (c noDupEffectsCheck) Evaluate(o *Observation) report.Check {
 	all, asked := o.AskedCalls()
-	if asked == 0 {
+	unsafeOnly := asked > 0
+	if !unsafeOnly {
 		asked = all
 	}
 	keys := map[string]bool{}
-	effects := 0
+	effects, judged := 0, 0
 	var ev []string
 	for _, e := range o.Journal {
+		if unsafeOnly && e.Method != http.MethodPost && e.Method != http.MethodPatch {
+			continue
+		}
+		judged++
 		if !e.Effect {
 			continue
 		}
@@ -83,9 +90,12 @@ func (c noDupEffectsCheck) Evaluate(o *Observation) report.Check {
 	}
 	expected := fmt.Sprintf("at most %d effects (one per call)", asked)
 	observed := fmt.Sprintf("%d effects", effects)
-	ok := effects <= asked
+	ok := effects <= asked && judged > 0
 	msg := ""
-	if !ok {
+	switch {
+	case judged == 0:
+		msg = "no request the scenario asked for reached the upstream, so nothing was judged"
+	case !ok:
 		msg = "the upstream did the work more than once: a retry without the same idempotency key duplicated it"
 	}
 	return verdict(c.Name(), ok, expected, observed, msg, limit(ev, 8))

@@ -20,8 +20,11 @@ type retryAfterCheck struct{ tolerance time.Duration }
 
 func decodeRetryAfterHonoured(d *checkDecode) (Check, error) {
 	c := retryAfterCheck{tolerance: 50 * time.Millisecond}
-	if _, ok := d.scalar(); ok || d.node.Tag == "!!null" {
+	if d.node.ShortTag() == "!!null" || isTrue(d.node) {
 		return c, nil
+	}
+	if s, ok := d.scalar(); ok {
+		return nil, d.errorf("%q: write retry_after_honoured: {tolerance: %s} to set the tolerance, or no value", s, s)
 	}
 	var f struct {
 		Tolerance *yamlx.Duration `yaml:"tolerance"`

@@ -46,7 +46,23 @@ func (d *checkDecode) into(v any) error {
 	if d.node.Kind != yaml.MappingNode {
 		return d.errorf("expected a mapping of parameters")
 	}
-	return d.file.Decode(d.node, v, d.path)
+	return withKeyPath(d.file.Decode(d.node, v, d.path), d.node, d.path)
+}
+
+// noParams accepts a check written without parameters (`- name`, `- name:`
+// or `name: true`) and rejects any other value, which would otherwise be
+// silently ignored.
+func (d *checkDecode) noParams() error {
+	if d.node.ShortTag() == "!!null" || isTrue(d.node) {
+		return nil
+	}
+	name := d.path[strings.LastIndex(d.path, ".")+1:]
+	return d.errorf("takes no parameters: write it as - %s", name)
+}
+
+func isTrue(n *yaml.Node) bool {
+	var on bool
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" && n.Decode(&on) == nil && on
 }
 
 // scalar reports whether the value was written as a single word or number.

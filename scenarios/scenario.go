@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -142,7 +143,7 @@ func Load(name string, data []byte) (*Scenario, error) {
 	}
 	var sf scenarioFile
 	if err := yamlx.Decode(f, &sf); err != nil {
-		return nil, err
+		return nil, withKeyPath(err, f.Root, "")
 	}
 	at := func(key string) *yaml.Node { return mapValue(f.Root, key) }
 	if sf.Version != 1 {
@@ -178,6 +179,51 @@ func Load(name string, data []byte) (*Scenario, error) {
 		sc.Checks = append(sc.Checks, c)
 	}
 	return sc, nil
+}
+
+// withKeyPath names the key whose value a nested decoder (a duration)
+// rejected, when its error gives only the value's position.
+func withKeyPath(err error, n *yaml.Node, path string) error {
+	var ye *yamlx.Error
+	if !errors.As(err, &ye) || ye.Line == 0 {
+		return err
+	}
+	p, ok := keyPathAt(n, path, ye.Line, ye.Col)
+	if !ok || strings.HasPrefix(ye.Msg, p) {
+		return err
+	}
+	return &yamlx.Error{File: ye.File, Line: ye.Line, Col: ye.Col, Msg: p + ": " + ye.Msg}
+}
+
+// keyPathAt finds the value at line:col below n and returns its key path.
+func keyPathAt(n *yaml.Node, path string, line, col int) (string, bool) {
+	var kids []*yaml.Node
+	var paths []string
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			kids = append(kids, n.Content[i+1])
+			if path == "" {
+				paths = append(paths, n.Content[i].Value)
+			} else {
+				paths = append(paths, path+"."+n.Content[i].Value)
+			}
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			kids = append(kids, c)
+			paths = append(paths, fmt.Sprintf("%s[%d]", path, i))
+		}
+	}
+	for i, c := range kids {
+		if c.Line == line && c.Column == col {
+			return paths[i], true
+		}
+		if p, ok := keyPathAt(c, paths[i], line, col); ok {
+			return p, true
+		}
+	}
+	return "", false
 }
 
 func orNode(n, def *yaml.Node) *yaml.Node {

@@ -1,0 +1,612 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/report"
+)
+
+// t0 is when every synthetic client starts.
+var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+
+// req is one journal entry: a GET of /v1/orders arriving atMs after t0,
+// answered with status in 5 ms; mods adjust it.
+func req(seq, atMs, status int, mods ...func(*fault.Entry)) fault.Entry {
+	e := fault.Entry{Seq: uint64(seq), Time: t0.Add(ms(atMs)), Duration: ms(5), Method: http.MethodGet,
+		Path: "/v1/orders", Status: status, End: fault.EndComplete}
+	for _, m := range mods {
+		m(&e)
+	}
+	return e
+}
+
+func post(e *fault.Entry)   { e.Method = http.MethodPost }
+func effect(e *fault.Entry) { e.Effect = true }
+
+func key(k string) func(*fault.Entry)  { return func(e *fault.Entry) { e.IdempotencyKey = k } }
+func rid(id string) func(*fault.Entry) { return func(e *fault.Entry) { e.RequestID = id } }
+func took(d time.Duration) func(*fault.Entry) {
+	return func(e *fault.Entry) { e.Duration = d }
+}
+func ended(end string) func(*fault.Entry) {
+	return func(e *fault.Entry) { e.End, e.Status = end, 0 }
+}
+
+// retryAfter notes the Retry-After the upstream sent, as fault.Status does.
+func retryAfter(v string) func(*fault.Entry) {
+	return func(e *fault.Entry) {
+		e.Faults = append(e.Faults, fault.Applied{Type: "status", Params: map[string]string{"code": fmt.Sprint(e.Status), "retry_after": v}})
+	}
+}
+
+// scen is a scenario asked to make calls, with the default timeout.
+func scen(calls ...Call) *Scenario {
+	return &Scenario{Name: "synthetic", Timeout: DefaultTimeout, Client: Client{Calls: calls}}
+}
+
+func gets(n int) Call {
+	return Call{Method: http.MethodGet, Path: "/v1/orders", Count: n, Concurrency: 1}
+}
+func posts(n int) Call {
+	return Call{Method: http.MethodPost, Path: "/v1/orders", Count: n, Concurrency: 1}
+}
+
+// seen is what the upstream saw of a reference client asked for calls.
+func seen(sc *Scenario, journal ...fault.Entry) *Observation {
+	return &Observation{Scenario: sc, Journal: journal, Start: t0, Elapsed: time.Second}
+}
+
+// ref is a reference client's run: its call results and the journal.
+func ref(sc *Scenario, calls []CallResult, journal ...fault.Entry) *Observation {
+	o := seen(sc, journal...)
+	o.Calls = calls
+	return o
+}
+
+// execd is an external client's run.
+func execd(x ExecResult, journal ...fault.Entry) *Observation {
+	o := seen(scen(gets(1)), journal...)
+	o.Exec = &x
+	o.Elapsed = x.Duration
+	return o
+}
+
+func ok(d time.Duration) CallResult {
+	return CallResult{Method: http.MethodGet, Path: "/v1/orders", Start: t0, Duration: d, Status: 200, Attempts: 1}
+}
+
+func failedCall(d time.Duration, msg string) CallResult {
+	return CallResult{Method: http.MethodGet, Path: "/v1/orders", Start: t0, Duration: d, Status: 503, Attempts: 3, Err: errors.New(msg)}
+}
+
+func fellBack(d time.Duration) CallResult {
+	return CallResult{Method: http.MethodGet, Path: "/v1/orders", Start: t0, Duration: d, Status: 200, Attempts: 3, Fallback: true}
+}
+
+// attempts builds one caller's attempts (keyed by X-Request-Id id) starting
+// at startMs, each taking 5 ms, separated by gaps (from the end of one
+// attempt to the start of the next), each answered with status.
+func attempts(seq *int, id string, startMs, status int, gapsMs ...int) []fault.Entry {
+	var out []fault.Entry
+	at := startMs
+	for i := 0; i <= len(gapsMs); i++ {
+		if i > 0 {
+			at += 5 + gapsMs[i-1]
+		}
+		*seq++
+		out = append(out, req(*seq, at, status, rid(id)))
+	}
+	return out
+}
+
+// callers merges callers' attempts into one journal in arrival order.
+func callers(groups ...[]fault.Entry) []fault.Entry {
+	var out []fault.Entry
+	for _, g := range groups {
+		out = append(out, g...)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
+	return out
+}
+
+// spaced is n GETs arriving every everyMs, each taking tookMs.
+func spaced(n, everyMs, tookMs int) []fault.Entry {
+	var out []fault.Entry
+	for i := 0; i < n; i++ {
+		out = append(out, req(i+1, i*everyMs, 200, took(ms(tookMs)), rid(fmt.Sprint("r", i))))
+	}
+	return out
+}
+
+// latencies is one single-attempt call per duration.
+func latencies(ds ...int) []fault.Entry {
+	var out []fault.Entry
+	for i, d := range ds {
+		out = append(out, req(i+1, i*1000, 200, took(ms(d)), rid(fmt.Sprint("r", i))))
+	}
+	return out
+}
+
+func seqd(es ...fault.Entry) []fault.Entry {
+	for i := range es {
+		es[i].Seq = uint64(i + 1)
+	}
+	return es
+}
+
+// checkYAML wraps one check item in an otherwise valid scenario; the check
+// starts at line 10, column 5.
+func checkYAML(check string) string {
+	return "version: 1\nname: c\nupstream:\n  routes:\n    - path: /v1/orders\nclient:\n  calls:\n    - {path: /v1/orders}\n" +
+		"checks:\n  - " + check + "\n"
+}
+
+// loadCheck decodes a check the way a scenario file does.
+func loadCheck(t *testing.T, check string) Check {
+	t.Helper()
+	sc, err := Load("check.yaml", []byte(checkYAML(check)))
+	require.NoError(t, err, check)
+	require.Len(t, sc.Checks, 1)
+	return sc.Checks[0]
+}
+
+type checkCase struct {
+	name  string
+	check string // the check item as written in a scenario file
+	obs   func() *Observation
+	want  report.Status
+	says  string // text the verdict must contain (expected, observed, message or evidence)
+}
+
+var checkCases = []checkCase{
+	// outcome, reference client
+	{"outcome success: every call succeeded", "outcome: success",
+		func() *Observation { return ref(scen(gets(2)), []CallResult{ok(ms(20)), ok(ms(30))}) }, report.Passed, "2 of 2 calls as expected"},
+	{"outcome success: one call gave up", "outcome: success",
+		func() *Observation {
+			return ref(scen(gets(2)), []CallResult{ok(ms(20)), failedCall(ms(80), "503 Service Unavailable after 3 attempts")})
+		}, report.Failed, "call 2 GET /v1/orders: failed: 503 Service Unavailable after 3 attempts"},
+	{"outcome success: a fallback is not a success", "outcome: success",
+		func() *Observation { return ref(scen(gets(1)), []CallResult{fellBack(ms(20))}) }, report.Failed, "served by the fallback"},
+	{"outcome failure: a clear error", "outcome: {expect: failure, within: 2s}",
+		func() *Observation { return ref(scen(gets(1)), []CallResult{failedCall(ms(900), "read timeout")}) }, report.Passed, "failure within 2s"},
+	{"outcome failure: succeeded where an error was due", "outcome: failure",
+		func() *Observation { return ref(scen(gets(1)), []CallResult{ok(ms(20))}) }, report.Failed, "succeeded where a clear error was expected"},
+	{"outcome failure: the error came too late", "outcome: {expect: failure, within: 2s}",
+		func() *Observation {
+			return ref(scen(gets(1)), []CallResult{failedCall(5*time.Second, "read timeout")})
+		}, report.Failed, "took 5s, over 2s"},
+	{"outcome no_hang: bounded by the scenario timeout", "outcome: no_hang",
+		func() *Observation {
+			return ref(scen(gets(2)), []CallResult{failedCall(time.Second, "x"), failedCall(DefaultTimeout+time.Second, "context deadline exceeded")})
+		}, report.Failed, "took 31s, over 30s"},
+	{"outcome: no call made is nothing to judge", "outcome: success",
+		func() *Observation { return ref(scen(gets(1)), nil) }, report.Failed, "0 of 0 calls"},
+	// outcome, external client
+	{"outcome exec success: exit 0", "outcome: success",
+		func() *Observation { return execd(ExecResult{ExitCode: 0, Duration: ms(300)}) }, report.Passed, "exit 0 after 300ms"},
+	{"outcome exec success: gave up", "outcome: success",
+		func() *Observation {
+			return execd(ExecResult{ExitCode: 2, Duration: ms(300), Stderr: "retrying\ngave up: 503 after 3 attempts\n"})
+		}, report.Failed, "stderr: retrying | gave up: 503 after 3 attempts"},
+	{"outcome exec failure: exit 1 in time", "outcome: {expect: failure, within: 1s}",
+		func() *Observation { return execd(ExecResult{ExitCode: 1, Duration: ms(400)}) }, report.Passed, "exit 1"},
+	{"outcome exec no_hang: killed by the timeout", "outcome: no_hang",
+		func() *Observation { return execd(ExecResult{ExitCode: -1, TimedOut: true, Duration: DefaultTimeout}) }, report.Failed, "it hung"},
+
+	// attempts
+	{"attempts exact: every call retried twice", "attempts: {exact: 3}",
+		func() *Observation {
+			n := 0
+			return seen(scen(gets(2)), callers(attempts(&n, "a", 0, 503, 20, 40), attempts(&n, "b", 3, 503, 25, 45))...)
+		}, report.Passed, "3, 3 across 2 calls"},
+	{"attempts exact: one call never retried", "attempts: {exact: 3}",
+		func() *Observation {
+			n := 0
+			return seen(scen(gets(2)), callers(attempts(&n, "a", 0, 503, 20, 40), attempts(&n, "b", 3, 503))...)
+		}, report.Failed, "3, 1 across 2 calls"},
+	{"attempts max: a retry storm", "attempts: {max: 3}",
+		func() *Observation { n := 0; return seen(scen(gets(1)), attempts(&n, "a", 0, 503, 1, 1, 1, 1, 1)...) },
+		report.Failed, "at most 3 per call"},
+	{"attempts scalar: a single attempt", "attempts: 1",
+		func() *Observation { return seen(scen(gets(1)), req(1, 0, 200)) }, report.Passed, "exactly 1 per call"},
+	{"attempts min: too few", "attempts: {min: 2}",
+		func() *Observation { return seen(scen(gets(1)), req(1, 0, 503)) }, report.Failed, "at least 2 per call"},
+	{"attempts: no request is nothing to judge", "attempts: {max: 3}",
+		func() *Observation { return seen(scen(gets(1))) }, report.Failed, "no request reached the upstream"},
+
+	// no_retry_on
+	{"no_retry_on: a 404 ends the call", "no_retry_on: [400, 404]",
+		func() *Observation {
+			return seen(scen(gets(2)), req(1, 0, 404, rid("a")), req(2, 10, 404, rid("b")))
+		}, report.Passed, "0 of 2 such responses retried"},
+	{"no_retry_on: a 503 may be retried, then a 404 ends it", "no_retry_on: [404]",
+		func() *Observation { return seen(scen(gets(1)), req(1, 0, 503, rid("a")), req(2, 50, 404, rid("a"))) }, report.Passed, "0 of 1"},
+	{"no_retry_on: three retries of a 404", "no_retry_on: [404]",
+		func() *Observation { n := 0; return seen(scen(gets(1)), attempts(&n, "a", 0, 404, 20, 40, 80)...) },
+		report.Failed, "3 of 4 such responses retried"},
+	{"no_retry_on: the status never came", "no_retry_on: [404]",
+		func() *Observation { return seen(scen(gets(1)), req(1, 0, 200)) }, report.Failed, "never sent one of these statuses"},
+
+	// retry_after_honoured
+	{"retry_after_honoured: waited the second", "retry_after_honoured:",
+		func() *Observation {
+			return seen(scen(gets(1)), req(1, 0, 429, rid("a"), retryAfter("1")), req(2, 1010, 200, rid("a")))
+		}, report.Passed, "0 of 1 retries came early"},
+	{"retry_after_honoured: retried at once after Retry-After: 1", "retry_after_honoured:",
+		func() *Observation {
+			return seen(scen(gets(1)), req(1, 0, 429, rid("a"), retryAfter("1")), req(2, 15, 200, rid("a")))
+		}, report.Failed, "waited 10ms after Retry-After 1s"},
+	{"retry_after_honoured: within the default tolerance", "retry_after_honoured",
+		func() *Observation {
+			return seen(scen(gets(1)), req(1, 0, 429, rid("a"), retryAfter("1")), req(2, 965, 200, rid("a")))
+		}, report.Passed, "0 of 1"},
+	{"retry_after_honoured: outside a tighter tolerance", "retry_after_honoured: {tolerance: 10ms}",
+		func() *Observation {
+			return seen(scen(gets(1)), req(1, 0, 429, rid("a"), retryAfter("1")), req(2, 965, 200, rid("a")))
+		}, report.Failed, "waited 960ms after Retry-After 1s"},
+	{"retry_after_honoured: an HTTP date honoured", "retry_after_honoured:",
+		func() *Observation {
+			// sent at 0.5s as "now + 2s" truncated to the second; the
+			// check reads it as 2s from the response, as Date would
+			date := t0.Add(2 * time.Second).Format(http.TimeFormat)
+			return seen(scen(gets(1)), req(1, 500, 503, rid("a"), retryAfter(date)), req(2, 2510, 200, rid("a")))
+		}, report.Passed, "0 of 1"},
+	{"retry_after_honoured: an HTTP date ignored", "retry_after_honoured:",
+		func() *Observation {
+			date := t0.Add(2 * time.Second).Format(http.TimeFormat)
+			return seen(scen(gets(1)), req(1, 500, 503, rid("a"), retryAfter(date)), req(2, 700, 200, rid("a")))
+		}, report.Failed, "after Retry-After 2s"},
+	{"retry_after_honoured: no Retry-After ever sent", "retry_after_honoured:",
+		func() *Observation { return seen(scen(gets(1)), req(1, 0, 503, rid("a")), req(2, 20, 200, rid("a"))) },
+		report.Failed, "no retry followed a Retry-After, so nothing was judged"},
+	{"retry_after_honoured: garbage Retry-After is not judged", "retry_after_honoured:",
+		func() *Observation {
+			return seen(scen(gets(1)), req(1, 0, 429, rid("a"), retryAfter("soon-ish")), req(2, 20, 200, rid("a")))
+		}, report.Failed, "nothing was judged"},
+	{"retry_after_honoured: only the last attempt had one", "retry_after_honoured:",
+		func() *Observation { return seen(scen(gets(1)), req(1, 0, 429, rid("a"), retryAfter("1"))) },
+		report.Failed, "nothing was judged"},
+
+	// backoff
+	{"backoff: growing, jittered waits across callers", "backoff: {min: 10ms}",
+		func() *Observation {
+			n := 0
+			return seen(scen(gets(3)), callers(attempts(&n, "a", 0, 503, 20, 45), attempts(&n, "b", 1, 503, 27, 52), attempts(&n, "c", 2, 503, 33, 70))...)
+		}, report.Passed, "mean gap by retry: 27ms, 56ms"},
+	{"backoff: callers in lockstep with identical gaps", "backoff: {min: 10ms}",
+		func() *Observation {
+			n := 0
+			return seen(scen(gets(3)), callers(attempts(&n, "a", 0, 503, 20, 40), attempts(&n, "b", 1, 503, 20, 40), attempts(&n, "c", 2, 503, 20, 40))...)
+		}, report.Failed, "callers retried in lockstep: no jitter"},
+	{"backoff: lockstep is accepted with jitter: false", "backoff: {min: 10ms, jitter: false}",
+		func() *Observation {
+			n := 0
+			return seen(scen(gets(3)), callers(attempts(&n, "a", 0, 503, 20, 40), attempts(&n, "b", 1, 503, 20, 40), attempts(&n, "c", 2, 503, 20, 40))...)
+		}, report.Passed, "20ms, 40ms"},
+	{"backoff: constant gaps do not grow", "backoff: {min: 10ms}",
+		func() *Observation { n := 0; return seen(scen(gets(1)), attempts(&n, "a", 0, 503, 20, 20, 20)...) },
+		report.Failed, "waits do not grow between retries"},
+	{"backoff: immediate retries", "backoff: {min: 10ms}",
+		func() *Observation { n := 0; return seen(scen(gets(1)), attempts(&n, "a", 0, 503, 1, 30)...) },
+		report.Failed, "1 retries came sooner than 10ms"},
+	{"backoff: no retry is nothing to judge", "backoff: {min: 10ms}",
+		func() *Observation { return seen(scen(gets(1)), req(1, 0, 503, rid("a"))) },
+		report.Failed, "the client never retried"},
+
+	// idempotency_key_stable
+	{"idempotency_key_stable: one key per call, kept on retry", "idempotency_key_stable:",
+		func() *Observation {
+			return seen(scen(posts(2)), seqd(req(0, 0, 503, post, key("k1")), req(0, 50, 201, post, key("k1")), req(0, 60, 201, post, key("k2")),
+				req(0, 70, 200))...) // a GET needs no key
+		}, report.Passed, "2 distinct keys over 3 attempts, 0 without a key"},
+	{"idempotency_key_stable: a new key per attempt", "idempotency_key_stable",
+		func() *Observation {
+			return seen(scen(posts(1)), seqd(req(0, 0, 503, post, key("k1")), req(0, 50, 201, post, key("k1-retry")))...)
+		}, report.Failed, "keys change between attempts of one call"},
+	{"idempotency_key_stable: key missing", "idempotency_key_stable:",
+		func() *Observation { return seen(scen(posts(1)), req(1, 0, 201, post)) },
+		report.Failed, "attempts without an Idempotency-Key cannot be deduplicated"},
+	{"idempotency_key_stable: two calls share a key", "idempotency_key_stable:",
+		func() *Observation {
+			return seen(scen(posts(2)), seqd(req(0, 0, 201, post, key("k1")), req(0, 50, 201, post, key("k1")))...)
+		}, report.Failed, "calls share a key"},
+	{"idempotency_key_stable: no POST is nothing to judge", "idempotency_key_stable:",
+		func() *Observation { return seen(scen(posts(1)), req(1, 0, 200)) },
+		report.Failed, "no POST or PATCH reached the upstream, so nothing was judged"},
+
+	// no_duplicate_effects
+	{"no_duplicate_effects: a retry after a failure", "no_duplicate_effects:",
+		func() *Observation {
+			return seen(scen(posts(1)), seqd(req(0, 0, 503, post, key("k1")), req(0, 50, 201, post, key("k1"), effect))...)
+		}, report.Passed, "1 effects"},
+	{"no_duplicate_effects: the provider dedupes a repeated key", "no_duplicate_effects:",
+		func() *Observation {
+			return seen(scen(posts(1)), seqd(req(0, 0, 0, post, key("k1"), effect, ended(fault.EndReset)), req(0, 50, 201, post, key("k1"), effect))...)
+		}, report.Passed, "1 effects"},
+	{"no_duplicate_effects: two effects for one call under new keys", "no_duplicate_effects:",
+		func() *Observation {
+			return seen(scen(posts(1)), seqd(req(0, 0, 0, post, key("k1"), effect, ended(fault.EndReset)), req(0, 50, 201, post, key("k2"), effect))...)
+		}, report.Failed, "the upstream did the work more than once"},
+	{"no_duplicate_effects: two effects for one call without a key", "no_duplicate_effects:",
+		func() *Observation {
+			return seen(scen(posts(1)), seqd(req(0, 0, 0, post, effect, ended(fault.EndReset)), req(0, 50, 201, post, effect))...)
+		}, report.Failed, "2 effects"},
+	{"no_duplicate_effects: reads beside a write are not duplicates", "no_duplicate_effects:",
+		func() *Observation {
+			return seen(scen(gets(1), posts(1)), seqd(req(0, 0, 200, effect), req(0, 50, 201, post, key("k1"), effect))...)
+		}, report.Passed, "at most 1 effects"},
+	{"no_duplicate_effects: no request is nothing to judge", "no_duplicate_effects:",
+		func() *Observation { return seen(scen(posts(1))) }, report.Failed, "nothing was judged"},
+
+	// timeout_respected
+	{"timeout_respected: gave up in time", "timeout_respected: {within: 2s}",
+		func() *Observation {
+			return ref(scen(gets(1)), []CallResult{failedCall(1200*time.Millisecond, "read timeout")})
+		},
+		report.Passed, "slowest call 1.2s"},
+	{"timeout_respected: waited on the hang", "timeout_respected: 2s",
+		func() *Observation {
+			return ref(scen(gets(2)), []CallResult{failedCall(ms(100), "x"), failedCall(5*time.Second, "read timeout")})
+		}, report.Failed, "call 2 took 5s"},
+	{"timeout_respected: no call is nothing to judge", "timeout_respected: 2s",
+		func() *Observation { return ref(scen(gets(1)), nil) }, report.Failed, "slowest call 0s"},
+	{"timeout_respected exec: exited in time", "timeout_respected: 2s",
+		func() *Observation { return execd(ExecResult{ExitCode: 1, Duration: time.Second}) }, report.Passed, "exit 1 after 1s"},
+	{"timeout_respected exec: hang killed by the timeout", "timeout_respected: 2s",
+		func() *Observation { return execd(ExecResult{ExitCode: -1, TimedOut: true, Duration: ms(1500)}) },
+		report.Failed, "the client was still waiting when the scenario's time ran out"},
+	{"timeout_respected exec: exited too late", "timeout_respected: 2s",
+		func() *Observation { return execd(ExecResult{ExitCode: 1, Duration: 3 * time.Second}) }, report.Failed, "exit 1 after 3s"},
+
+	// max_duration
+	{"max_duration: finished in time", "max_duration: 1s",
+		func() *Observation { o := ref(scen(gets(1)), []CallResult{ok(ms(5))}); o.Elapsed = ms(500); return o },
+		report.Passed, "took 500ms"},
+	{"max_duration: too slow", "max_duration: {within: 1s}",
+		func() *Observation { o := ref(scen(gets(1)), []CallResult{ok(ms(5))}); o.Elapsed = ms(1500); return o },
+		report.Failed, "took 1.5s"},
+	{"max_duration exec: a killed client never passes", "max_duration: 1s",
+		func() *Observation { return execd(ExecResult{ExitCode: -1, TimedOut: true, Duration: ms(300)}) },
+		report.Failed, "within 1s"},
+
+	// latency
+	{"latency: fast calls", "latency: {p50: 20ms, p95: 100ms}",
+		func() *Observation { return seen(scen(gets(5)), latencies(10, 12, 9, 15, 11)...) }, report.Passed, "p50 11ms p95 15ms"},
+	{"latency: a slow tail", "latency: {p95: 100ms}",
+		func() *Observation {
+			return seen(scen(gets(20)), latencies(10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 500, 500)...)
+		}, report.Failed, "p95 500ms"},
+	{"latency: spans every attempt of a call", "latency: {p50: 100ms}",
+		func() *Observation { n := 0; return seen(scen(gets(1)), attempts(&n, "a", 0, 503, 100, 190)...) },
+		report.Failed, "p50 305ms"},
+	{"latency: no request is nothing to judge", "latency: {p99: 1s}",
+		func() *Observation { return seen(scen(gets(1))) }, report.Failed, "no request reached the upstream"},
+
+	// rate_below
+	{"rate_below: paced requests", "rate_below: {rps: 5}",
+		func() *Observation { return seen(scen(gets(10)), spaced(10, 250, 5)...) }, report.Passed, "4 requests in the busiest 1s"},
+	{"rate_below: a window's end is not in it", "rate_below: {rps: 5}",
+		func() *Observation { return seen(scen(gets(6)), spaced(6, 200, 5)...) }, report.Passed, "5 requests in the busiest 1s"},
+	{"rate_below: a burst", "rate_below: {rps: 5}",
+		func() *Observation { return seen(scen(gets(10)), spaced(10, 50, 5)...) }, report.Failed, "10 requests in the busiest 1s"},
+	{"rate_below: a burst in a shorter window", "rate_below: {rps: 10, window: 200ms}",
+		func() *Observation { return seen(scen(gets(4)), spaced(4, 20, 5)...) }, report.Failed, "at most 2 requests in any 200ms"},
+	{"rate_below: no request is nothing to judge", "rate_below: {rps: 5}",
+		func() *Observation { return seen(scen(gets(1))) }, report.Failed, "0 requests"},
+
+	// concurrency_below
+	{"concurrency_below: two at once", "concurrency_below: 2",
+		func() *Observation {
+			return seen(scen(gets(4)), seqd(req(0, 0, 200, took(ms(100))), req(0, 10, 200, took(ms(100))),
+				req(0, 150, 200, took(ms(100))), req(0, 160, 200, took(ms(100))))...)
+		}, report.Passed, "peak 2 in flight"},
+	{"concurrency_below: back to back is one at a time", "concurrency_below: {max: 1}",
+		func() *Observation { return seen(scen(gets(3)), spaced(3, 100, 100)...) }, report.Passed, "peak 1 in flight"},
+	{"concurrency_below: three at once", "concurrency_below: 2",
+		func() *Observation {
+			return seen(scen(gets(3)), seqd(req(0, 0, 200, took(ms(100))), req(0, 10, 200, took(ms(100))), req(0, 20, 200, took(ms(100))))...)
+		}, report.Failed, "peak 3 in flight"},
+	{"concurrency_below: no request is nothing to judge", "concurrency_below: 2",
+		func() *Observation { return seen(scen(gets(1))) }, report.Failed, "peak 0"},
+
+	// amplification_below
+	{"amplification_below: a few retries", "amplification_below: 1.5",
+		func() *Observation { return seen(scen(gets(4)), spaced(5, 10, 5)...) }, report.Passed, "1.25x (5 requests for 4 calls)"},
+	{"amplification_below: a retry storm", "amplification_below: {ratio: 1.5}",
+		func() *Observation { return seen(scen(gets(4)), spaced(12, 10, 5)...) }, report.Failed, "3.00x (12 requests for 4 calls)"},
+	{"amplification_below: no request is nothing to judge", "amplification_below: 2",
+		func() *Observation { return seen(scen(gets(4))) }, report.Failed, "0 requests"},
+
+	// circuit_opens
+	{"circuit_opens: opens, pauses, probes, recovers", "circuit_opens: {after: 3}",
+		func() *Observation {
+			calls := []CallResult{failedCall(ms(5), "503"), failedCall(ms(5), "503"), failedCall(ms(5), "503")}
+			for range 4 {
+				calls = append(calls, failedCall(0, "circuit open"))
+			}
+			calls = append(calls, ok(ms(5)), ok(ms(5)), ok(ms(5)))
+			return ref(scen(gets(10)), calls, seqd(req(0, 0, 503), req(0, 10, 503), req(0, 20, 503),
+				req(0, 600, 200), req(0, 610, 200), req(0, 620, 200))...)
+		}, report.Passed, "3 failed requests of 6, longest pause 575ms, recovered: true"},
+	{"circuit_opens: no breaker hammers the outage", "circuit_opens: {after: 3}",
+		func() *Observation {
+			var j []fault.Entry
+			for i := range 9 {
+				j = append(j, req(i+1, i*10, 503))
+			}
+			return seen(scen(gets(10)), append(j, req(10, 600, 200))...)
+		}, report.Failed, "the upstream kept being called: 9 failed requests"},
+	{"circuit_opens: no pause during the outage", "circuit_opens: {after: 3, min_gap: 100ms}",
+		func() *Observation {
+			return seen(scen(gets(10)), seqd(req(0, 0, 503), req(0, 10, 503), req(0, 20, 503), req(0, 30, 200), req(0, 40, 200))...)
+		}, report.Failed, "no pause of 100ms in the calls"},
+	{"circuit_opens: connection failures count, and no recovery", "circuit_opens: {after: 2, slack: 0}",
+		func() *Observation {
+			return seen(scen(gets(10)), seqd(req(0, 0, 0, ended(fault.EndReset)), req(0, 10, 0, ended(fault.EndReset)),
+				req(0, 500, 0, ended(fault.EndReset)))...)
+		}, report.Failed, "the calls did not recover after the outage"},
+	{"circuit_opens: too few calls to tell", "circuit_opens: {after: 3}",
+		func() *Observation {
+			return seen(scen(gets(4)), seqd(req(0, 0, 503), req(0, 10, 503), req(0, 20, 503), req(0, 600, 200))...)
+		}, report.Failed, "the scenario asks only 4 calls, too few"},
+
+	// fallback_used
+	{"fallback_used: failed calls served by the fallback", "fallback_used",
+		func() *Observation {
+			return ref(scen(gets(3)), []CallResult{ok(ms(5)), fellBack(ms(30)), fellBack(ms(30))})
+		},
+		report.Passed, "2 of 3 calls served by the fallback, 0 errors"},
+	{"fallback_used: an error instead of the fallback", "fallback_used:",
+		func() *Observation {
+			return ref(scen(gets(2)), []CallResult{fellBack(ms(30)), failedCall(ms(30), "503")})
+		},
+		report.Failed, "1 of 2 calls served by the fallback, 1 errors"},
+	{"fallback_used: the fallback never used", "fallback_used:",
+		func() *Observation { return ref(scen(gets(1)), []CallResult{failedCall(ms(30), "503")}) }, report.Failed, "0 of 1"},
+	{"fallback_used: not visible for an external client", "fallback_used:",
+		func() *Observation { return execd(ExecResult{ExitCode: 0, Duration: ms(30)}) }, report.Skipped, "not visible to faultline"},
+
+	// error_mentions
+	{"error_mentions: the field is named", "error_mentions: amount",
+		func() *Observation {
+			return ref(scen(gets(1)), []CallResult{failedCall(ms(5), "decode order: field amount: expected a number, got string")})
+		}, report.Passed, "field amount"},
+	{"error_mentions: a vague error", "error_mentions: amount",
+		func() *Observation { return ref(scen(gets(1)), []CallResult{failedCall(ms(5), "bad response")}) },
+		report.Failed, "bad response"},
+	{"error_mentions: no call failed", "error_mentions: amount",
+		func() *Observation { return ref(scen(gets(1)), []CallResult{ok(ms(5))}) }, report.Failed, "no call failed"},
+	{"error_mentions exec: stderr names it", "error_mentions: amount",
+		func() *Observation {
+			return execd(ExecResult{ExitCode: 1, Duration: ms(50), Stderr: "error: response field amount is a string\n"})
+		}, report.Passed, "exit 1"},
+	{"error_mentions exec: exit 0 is no error", "error_mentions: amount",
+		func() *Observation { return execd(ExecResult{ExitCode: 0, Duration: ms(50), Stdout: "amount: 12\n"}) },
+		report.Failed, "exit 0"},
+	{"error_mentions exec: a message without it", "error_mentions: amount",
+		func() *Observation { return execd(ExecResult{ExitCode: 1, Duration: ms(50), Stderr: "oops\n"}) },
+		report.Failed, "output: oops"},
+}
+
+func TestChecks(t *testing.T) {
+	for _, tc := range checkCases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := loadCheck(t, tc.check)
+			got := c.Evaluate(tc.obs())
+			text := strings.Join(append([]string{got.Expected, got.Observed, got.Message}, got.Evidence...), "\n")
+			assert.Equal(t, c.Name(), got.Name)
+			assert.Equal(t, tc.want, got.Status, text)
+			assert.Contains(t, text, tc.says)
+			if got.Status == report.Failed && got.Observed == "" && got.Message == "" {
+				t.Errorf("a failed check must say what it observed or why")
+			}
+		})
+	}
+}
+
+// TestEveryCheckIsTested fails the build of a new check until it has a case
+// in which a client passes and one in which a client fails.
+func TestEveryCheckIsTested(t *testing.T) {
+	passes, fails := map[string]bool{}, map[string]bool{}
+	for _, tc := range checkCases {
+		name := strings.TrimSuffix(strings.Fields(tc.check)[0], ":")
+		switch tc.want {
+		case report.Passed:
+			passes[name] = true
+		case report.Failed:
+			fails[name] = true
+		}
+	}
+	assert.Equal(t, CheckNames(), sortedKeys(passes), "checks with a passing case")
+	assert.Equal(t, CheckNames(), sortedKeys(fails), "checks with a failing case")
+	covered := map[string]bool{}
+	for _, tc := range checkDecodeErrors {
+		covered[tc.check] = true
+	}
+	assert.Equal(t, CheckNames(), sortedKeys(covered), "checks with a decode error case")
+}
+
+var checkDecodeErrors = []struct {
+	check string // the check's name
+	value string // what follows "name:" on line 10
+	says  string
+}{
+	{"outcome", ` maybe`, `"maybe": expect success, failure or no_hang`},
+	{"outcome", ` {expect: success, within: soon}`, `within: "soon" is not a duration`},
+	{"attempts", ` 0`, `give a number of attempts`},
+	{"attempts", ` {min: 3, max: 2}`, `0 < min <= max`},
+	{"attempts", ` {exact: many}`, `exact: "many" is a string, expected a whole number`},
+	{"attempts", ` {maxx: 3}`, `unknown key "maxx" (did you mean "max"?)`},
+	{"no_retry_on", ` 404`, `give a list of statuses`},
+	{"no_retry_on", ` []`, `give a list of statuses`},
+	{"retry_after_honoured", ` {tolerance: a-bit}`, `tolerance: "a-bit" is not a duration`},
+	{"retry_after_honoured", ` 2s`, `{tolerance: 2s}`},
+	{"backoff", ``, `expected a mapping of parameters`},
+	{"backoff", ` {min: fast}`, `min: "fast" is not a duration`},
+	{"backoff", ` {jitter: true}`, `min: give the smallest acceptable wait`},
+	{"idempotency_key_stable", ` {per: call}`, `takes no parameters`},
+	{"no_duplicate_effects", ` 2`, `takes no parameters`},
+	{"timeout_respected", ` soon`, `give a duration, e.g. timeout_respected: 2s`},
+	{"timeout_respected", ` {}`, `give a duration above zero`},
+	{"max_duration", ` {within: -1s}`, `within: duration -1s is negative`},
+	{"latency", ` {}`, `give at least one of p50, p95, p99`},
+	{"latency", ` {p90: 1s}`, `unknown key "p90"`},
+	{"rate_below", ` {rps: 0}`, `give rps above zero`},
+	{"rate_below", ` {rps: 5, window: 1 second}`, `window: "1 second" is not a duration`},
+	{"concurrency_below", ` many`, `"many": give a number`},
+	{"concurrency_below", ` {max: 0}`, `max must be at least 1`},
+	{"amplification_below", ` 0.5`, `ratio must be at least 1`},
+	{"amplification_below", ` lots`, `"lots": give a ratio`},
+	{"circuit_opens", ` {}`, `after: how many failures should open the breaker`},
+	{"circuit_opens", ` {after: 3, min_gap: soon}`, `min_gap: "soon" is not a duration`},
+	{"fallback_used", ` {status: 200}`, `takes no parameters`},
+	{"error_mentions", ``, `give the text the error must contain`},
+	{"error_mentions", ` [amount]`, `give the text the error must contain`},
+}
+
+// TestCheckDecodeErrors: a bad value is an error at its line and column,
+// naming the check's path in the file.
+func TestCheckDecodeErrors(t *testing.T) {
+	for _, tc := range checkDecodeErrors {
+		t.Run(tc.check+tc.value, func(t *testing.T) {
+			_, err := Load("check.yaml", []byte(checkYAML(tc.check+":"+tc.value)))
+			require.Error(t, err)
+			assert.ErrorIs(t, err, ErrInvalid)
+			msg := err.Error()
+			assert.Regexp(t, `^check\.yaml:10:\d+: checks\[0\]\.`+tc.check+`[.:]`, msg)
+			assert.Contains(t, msg, tc.says)
+			assert.NotContains(t, msg, "\n")
+		})
+	}
+}
+
+// TestGroupsSplitCalls: attempts group by Idempotency-Key, else
+// X-Request-Id, else method and path.
+func TestGroupsSplitCalls(t *testing.T) {
+	o := seen(scen(posts(2)), seqd(
+		req(0, 0, 503, post, key("k1"), rid("r1")), req(0, 1, 503, post, key("k1"), rid("r2")),
+		req(0, 2, 503, rid("r3")), req(0, 3, 200, rid("r3")),
+		req(0, 4, 200), req(0, 5, 200),
+	)...)
+	var keys []string
+	var sizes []int
+	for _, g := range o.Groups() {
+		keys = append(keys, g.Key)
+		sizes = append(sizes, len(g.Entries))
+	}
+	assert.Equal(t, []string{"key:k1", "rid:r3", "GET /v1/orders"}, keys)
+	assert.Equal(t, []int{2, 2, 2}, sizes)
+}
