@@ -132,7 +132,7 @@ func (rec *Recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		case rec.readOnly:
 			miss.Message += fmt.Sprintf("; %s exists and mode is once: use --mode new-episodes to add to it", rec.path)
-			rec.replay.reject(w, miss)
+			rec.replay.reject(w, r, miss)
 			return
 		}
 	}
@@ -144,22 +144,24 @@ func (rec *Recorder) forward(w http.ResponseWriter, r *http.Request, body []byte
 	start := time.Now()
 	resp, err := rec.opts.Transport.RoundTrip(out)
 	if err != nil {
-		rec.log.Error("upstream request failed", "method", r.Method, "url", rec.red.url(out.URL.String()), "err", err)
+		rec.log.Error("upstream request failed", "request_id", requestID(r), "method", r.Method, "url", rec.red.url(out.URL.String()), "err", err)
 		http.Error(w, "faultline record: upstream unreachable: "+err.Error(), http.StatusBadGateway)
 		return
 	}
 	respBody, err := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
 	if err != nil {
-		rec.log.Error("upstream response failed", "method", r.Method, "url", rec.red.url(out.URL.String()), "err", err)
+		rec.log.Error("upstream response failed", "request_id", requestID(r), "method", r.Method, "url", rec.red.url(out.URL.String()), "err", err)
 		http.Error(w, "faultline record: reading upstream response: "+err.Error(), http.StatusBadGateway)
 		return
 	}
 	it := rec.interaction(out, body, resp, respBody, time.Since(start))
 	if !rec.keep(rec.red.Interaction(it)) {
+		rec.log.Warn("request after close not recorded", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path)
 		http.Error(w, "faultline record: recorder is closed", http.StatusServiceUnavailable)
 		return
 	}
+	rec.log.Debug("recorded", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "status", resp.StatusCode)
 	h := w.Header()
 	for k, vs := range resp.Header {
 		h[k] = append([]string(nil), vs...)

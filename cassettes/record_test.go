@@ -3,8 +3,10 @@ package cassettes
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -169,4 +171,52 @@ func TestParseMode(t *testing.T) {
 	}
 	_, err := ParseMode("sometimes")
 	assert.ErrorContains(t, err, "use once, new-episodes or all")
+}
+
+// TestRecordCloseDuringTraffic is what a SIGINT handler does: Close while
+// requests are in flight. What was answered 200 is exactly what is saved.
+func TestRecordCloseDuringTraffic(t *testing.T) {
+	mux, _, _ := countingUpstream(t)
+	live := serve(t, mux)
+	path := tempPath(t, "busy.yaml")
+	rec, err := NewRecorder(mustURL(t, live.URL), path, RecordOptions{})
+	require.NoError(t, err)
+	proxy := serve(t, rec)
+
+	var ok atomic.Int64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				resp, err := proxy.Client().Get(fmt.Sprintf("%s/v1/w%d/%d", proxy.URL, w, i))
+				if err != nil {
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					ok.Add(1)
+				}
+			}
+		}(w)
+	}
+	for ok.Load() < 20 {
+		time.Sleep(time.Millisecond)
+	}
+	require.NoError(t, rec.Close())
+	time.Sleep(5 * time.Millisecond) // let some requests hit the closed recorder
+	close(done)
+	wg.Wait()
+
+	c, err := Load(path)
+	require.NoError(t, err)
+	assert.EqualValues(t, ok.Load(), len(c.Interactions))
 }

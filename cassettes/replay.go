@@ -226,7 +226,7 @@ func (rp *Replayer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		bodyPool.Put(buf)
 	}
 	if miss != nil {
-		rp.reject(w, miss)
+		rp.reject(w, r, miss)
 		return
 	}
 	rp.serve(w, r, i)
@@ -342,7 +342,18 @@ func sortByDiffs(c []Candidate) {
 	}
 }
 
-func (rp *Replayer) reject(w http.ResponseWriter, m *Mismatch) {
+// requestID names a request in logs: the client's X-Request-Id, else a
+// process-wide sequence number.
+func requestID(r *http.Request) string {
+	if id := r.Header.Get("X-Request-Id"); id != "" {
+		return short(id)
+	}
+	return "fl-" + strconv.FormatInt(requestSeq.Add(1), 10)
+}
+
+var requestSeq atomic.Int64
+
+func (rp *Replayer) reject(w http.ResponseWriter, r *http.Request, m *Mismatch) {
 	rp.mu.Lock()
 	if len(rp.mismatches) < maxKeptMismatches {
 		rp.mismatches = append(rp.mismatches, *m)
@@ -352,7 +363,7 @@ func (rp *Replayer) reject(w http.ResponseWriter, m *Mismatch) {
 	for _, c := range m.Closest {
 		closest = append(closest, c.ID)
 	}
-	rp.log.Warn("unmatched request", "method", m.Method, "url", m.URL, "closest", closest)
+	rp.log.Warn("unmatched request", "request_id", requestID(r), "method", m.Method, "url", m.URL, "closest", closest)
 	writeMismatch(w, m)
 }
 
