@@ -2,6 +2,7 @@ package cassettes_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -120,4 +121,46 @@ func ExampleDrift() {
 	// $.balance type-changed number -> string breaking
 	// $.email added missing -> string additive
 	// worst: breaking
+}
+
+// A truncated or corrupt file is reported with its line, and callers can
+// tell it apart from a missing file.
+func ExampleLoad() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "cut.yaml")
+	_ = os.WriteFile(path, []byte("version: 2\ninteractions:\n    - id: 0\n      request: {method: GET, url: 'http://a/'}\n"), 0o644)
+
+	_, err := cassettes.Load(path)
+	var fe *cassettes.FormatError
+	if errors.As(err, &fe) {
+		fmt.Println(fe.Line, errors.Is(err, cassettes.ErrInvalidCassette))
+		fmt.Println(strings.TrimPrefix(err.Error(), dir+"/"))
+	}
+	// Output:
+	// 3 true
+	// cut.yaml:3: interaction 0: response.code 0 is not an HTTP status (missing response?); the file may be truncated: fix it or record it again
+}
+
+func ExampleScan() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "leak.yaml")
+	_ = os.WriteFile(path, []byte(`version: 2
+interactions:
+    - request:
+        method: GET
+        url: https://api.example.com/v1/me
+        headers:
+            Authorization: ["Bearer sk_live_4eC39HqLyjWDarjtT1zdp7dc"]
+      response:
+        code: 200
+`), 0o644)
+	findings, _ := cassettes.Scan(path)
+	for _, f := range findings {
+		fmt.Println(f.Line, f.Rule, f.Masked)
+	}
+	// Output:
+	// 7 stripe-key sk_l…(32 chars)
+	// 7 bearer-token Bear…(39 chars)
 }
