@@ -104,10 +104,25 @@ func (s *Server) Close() {
 	}
 }
 
+// proxyBuffers lends the reverse proxy its copy buffers, which it would
+// otherwise allocate (32 KiB) for every response.
+type proxyBuffers struct{}
+
+var proxyBufPool = sync.Pool{New: func() any { return make([]byte, 32<<10) }}
+
+func (proxyBuffers) Get() []byte  { return proxyBufPool.Get().([]byte) }
+func (proxyBuffers) Put(b []byte) { proxyBufPool.Put(b) }
+
 // NewProxy returns a reverse proxy to upstream, for a Handler to wrap:
 // faults apply before (latency) or instead of (status, reset) forwarding.
 func NewProxy(upstream *url.URL) http.Handler {
+	// The default transport keeps 2 idle connections per host, which makes
+	// a busy proxy dial (and leave TIME_WAIT sockets) for most requests.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 256
 	rp := &httputil.ReverseProxy{
+		Transport:  tr,
+		BufferPool: proxyBuffers{},
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(upstream)
 			pr.Out.Host = upstream.Host
