@@ -31,9 +31,10 @@ type Handler struct {
 }
 
 type planState struct {
-	plan   *Plan
-	start  time.Time
-	routes []*routeState
+	plan     *Plan
+	start    time.Time
+	routes   []*routeState
+	webhooks *dispatcher // nil when the plan declares none
 }
 
 type routeState struct {
@@ -101,13 +102,23 @@ func (h *Handler) SetPlan(p *Plan) {
 	if p == nil {
 		p = &Plan{}
 	}
-	st := &planState{plan: p, start: h.cfg.now()}
+	st := &planState{plan: p, start: h.cfg.now(), webhooks: newDispatcher(p, h.cfg.now)}
 	for i := range p.Routes {
 		hf := fnv.New64a()
 		_, _ = hf.Write([]byte(p.Routes[i].Name))
 		st.routes = append(st.routes, &routeState{route: &p.Routes[i], hash: hf.Sum64(), counts: map[string]int{}})
 	}
-	h.state.Store(st)
+	if old := h.state.Swap(st); old != nil && old.webhooks != nil {
+		go old.webhooks.close()
+	}
+}
+
+// Deliveries returns the webhook deliveries the plan in force has sent.
+func (h *Handler) Deliveries() []Delivery {
+	if d := h.state.Load().webhooks; d != nil {
+		return d.list()
+	}
+	return nil
 }
 
 // Reset restarts the plan's counters, time windows and stateful faults, and
@@ -127,7 +138,14 @@ func (h *Handler) Reset() {
 
 // Close releases requests held by faults that wait (hang, latency), so a
 // server can shut down promptly.
-func (h *Handler) Close() { h.close.Do(func() { close(h.done) }) }
+func (h *Handler) Close() {
+	h.close.Do(func() {
+		close(h.done)
+		if d := h.state.Load().webhooks; d != nil {
+			d.close()
+		}
+	})
+}
 
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 	var names []string
@@ -287,6 +305,9 @@ func (h *Handler) finish(e *Entry, rec *recorder, r *http.Request, mu *sync.Mute
 	h.log(&entry)
 	if h.cfg.onEntry != nil {
 		h.cfg.onEntry(&entry)
+	}
+	if d := h.state.Load().webhooks; d != nil && p == nil {
+		d.observe(&entry, r)
 	}
 	if p != nil {
 		panic(p)

@@ -27,11 +27,11 @@ type Entry struct {
 	Faults         []Applied         `json:"faults,omitempty"`
 	// Effect is true when the route's own response was produced: the
 	// upstream processed the request, whatever the client then received.
-	Effect bool `json:"effect"`
-	Status         int               `json:"status"`
-	BytesSent      int64             `json:"bytes_sent"`
-	End            string            `json:"end"`
-	Duration       time.Duration     `json:"duration_ns"`
+	Effect    bool          `json:"effect"`
+	Status    int           `json:"status"`
+	BytesSent int64         `json:"bytes_sent"`
+	End       string        `json:"end"`
+	Duration  time.Duration `json:"duration_ns"`
 }
 
 // Applied is one fault applied to a request, with its parameters as drawn.

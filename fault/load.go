@@ -100,12 +100,16 @@ func decodePlan(f *yamlx.File, n *yaml.Node, path string) (*Plan, error) {
 		return nil, yamlx.Errorf(f.Name, mapValue(n, "version"), "%sversion %d is not supported: use version: 1", prefix(path), pf.Version)
 	}
 	p := &Plan{Seed: pf.Seed}
+	var err error
 	for i := range pf.Routes {
 		rt, err := decodeRoute(f, &pf.Routes[i], fmt.Sprintf("%sroutes[%d]", prefix(path), i))
 		if err != nil {
 			return nil, err
 		}
 		p.Routes = append(p.Routes, rt)
+	}
+	if p.Webhooks, err = decodeWebhooks(f, &pf.Webhooks, prefix(path)+"webhooks"); err != nil {
+		return nil, err
 	}
 	if len(p.Routes) == 0 && pf.Cassette == "" {
 		return nil, yamlx.Errorf(f.Name, n, "%sroutes: a plan needs at least one route", prefix(path))

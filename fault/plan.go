@@ -10,8 +10,9 @@ import (
 // Plan is a validated fault plan: the routes the upstream serves and the
 // faults that fire on them. Build one in Go or load it with [LoadPlan].
 type Plan struct {
-	Seed   int64
-	Routes []Route
+	Seed     int64
+	Routes   []Route
+	Webhooks []Webhook
 }
 
 // Route is one endpoint: what it matches, what it answers when no fault
