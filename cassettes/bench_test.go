@@ -6,7 +6,9 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
@@ -59,6 +61,21 @@ func BenchmarkLookup(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
 			rp.ServeHTTP(w, benchRequest(order[i%len(order)]))
 		}
+	})
+	// 16 goroutines (8 per P on 2 cores); ns/op below the serial run means
+	// lookups run in parallel instead of queueing on a lock.
+	b.Run("faultline-16-goroutines", func(b *testing.B) {
+		rp := NewReplayer(c, ReplayOptions{})
+		b.SetParallelism(max(1, 16/runtime.GOMAXPROCS(0)))
+		b.ReportAllocs()
+		var next atomic.Int64
+		b.RunParallel(func(pb *testing.PB) {
+			w := &discard{h: http.Header{}}
+			for pb.Next() {
+				clear(w.h)
+				rp.ServeHTTP(w, benchRequest(order[int(next.Add(1))%len(order)]))
+			}
+		})
 	})
 	b.Run("faultline-reordered-json", func(b *testing.B) {
 		rp := NewReplayer(c, ReplayOptions{})

@@ -46,9 +46,6 @@ func (m Mode) String() string {
 	return fmt.Sprintf("Mode(%d)", int(m))
 }
 
-// ErrClosed is returned by Close when called more than once.
-var ErrClosed = errors.New("recorder already closed")
-
 // RecordOptions configure a Recorder. The zero value records once with the
 // default redaction through http.DefaultTransport.
 type RecordOptions struct {
@@ -79,6 +76,9 @@ type Recorder struct {
 	mu     sync.Mutex
 	added  []*Interaction
 	closed bool
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // NewRecorder prepares to record traffic for upstream into the cassette at
@@ -223,12 +223,15 @@ func (rec *Recorder) keep(it *Interaction) bool {
 // the HTTP server down; requests still in flight are not saved. When nothing
 // new was recorded an existing cassette is left untouched, and a missing one
 // is not created: Close returns an error wrapping ErrEmptyCassette.
+// Close may be called again, and concurrently (a signal handler and a
+// deferred call): every call waits for the one save and returns its result.
 func (rec *Recorder) Close() error {
+	rec.closeOnce.Do(func() { rec.closeErr = rec.save() })
+	return rec.closeErr
+}
+
+func (rec *Recorder) save() error {
 	rec.mu.Lock()
-	if rec.closed {
-		rec.mu.Unlock()
-		return ErrClosed
-	}
 	rec.closed = true
 	added := rec.added
 	rec.mu.Unlock()

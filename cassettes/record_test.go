@@ -76,7 +76,7 @@ func TestRecordWritesNoEmptyCassette(t *testing.T) {
 	require.NoError(t, err)
 	assert.ErrorIs(t, rec.Close(), ErrEmptyCassette)
 	assert.NoFileExists(t, path)
-	assert.ErrorIs(t, rec.Close(), ErrClosed)
+	assert.ErrorIs(t, rec.Close(), ErrEmptyCassette, "a second Close reports the same outcome")
 
 	// Counterpart: one request is enough to write the file.
 	rec, err = NewRecorder(mustURL(t, live.URL), path, RecordOptions{})
