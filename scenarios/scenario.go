@@ -40,6 +40,17 @@ type Client struct {
 	Calls     []Call
 	Reference *Reference // nil when the scenario needs an external client
 	Exec      *Exec
+	// Receiver is the webhook receiver that plan webhooks with target
+	// "receiver" are delivered to.
+	Receiver *Receiver
+}
+
+// Receiver is the client's webhook receiver: the reference receiver
+// (package resilience/receiver) with this scheme and secret, or, for an
+// external client, the URL its own handler listens on.
+type Receiver struct {
+	Scheme, Secret string
+	URL            string // an external client's handler; empty: the reference receiver
 }
 
 // Call is a logical call the client is asked to make, Count times.
@@ -96,6 +107,11 @@ type clientFile struct {
 	Calls     []callFile     `yaml:"calls"`
 	Reference *referenceFile `yaml:"reference"`
 	Exec      *execFile      `yaml:"exec"`
+	Receiver  *struct {
+		Scheme string `yaml:"scheme"`
+		Secret string `yaml:"secret"`
+		URL    string `yaml:"url"`
+	} `yaml:"receiver"`
 }
 
 type callFile struct {
@@ -285,6 +301,12 @@ func decodeClient(f *yamlx.File, n *yaml.Node, cf *clientFile) (Client, error) {
 		}
 		c.Exec = &Exec{Command: cf.Exec.Command, Timeout: cf.Exec.Timeout.D(), Env: cf.Exec.Env}
 	}
+	if r := cf.Receiver; r != nil {
+		if r.URL == "" && (r.Scheme == "" || r.Secret == "") {
+			return c, yamlx.Errorf(f.Name, mapValue(n, "receiver"), "client.receiver: give scheme and secret for the reference receiver, or url for your own")
+		}
+		c.Receiver = &Receiver{Scheme: r.Scheme, Secret: r.Secret, URL: r.URL}
+	}
 	if cf.Reference != nil || cf.Exec == nil {
 		ref, err := decodeReference(f, mapValue(n, "reference"), cf.Reference)
 		if err != nil {
@@ -347,7 +369,11 @@ func decodeReference(f *yamlx.File, n *yaml.Node, rf *referenceFile) (*Reference
 	if !rf.Policy.IsZero() {
 		p, err := resilience.PolicyFromYAML(&rf.Policy, ref.Policy)
 		if err != nil {
-			return nil, yamlx.Errorf(f.Name, &rf.Policy, "client.reference.policy: %v", stripPos(err))
+			at := &rf.Policy
+			if ye := (*yamlx.Error)(nil); errors.As(err, &ye) && ye.Line > 0 {
+				at = &yaml.Node{Line: ye.Line, Column: ye.Col} // the bad key, not the section
+			}
+			return nil, yamlx.Errorf(f.Name, at, "client.reference.policy: %v", stripPos(err))
 		}
 		ref.Policy = p
 	}
