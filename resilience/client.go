@@ -64,7 +64,7 @@ type Response struct {
 	StatusCode int
 	Header     http.Header
 	Body       []byte // always complete: a broken body is a failed attempt
-	Attempts   int    // attempts sent for this call
+	Attempts   int    // requests sent for this call (see Metrics.Attempts)
 	Fallback   bool   // produced by a fallback, not by the upstream now
 	Stale      bool   // a cached earlier response (Fallback is true too)
 }

@@ -456,7 +456,8 @@ func TestConcurrentCallsAreConsistent(t *testing.T) {
 	for _, n := range m.Outcomes {
 		byClass += n
 	}
-	assert.GreaterOrEqual(t, byClass, m.Attempts)
+	assert.GreaterOrEqual(t, byClass, m.Calls, "every call has at least one outcome")
+	assert.LessOrEqual(t, byClass-m.Outcomes[ClassRejected], m.Attempts, "a transport replay is one outcome, two attempts")
 }
 
 func TestOversizedBodyIsNotRetried(t *testing.T) {
@@ -559,4 +560,21 @@ func TestHeadHasNoBodyToRead(t *testing.T) {
 	assert.Equal(t, "1234", resp.Header.Get("Content-Length"))
 	assert.Empty(t, resp.Body)
 	assert.Equal(t, 1, s.count())
+}
+
+func TestTransportReplaysCountAsAttempts(t *testing.T) {
+	// The second request arrives on a kept-alive connection, which the
+	// server resets; Go's transport replays the GET by itself.
+	s := newScript(t, status(200, "one"), reset, status(200, "two"))
+	clock := newFakeClock()
+	c := newClient(t, testPolicy(), WithClock(clock))
+	_, err := c.Do(context.Background(), get(s.url("/a")))
+	require.NoError(t, err)
+	resp, err := c.Do(context.Background(), get(s.url("/b")))
+	require.NoError(t, err)
+	assert.Equal(t, "two", string(resp.Body))
+	assert.Equal(t, 3, s.count())
+	assert.Equal(t, 2, resp.Attempts, "the replay the server saw is counted")
+	assert.EqualValues(t, s.count(), c.Metrics().Attempts)
+	assert.Empty(t, clock.slept(), "the client itself did not retry")
 }

@@ -169,16 +169,30 @@ func (c *Client) send(ctx context.Context, cl *call, start time.Time) (out outco
 	// is ambiguous: once a connection carries it, it may have, unless
 	// writing it failed. Transports other than the client's own may not
 	// report this: then assume it may have (the safe answer).
+	//
+	// Go's transport also replays a GET (or a keyed POST) by itself, at
+	// once, when a kept-alive connection turns out closed; each replay the
+	// server may have seen counts as an attempt.
 	var gotConn, writeFailed atomic.Bool
+	var writes atomic.Int32
 	gotConn.Store(!c.ownTransport)
 	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
-		GotConn:      func(httptrace.GotConnInfo) { gotConn.Store(true) },
-		WroteRequest: func(i httptrace.WroteRequestInfo) { writeFailed.Store(i.Err != nil) },
+		GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) },
+		WroteRequest: func(i httptrace.WroteRequestInfo) {
+			writeFailed.Store(i.Err != nil)
+			if i.Err == nil {
+				writes.Add(1)
+			}
+		},
 	})
 	defer func() {
 		out.end = c.clock.Now()
 		out.latency = out.end.Sub(start)
 		out.callerGone = ctx.Err() != nil
+		if n := writes.Load(); n > 1 {
+			cl.attempts += int(n - 1)
+			c.m.attempts.Add(int64(n - 1))
+		}
 	}()
 	resp, err := c.rt.RoundTrip(cl.request(actx))
 	if err != nil {

@@ -11,8 +11,10 @@ import (
 
 // Metrics is a snapshot of what a Client has done since New.
 type Metrics struct {
-	Calls     int64 `json:"calls"`
-	Attempts  int64 `json:"attempts"` // attempts that reached the transport
+	Calls int64 `json:"calls"`
+	// Attempts counts requests sent, including the replays Go's transport
+	// makes by itself when a kept-alive connection turns out closed.
+	Attempts  int64 `json:"attempts"`
 	Retries   int64 `json:"retries"`
 	Succeeded int64 `json:"succeeded"`
 	Failed    int64 `json:"failed"`
