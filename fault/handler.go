@@ -3,6 +3,7 @@ package fault
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -111,6 +112,15 @@ func (h *Handler) SetPlan(p *Plan) {
 	if old := h.state.Swap(st); old != nil && old.webhooks != nil {
 		go old.webhooks.close()
 	}
+}
+
+// WaitDeliveries waits until the webhooks already fired have been
+// delivered (redeliveries included), or ctx ends. Timers keep firing.
+func (h *Handler) WaitDeliveries(ctx context.Context) error {
+	if d := h.state.Load().webhooks; d != nil {
+		return d.wait(ctx)
+	}
+	return nil
 }
 
 // Deliveries returns the webhook deliveries the plan in force has sent.

@@ -17,6 +17,10 @@ import (
 	"github.com/faultline-dev/faultline/internal/webhooksig"
 )
 
+// ReceiverTarget as a webhook's target means "the receiver the scenario
+// runner provides"; the runner replaces it with that receiver's URL.
+const ReceiverTarget = "receiver"
+
 // Webhook is a provider-style delivery the upstream sends to a callback
 // URL: after a request it served (a charge succeeded) or on a timer. Its
 // faults reproduce how providers really deliver: more than once, several
@@ -80,9 +84,11 @@ type dispatcher struct {
 	now    func() time.Time
 	ctx    context.Context
 	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	wg     sync.WaitGroup // timers and deliveries
+	busy   sync.WaitGroup // deliveries only
 
 	mu         sync.Mutex
+	closed     bool
 	seq        uint64
 	fired      map[string]int
 	deliveries []Delivery
@@ -135,15 +141,21 @@ func (d *dispatcher) timer(w *Webhook) {
 // fire delivers one occurrence of w's events in the background.
 func (d *dispatcher) fire(w *Webhook) {
 	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return
+	}
 	d.fired[w.Name]++
 	n := d.fired[w.Name]
+	d.wg.Add(1)
+	d.busy.Add(1)
 	d.mu.Unlock()
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(w.Name))
 	rnd := rand.New(rand.NewPCG(uint64(d.seed), h.Sum64()^uint64(n)))
-	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
+		defer d.busy.Done()
 		events := w.Events
 		if w.Faults.Reorder {
 			events = reversed(events)
@@ -337,8 +349,23 @@ func (d *dispatcher) list() []Delivery {
 	return append([]Delivery(nil), d.deliveries...)
 }
 
+// wait waits until no delivery is in flight, or ctx ends.
+func (d *dispatcher) wait(ctx context.Context) error {
+	idle := make(chan struct{})
+	go func() { d.busy.Wait(); close(idle) }()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // close stops timers and in-flight deliveries and waits for them.
 func (d *dispatcher) close() {
+	d.mu.Lock()
+	d.closed = true
+	d.mu.Unlock()
 	d.cancel()
 	d.wg.Wait()
 	d.client.CloseIdleConnections()

@@ -21,6 +21,10 @@ type Observation struct {
 	Elapsed  time.Duration // how long the client ran
 	Calls    []CallResult  // one per logical call (reference client only)
 	Exec     *ExecResult   // the external client's process (exec only)
+	// Deliveries are the webhooks the upstream sent; Effects counts the
+	// receiver's effects per event id (nil when they cannot be counted).
+	Deliveries []fault.Delivery
+	Effects    map[string]int
 }
 
 // CallResult is how one logical call of the reference client ended.

@@ -165,28 +165,41 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// RunOne runs one scenario: it starts the fault upstream, runs the client
-// against it, stops the upstream, and judges the checks.
+// RunOne runs one scenario: it starts the fault upstream (and the webhook
+// receiver it delivers to, if any), runs the client against it, waits for
+// webhook deliveries, stops the upstream, and judges the checks.
 func RunOne(ctx context.Context, sc *Scenario, opts Options) (report.Scenario, error) {
 	res := scenarioHeader(sc, opts)
 	seed := SeedFor(sc, opts.Seed)
-	plan := *sc.Plan
-	if plan.Seed == 0 {
-		plan.Seed = seed
-	}
-	srv, err := fault.Listen("127.0.0.1:0", fault.Wrap(nil, &plan), nil)
-	if err != nil {
-		res.Error = err.Error()
-		res.Status = report.Failed
+	fail := func(err error) (report.Scenario, error) {
+		res.Error, res.Status = err.Error(), report.Failed
 		return res, fmt.Errorf("%w: %s: %v", ErrCannotRun, sc.Name, err)
+	}
+	plan, rcv, err := preparePlan(sc, seed)
+	if err != nil {
+		return fail(err)
+	}
+	srv, err := fault.Listen("127.0.0.1:0", fault.Wrap(nil, plan), nil)
+	if err != nil {
+		if rcv != nil {
+			rcv.close()
+		}
+		return fail(err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, sc.Timeout)
 	defer cancel()
 	obs := &Observation{Scenario: sc, Start: time.Now()}
 	runClient(ctx, sc, opts, srv.URL, seed, obs)
 	obs.Elapsed = time.Since(obs.Start)
+	_ = srv.Handler.WaitDeliveries(ctx)
+	obs.Deliveries = srv.Handler.Deliveries()
 	srv.Close() // releases requests the client abandoned, so the journal is whole
 	obs.Journal = srv.Journal().Entries()
+	if rcv != nil {
+		obs.Effects = rcv.close()
+	} else if r := sc.Client.Receiver; r != nil && r.EffectsURL != "" {
+		obs.Effects = fetchEffects(ctx, r.EffectsURL)
+	}
 	res.Duration = obs.Elapsed
 	if obs.Exec != nil && obs.Exec.Err != nil {
 		res.Error = "cannot start the client: " + obs.Exec.Err.Error()
@@ -195,6 +208,27 @@ func RunOne(ctx context.Context, sc *Scenario, opts Options) (report.Scenario, e
 	}
 	judge(&res, obs)
 	return res, nil
+}
+
+// preparePlan seeds the scenario's plan and points its webhooks at the
+// client's receiver, starting the reference receiver when that is the one.
+func preparePlan(sc *Scenario, seed int64) (*fault.Plan, *refReceiver, error) {
+	plan := *sc.Plan
+	if plan.Seed == 0 {
+		plan.Seed = seed
+	}
+	r := sc.Client.Receiver
+	if r == nil {
+		return &plan, nil, nil
+	}
+	if r.URL != "" {
+		return withReceiver(&plan, r.URL), nil, nil
+	}
+	rcv, err := startReceiver(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	return withReceiver(&plan, rcv.url), rcv, nil
 }
 
 func runClient(ctx context.Context, sc *Scenario, opts Options, url string, seed int64, obs *Observation) {

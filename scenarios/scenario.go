@@ -40,6 +40,20 @@ type Client struct {
 	Calls     []Call
 	Reference *Reference // nil when the scenario needs an external client
 	Exec      *Exec
+	// Receiver is the webhook receiver that plan webhooks with target
+	// "receiver" are delivered to.
+	Receiver *Receiver
+}
+
+// Receiver is the client's webhook receiver: the reference receiver
+// (package resilience/receiver) with this scheme and secret, or, for an
+// external client, the URL its own handler listens on.
+type Receiver struct {
+	Scheme, Secret string
+	URL            string // an external client's handler; empty: the reference receiver
+	// EffectsURL answers GET with JSON {"<event id>": count} for an
+	// external receiver, so exactly-once can be judged.
+	EffectsURL string
 }
 
 // Call is a logical call the client is asked to make, Count times.
@@ -96,6 +110,12 @@ type clientFile struct {
 	Calls     []callFile     `yaml:"calls"`
 	Reference *referenceFile `yaml:"reference"`
 	Exec      *execFile      `yaml:"exec"`
+	Receiver  *struct {
+		Scheme     string `yaml:"scheme"`
+		Secret     string `yaml:"secret"`
+		URL        string `yaml:"url"`
+		EffectsURL string `yaml:"effects_url"`
+	} `yaml:"receiver"`
 }
 
 type callFile struct {
@@ -284,6 +304,12 @@ func decodeClient(f *yamlx.File, n *yaml.Node, cf *clientFile) (Client, error) {
 			return c, yamlx.Errorf(f.Name, mapValue(n, "exec"), "client.exec.command: give the program and its arguments as a list")
 		}
 		c.Exec = &Exec{Command: cf.Exec.Command, Timeout: cf.Exec.Timeout.D(), Env: cf.Exec.Env}
+	}
+	if r := cf.Receiver; r != nil {
+		if r.URL == "" && (r.Scheme == "" || r.Secret == "") {
+			return c, yamlx.Errorf(f.Name, mapValue(n, "receiver"), "client.receiver: give scheme and secret for the reference receiver, or url for your own")
+		}
+		c.Receiver = &Receiver{Scheme: r.Scheme, Secret: r.Secret, URL: r.URL, EffectsURL: r.EffectsURL}
 	}
 	if cf.Reference != nil || cf.Exec == nil {
 		ref, err := decodeReference(f, mapValue(n, "reference"), cf.Reference)
