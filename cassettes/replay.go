@@ -159,8 +159,8 @@ func NewReplayer(c *Cassette, opts ReplayOptions) *Replayer {
 		}
 		s.ids = append(s.ids, len(rp.seqOf))
 		rp.seqOf = append(rp.seqOf, s)
-		rp.prep = append(rp.prep, prepare(it))
 	}
+	rp.prepareAll()
 	rp.indexExact()
 	return rp
 }
@@ -388,40 +388,55 @@ func (rp *Replayer) serve(w http.ResponseWriter, r *http.Request, i int) {
 	rp.write(w, r, i)
 }
 
-// prepared is a recorded response ready to write: headers filtered once,
-// lengths formatted once.
+// prepared is a recorded response ready to write: headers filtered and
+// lengths formatted once, header pairs for all recordings in one slice so a
+// response costs few cache misses.
 type prepared struct {
 	code     int
 	body     string
 	duration time.Duration
-	keys     []string
-	vals     [][]string
-	total    int
-	length   string // Content-Length of the body
-	recorded string // recorded Content-Length, for HEAD
-	id       string
+	hdr      []string // key, value, key, value...; keys grouped; ends with the id and Content-Length
+	recorded string   // recorded Content-Length, for HEAD
 }
 
-func prepare(it *Interaction) prepared {
-	p := prepared{code: it.Response.Code, body: it.Response.Body, duration: it.Response.Duration,
-		length: strconv.Itoa(len(it.Response.Body)), id: strconv.Itoa(it.ID)}
+// prepareAll fills rp.prep for every interaction.
+func (rp *Replayer) prepareAll() {
+	var all []string
+	bounds := make([][2]int, 0, len(rp.c.Interactions))
+	for _, it := range rp.c.Interactions {
+		start := len(all)
+		var recorded string
+		all, recorded = appendHeaderPairs(all, it)
+		bounds = append(bounds, [2]int{start, len(all)})
+		rp.prep = append(rp.prep, prepared{code: it.Response.Code, body: it.Response.Body,
+			duration: it.Response.Duration, recorded: recorded})
+	}
+	for i, b := range bounds {
+		rp.prep[i].hdr = all[b[0]:b[1]:b[1]]
+	}
+}
+
+func appendHeaderPairs(all []string, it *Interaction) ([]string, string) {
 	skip := map[string]bool{"Content-Length": true, "X-Faultline-Interaction": true}
 	for _, k := range hopHeaders {
 		skip[k] = true
 	}
+	var recorded string
 	for _, k := range sortedKeys(it.Response.Headers) {
 		ck := http.CanonicalHeaderKey(k)
 		if ck == "Content-Length" && len(it.Response.Headers[k]) > 0 {
-			p.recorded = it.Response.Headers[k][0]
+			recorded = it.Response.Headers[k][0]
 		}
 		if skip[ck] {
 			continue
 		}
-		p.keys = append(p.keys, ck)
-		p.vals = append(p.vals, it.Response.Headers[k])
-		p.total += len(it.Response.Headers[k])
+		for _, v := range it.Response.Headers[k] {
+			all = append(all, ck, v)
+		}
 	}
-	return p
+	all = append(all, "X-Faultline-Interaction", strconv.Itoa(it.ID),
+		"Content-Length", strconv.Itoa(len(it.Response.Body)))
+	return all, recorded
 }
 
 // write sends recording i. Header values are copied into one fresh slice
@@ -429,28 +444,27 @@ func prepare(it *Interaction) prepared {
 func (rp *Replayer) write(w http.ResponseWriter, r *http.Request, i int) {
 	p := &rp.prep[i]
 	h := w.Header()
-	backing := make([]string, p.total+2)
-	off := 0
-	for j, k := range p.keys {
-		n := copy(backing[off:], p.vals[j])
-		h[k] = backing[off : off+n : off+n]
-		off += n
+	n := len(p.hdr) / 2
+	if r.Method == http.MethodHead && p.recorded == "" {
+		n-- // no Content-Length: the recording had none
 	}
-	backing[off] = p.id
-	h["X-Faultline-Interaction"] = backing[off : off+1 : off+1]
-	off++
-	length := p.length
+	backing := make([]string, n)
+	for j := 0; j < n; {
+		k, start := p.hdr[2*j], j
+		for ; j < n && p.hdr[2*j] == k; j++ {
+			backing[j] = p.hdr[2*j+1]
+		}
+		h[k] = backing[start:j:j]
+	}
 	if r.Method == http.MethodHead {
-		length = p.recorded
-	}
-	if length != "" {
-		backing[off] = length
-		h["Content-Length"] = backing[off : off+1 : off+1]
+		if p.recorded != "" {
+			backing[n-1] = p.recorded
+		}
+		w.WriteHeader(p.code)
+		return
 	}
 	w.WriteHeader(p.code)
-	if r.Method != http.MethodHead {
-		_, _ = io.WriteString(w, p.body)
-	}
+	_, _ = io.WriteString(w, p.body)
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -271,3 +271,22 @@ func TestReplayConcurrent(t *testing.T) {
 	assert.Empty(t, rp.Unplayed())
 	assert.Empty(t, rp.Mismatches())
 }
+
+func TestReplayHeaders(t *testing.T) {
+	head := it("HEAD", "https://api.test/file", "", 200, "")
+	head.Response.Headers = http.Header{"Content-Length": {"1234"}, "Etag": {`"v1"`}}
+	get := it("GET", "https://api.test/multi", "", 200, "body")
+	get.Response.Headers = http.Header{"Vary": {"Accept", "Origin"}, "Connection": {"close"}, "Content-Length": {"999"}}
+	srv := serve(t, NewReplayer(cassetteOf(head, get), ReplayOptions{}))
+
+	_, _, resp := do(t, srv.Client(), "HEAD", srv.URL+"/file", "")
+	assert.EqualValues(t, 1234, resp.ContentLength, "HEAD keeps the recorded length")
+	assert.Equal(t, `"v1"`, resp.Header.Get("Etag"))
+	assert.Equal(t, "0", resp.Header.Get("X-Faultline-Interaction"))
+
+	_, body, resp := do(t, srv.Client(), "GET", srv.URL+"/multi", "")
+	assert.Equal(t, "body", body)
+	assert.Equal(t, []string{"Accept", "Origin"}, resp.Header.Values("Vary"))
+	assert.EqualValues(t, 4, resp.ContentLength, "length of the body served, not the recorded header")
+	assert.Empty(t, resp.Header.Get("Connection"), "hop-by-hop headers are not replayed")
+}
