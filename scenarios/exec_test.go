@@ -1,0 +1,260 @@
+package scenarios
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/faultline-dev/faultline/report"
+)
+
+// buildExecClient builds testdata/execclient into dir.
+func buildExecClient(t *testing.T, dir string) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds a program; skipped with -short")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to build the external client with")
+	}
+	bin := filepath.Join(dir, "execclient")
+	out, err := exec.Command(goBin, "build", "-o", bin, "./testdata/execclient").CombinedOutput()
+	require.NoError(t, err, "go build: %s", out)
+	return bin
+}
+
+// writeScenario writes a scenario file into dir and loads it.
+func writeScenario(t *testing.T, dir, name, src string) *Scenario {
+	t.Helper()
+	file := filepath.Join(dir, name+".yaml")
+	require.NoError(t, os.WriteFile(file, []byte(src), 0o644))
+	sc, err := LoadFile(file)
+	require.NoError(t, err)
+	return sc
+}
+
+// runScenario runs one scenario the way Run does, so its status is set.
+func runScenario(t *testing.T, sc *Scenario, opts Options) report.Scenario {
+	t.Helper()
+	run, err := Run(context.Background(), []*Scenario{sc}, opts)
+	require.NoError(t, err)
+	require.Len(t, run.Scenarios, 1)
+	logScenario(t, run.Scenarios[0])
+	return run.Scenarios[0]
+}
+
+func check(t *testing.T, res report.Scenario, name string) report.Check {
+	t.Helper()
+	for _, c := range res.Checks {
+		if c.Name == name {
+			return c
+		}
+	}
+	t.Fatalf("no %s check in %+v", name, res.Checks)
+	return report.Check{}
+}
+
+func logScenario(t *testing.T, res report.Scenario) {
+	t.Helper()
+	t.Logf("%s: %s %s", res.Name, res.Status, res.Error)
+	for _, c := range res.Checks {
+		t.Logf("  %s %s: expected %s, observed %s; %s %v", c.Status, c.Name, c.Expected, c.Observed, c.Message, c.Evidence)
+	}
+	for _, e := range res.Evidence {
+		t.Logf("  %s", e)
+	}
+}
+
+// TestExecClient runs a real program as the client against a real fault
+// upstream.
+func TestExecClient(t *testing.T) {
+	dir := t.TempDir()
+	bin := buildExecClient(t, dir)
+	ctx := context.Background()
+
+	t.Run("receives the environment", func(t *testing.T) {
+		// The routes answer only requests that carry what the client was
+		// given: its scenario's name, its seed and its env; anything
+		// else gets the upstream's 404, which makes the client exit 1.
+		sc := writeScenario(t, dir, "env", `version: 1
+name: exec-env
+seed: 4242
+timeout: 10s
+upstream:
+  routes:
+    - method: GET
+      path: /v1/echo
+      headers: {X-Client-Id: exec-env, X-Mark: from-file}
+      query: {seed: "4242"}
+      respond: {status: 200, json: {ok: true}}
+    - method: POST
+      path: /v1/orders
+      headers: {X-Api-Version: "2", X-Client-Id: exec-env}
+      query: {seed: "4242"}
+      respond: {status: 201, json: {id: ord_1}}
+client:
+  exec:
+    command: [./execclient]
+    env: {EXECCLIENT_MARK: from-file}
+  calls:
+    - {method: GET, path: /v1/echo, count: 2}
+    - {method: POST, path: /v1/orders, headers: {X-Api-Version: "2"}}
+checks:
+  - outcome: success
+  - attempts: 1
+`)
+		res := runScenario(t, sc, Options{Seed: 1})
+		assert.Equal(t, report.Passed, res.Status)
+		assert.Empty(t, res.Error)
+		assert.Equal(t, "1, 1, 1 across 3 calls", check(t, res, "attempts").Observed)
+		got := strings.Join(res.Evidence, "\n")
+		assert.Equal(t, 2, strings.Count(got, "GET /v1/echo -> 200"), got)
+		assert.Equal(t, 1, strings.Count(got, "POST /v1/orders -> 201"), got)
+	})
+
+	t.Run("a derived seed and --exec", func(t *testing.T) {
+		want := SeedFor(&Scenario{Name: "exec-derived-seed"}, 9)
+		sc := writeScenario(t, dir, "derived", fmt.Sprintf(`version: 1
+name: exec-derived-seed
+upstream:
+  routes:
+    - path: /v1/echo
+      query: {seed: "%d"}
+      respond: {status: 200}
+client:
+  calls:
+    - {path: /v1/echo}
+checks:
+  - outcome: success
+`, want))
+		res := runScenario(t, sc, Options{Seed: 9, Exec: []string{bin}})
+		assert.Equal(t, report.Passed, res.Status)
+		assert.Contains(t, res.Reproduce, "--seed 9 --exec "+bin)
+
+		res = runScenario(t, sc, Options{Seed: 10, Exec: []string{bin}})
+		assert.Equal(t, report.Failed, res.Status, "another run seed is another scenario seed")
+		assert.Contains(t, check(t, res, "outcome").Evidence, "stderr: execclient: GET /v1/echo: status 404")
+	})
+
+	t.Run("gives up with a message", func(t *testing.T) {
+		sc := writeScenario(t, dir, "fail", `version: 1
+name: exec-gives-up
+upstream:
+  routes:
+    - path: /v1/x
+client:
+  exec: {command: [./execclient, fail]}
+  calls:
+    - {path: /v1/x}
+checks:
+  - outcome: success
+  - error_mentions: "503 three times"
+  - outcome: {expect: failure, within: 5s}
+`)
+		res := runScenario(t, sc, Options{})
+		assert.Equal(t, report.Failed, res.Status)
+		require.Len(t, res.Checks, 3)
+		assert.Equal(t, report.Failed, res.Checks[0].Status)
+		assert.Contains(t, res.Checks[0].Observed, "exit 3")
+		assert.Equal(t, []string{"stderr: execclient: gave up: the upstream said 503 three times"}, res.Checks[0].Evidence)
+		assert.Equal(t, report.Passed, res.Checks[1].Status, "the error is visible to error_mentions")
+		assert.Equal(t, report.Passed, res.Checks[2].Status, "a clear failure in time is what failure expects")
+	})
+
+	t.Run("a hang is killed at the scenario timeout", func(t *testing.T) {
+		sc := writeScenario(t, dir, "hang", `version: 1
+name: exec-hangs
+timeout: 300ms
+upstream:
+  routes:
+    - path: /v1/balance
+      respond: {status: 200}
+      faults:
+        - hang:
+client:
+  exec: {command: [./execclient, hang]}
+  calls:
+    - {path: /v1/balance}
+checks:
+  - outcome: no_hang
+  - timeout_respected: 5s
+  - max_duration: 5s
+`)
+		start := time.Now()
+		res := runScenario(t, sc, Options{})
+		took := time.Since(start)
+		assert.Less(t, took, 5*time.Second, "killed, not waited for")
+		assert.GreaterOrEqual(t, res.Duration, 300*time.Millisecond)
+		assert.Equal(t, report.Failed, res.Status)
+		outcome := check(t, res, "outcome")
+		assert.Equal(t, report.Failed, outcome.Status)
+		assert.Contains(t, outcome.Observed, "it hung")
+		tr := check(t, res, "timeout_respected")
+		assert.Equal(t, report.Failed, tr.Status, "within 5s is no excuse for a client that was killed")
+		assert.Equal(t, "the client was still waiting when the scenario's time ran out", tr.Message)
+		assert.Equal(t, report.Failed, check(t, res, "max_duration").Status)
+		assert.Contains(t, strings.Join(res.Evidence, "\n"), "GET /v1/balance", "the upstream saw the call that hung")
+	})
+
+	t.Run("the client's own children are killed too", func(t *testing.T) {
+		if _, err := os.Stat("/proc/self/stat"); err != nil {
+			t.Skip("needs /proc")
+		}
+		pidFile := filepath.Join(t.TempDir(), "pid")
+		sc := writeScenario(t, dir, "children", fmt.Sprintf(`version: 1
+name: exec-children
+timeout: 300ms
+upstream:
+  routes:
+    - path: /v1/x
+client:
+  exec:
+    command: [/bin/sh, -c, 'sleep 60 & echo $! > "$PIDFILE"; wait']
+    env: {PIDFILE: %q}
+  calls:
+    - {path: /v1/x}
+checks:
+  - outcome: no_hang
+`, pidFile))
+		res := runScenario(t, sc, Options{})
+		assert.Contains(t, check(t, res, "outcome").Observed, "it hung")
+		pid, err := os.ReadFile(pidFile)
+		require.NoError(t, err)
+		stat := "/proc/" + strings.TrimSpace(string(pid)) + "/stat"
+		assert.Eventually(t, func() bool {
+			b, err := os.ReadFile(stat)
+			_, state, _ := strings.Cut(string(b), ") ")
+			return err != nil || strings.HasPrefix(state, "Z") // gone, or dead and not yet reaped
+		}, time.Second, 10*time.Millisecond, "the shell's sleep outlived the scenario")
+	})
+
+	t.Run("a missing program cannot start", func(t *testing.T) {
+		missing := filepath.Join(t.TempDir(), "no-such-client")
+		sc := writeScenario(t, dir, "missing", `version: 1
+name: exec-missing
+upstream:
+  routes:
+    - path: /v1/x
+client:
+  calls:
+    - {path: /v1/x}
+checks:
+  - outcome: no_hang
+`)
+		res, err := RunOne(ctx, sc, Options{Exec: []string{missing}})
+		require.NoError(t, err, "a client that cannot start is the user's problem, not faultline's")
+		assert.Equal(t, report.Failed, res.Status)
+		assert.True(t, strings.HasPrefix(res.Error, "cannot start the client: "), res.Error)
+		assert.Contains(t, res.Error, missing)
+		assert.Empty(t, res.Checks, "nothing ran, so nothing is judged")
+	})
+}
