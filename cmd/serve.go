@@ -57,9 +57,11 @@ and the plan's fault rules delay, fail, cut or garble the requests they select.
 Every random draw comes from the seed: the plan's, --seed's, or a random one,
 printed at start so a run can be repeated.
 
-An admin API listens on its own port (127.0.0.1 only, unless --admin-token is
-given): GET /plan, PUT /plan (swap the plan), POST /reset, GET /journal?since=N,
-GET /metrics (Prometheus), GET /healthz. Pass --admin "" to turn it off.
+An admin API listens on its own port: GET /plan, PUT /plan (swap the plan),
+POST /reset, GET /journal?since=N, GET /metrics (Prometheus), GET /healthz.
+It binds 127.0.0.1 unless a token is set (--admin-token or
+FAULTLINE_ADMIN_TOKEN); with a token every request must send
+"Authorization: Bearer TOKEN". Pass --admin "" to turn it off.
 
 One log line per request goes to stderr: text on a terminal, JSON otherwise.
 SIGINT or SIGTERM releases held requests, drains the rest and exits 0.`,
@@ -71,6 +73,9 @@ SIGINT or SIGTERM releases held requests, drains the rest and exits 0.`,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if c.Flags().Changed("seed") {
 				o.seed = &seed
+			}
+			if o.adminToken == "" {
+				o.adminToken = os.Getenv("FAULTLINE_ADMIN_TOKEN")
 			}
 			ctx, stop := signal.NotifyContext(c.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -86,7 +91,7 @@ SIGINT or SIGTERM releases held requests, drains the rest and exits 0.`,
 	f.BoolVar(&o.tls, "tls", false, "serve HTTPS with a self-signed certificate")
 	f.StringVar(&o.caOut, "ca-out", "faultline-ca.pem", "with --tls: where to write the CA certificate (PEM)")
 	f.StringVar(&o.logFormat, "log-format", "", "request log format: text or json (default: text on a terminal, else json)")
-	f.StringVar(&o.adminToken, "admin-token", "", "bearer token the admin API requires (needed to bind it beyond 127.0.0.1)")
+	f.StringVar(&o.adminToken, "admin-token", "", "bearer token the admin API requires, needed to bind it beyond 127.0.0.1 (or set FAULTLINE_ADMIN_TOKEN)")
 	_ = c.MarkFlagRequired("config")
 	return c
 }

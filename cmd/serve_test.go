@@ -253,3 +253,18 @@ func TestServeHelp(t *testing.T) {
 		assert.Contains(t, stdout.String(), flag)
 	}
 }
+
+func TestServeAdminToken(t *testing.T) {
+	r := startServe(t, serveOptions{config: allFaults, adminToken: "t0ken-value"})
+	code, _ := getBody(t, http.DefaultClient, r.admin+"/healthz")
+	assert.Equal(t, http.StatusUnauthorized, code)
+	req, err := http.NewRequest(http.MethodGet, r.admin+"/healthz", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer t0ken-value")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	require.NoError(t, r.stop())
+	assert.NotContains(t, r.stdout.String()+r.stderr.String(), "t0ken-value", "the token is never printed")
+}
