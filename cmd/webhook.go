@@ -60,7 +60,9 @@ Exit codes: 0 all passed, 1 a case failed, 2 usage error, 3 could not run.`,
 	f.DurationVar(&w.Deadline, "deadline", 5*time.Second, "time the handler has to acknowledge a delivery")
 	f.IntVar(&w.FloodRate, "flood-rate", 200, "deliveries per second in the flood case")
 	f.DurationVar(&w.FloodFor, "flood-for", time.Second, "how long the flood lasts")
-	f.StringSliceVar(&w.Cases, "cases", nil, "run only these cases (comma-separated)")
+	f.StringSliceVar(&w.Cases, "case", nil, "run only these cases (repeat the flag or separate with commas)")
+	f.StringSliceVar(&w.Cases, "cases", nil, "alias of --case")
+	_ = f.MarkHidden("cases")
 	f.Int64Var(&w.Seed, "seed", 0, "seed for event ids and choices (default: drawn and printed)")
 	f.BoolVar(&o.noColor, "no-color", false, "plain output even on a terminal")
 	o.reports.addFlags(c)
@@ -114,7 +116,7 @@ func webhookCommand(w *webhook.Options) string {
 		}
 	}
 	if len(w.Cases) > 0 {
-		parts = append(parts, "--cases", strings.Join(w.Cases, ","))
+		parts = append(parts, "--case", strings.Join(w.Cases, ","))
 	}
 	return strings.Join(append(parts, "--seed", fmt.Sprint(w.Seed)), " ")
 }

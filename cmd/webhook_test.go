@@ -62,7 +62,7 @@ func TestWebhookCommandFailsForgedAcceptingHandler(t *testing.T) {
 	t.Setenv("HOOK_SECRET", "whsec_test")
 	var stdout, stderr bytes.Buffer
 	code := Execute([]string{"webhook", "--target", srv.URL, "--scheme", "stripe", "--secret-env", "HOOK_SECRET",
-		"--cases", "valid,wrong-secret,tampered-body", "--seed", "3", "--no-color"}, &stdout, &stderr)
+		"--case", "valid,wrong-secret", "--case", "tampered-body", "--seed", "3", "--no-color"}, &stdout, &stderr)
 	assert.Equal(t, ExitFailed, code, stdout.String())
 	assert.Contains(t, stdout.String(), "FAIL wrong-secret")
 }

@@ -1,0 +1,172 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/faultline-dev/faultline/cassettes"
+	"github.com/faultline-dev/faultline/report"
+)
+
+func init() { register(newDriftCmd) }
+
+type driftOptions struct {
+	cassette, upstream string
+	includeUnsafe      bool
+	headers            []string
+	reports            reportFiles
+	noColor            bool
+}
+
+func newDriftCmd() *cobra.Command {
+	o := &driftOptions{}
+	c := &cobra.Command{
+		Use:   "drift --cassette FILE [--upstream URL]",
+		Short: "Check a cassette against the live API for contract drift",
+		Long: `Re-send the recorded requests (safe methods unless --include-unsafe) to the live
+API and compare each answer with the recording: status class, content type,
+and JSON shape (fields added, removed, changed in type, null versus missing),
+ignoring volatile values such as ids and timestamps. Each interaction is a
+case in the same reports as faultline run.
+
+Exit 1 on breaking drift; additive drift (new fields) passes with warnings.`,
+		Example: `  faultline drift --cassette stripe.yaml --upstream https://api.stripe.com \
+      --header "Authorization: Bearer $STRIPE_TEST_KEY" --junit drift.xml`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return runDrift(c.Context(), c.OutOrStdout(), o)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&o.cassette, "cassette", "", "cassette to check (required)")
+	f.StringVar(&o.upstream, "upstream", "", "live API base URL (default: the one the cassette was recorded from)")
+	f.BoolVar(&o.includeUnsafe, "include-unsafe", false, "also re-send POST, PUT, PATCH and DELETE (they may change data)")
+	f.StringArrayVar(&o.headers, "header", nil, `header for every live request, "Name: value" (e.g. a live credential)`)
+	f.BoolVar(&o.noColor, "no-color", false, "plain output even on a terminal")
+	o.reports.addFlags(c)
+	return c
+}
+
+func runDrift(ctx context.Context, stdout io.Writer, o *driftOptions) error {
+	if o.cassette == "" {
+		return usageErr(errors.New("--cassette is required"))
+	}
+	c, err := cassettes.Load(o.cassette)
+	if err != nil {
+		return cassetteErr(err)
+	}
+	base, err := driftBase(c, o.upstream)
+	if err != nil {
+		return usageErr(err)
+	}
+	hdr, err := parseHeaders(o.headers)
+	if err != nil {
+		return usageErr(err)
+	}
+	start := time.Now()
+	results, err := cassettes.Drift(orBackground(ctx), c, &http.Client{Timeout: 30 * time.Second}, base,
+		cassettes.DriftOptions{IncludeUnsafe: o.includeUnsafe, Header: hdr})
+	if err != nil {
+		return internalErr(err)
+	}
+	run := driftReport(o, results, start)
+	if err := writeReports(stdout, run, o.reports, report.ColorEnabled(stdout, o.noColor)); err != nil {
+		return err
+	}
+	if !run.Passed() {
+		return failedErr("")
+	}
+	return nil
+}
+
+func driftBase(c *cassettes.Cassette, upstream string) (*url.URL, error) {
+	if upstream == "" && c.Meta != nil {
+		upstream = c.Meta.Upstream
+	}
+	if upstream == "" {
+		return nil, errors.New("--upstream: the cassette does not say where it was recorded; give the live API's base URL")
+	}
+	u, err := url.Parse(upstream)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("--upstream %q: give an absolute http:// or https:// URL", upstream)
+	}
+	return u, nil
+}
+
+func parseHeaders(lines []string) (http.Header, error) {
+	h := http.Header{}
+	for _, l := range lines {
+		k, v, ok := strings.Cut(l, ":")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, fmt.Errorf("--header %q: write it as \"Name: value\"", l)
+		}
+		h.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+	}
+	return h, nil
+}
+
+// driftReport turns drift results into report cases: one per interaction,
+// with a check per aspect compared.
+func driftReport(o *driftOptions, results []cassettes.DriftResult, start time.Time) *report.Run {
+	run := &report.Run{Tool: "faultline", ToolVersion: version, Kind: "drift", StartedAt: start, Duration: time.Since(start),
+		Command: "faultline drift --cassette " + shellQuote(o.cassette)}
+	for _, r := range results {
+		run.Scenarios = append(run.Scenarios, driftCase(o, r))
+	}
+	run.Finalize()
+	return run
+}
+
+func driftCase(o *driftOptions, r cassettes.DriftResult) report.Scenario {
+	sc := report.Scenario{Name: fmt.Sprintf("#%d %s %s", r.Interaction.ID, r.Interaction.Method, r.Interaction.URL), File: o.cassette,
+		Tags: []string{"drift"}}
+	switch {
+	case r.Skipped != "":
+		sc.Status, sc.SkipReason = report.Skipped, r.Skipped
+		return sc
+	case r.Err != "":
+		sc.Error = "live request failed: " + r.Err
+		return sc
+	}
+	for _, aspect := range []struct {
+		name  string
+		kinds []string
+	}{
+		{"status class", []string{cassettes.DiffStatusClass}},
+		{"content type", []string{cassettes.DiffContentType}},
+		{"json shape", []string{cassettes.DiffAdded, cassettes.DiffRemoved, cassettes.DiffTypeChanged, cassettes.DiffNullVsMissing}},
+	} {
+		sc.Checks = append(sc.Checks, driftCheck(aspect.name, aspect.kinds, r.Differences))
+	}
+	return sc
+}
+
+func driftCheck(name string, kinds []string, diffs []cassettes.Difference) report.Check {
+	ch := report.Check{Name: name, Status: report.Passed, Expected: "as recorded", Observed: "as recorded"}
+	var seen []string
+	for _, d := range diffs {
+		if !contains(kinds, d.Kind) {
+			continue
+		}
+		line := fmt.Sprintf("%s %s: recorded %s, live %s (%s)", d.Kind, d.Path, d.Recorded, d.Live, d.Severity)
+		seen = append(seen, line)
+		if d.Severity == cassettes.SeverityBreaking {
+			ch.Status = report.Failed
+		} else if d.Severity == cassettes.SeverityAdditive {
+			ch.Warning = true
+		}
+	}
+	if len(seen) > 0 {
+		ch.Observed = fmt.Sprintf("%d differences", len(seen))
+		ch.Message, ch.Evidence = seen[0], seen
+	}
+	return ch
+}

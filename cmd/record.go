@@ -1,0 +1,103 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/faultline-dev/faultline/cassettes"
+	"github.com/faultline-dev/faultline/fault"
+)
+
+func init() { register(newRecordCmd) }
+
+type recordOptions struct {
+	upstream, cassette, addr, mode, logFormat string
+}
+
+func newRecordCmd() *cobra.Command {
+	o := &recordOptions{}
+	c := &cobra.Command{
+		Use:   "record --upstream URL --cassette FILE",
+		Short: "Record real API traffic into a cassette through a proxy",
+		Long: `Start a recording reverse proxy on --addr that forwards to --upstream and
+writes every interaction to --cassette (go-vcr's YAML format), with secrets
+redacted before anything touches disk. Point any client at the proxy. On
+SIGINT or SIGTERM the completed interactions are saved atomically; an empty
+recording writes no file.
+
+Modes: once (replay what is recorded, record only into a new cassette),
+new-episodes (replay recorded requests, record new ones), all (record
+everything anew).`,
+		Example: `  faultline record --upstream https://api.stripe.com --cassette stripe.yaml
+  STRIPE_API_BASE=http://127.0.0.1:8080 go test ./payments/...`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return runRecord(c.Context(), c.OutOrStdout(), c.ErrOrStderr(), o)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&o.upstream, "upstream", "", "base URL of the real API (required)")
+	f.StringVar(&o.cassette, "cassette", "", "cassette file to write (required)")
+	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address the proxy listens on")
+	f.StringVar(&o.mode, "mode", "once", "once, new-episodes or all")
+	f.StringVar(&o.logFormat, "log-format", "", "text or json (default: text on a terminal)")
+	return c
+}
+
+func runRecord(ctx context.Context, stdout, stderr io.Writer, o *recordOptions) error {
+	if o.upstream == "" || o.cassette == "" {
+		return usageErr(errors.New("--upstream and --cassette are required"))
+	}
+	u, err := url.Parse(o.upstream)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return usageErr(fmt.Errorf("--upstream %q: give an absolute http:// or https:// URL", o.upstream))
+	}
+	mode, err := cassettes.ParseMode(o.mode)
+	if err != nil {
+		return usageErr(fmt.Errorf("--mode: %w", err))
+	}
+	logger, err := requestLogger(o.logFormat, stderr)
+	if err != nil {
+		return usageErr(err)
+	}
+	rec, err := cassettes.NewRecorder(u, o.cassette, cassettes.RecordOptions{Mode: mode, Logger: logger, Version: version})
+	if err != nil {
+		return cassetteErr(err)
+	}
+	srv, err := fault.Listen(o.addr, fault.Wrap(rec, nil, fault.WithLogger(logger)), nil)
+	if err != nil {
+		_ = rec.Close()
+		return internalErr(err)
+	}
+	fmt.Fprintf(stdout, "recording %s -> %s into %s (mode %s); Ctrl-C saves and stops\n", srv.URL, u.Redacted(), o.cassette, o.mode)
+	waitForSignal(ctx)
+	srv.Close()
+	if err := rec.Close(); err != nil {
+		return internalErr(fmt.Errorf("saving %s: %w", o.cassette, err))
+	}
+	fmt.Fprintf(stdout, "saved %s\n", o.cassette)
+	return nil
+}
+
+// waitForSignal blocks until SIGINT, SIGTERM or ctx ends.
+func waitForSignal(ctx context.Context) {
+	ctx, stop := signal.NotifyContext(orBackground(ctx), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+}
+
+// cassetteErr maps a cassette problem to exit 2 (bad file) or 3.
+func cassetteErr(err error) error {
+	if errors.Is(err, cassettes.ErrInvalidCassette) || errors.Is(err, os.ErrNotExist) {
+		return usageErr(err)
+	}
+	return internalErr(err)
+}
