@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -250,4 +251,28 @@ func TestCloseWithHungRequestsLeaksNothing(t *testing.T) {
 	assert.Less(t, time.Since(start), 2*time.Second, "Close releases hung requests")
 	assert.Len(t, s.Journal().Entries(), 10, "every hung request is journaled")
 	client.CloseIdleConnections()
+}
+
+// BenchmarkHandler measures the handler's own cost per request, without the
+// network: a bare stub response against the same stub behind Wrap.
+func BenchmarkHandler(b *testing.B) {
+	resp := &Response{Body: []byte(`{"id":"ch_1","amount":1000}`)}
+	for _, bc := range []struct {
+		name string
+		h    http.Handler
+	}{
+		{"bare", resp},
+		{"wrapped", Wrap(nil, &Plan{Routes: []Route{{Name: "x", Match: Match{Path: "/v1/charges"}, Respond: resp}}})},
+		{"wrapped_rule_not_firing", Wrap(nil, &Plan{Routes: []Route{{Name: "x", Match: Match{Path: "/v1/charges"}, Respond: resp,
+			Rules: []Rule{{When: When{First: 1}, Fault: Status{Response: Response{Status: 503}}}}}}})},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, "/v1/charges", nil)
+			req.Header.Set("Authorization", "Bearer sk_test_123")
+			b.ReportAllocs()
+			for b.Loop() {
+				bc.h.ServeHTTP(httptest.NewRecorder(), req)
+			}
+		})
+	}
 }
