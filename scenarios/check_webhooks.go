@@ -8,8 +8,8 @@ import (
 )
 
 func init() {
-	registerCheck("webhooks_acknowledged", func(d *checkDecode) (Check, error) { return webhooksAckCheck{}, nil })
-	registerCheck("webhooks_once", func(d *checkDecode) (Check, error) { return webhooksOnceCheck{}, nil })
+	registerCheck("webhooks_acknowledged", func(d *checkDecode) (Check, error) { return webhooksAckCheck{}, d.noParams() })
+	registerCheck("webhooks_once", func(d *checkDecode) (Check, error) { return webhooksOnceCheck{}, d.noParams() })
 }
 
 // forged reports whether a delivery was signed wrongly on purpose.

@@ -499,6 +499,67 @@ var checkCases = []checkCase{
 	{"error_mentions exec: a message without it", "error_mentions: amount",
 		func() *Observation { return execd(ExecResult{ExitCode: 1, Duration: ms(50), Stderr: "oops\n"}) },
 		report.Failed, "output: oops"},
+
+	// webhooks_acknowledged
+	{"webhooks_acknowledged: redelivered until 2xx, forged refused", "webhooks_acknowledged",
+		func() *Observation {
+			return hooks(nil, genuine("evt_1", 1, 500), genuine("evt_1", 2, 200), genuine("evt_2", 1, 204), forgery("evt_3", 401))
+		},
+		report.Passed, "4 deliveries of 2 genuine events, 1 forged; 0 problems"},
+	{"webhooks_acknowledged: a forged delivery accepted", "webhooks_acknowledged:",
+		func() *Observation { return hooks(nil, genuine("evt_1", 1, 200), forgery("evt_2", 200)) },
+		report.Failed, "forged (bad_signature) delivery of evt_2 answered 200, want 4xx"},
+	{"webhooks_acknowledged: an event never acknowledged", "webhooks_acknowledged:",
+		func() *Observation {
+			return hooks(nil, genuine("evt_1", 1, 200), genuine("evt_2", 1, 500), genuine("evt_2", 2, 500))
+		},
+		report.Failed, "event evt_2 never acknowledged: last answer 500"},
+	{"webhooks_acknowledged: no delivery is nothing to judge", "webhooks_acknowledged:",
+		func() *Observation { return hooks(nil) }, report.Failed, "the upstream delivered no webhook, so nothing was judged"},
+
+	// webhooks_once
+	{"webhooks_once: one effect per genuine event, none for forged", "webhooks_once",
+		func() *Observation {
+			return hooks(map[string]int{"evt_1": 1, "evt_2": 1},
+				genuine("evt_1", 1, 500), genuine("evt_1", 2, 200), genuine("evt_2", 1, 200), forgery("evt_3", 401))
+		}, report.Passed, "3 events, 0 with the wrong number of effects"},
+	{"webhooks_once: a redelivery processed again", "webhooks_once:",
+		func() *Observation {
+			return hooks(map[string]int{"evt_1": 2}, genuine("evt_1", 1, 200), genuine("evt_1", 2, 200))
+		}, report.Failed, "event evt_1: 2 effects, want 1"},
+	{"webhooks_once: a forgery processed", "webhooks_once:",
+		func() *Observation {
+			return hooks(map[string]int{"evt_1": 1, "evt_9": 1}, genuine("evt_1", 1, 200), forgery("evt_9", 200))
+		},
+		report.Failed, "event evt_9: 1 effects, want 0"},
+	{"webhooks_once: an event lost", "webhooks_once:",
+		func() *Observation { return hooks(map[string]int{}, genuine("evt_1", 1, 200)) },
+		report.Failed, "event evt_1: 0 effects, want 1"},
+	{"webhooks_once: effects not countable", "webhooks_once:",
+		func() *Observation { return hooks(nil, genuine("evt_1", 1, 200)) }, report.Skipped, "effects cannot be counted"},
+	{"webhooks_once: no delivery is nothing to judge", "webhooks_once:",
+		func() *Observation { return hooks(map[string]int{}) }, report.Failed, "0 events"},
+}
+
+// hooks is a run in which the upstream sent deliveries and the receiver
+// counted effects (nil: not countable).
+func hooks(effects map[string]int, ds ...fault.Delivery) *Observation {
+	o := seen(scen(gets(1)))
+	o.Deliveries, o.Effects = ds, effects
+	for i := range o.Deliveries {
+		o.Deliveries[i].Seq = uint64(i + 1)
+	}
+	return o
+}
+
+func genuine(id string, attempt, status int) fault.Delivery {
+	return fault.Delivery{Time: t0, Webhook: "orders", EventID: id, Type: "order.paid", Attempt: attempt, Status: status}
+}
+
+func forgery(id string, status int) fault.Delivery {
+	d := genuine(id, 1, status)
+	d.Fault = "bad_signature"
+	return d
 }
 
 func TestChecks(t *testing.T) {
@@ -575,6 +636,8 @@ var checkDecodeErrors = []struct {
 	{"fallback_used", ` {status: 200}`, `takes no parameters`},
 	{"error_mentions", ``, `give the text the error must contain`},
 	{"error_mentions", ` [amount]`, `give the text the error must contain`},
+	{"webhooks_acknowledged", ` {forged: 401}`, `takes no parameters`},
+	{"webhooks_once", ` false`, `takes no parameters`},
 }
 
 // TestCheckDecodeErrors: a bad value is an error at its line and column,
