@@ -99,7 +99,7 @@ func decodePlan(f *yamlx.File, n *yaml.Node, path string) (*Plan, error) {
 	if pf.Version != 0 && pf.Version != 1 {
 		return nil, yamlx.Errorf(f.Name, mapValue(n, "version"), "%sversion %d is not supported: use version: 1", prefix(path), pf.Version)
 	}
-	p := &Plan{Seed: pf.Seed}
+	p := &Plan{Seed: pf.Seed, Cassette: pf.Cassette}
 	var err error
 	for i := range pf.Routes {
 		rt, err := decodeRoute(f, &pf.Routes[i], fmt.Sprintf("%sroutes[%d]", prefix(path), i))

@@ -13,6 +13,9 @@ type Plan struct {
 	Seed     int64
 	Routes   []Route
 	Webhooks []Webhook
+	// Cassette names a recording to replay as the base handler (a scenario
+	// runner resolves it; package fault itself does not read cassettes).
+	Cassette string
 }
 
 // Route is one endpoint: what it matches, what it answers when no fault

@@ -179,7 +179,11 @@ func RunOne(ctx context.Context, sc *Scenario, opts Options) (report.Scenario, e
 	if err != nil {
 		return fail(err)
 	}
-	srv, err := fault.Listen("127.0.0.1:0", fault.Wrap(nil, plan), nil)
+	base, err := cassetteBase(sc)
+	if err != nil {
+		return fail(err)
+	}
+	srv, err := fault.Listen("127.0.0.1:0", fault.Wrap(base, plan), nil)
 	if err != nil {
 		if rcv != nil {
 			rcv.close()
@@ -263,4 +267,20 @@ func judge(res *report.Scenario, obs *Observation) {
 	}
 	res.Timeline = Timeline(longest)
 	res.Evidence = obs.Lines(obs.Journal, 20)
+	res.Status = statusOf(res.Checks)
+}
+
+// statusOf is a scenario's status from its checks: failed if any failed,
+// skipped if every one was skipped, else passed.
+func statusOf(checks []report.Check) report.Status {
+	st := report.Skipped
+	for _, c := range checks {
+		switch c.Status {
+		case report.Failed:
+			return report.Failed
+		case report.Passed:
+			st = report.Passed
+		}
+	}
+	return st
 }

@@ -185,6 +185,9 @@ func Load(name string, data []byte) (*Scenario, error) {
 	if sc.Plan, err = fault.DecodePlanNode(name, &sf.Upstream, "upstream"); err != nil {
 		return nil, err
 	}
+	if err := checkCassette(sc, f, &sf.Upstream); err != nil {
+		return nil, err
+	}
 	if sc.Client, err = decodeClient(f, at("client"), &sf.Client); err != nil {
 		return nil, err
 	}
