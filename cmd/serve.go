@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -225,7 +226,11 @@ func serveCert(o serveOptions) (*fault.TLS, error) {
 	if !o.tls {
 		return nil, nil
 	}
-	cert, err := fault.SelfSigned()
+	var hosts []string // the certificate covers localhost and loopback IPs already
+	if host, _, err := net.SplitHostPort(o.addr); err == nil && host != "" && host != "0.0.0.0" && host != "::" {
+		hosts = append(hosts, host)
+	}
+	cert, err := fault.SelfSigned(hosts...)
 	if err != nil {
 		return nil, internalErr(fmt.Errorf("making a certificate: %w", err))
 	}
