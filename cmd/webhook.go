@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/faultline-dev/faultline/fault"
 	"github.com/faultline-dev/faultline/report"
 	"github.com/faultline-dev/faultline/scenarios/webhook"
 )
@@ -20,7 +21,8 @@ import (
 func init() { register(newWebhookCmd) }
 
 type webhookOptions struct {
-	campaign  webhook.Options
+	campaign        webhook.Options
+	effectsUpstream string
 	reports   reportFiles
 	noColor   bool
 	seedGiven bool
@@ -57,6 +59,7 @@ Exit codes: 0 all passed, 1 a case failed, 2 usage error, 3 could not run.`,
 	f.StringVar(&w.EventsFile, "events", "", "YAML or JSON file of sample events (default: built-in samples for the scheme)")
 	f.StringVar(&w.EffectsURL, "effects-url", "", "URL answering GET with JSON {\"<event id>\": count}")
 	f.StringVar(&w.EffectsCmd, "effects-cmd", "", "shell command printing the effect count for {event_id}")
+	f.StringVar(&o.effectsUpstream, "effects-upstream", "", "serve a fault upstream on this address for the handler's downstream calls and count them per Idempotency-Key (= event id)")
 	f.DurationVar(&w.Deadline, "deadline", 5*time.Second, "time the handler has to acknowledge a delivery")
 	f.IntVar(&w.FloodRate, "flood-rate", 200, "deliveries per second in the flood case")
 	f.DurationVar(&w.FloodFor, "flood-for", time.Second, "how long the flood lasts")
@@ -77,14 +80,22 @@ func runWebhook(ctx context.Context, stdout io.Writer, o *webhookOptions) error 
 	if w.Secret = os.Getenv(w.SecretEnv); w.Secret == "" {
 		return usageErr(fmt.Errorf("--secret-env %s: the variable is empty; set it to the handler's signing secret", w.SecretEnv))
 	}
-	if w.EffectsURL != "" && w.EffectsCmd != "" {
-		return usageErr(errors.New("give --effects-url or --effects-cmd, not both"))
+	if countSet(w.EffectsURL, w.EffectsCmd, o.effectsUpstream) > 1 {
+		return usageErr(errors.New("give one of --effects-url, --effects-cmd, --effects-upstream"))
+	}
+	if o.effectsUpstream != "" {
+		srv, err := effectsUpstream(stdout, o.effectsUpstream)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		w.Effects = webhook.JournalEffects(srv.Journal())
 	}
 	if !o.seedGiven {
 		w.Seed = drawRunSeed()
 	}
 	w.ToolVersion = version
-	w.Command = webhookCommand(w)
+	w.Command = webhookCommand(o)
 	ctx, stop := signal.NotifyContext(orBackground(ctx), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	run, err := webhook.Run(ctx, *w)
@@ -106,11 +117,35 @@ func runWebhook(ctx context.Context, stdout io.Writer, o *webhookOptions) error 
 	return nil
 }
 
+func countSet(vals ...string) int {
+	n := 0
+	for _, v := range vals {
+		if v != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// effectsUpstream serves 200 to every request on addr, journaling them, so
+// the handler's downstream calls can be counted per event.
+func effectsUpstream(stdout io.Writer, addr string) (*fault.Server, error) {
+	plan := &fault.Plan{Routes: []fault.Route{{Name: "effects", Match: fault.Match{Path: "/**"},
+		Respond: &fault.Response{Status: 200, Body: []byte(`{"ok":true}` + "\n")}}}}
+	srv, err := fault.Listen(addr, fault.Wrap(nil, plan), nil)
+	if err != nil {
+		return nil, internalErr(err)
+	}
+	fmt.Fprintf(stdout, "counting effects at %s (send the event id as Idempotency-Key)\n", srv.URL)
+	return srv, nil
+}
+
 // webhookCommand is the command that repeats the campaign; it names the
 // secret's variable, never the secret.
-func webhookCommand(w *webhook.Options) string {
+func webhookCommand(o *webhookOptions) string {
+	w := &o.campaign
 	parts := []string{"faultline webhook", "--target", shellQuote(w.Target), "--scheme", w.Scheme, "--secret-env", w.SecretEnv}
-	for _, f := range [][2]string{{"--events", w.EventsFile}, {"--effects-url", w.EffectsURL}, {"--effects-cmd", w.EffectsCmd}} {
+	for _, f := range [][2]string{{"--events", w.EventsFile}, {"--effects-url", w.EffectsURL}, {"--effects-cmd", w.EffectsCmd}, {"--effects-upstream", o.effectsUpstream}} {
 		if f[1] != "" {
 			parts = append(parts, f[0], shellQuote(f[1]))
 		}

@@ -66,3 +66,26 @@ func TestWebhookCommandFailsForgedAcceptingHandler(t *testing.T) {
 	assert.Equal(t, ExitFailed, code, stdout.String())
 	assert.Contains(t, stdout.String(), "FAIL wrong-secret")
 }
+
+func TestWebhookCommandCountsEffectsAtUpstream(t *testing.T) {
+	addr := freeAddr(t)
+	rcv, err := receiver.New(receiver.Config{Scheme: "github", Secret: "gh-secret", Process: func(ctx context.Context, e receiver.Event) error {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/v1/fulfil", nil)
+		req.Header.Set("Idempotency-Key", e.ID) // the downstream effect, keyed by event id
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		return resp.Body.Close()
+	}})
+	require.NoError(t, err)
+	srv := httptest.NewServer(rcv)
+	defer func() { srv.Close(); rcv.Close() }()
+	t.Setenv("GH_SECRET", "gh-secret")
+	var stdout, stderr bytes.Buffer
+	code := Execute([]string{"webhook", "--target", srv.URL, "--scheme", "github", "--secret-env", "GH_SECRET",
+		"--effects-upstream", addr, "--case", "duplicate-sequential,concurrent-duplicates-4,wrong-secret", "--seed", "2", "--no-color"}, &stdout, &stderr)
+	assert.Equal(t, ExitOK, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	assert.Contains(t, stdout.String(), "PASS concurrent-duplicates-4")
+	assert.NotContains(t, stdout.String(), "SKIP", "effects are counted, so effect cases are judged")
+}
