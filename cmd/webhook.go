@@ -23,9 +23,9 @@ func init() { register(newWebhookCmd) }
 type webhookOptions struct {
 	campaign        webhook.Options
 	effectsUpstream string
-	reports   reportFiles
-	noColor   bool
-	seedGiven bool
+	reports         reportFiles
+	noColor         bool
+	seedGiven       bool
 }
 
 func newWebhookCmd() *cobra.Command {
