@@ -110,8 +110,9 @@ type Replayer struct {
 // sequence is the recordings one request gets, in order, and how many
 // times it was asked for.
 type sequence struct {
-	ids  []int
-	next atomic.Int64
+	next  atomic.Int64
+	first int // ids[0], read without touching ids: most requests have one recording
+	ids   []int
 }
 
 // exactEntry is the fast path: a request byte for byte like a recording
@@ -156,6 +157,9 @@ func NewReplayer(c *Cassette, opts ReplayOptions) *Replayer {
 		if s == nil {
 			s = &sequence{}
 			rp.seqs[key] = s
+		}
+		if len(s.ids) == 0 {
+			s.first = len(rp.seqOf)
 		}
 		s.ids = append(s.ids, len(rp.seqOf))
 		rp.seqOf = append(rp.seqOf, s)
@@ -287,6 +291,9 @@ func (rp *Replayer) find(r *http.Request, body []byte) (int, *Mismatch) {
 // next takes the next recording of a sequence.
 func (rp *Replayer) next(r *http.Request, s *sequence) (int, *Mismatch) {
 	n := int(s.next.Add(1) - 1)
+	if n == 0 || (len(s.ids) == 1 && rp.opts.Exhausted != Fail) {
+		return s.first, nil
+	}
 	switch {
 	case n < len(s.ids):
 	case rp.opts.Exhausted == Cycle:

@@ -34,6 +34,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -164,10 +165,15 @@ func run(n int, seed uint64, workers, ops, passes int) error {
 	fmt.Printf("  go-vcr's matcher cannot match reordered requests at all. 50x target (cpu): %s\n\n", verdict)
 
 	// Scaling: many requests, repeat-last keeps every request matched.
-	one := throughput(rp, specs, order, 1, ops, false)
-	many := throughput(rp, specs, order, workers, ops, false)
-	locked := throughput(rp, specs, order, workers, ops, true)
-	fmt.Println("concurrent replay                         requests/s")
+	// Rounds interleave the three set-ups so that a burst of load from other
+	// processes does not favour one; the best round of each is kept.
+	var one, many, locked float64
+	for i := 0; i < max(passes, 1); i++ {
+		one = max(one, throughput(rp, specs, order, 1, ops, false))
+		many = max(many, throughput(rp, specs, order, workers, ops, false))
+		locked = max(locked, throughput(rp, specs, order, workers, ops, true))
+	}
+	fmt.Printf("concurrent replay (best of %d rounds)     requests/s\n", max(passes, 1))
 	fmt.Printf("  1 replayer                            %10.0f\n", one)
 	fmt.Printf("  %d replayers                          %10.0f   (%.2fx of 1)\n", workers, many, many/one)
 	fmt.Printf("  %d replayers behind one global lock   %10.0f   (%.2fx of 1)\n", workers, locked, locked/one)
@@ -353,6 +359,14 @@ func viaHandler(h http.Handler, r *http.Request) string {
 	return w.body
 }
 
+// bodyReader is a reusable request body.
+type bodyReader struct{ strings.Reader }
+
+func (*bodyReader) Close() error { return nil }
+
+// throughput replays ops requests split over workers goroutines and returns
+// requests per second. Each worker reuses one request and one sink, so the
+// harness allocates nothing and the replayer's own cost shows.
 func throughput(rp *cassettes.Replayer, specs []spec, order []int, workers, ops int, global bool) float64 {
 	var h http.Handler = rp
 	if global {
@@ -363,24 +377,37 @@ func throughput(rp *cassettes.Replayer, specs []spec, order []int, workers, ops 
 			rp.ServeHTTP(w, r)
 		})
 	}
+	urls := make([]*url.URL, len(specs))
+	for i, s := range specs {
+		urls[i], _ = url.Parse(s.url)
+	}
+	hdr := http.Header{"Content-Type": {"application/json"}}
 	var wg sync.WaitGroup
-	var bad sync.Map
+	var bad atomic.Int64
 	start := time.Now()
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
+			body := &bodyReader{}
+			out := &sink{h: http.Header{}}
+			var req http.Request
 			for i := w; i < ops; i += workers {
-				s := specs[order[i%len(order)]]
-				if !strings.Contains(viaHandler(h, request(s)), s.want) {
-					bad.Store(s.url, true)
+				o := order[i%len(order)]
+				s := specs[o]
+				body.Reset(s.body)
+				req = http.Request{Method: s.method, URL: urls[o], Header: hdr, Body: body, ContentLength: int64(len(s.body))}
+				if !strings.Contains(out.serve(h, &req), s.want) {
+					bad.Add(1)
 				}
 			}
 		}(w)
 	}
 	wg.Wait()
 	took := time.Since(start)
-	bad.Range(func(k, _ any) bool { fmt.Fprintln(os.Stderr, "wrong response for", k); return false })
+	if n := bad.Load(); n > 0 {
+		fmt.Fprintln(os.Stderr, "wrong responses:", n)
+	}
 	return float64(ops) / took.Seconds()
 }
 
