@@ -39,6 +39,8 @@ func FuzzLoad(f *testing.F) {
 		checkYAML("rate_below: {rps: 1e308, window: 9999999h}"),
 		checkYAML("latency: {p50: 1ns}\n  - backoff: {min: 1ns, jitter: null}"),
 		strings.Replace(checkYAML("outcome: success"), "checks:", "tags: [retry, retry]\nchecks:", 1),
+		"version: 1\nname: x\nupstream:\n  routes: &r\n    - path: /a\nclient:\n  calls: *r\nchecks:\n  - outcome: success\n",
+		"version: 1\nname: &n x\nupstream: {routes: [{path: /a, name: *n}]}\nclient: {exec: {command: &c [retry]}, calls: [{path: /a}]}\ntags: *c\nchecks: [{outcome: success}, *n]\n",
 	} {
 		f.Add([]byte(s))
 	}

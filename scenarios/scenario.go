@@ -262,6 +262,9 @@ func mapValue(n *yaml.Node, key string) *yaml.Node {
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == key {
+			if v := n.Content[i+1]; v.Kind == yaml.AliasNode && v.Alias != nil {
+				return v.Alias // `calls: *routes` decodes the anchored list; index that
+			}
 			return n.Content[i+1]
 		}
 	}

@@ -147,6 +147,47 @@ func TestLoadDefaults(t *testing.T) {
 	assert.Equal(t, []string{"./c"}, sc.Client.Exec.Command)
 }
 
+// TestLoadAliases: YAML anchors and aliases decode like the values they
+// name, and errors inside them still have a position.
+func TestLoadAliases(t *testing.T) {
+	sc, err := Load("alias.yaml", []byte(`version: 1
+name: aliases
+upstream:
+  routes: &endpoints
+    - path: /v1/a
+    - path: /v1/b
+client:
+  exec:
+    command: &tags [retry, light]
+  calls: *endpoints
+tags: *tags
+checks:
+  - outcome: success
+`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"retry", "light"}, sc.Tags)
+	require.Len(t, sc.Client.Calls, 2)
+	assert.Equal(t, "/v1/b", sc.Client.Calls[1].Path)
+
+	_, err = Load("alias.yaml", []byte(`version: 1
+name: aliases
+upstream:
+  routes:
+    - path: /v1/a
+client:
+  exec:
+    command: &tags [retry, lite]
+  calls:
+    - {path: /v1/a}
+tags: *tags
+checks:
+  - outcome: success
+`))
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrInvalid)
+	assert.True(t, strings.HasPrefix(err.Error(), `alias.yaml:8:28: tags[1]: "lite" is not a known tag`), err.Error())
+}
+
 func TestLoadPaths(t *testing.T) {
 	scs, err := LoadPaths([]string{"testdata/load/good", "testdata/load/good/a-retry.yaml"})
 	require.NoError(t, err)
