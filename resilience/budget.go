@@ -17,13 +17,17 @@ func newBudget(p BudgetPolicy) *budget {
 	return &budget{tokens: p.MaxTokens, max: p.MaxTokens, ratio: p.TokenRatio}
 }
 
-func (b *budget) onFailure() {
+// onFailure takes a token for a failed attempt and says whether a retry
+// may follow, in one step, so that callers failing at the same moment see
+// the bucket drain one by one (as gRPC's throttle does).
+func (b *budget) onFailure() (retryAllowed bool) {
 	if b == nil {
-		return
+		return true
 	}
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	b.tokens = max(b.tokens-1, 0)
-	b.mu.Unlock()
+	return b.tokens > b.max/2
 }
 
 func (b *budget) onSuccess() {
@@ -33,14 +37,4 @@ func (b *budget) onSuccess() {
 	b.mu.Lock()
 	b.tokens = min(b.tokens+b.ratio, b.max)
 	b.mu.Unlock()
-}
-
-// allowRetry reports whether a retry may be sent now.
-func (b *budget) allowRetry() bool {
-	if b == nil {
-		return true
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.tokens > b.max/2
 }

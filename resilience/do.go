@@ -88,6 +88,7 @@ type outcome struct {
 	latency    time.Duration
 	end        time.Time // when the attempt ended
 	callerGone bool      // the caller's context ended during the attempt
+	budgetOK   bool      // the retry budget allows a retry after this attempt
 }
 
 // attempt passes the breaker, rate limiter and bulkhead, then sends.
@@ -105,14 +106,15 @@ func (c *Client) attempt(ctx context.Context, cl *call) outcome {
 	if done != nil {
 		done(out.verdict())
 	}
+	out.budgetOK = true
 	switch {
 	case out.class == ClassOK:
 		up.budget.onSuccess()
 	case out.class.retryable(true) && !out.callerGone:
-		up.budget.onFailure()
+		out.budgetOK = up.budget.onFailure()
 	}
 	if out.class == ClassRateLimited {
-		up.limiter.throttle(c.clock.Now())
+		up.limiter.throttle(out.end.Add(-out.latency), out.end)
 	}
 	return out
 }
@@ -311,7 +313,7 @@ func (c *Client) decide(ctx context.Context, cl *call, out *outcome) (time.Durat
 		}
 		return 0, e
 	}
-	if !cl.up.budget.allowRetry() {
+	if !out.budgetOK {
 		return 0, cl.fail(out.class, ErrBudgetExhausted, out.err)
 	}
 	return wait, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -145,17 +146,19 @@ func TestRetryBudgetStopsRetryStorms(t *testing.T) {
 
 func TestBudgetRefillsOnSuccess(t *testing.T) {
 	b := newBudget(BudgetPolicy{Enabled: true, MaxTokens: 10, TokenRatio: 0.5})
-	for range 5 {
-		b.onFailure()
+	for range 4 {
+		assert.True(t, b.onFailure())
 	}
-	assert.False(t, b.allowRetry(), "5 of 10 left: not more than half")
+	assert.False(t, b.onFailure(), "5 of 10 left: not more than half")
 	b.onSuccess()
-	assert.True(t, b.allowRetry())
+	b.onSuccess()
+	b.onSuccess()
+	assert.True(t, b.onFailure(), "6.5 left after three successes and a failure")
 	for range 100 {
 		b.onSuccess()
 	}
 	assert.InDelta(t, 10, b.tokens, 1e-9, "never above max_tokens")
-	assert.True(t, (*budget)(nil).allowRetry(), "a disabled budget allows retries")
+	assert.True(t, (*budget)(nil).onFailure(), "a disabled budget allows retries")
 }
 
 func TestBulkheadCapsInFlight(t *testing.T) {
@@ -292,7 +295,7 @@ func TestThrottleCompoundsAndHasAFloor(t *testing.T) {
 	now := time.Unix(0, 0)
 	l := newLimiter(RateLimitPolicy{Enabled: true, Rate: 8, Burst: 8, BackoffFactor: 0.5, MinRate: 1, Recovery: time.Minute})
 	for _, want := range []float64{4, 2, 1, 1} {
-		l.throttle(now)
+		l.throttle(now, now)
 		assert.InDelta(t, want, l.rate(now), 1e-9)
 	}
 	d, _ := l.delay(now)
@@ -415,4 +418,40 @@ func TestStaleCacheRefreshesAnUnchangedEntry(t *testing.T) {
 	r, ok := c.get("k", t0.Add(100*time.Second))
 	require.True(t, ok)
 	assert.Equal(t, "new", string(r.Body), "a changed body replaces the entry")
+}
+
+func TestSimultaneous429sCutTheRateOnce(t *testing.T) {
+	t0 := time.Unix(0, 0)
+	l := newLimiter(RateLimitPolicy{Enabled: true, Rate: 100, Burst: 100, BackoffFactor: 0.5, MinRate: 1, Recovery: time.Hour})
+	for range 5 { // five requests sent at t0, all answered 429 a little later
+		l.throttle(t0, t0.Add(10*time.Millisecond))
+	}
+	assert.InDelta(t, 50, l.rate(t0.Add(10*time.Millisecond)), 1e-9, "one signal, one cut")
+
+	// Counterpart: a 429 to a request sent after the cut cuts again.
+	l.throttle(t0.Add(20*time.Millisecond), t0.Add(30*time.Millisecond))
+	assert.InDelta(t, 25, l.rate(t0.Add(30*time.Millisecond)), 0.01, "(plus 20ms of recovery)")
+}
+
+func TestBudgetDrainsOneByOneUnderConcurrency(t *testing.T) {
+	// Five callers fail at the same moment: the bucket (10 tokens, retries
+	// while more than 5 remain) lets exactly four of them retry. A budget
+	// that took tokens and checked them in two steps could let none retry.
+	for range 50 {
+		b := newBudget(BudgetPolicy{Enabled: true, MaxTokens: 10, TokenRatio: 0.1})
+		start := make(chan struct{})
+		var allowed atomic.Int32
+		var wg sync.WaitGroup
+		for range 5 {
+			wg.Go(func() {
+				<-start
+				if b.onFailure() {
+					allowed.Add(1)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		require.EqualValues(t, 4, allowed.Load())
+	}
 }

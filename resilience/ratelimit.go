@@ -66,13 +66,19 @@ func (l *limiter) delay(now time.Time) (time.Duration, func(time.Time)) {
 	return r.DelayFrom(now), r.CancelAt
 }
 
-// throttle cuts the rate after a 429.
-func (l *limiter) throttle(now time.Time) {
+// throttle cuts the rate after a 429 to a request sent at sent. A 429 to a
+// request sent before the last cut says nothing about the new rate, so it
+// does not cut again: five callers throttled at once make one cut, not five
+// (as TCP cuts its window once per round trip).
+func (l *limiter) throttle(sent, now time.Time) {
 	if l == nil {
 		return
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.throttled && sent.Before(l.cutAt) {
+		return
+	}
 	l.low = max(l.current(now)*l.p.BackoffFactor, l.p.MinRate)
 	l.cutAt, l.throttled = now, true
 	l.apply(now, l.low)
