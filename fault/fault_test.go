@@ -77,7 +77,7 @@ func TestStatus(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 502, code)
 	assert.Equal(t, "bad gateway", body)
-	e := s.Journal().Entries()
+	e := settled(t, s)
 	require.Len(t, e, 1)
 	assert.Equal(t, "status", e[0].FaultNames())
 	assert.Equal(t, 502, e[0].Status)
@@ -142,7 +142,7 @@ func TestReset(t *testing.T) {
 	_, _, err := get(t, s, "/x")
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, syscall.ECONNRESET), "want connection reset, got %v", err)
-	assert.Equal(t, EndReset, s.Journal().Entries()[0].End)
+	assert.Equal(t, EndReset, settled(t, s)[0].End)
 }
 
 func TestClose(t *testing.T) {
@@ -150,7 +150,7 @@ func TestClose(t *testing.T) {
 	_, _, err := get(t, s, "/x")
 	require.Error(t, err)
 	assert.ErrorIs(t, err, io.EOF)
-	assert.Equal(t, EndClosed, s.Journal().Entries()[0].End)
+	assert.Equal(t, EndClosed, settled(t, s)[0].End)
 }
 
 func TestTruncate(t *testing.T) {
@@ -159,7 +159,7 @@ func TestTruncate(t *testing.T) {
 	assert.Equal(t, 200, code)
 	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	assert.Len(t, body, 10)
-	e := s.Journal().Entries()[0]
+	e := settled(t, s)[0]
 	assert.Equal(t, EndTruncated, e.End)
 	assert.Equal(t, "10", e.Faults[0].Params["kept"])
 }
@@ -168,7 +168,7 @@ func TestGarbage(t *testing.T) {
 	s := servePlan(t, okRoute+"      - garbage: {bytes: 32}\n")
 	_, _, err := get(t, s, "/x")
 	require.Error(t, err)
-	assert.Equal(t, EndGarbage, s.Journal().Entries()[0].End)
+	assert.Equal(t, EndGarbage, settled(t, s)[0].End)
 }
 
 func TestHangUntilClientGivesUp(t *testing.T) {

@@ -29,6 +29,9 @@ type Handler struct {
 	cfg     config
 	done    chan struct{}
 	close   sync.Once
+	// inflight counts requests being served, including ones whose
+	// connection a fault hijacked (http.Server no longer tracks those).
+	inflight atomic.Int64
 }
 
 type planState struct {
@@ -123,6 +126,21 @@ func (h *Handler) WaitDeliveries(ctx context.Context) error {
 	return nil
 }
 
+// Wait waits until no request is being served (so every request so far is
+// in the journal), or ctx ends.
+func (h *Handler) Wait(ctx context.Context) error {
+	t := time.NewTicker(time.Millisecond)
+	defer t.Stop()
+	for h.inflight.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
+}
+
 // Deliveries returns the webhook deliveries the plan in force has sent.
 func (h *Handler) Deliveries() []Delivery {
 	if d := h.state.Load().webhooks; d != nil {
@@ -169,6 +187,8 @@ func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.inflight.Add(1)
+	defer h.inflight.Add(-1)
 	st := h.state.Load()
 	e := &Entry{Seq: h.journal.nextSeq(), Time: h.cfg.now(), Method: r.Method, Path: r.URL.Path,
 		Query: maskQuery(r.URL.RawQuery), RemoteAddr: r.RemoteAddr, IdempotencyKey: r.Header.Get("Idempotency-Key"),

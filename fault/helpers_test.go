@@ -1,11 +1,13 @@
 package fault
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -67,4 +69,14 @@ func (j *Journal) nextSeqPeek() uint64 {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.seq
+}
+
+// settled returns the journal once no request is in flight: a client sees a
+// reset or close before the handler has recorded it.
+func settled(t *testing.T, s *Server) []Entry {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	require.NoError(t, s.Handler.Wait(ctx))
+	return s.Journal().Entries()
 }

@@ -88,7 +88,7 @@ func TestEffectMarksProcessedRequests(t *testing.T) {
 		_, _, _ = get(t, s, "/x")
 	}
 	var effects []bool
-	for _, e := range s.Journal().Entries() {
+	for _, e := range settled(t, s) {
 		effects = append(effects, e.Effect)
 	}
 	assert.Equal(t, []bool{false, true, false, true}, effects)

@@ -87,6 +87,9 @@ func (s *Server) Client() *http.Client {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.Handler.Close()
 	err := s.srv.Shutdown(ctx)
+	if werr := s.Handler.Wait(ctx); err == nil {
+		err = werr
+	}
 	s.stopped.Do(func() { s.served = <-s.errc })
 	if serr := s.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
