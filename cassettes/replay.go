@@ -3,8 +3,10 @@ package cassettes
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"hash/maphash"
 	"io"
 	"log/slog"
@@ -100,7 +102,7 @@ type Replayer struct {
 	seqs   map[[32]byte]*sequence // canonical key -> recordings
 	seqOf  []*sequence            // interaction index -> its sequence
 	exact  map[uint64]exactEntry  // fast path, see exactEntry
-	seeds  [2]maphash.Seed
+	seed   maphash.Seed
 	prep   []prepared
 
 	mu         sync.Mutex
@@ -117,10 +119,12 @@ type sequence struct {
 
 // exactEntry is the fast path: a request byte for byte like a recording
 // needs no parsing and leads to the same sequence as its canonical key.
-// It is keyed by one seeded 64-bit hash of method, path, raw query and body
-// and checked with a second, independent one: 128 bits must collide, as the
-// canonical index trusts SHA-256. A nil seq marks a key two different
-// requests share; they take the canonical path.
+// The body is fingerprinted by two CRC-32s (64 bits, as fast as memory);
+// the key is a seeded 64-bit hash of method, path, raw query, fingerprint
+// and length, and the entry checks the fingerprint again. A wrong match
+// needs a 64-bit collision (the canonical index trusts SHA-256 the same
+// way). A nil seq marks a key two different requests share; they take the
+// canonical path.
 type exactEntry struct {
 	check uint64
 	seq   *sequence
@@ -134,7 +138,7 @@ const maxKeptMismatches = 1000
 func NewReplayer(c *Cassette, opts ReplayOptions) *Replayer {
 	rp := &Replayer{c: c, opts: opts, m: newMatcher(opts.Match, opts.Redactor),
 		log: opts.Logger, routes: map[string][]*profile{}, seqs: map[[32]byte]*sequence{},
-		exact: map[uint64]exactEntry{}, seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}}
+		exact: map[uint64]exactEntry{}, seed: maphash.MakeSeed()}
 	if rp.log == nil {
 		rp.log = slog.New(slog.DiscardHandler)
 	}
@@ -191,21 +195,25 @@ func (rp *Replayer) indexExact() {
 }
 
 func (rp *Replayer) exactSums(method, path, query string, body []byte) (key, check uint64) {
-	var sums [2]uint64
-	for i, seed := range rp.seeds {
-		var h maphash.Hash
-		h.SetSeed(seed)
-		h.WriteString(method)
-		h.WriteByte(0)
-		h.WriteString(path)
-		h.WriteByte(0)
-		h.WriteString(query)
-		h.WriteByte(0)
-		h.Write(body)
-		sums[i] = h.Sum64()
-	}
-	return sums[0], sums[1]
+	check = uint64(crc32.Checksum(body, castagnoli))<<32 | uint64(crc32.ChecksumIEEE(body))
+	var tail [16]byte
+	binary.LittleEndian.PutUint64(tail[:8], check)
+	binary.LittleEndian.PutUint64(tail[8:], uint64(len(body)))
+	var h maphash.Hash
+	h.SetSeed(rp.seed)
+	h.WriteString(method)
+	h.WriteByte(0)
+	h.WriteString(path)
+	h.WriteByte(0)
+	h.WriteString(query)
+	h.WriteByte(0)
+	h.Write(tail[:])
+	return h.Sum64(), check
 }
+
+// castagnoli is CRC-32C; with CRC-32 (IEEE) it fingerprints bodies at
+// memory speed (both run on dedicated CPU instructions).
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 func (rp *Replayer) parseRecorded(it *Interaction) *parsed {
 	u, err := url.Parse(it.Request.URL)

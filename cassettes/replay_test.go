@@ -290,3 +290,28 @@ func TestReplayHeaders(t *testing.T) {
 	assert.EqualValues(t, 4, resp.ContentLength, "length of the body served, not the recorded header")
 	assert.Empty(t, resp.Header.Get("Connection"), "hop-by-hop headers are not replayed")
 }
+
+// Byte-identical and reformatted requests take different lookup paths but
+// share one sequence.
+func TestReplayExactAndCanonicalShareSequence(t *testing.T) {
+	c := cassetteOf(
+		it("POST", "https://api.test/v1/poll?a=1&b=2", `{"job":1,"n":2}`, 200, "first"),
+		it("POST", "https://api.test/v1/poll?a=1&b=2", `{"job":1,"n":2}`, 200, "second"),
+		it("POST", "https://api.test/v1/poll?a=1&b=2", `{"job":1,"n":2}`, 200, "third"),
+	)
+	srv := serve(t, NewReplayer(c, ReplayOptions{}))
+	var got []string
+	for _, req := range []struct{ path, body string }{
+		{"/v1/poll?a=1&b=2", `{"job":1,"n":2}`},      // exact
+		{"/v1/poll?b=2&a=1", `{ "n": 2, "job": 1 }`}, // canonical
+		{"/v1/poll?a=1&b=2", `{"job":1,"n":2}`},      // exact
+		{"/v1/poll?a=1&b=2", `{"job":1,"n":3}`},      // different: no match
+	} {
+		code, body, _ := do(t, srv.Client(), "POST", srv.URL+req.path, req.body)
+		if code != 200 {
+			body = fmt.Sprint(code)
+		}
+		got = append(got, body)
+	}
+	assert.Equal(t, []string{"first", "second", "third", "502"}, got)
+}
