@@ -4,11 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/faultline-dev/faultline/internal/atomicfile"
 	"github.com/faultline-dev/faultline/report"
 )
 
@@ -38,34 +37,9 @@ func writeReports(stdout io.Writer, run *report.Run, files reportFiles, color bo
 		if err := out.write(&buf, run); err != nil {
 			return internalErr(err)
 		}
-		if err := writeReportFile(out.path, buf.Bytes()); err != nil {
+		if err := atomicfile.Write(out.path, buf.Bytes(), 0o644); err != nil {
 			return internalErr(fmt.Errorf("cannot write report %s: %w", out.path, err))
 		}
 	}
 	return nil
-}
-
-// writeReportFile replaces path with data through a temporary file in the
-// same directory, so a reader never sees half a report. A path that is not
-// a regular file (e.g. /dev/stdout) is written directly.
-func writeReportFile(path string, data []byte) error {
-	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		return os.WriteFile(path, data, 0o644)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".faultline-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -91,7 +91,7 @@ func runScenarios(ctx context.Context, stdout, stderr io.Writer, o *runOptions) 
 		return usageErr(fmt.Errorf("--parallel %d: give 1 or more", o.parallel))
 	}
 	if !o.seedGiven {
-		o.seed = drawRunSeed()
+		o.seed = drawSeed()
 	}
 	ctx, stop := signal.NotifyContext(orBackground(ctx), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -186,11 +186,12 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// randomSeed draws a seed to print and reuse; small enough to type.
-func drawRunSeed() int64 {
+// drawSeed draws a seed to print and reuse when none was given: from
+// crypto/rand, small enough to retype, never zero.
+func drawSeed() int64 {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
-	return int64(binary.BigEndian.Uint32(b[:]) % 1_000_000_000)
+	return int64(binary.BigEndian.Uint32(b[:])%1_000_000_000) + 1
 }
 
 // commandLine reconstructs the run's command with its seed, to repeat it.

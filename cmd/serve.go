@@ -2,8 +2,6 @@ package cmd
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
@@ -22,6 +19,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/internal/atomicfile"
 )
 
 func init() { register(newServeCmd) }
@@ -164,9 +162,7 @@ func loadServePlan(o serveOptions) (servePlan, error) {
 	case o.seed != nil:
 		plan.Seed, sp.seedFrom = *o.seed, "from --seed"
 	case plan.Seed == 0:
-		if plan.Seed, err = randomSeed(); err != nil {
-			return servePlan{}, internalErr(err)
-		}
+		plan.Seed = drawSeed()
 		sp.seedFrom = "random; pass --seed to repeat this run"
 	default:
 		if !isScenario(data) {
@@ -181,14 +177,6 @@ func loadServePlan(o serveOptions) (servePlan, error) {
 func isScenario(data []byte) bool {
 	var top map[string]yaml.Node
 	return yaml.Unmarshal(data, &top) == nil && top["upstream"].Kind != 0
-}
-
-func randomSeed() (int64, error) {
-	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return 0, fmt.Errorf("drawing a seed: %w", err)
-	}
-	return int64(binary.BigEndian.Uint64(b[:])>>34) + 1, nil // 1..2^30: short enough to retype
 }
 
 func requestLogger(format string, stderr io.Writer) (*slog.Logger, error) {
@@ -234,26 +222,10 @@ func serveCert(o serveOptions) (*fault.TLS, error) {
 	if err != nil {
 		return nil, internalErr(fmt.Errorf("making a certificate: %w", err))
 	}
-	if err := writeFileAtomic(o.caOut, cert.CAPEM); err != nil {
+	if err := atomicfile.Write(o.caOut, cert.CAPEM, 0o644); err != nil {
 		return nil, usageErr(fmt.Errorf("--ca-out: %w", err))
 	}
 	return cert, nil
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".faultline-ca-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 func listenAdmin(o serveOptions, h *fault.Handler, cfg fault.AdminConfig) (*fault.Admin, error) {

@@ -92,7 +92,7 @@ func runWebhook(ctx context.Context, stdout io.Writer, o *webhookOptions) error 
 		w.Effects = webhook.JournalEffects(srv.Journal())
 	}
 	if !o.seedGiven {
-		w.Seed = drawRunSeed()
+		w.Seed = drawSeed()
 	}
 	w.ToolVersion = version
 	w.Command = webhookCommand(o)
