@@ -144,6 +144,7 @@ func (rec *Recorder) forward(w http.ResponseWriter, r *http.Request, body []byte
 	start := time.Now()
 	resp, err := rec.opts.Transport.RoundTrip(out)
 	if err != nil {
+		err = withoutURL(err)
 		rec.log.Error("upstream request failed", "request_id", requestID(r), "method", r.Method, "url", rec.red.url(out.URL.String()), "err", err)
 		http.Error(w, "faultline record: upstream unreachable: "+err.Error(), http.StatusBadGateway)
 		return
@@ -151,17 +152,18 @@ func (rec *Recorder) forward(w http.ResponseWriter, r *http.Request, body []byte
 	respBody, err := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
 	if err != nil {
+		err = withoutURL(err)
 		rec.log.Error("upstream response failed", "request_id", requestID(r), "method", r.Method, "url", rec.red.url(out.URL.String()), "err", err)
 		http.Error(w, "faultline record: reading upstream response: "+err.Error(), http.StatusBadGateway)
 		return
 	}
 	it := rec.interaction(out, body, resp, respBody, time.Since(start))
 	if !rec.keep(rec.red.Interaction(it)) {
-		rec.log.Warn("request after close not recorded", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path)
+		rec.log.Warn("request after close not recorded", "request_id", requestID(r), "method", r.Method, "path", rec.red.Text(r.URL.Path))
 		http.Error(w, "faultline record: recorder is closed", http.StatusServiceUnavailable)
 		return
 	}
-	rec.log.Debug("recorded", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "status", resp.StatusCode)
+	rec.log.Debug("recorded", "request_id", requestID(r), "method", r.Method, "path", rec.red.Text(r.URL.Path), "status", resp.StatusCode)
 	h := w.Header()
 	for k, vs := range resp.Header {
 		h[k] = append([]string(nil), vs...)
@@ -171,6 +173,16 @@ func (rec *Recorder) forward(w http.ResponseWriter, r *http.Request, body []byte
 	}
 	w.WriteHeader(resp.StatusCode)
 	_, _ = w.Write(respBody)
+}
+
+// withoutURL drops the URL a transport error carries: its query may hold a
+// secret, and logs get the redacted URL separately.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 // outbound builds the request sent upstream. Accept-Encoding is dropped so

@@ -1,9 +1,11 @@
 package cassettes
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"sync"
@@ -153,12 +155,16 @@ func TestRecordRejectsBadInput(t *testing.T) {
 
 func TestRecordUpstreamDown(t *testing.T) {
 	path := tempPath(t, "down.yaml")
-	rec, err := NewRecorder(mustURL(t, "http://127.0.0.1:1"), path, RecordOptions{})
+	var logs bytes.Buffer
+	rec, err := NewRecorder(mustURL(t, "http://127.0.0.1:1"), path, RecordOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	require.NoError(t, err)
 	proxy := serve(t, rec)
-	code, body, _ := do(t, proxy.Client(), "GET", proxy.URL+"/v1/x", "")
+	code, body, _ := do(t, proxy.Client(), "GET", proxy.URL+"/v1/x?api_key=very-secret-1", "")
 	assert.Equal(t, http.StatusBadGateway, code)
 	assert.Contains(t, body, "upstream unreachable")
+	assert.Contains(t, logs.String(), "upstream request failed")
+	assert.Contains(t, logs.String(), "api_key=%5BREDACTED%5D")
+	assert.NotContains(t, logs.String(), "very-secret-1")
 	assert.ErrorIs(t, rec.Close(), ErrEmptyCassette, "failed exchanges are not recorded")
 }
 

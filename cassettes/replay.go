@@ -316,7 +316,7 @@ func (rp *Replayer) next(r *http.Request, s *sequence) (int, *Mismatch) {
 
 func (rp *Replayer) exhausted(r *http.Request, s *sequence) *Mismatch {
 	m := &Mismatch{Method: r.Method, URL: rp.m.red.url(r.URL.String()),
-		Message: fmt.Sprintf("faultline replay: all %d recordings of %s %s were already played; replay with repeat-last or cycle, or record more", len(s.ids), r.Method, r.URL.Path)}
+		Message: fmt.Sprintf("faultline replay: all %d recordings of %s %s were already played; replay with repeat-last or cycle, or record more", len(s.ids), r.Method, rp.m.red.Text(r.URL.Path))}
 	for _, id := range s.ids {
 		m.Closest = append(m.Closest, Candidate{Ref: rp.c.Interactions[id].ref(), Differences: []string{"already played"}})
 	}
@@ -346,7 +346,7 @@ func (rp *Replayer) mismatch(r *http.Request, p *parsed) *Mismatch {
 		cands = cands[:shown]
 	}
 	return &Mismatch{Method: r.Method, URL: rp.m.red.url(r.URL.String()), Closest: cands,
-		Message: fmt.Sprintf("faultline replay: no recorded interaction matches %s %s; see closest for what differs, or record it again", r.Method, r.URL.Path)}
+		Message: fmt.Sprintf("faultline replay: no recorded interaction matches %s %s; see closest for what differs, or record it again", r.Method, rp.m.red.Text(r.URL.Path))}
 }
 
 func sortByDiffs(c []Candidate) {
