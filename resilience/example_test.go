@@ -103,3 +103,29 @@ func ExampleLoadPolicy() {
 	// 2 50ms true <nil>
 	// policy.yaml:2:18: breaker.failure_ratio: must be between 0 and 1
 }
+
+func ExampleWithFallback() {
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer down.Close()
+	p := resilience.DefaultPolicy()
+	p.Retry.MaxAttempts = 1
+	p.Breaker.ConsecutiveFailures = 2
+	c := resilience.New(p, resilience.WithFallback(func(r *resilience.Request, err error) (*resilience.Response, error) {
+		return &resilience.Response{StatusCode: 200, Body: []byte(`{"rates":"yesterday's"}`)}, nil
+	}))
+	defer c.CloseIdleConnections()
+
+	for range 3 {
+		resp, err := c.Do(context.Background(), &resilience.Request{Method: "POST", URL: down.URL + "/v1/rates"})
+		fmt.Println(resp.StatusCode, resp.Fallback, resp.Attempts, err)
+	}
+	m := c.Metrics()
+	fmt.Println(m.Attempts, m.Fallbacks, m.Transitions[0].From, "->", m.Transitions[0].To)
+	// Output:
+	// 200 true 1 <nil>
+	// 200 true 1 <nil>
+	// 200 true 0 <nil>
+	// 2 3 closed -> open
+}
