@@ -2,6 +2,7 @@ package cassettes
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"sync/atomic"
@@ -80,6 +81,10 @@ func TestDrift(t *testing.T) {
 	assert.Zero(t, posts.Load(), "unsafe methods are not sent by default")
 	assert.Equal(t, DiffContentType, results[4].Differences[0].Kind)
 	assert.Equal(t, SeverityBreaking, WorstSeverity(results))
+	b, err := json.Marshal(results[0])
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"severity":"breaking"`)
+	assert.Equal(t, "Severity(7)", Severity(7).String())
 }
 
 func TestDriftAdditiveOnlyAndUnsafe(t *testing.T) {

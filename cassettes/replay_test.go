@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -314,4 +315,30 @@ func TestReplayExactAndCanonicalShareSequence(t *testing.T) {
 		got = append(got, body)
 	}
 	assert.Equal(t, []string{"first", "second", "third", "502"}, got)
+}
+
+func TestReplayFormAndTextBodies(t *testing.T) {
+	form := it("POST", "https://api.test/oauth/token", "grant_type=password&username=ann&password=hunter2", 200, "token")
+	form.Request.Headers.Set("Content-Type", "application/x-www-form-urlencoded")
+	form.Request.Form = url.Values{"password": {"hunter2"}, "username": {"ann"}}
+	red := (*Redactor)(nil).Interaction(form)
+	require.Equal(t, "grant_type=password&username=ann&password=%5BREDACTED%5D", red.Request.Body)
+	require.Equal(t, Placeholder, red.Request.Form.Get("password"))
+	text := it("PUT", "https://api.test/notes/1", "plain text note", 204, "")
+	text.Request.Headers.Set("Content-Type", "text/plain")
+	srv := serve(t, NewReplayer(cassetteOf(red, text), ReplayOptions{}))
+
+	formCT := []string{"Content-Type", "application/x-www-form-urlencoded"}
+	code, body, _ := do(t, srv.Client(), "POST", srv.URL+"/oauth/token", "password=other&username=ann&grant_type=password", formCT...)
+	assert.Equal(t, 200, code, "form fields in any order, password ignored")
+	assert.Equal(t, "token", body)
+	code, body, _ = do(t, srv.Client(), "POST", srv.URL+"/oauth/token", "username=bob&grant_type=password", formCT...)
+	assert.Equal(t, 502, code)
+	assert.Contains(t, body, `form username: request bob, recorded ann`)
+
+	code, _, _ = do(t, srv.Client(), "PUT", srv.URL+"/notes/1", "plain text note", "Content-Type", "text/plain")
+	assert.Equal(t, 204, code)
+	code, body, _ = do(t, srv.Client(), "PUT", srv.URL+"/notes/1", "another note", "Content-Type", "text/plain")
+	assert.Equal(t, 502, code)
+	assert.Contains(t, body, `body: request another note, recorded plain text note`)
 }
