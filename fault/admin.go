@@ -44,6 +44,7 @@ type AdminConfig struct {
 //	PUT  /plan            swap the plan (body: plan YAML); 400 if invalid
 //	POST /reset           restart counters and windows, empty the journal
 //	GET  /journal?since=N journal entries after sequence N, as JSON lines
+//	GET  /deliveries      webhook deliveries sent and their answers, as JSON lines
 //	GET  /metrics         Prometheus text format
 //	GET  /healthz         liveness
 //
@@ -77,6 +78,7 @@ func NewAdmin(h *Handler, cfg AdminConfig) *Admin {
 	a.mux.HandleFunc("PUT /plan", a.putPlan)
 	a.mux.HandleFunc("POST /reset", a.reset)
 	a.mux.HandleFunc("GET /journal", a.journal)
+	a.mux.HandleFunc("GET /deliveries", a.deliveries)
 	a.mux.HandleFunc("GET /metrics", a.metrics)
 	a.mux.HandleFunc("GET /healthz", a.healthz)
 	a.mux.HandleFunc("/", a.notFound)
@@ -225,6 +227,14 @@ func (a *Admin) journal(w http.ResponseWriter, r *http.Request) {
 	_ = WriteJSONL(w, a.h.Journal().Since(since))
 }
 
+func (a *Admin) deliveries(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	enc := json.NewEncoder(w)
+	for _, d := range a.h.Deliveries() {
+		_ = enc.Encode(d)
+	}
+}
+
 func (a *Admin) metrics(w http.ResponseWriter, r *http.Request) {
 	if a.cfg.Metrics == nil {
 		adminError(w, http.StatusNotFound, "metrics are not enabled for this server")
@@ -238,7 +248,7 @@ func (a *Admin) healthz(w http.ResponseWriter, _ *http.Request) {
 }
 
 // adminMethods lists the methods each endpoint allows.
-var adminMethods = map[string]string{"/plan": "GET, PUT", "/reset": "POST", "/journal": "GET", "/metrics": "GET", "/healthz": "GET"}
+var adminMethods = map[string]string{"/plan": "GET, PUT", "/reset": "POST", "/journal": "GET", "/deliveries": "GET", "/metrics": "GET", "/healthz": "GET"}
 
 func (a *Admin) notFound(w http.ResponseWriter, r *http.Request) {
 	if allow, ok := adminMethods[r.URL.Path]; ok {
@@ -246,7 +256,7 @@ func (a *Admin) notFound(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: use %s", r.Method, r.URL.Path, allow))
 		return
 	}
-	adminError(w, http.StatusNotFound, fmt.Sprintf("no admin endpoint %s %s; endpoints: GET /plan, PUT /plan, POST /reset, GET /journal, GET /metrics, GET /healthz", r.Method, r.URL.Path))
+	adminError(w, http.StatusNotFound, fmt.Sprintf("no admin endpoint %s %s; endpoints: GET /plan, PUT /plan, POST /reset, GET /journal, GET /deliveries, GET /metrics, GET /healthz", r.Method, r.URL.Path))
 }
 
 // planSummary is GET /plan's answer when the plan's YAML is not known.
