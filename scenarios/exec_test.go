@@ -205,6 +205,28 @@ checks:
 		assert.Contains(t, strings.Join(res.Evidence, "\n"), "GET /v1/balance", "the upstream saw the call that hung")
 	})
 
+	t.Run("client.exec.timeout is shorter than the scenario's", func(t *testing.T) {
+		sc := writeScenario(t, dir, "exec-timeout", `version: 1
+name: exec-own-timeout
+timeout: 20s
+upstream:
+  routes:
+    - path: /v1/balance
+      faults:
+        - hang:
+client:
+  exec: {command: [./execclient, hang], timeout: 300ms}
+  calls:
+    - {path: /v1/balance}
+checks:
+  - outcome: no_hang
+`)
+		start := time.Now()
+		res := runScenario(t, sc, Options{})
+		assert.Less(t, time.Since(start), 10*time.Second, "killed at the exec timeout, not the scenario's")
+		assert.Contains(t, check(t, res, "outcome").Observed, "it hung")
+	})
+
 	t.Run("the client's own children are killed too", func(t *testing.T) {
 		if _, err := os.Stat("/proc/self/stat"); err != nil {
 			t.Skip("needs /proc")
@@ -257,4 +279,17 @@ checks:
 		assert.Contains(t, res.Error, missing)
 		assert.Empty(t, res.Checks, "nothing ran, so nothing is judged")
 	})
+}
+
+// TestExecOutputKeepsTheTail: a chatty client's last words survive.
+func TestExecOutputKeepsTheTail(t *testing.T) {
+	var b tailBuffer
+	for range 100 {
+		n, err := b.Write([]byte(strings.Repeat("x", 199) + "\n"))
+		require.NoError(t, err)
+		require.Equal(t, 200, n)
+	}
+	_, _ = b.Write([]byte("gave up: field amount\n"))
+	assert.Equal(t, outputTail, b.Len())
+	assert.True(t, strings.HasSuffix(b.String(), "xx\ngave up: field amount\n"))
 }
