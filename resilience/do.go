@@ -175,30 +175,20 @@ func (c *Client) send(ctx context.Context, cl *call, start time.Time) (out outco
 	// Go's transport also replays a GET (or a keyed POST) by itself, at
 	// once, when a kept-alive connection turns out closed; each replay the
 	// server may have seen counts as an attempt.
-	var gotConn, writeFailed atomic.Bool
-	var writes atomic.Int32
-	gotConn.Store(!c.ownTransport)
-	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
-		GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) },
-		WroteRequest: func(i httptrace.WroteRequestInfo) {
-			writeFailed.Store(i.Err != nil)
-			if i.Err == nil {
-				writes.Add(1)
-			}
-		},
-	})
+	w := newWire(!c.ownTransport)
+	actx = httptrace.WithClientTrace(actx, &w.trace)
 	defer func() {
 		out.end = c.clock.Now()
 		out.latency = out.end.Sub(start)
 		out.callerGone = ctx.Err() != nil
-		if n := writes.Load(); n > 1 {
+		if n := w.writes.Load(); n > 1 {
 			cl.attempts += int(n - 1)
 			c.m.attempts.Add(int64(n - 1))
 		}
 	}()
 	resp, err := c.rt.RoundTrip(cl.request(actx))
 	if err != nil {
-		return outcome{class: classifyError(err, gotConn.Load() && !writeFailed.Load()), err: c.attemptErr(ctx, actx, cl, err)}
+		return outcome{class: classifyError(err, w.mayHaveArrived()), err: c.attemptErr(ctx, actx, cl, err)}
 	}
 	body, err := readBody(resp, cl.method, c.p.MaxResponseBytes)
 	status := resp.StatusCode
@@ -217,6 +207,29 @@ func (c *Client) send(ctx context.Context, cl *call, start time.Time) (out outco
 	out.retryAfter, out.hasWait = c.serverWait(resp, status)
 	return out
 }
+
+// wire records, through httptrace, what happened to an attempt on the wire.
+type wire struct {
+	gotConn, writeFailed atomic.Bool
+	writes               atomic.Int32 // requests written in full
+	trace                httptrace.ClientTrace
+}
+
+func newWire(assumeSent bool) *wire {
+	w := &wire{}
+	w.gotConn.Store(assumeSent)
+	w.trace.GotConn = func(httptrace.GotConnInfo) { w.gotConn.Store(true) }
+	w.trace.WroteRequest = func(i httptrace.WroteRequestInfo) {
+		w.writeFailed.Store(i.Err != nil)
+		if i.Err == nil {
+			w.writes.Add(1)
+		}
+	}
+	return w
+}
+
+// mayHaveArrived reports whether the server may have received the request.
+func (w *wire) mayHaveArrived() bool { return w.gotConn.Load() && !w.writeFailed.Load() }
 
 // request builds one attempt's request, with a fresh reader over the body.
 func (cl *call) request(ctx context.Context) *http.Request {
