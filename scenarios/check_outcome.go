@@ -11,10 +11,11 @@ import (
 
 func init() { registerCheck("outcome", decodeOutcome) }
 
-// outcomeCheck: every call succeeded, or failed gracefully (a clear error
-// within the deadline), or at least none hung.
+// outcomeCheck: every call succeeded; or was handled (succeeded, or was
+// answered by a fallback that says so); or failed gracefully (a clear error
+// within the deadline); or at least none hung.
 type outcomeCheck struct {
-	expect string // success, failure, no_hang
+	expect string // success, handled, failure, no_hang
 	within time.Duration
 }
 
@@ -32,8 +33,8 @@ func decodeOutcome(d *checkDecode) (Check, error) {
 		}
 		c.expect, c.within = f.Expect, f.Within.D()
 	}
-	if !contains([]string{"success", "failure", "no_hang"}, c.expect) {
-		return nil, d.errorf("%q: expect success, failure or no_hang", c.expect)
+	if !contains([]string{"success", "handled", "failure", "no_hang"}, c.expect) {
+		return nil, d.errorf("%q: expect success, handled, failure or no_hang", c.expect)
 	}
 	return c, nil
 }
@@ -71,6 +72,8 @@ func (c outcomeCheck) judge(call CallResult, within time.Duration) string {
 		return fmt.Sprintf("took %s, over %s", fmtDur(call.Duration), fmtDur(within))
 	case c.expect == "success" && !ok:
 		return "failed: " + describe(call)
+	case c.expect == "handled" && !ok && !(call.Fallback && call.Err == nil):
+		return "failed: " + describe(call)
 	case c.expect == "failure" && ok:
 		return "succeeded where a clear error was expected"
 	}
@@ -94,7 +97,7 @@ func (c outcomeCheck) evalExec(x *ExecResult, within time.Duration, expected str
 	}
 	ok := !x.TimedOut && x.Duration <= within
 	switch c.expect {
-	case "success":
+	case "success", "handled":
 		ok = ok && x.ExitCode == 0
 	case "failure":
 		ok = ok && x.ExitCode != 0

@@ -170,6 +170,10 @@ func shellQuote(s string) string {
 // webhook deliveries, stops the upstream, and judges the checks.
 func RunOne(ctx context.Context, sc *Scenario, opts Options) (report.Scenario, error) {
 	res := scenarioHeader(sc, opts)
+	if why := unjudgeable(sc, opts); why != "" {
+		res.Status, res.SkipReason = report.Skipped, why
+		return res, nil
+	}
 	seed := SeedFor(sc, opts.Seed)
 	fail := func(err error) (report.Scenario, error) {
 		res.Error, res.Status = err.Error(), report.Failed
@@ -212,6 +216,17 @@ func RunOne(ctx context.Context, sc *Scenario, opts Options) (report.Scenario, e
 	}
 	judge(&res, obs)
 	return res, nil
+}
+
+// unjudgeable says why a scenario cannot judge the client it would run
+// with, or "" when it can: a webhook scenario delivering to faultline's own
+// reference receiver says nothing about an external client.
+func unjudgeable(sc *Scenario, opts Options) string {
+	external := len(opts.Exec) > 0 || sc.Client.Exec != nil
+	if r := sc.Client.Receiver; external && r != nil && r.URL == "" {
+		return "judges a webhook receiver: set client.receiver.url (and effects_url) to your client's handler"
+	}
+	return ""
 }
 
 // preparePlan seeds the scenario's plan and points its webhooks at the

@@ -2,7 +2,9 @@ package scenarios
 
 import (
 	"context"
+	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -22,4 +24,24 @@ func TestLibraryRunsGreenWithReferenceClient(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestWebhookScenarioSkippedForExternalClientWithoutReceiver(t *testing.T) {
+	sc := &Scenario{Name: "w", Client: Client{Receiver: &Receiver{Scheme: "stripe", Secret: "x"}}}
+	res, err := RunOne(context.Background(), sc, Options{Exec: []string{"/bin/true"}})
+	require.NoError(t, err)
+	assert.Equal(t, report.Skipped, res.Status)
+	assert.Contains(t, res.SkipReason, "client.receiver.url")
+}
+
+func TestOutcomeHandledAcceptsMarkedFallbackOnly(t *testing.T) {
+	o := &Observation{Scenario: &Scenario{Timeout: time.Second}}
+	handled := outcomeCheck{expect: "handled"}
+	o.Calls = []CallResult{{Status: 200}, {Status: 200, Fallback: true}}
+	assert.Equal(t, report.Passed, handled.Evaluate(o).Status)
+	assert.Equal(t, report.Failed, outcomeCheck{expect: "success"}.Evaluate(o).Status, "a fallback is not a success")
+	o.Calls = append(o.Calls, CallResult{Status: 503, Err: errors.New("retries exhausted")})
+	assert.Equal(t, report.Failed, handled.Evaluate(o).Status, "an error is not handled")
+	o.Calls, o.Exec = nil, &ExecResult{ExitCode: 1, Duration: time.Millisecond}
+	assert.Equal(t, report.Failed, handled.Evaluate(o).Status, "an external client that gave up did not handle the calls")
 }
