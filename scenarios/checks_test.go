@@ -389,6 +389,13 @@ var checkCases = []checkCase{
 		func() *Observation {
 			return seen(scen(gets(20)), latencies(10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 500, 500)...)
 		}, report.Failed, "p95 500ms"},
+	{"latency: p95 of 11 calls is the slowest", "latency: {p95: 100ms}",
+		func() *Observation {
+			return seen(scen(gets(11)), latencies(10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 900)...)
+		},
+		report.Failed, "p95 900ms"},
+	{"latency: p50 of 4 calls is the second", "latency: {p50: 20ms}",
+		func() *Observation { return seen(scen(gets(4)), latencies(40, 10, 30, 20)...) }, report.Passed, "p50 20ms"},
 	{"latency: spans every attempt of a call", "latency: {p50: 100ms}",
 		func() *Observation { n := 0; return seen(scen(gets(1)), attempts(&n, "a", 0, 503, 100, 190)...) },
 		report.Failed, "p50 305ms"},
@@ -653,6 +660,35 @@ func TestCheckDecodeErrors(t *testing.T) {
 			assert.Contains(t, msg, tc.says)
 			assert.NotContains(t, msg, "\n")
 		})
+	}
+}
+
+// TestPercentileNearestRank: the smallest value with at least p% of the
+// values at or below it.
+func TestPercentileNearestRank(t *testing.T) {
+	var hundred []time.Duration
+	for i := 1; i <= 100; i++ {
+		hundred = append(hundred, ms(i))
+	}
+	for _, tc := range []struct {
+		ds   []time.Duration
+		p    float64
+		want time.Duration
+	}{
+		{nil, 50, 0},
+		{[]time.Duration{ms(7)}, 99, ms(7)},
+		{[]time.Duration{ms(3), ms(1), ms(2), ms(4)}, 50, ms(2)},
+		{[]time.Duration{ms(3), ms(1), ms(2), ms(4)}, 51, ms(3)},
+		{hundred, 95, ms(95)},
+		{hundred, 99, ms(99)},
+		{hundred, 99.5, ms(100)},
+		{hundred[:11], 95, ms(11)}, // 10.45 rounds up, not to the nearest
+		{hundred[:60], 99, ms(60)}, // 59.4 likewise
+		{hundred[:20], 95, ms(19)},
+		{hundred, 0, ms(1)},
+		{hundred, 100, ms(100)},
+	} {
+		assert.Equal(t, tc.want, percentile(tc.ds, tc.p), "p%v of %d", tc.p, len(tc.ds))
 	}
 }
 

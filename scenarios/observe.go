@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"sort"
 	"strconv"
@@ -188,13 +189,14 @@ func fmtDur(d time.Duration) string {
 	return d.Round(10 * time.Millisecond).String()
 }
 
-// percentile returns the p-th percentile (0-100) of ds by nearest rank.
+// percentile returns the p-th percentile (0-100) of ds by nearest rank:
+// the smallest value with at least p% of ds at or below it.
 func percentile(ds []time.Duration, p float64) time.Duration {
 	if len(ds) == 0 {
 		return 0
 	}
 	s := append([]time.Duration(nil), ds...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	rank := int(p/100*float64(len(s))+0.5) - 1
+	rank := int(math.Ceil(p*float64(len(s))/100)) - 1 // p*n first: exact for whole p
 	return s[min(max(rank, 0), len(s)-1)]
 }
