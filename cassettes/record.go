@@ -125,7 +125,7 @@ func (rec *Recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rec.replay != nil {
-		i, miss := rec.replay.find(r, body)
+		i, miss := rec.replay.find(r, body, rec.readOnly)
 		switch {
 		case miss == nil:
 			rec.replay.serve(w, r, i)

@@ -63,8 +63,8 @@ type ReplayOptions struct {
 	Match     MatchOptions
 	Exhausted Exhausted
 	Latency   Latency
-	// Redactor is applied to incoming requests before matching so that they
-	// compare equal to redacted recordings. Nil means the default rules.
+	// Redactor's rules decide which incoming values are left out of matching,
+	// as they were left out of the recording. Nil means the default rules.
 	Redactor *Redactor
 	// Logger receives one warning per unmatched request. Nil discards.
 	Logger *slog.Logger
@@ -232,7 +232,7 @@ func (rp *Replayer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "faultline replay: reading request body: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	i, miss := rp.find(r, body) // keeps no reference to body
+	i, miss := rp.find(r, body, true) // keeps no reference to body
 	if cap(body) <= maxPooled {
 		*buf = body
 		bodyPool.Put(buf)
@@ -277,8 +277,9 @@ func readBodyInto(w http.ResponseWriter, r *http.Request, buf []byte) ([]byte, e
 	return out.Bytes(), err
 }
 
-// find returns the index of the recording for r, or why there is none.
-func (rp *Replayer) find(r *http.Request, body []byte) (int, *Mismatch) {
+// find returns the index of the recording for r, or why there is none;
+// without explain, the why is not worked out (the recorder forwards instead).
+func (rp *Replayer) find(r *http.Request, body []byte, explain bool) (int, *Mismatch) {
 	path := r.URL.Path
 	if path == "" {
 		path = "/"
@@ -292,6 +293,9 @@ func (rp *Replayer) find(r *http.Request, body []byte) (int, *Mismatch) {
 		if s := rp.seqs[rp.m.digest(p, prof)]; s != nil {
 			return rp.next(r, s)
 		}
+	}
+	if !explain {
+		return -1, &Mismatch{Message: "no match"}
 	}
 	return -1, rp.mismatch(r, p)
 }
@@ -317,7 +321,7 @@ func (rp *Replayer) next(r *http.Request, s *sequence) (int, *Mismatch) {
 func (rp *Replayer) exhausted(r *http.Request, s *sequence) *Mismatch {
 	m := &Mismatch{Method: r.Method, URL: rp.m.red.url(r.URL.String()),
 		Message: fmt.Sprintf("faultline replay: all %d recordings of %s %s were already played; replay with repeat-last or cycle, or record more", len(s.ids), r.Method, rp.m.red.Text(r.URL.Path))}
-	for _, id := range s.ids {
+	for _, id := range s.ids[max(0, len(s.ids)-3):] {
 		m.Closest = append(m.Closest, Candidate{Ref: rp.c.Interactions[id].ref(), Differences: []string{"already played"}})
 	}
 	return m
