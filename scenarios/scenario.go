@@ -174,6 +174,9 @@ func Load(name string, data []byte) (*Scenario, error) {
 	}
 	sc := &Scenario{Name: sf.Name, Description: sf.Description, Tags: sf.Tags, File: name, Seed: sf.Seed, Timeout: DefaultTimeout}
 	if sf.Timeout != nil {
+		if sf.Timeout.D() <= 0 {
+			return nil, yamlx.Errorf(name, at("timeout"), "timeout: give a duration above zero, e.g. timeout: 5s (or leave it out for %s)", DefaultTimeout)
+		}
 		sc.Timeout = sf.Timeout.D()
 	}
 	if err := checkTags(name, at("tags"), sf.Tags); err != nil {
