@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -18,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/faultline-dev/faultline/fault"
 	"github.com/faultline-dev/faultline/report"
 )
 
@@ -303,4 +305,44 @@ func withoutTiming(t *testing.T, doc []byte) string {
 	out, err := json.MarshalIndent(walk("", v), "", " ")
 	require.NoError(t, err)
 	return string(out)
+}
+
+// TestSchemaCoversFormat keeps scenarios/schema.json in step with the code:
+// every registered fault, every check and every tag has its entry.
+func TestSchemaCoversFormat(t *testing.T) {
+	data, err := os.ReadFile("schema.json")
+	require.NoError(t, err)
+	var schema struct {
+		Schema     string `json:"$schema"`
+		Properties struct {
+			Tags struct {
+				Items struct {
+					Enum []string `json:"enum"`
+				} `json:"items"`
+			} `json:"tags"`
+			Checks struct {
+				Items struct {
+					AnyOf []struct {
+						Properties map[string]json.RawMessage `json:"properties"`
+					} `json:"anyOf"`
+				} `json:"items"`
+			} `json:"checks"`
+		} `json:"properties"`
+		Defs map[string]json.RawMessage `json:"$defs"`
+	}
+	require.NoError(t, json.Unmarshal(data, &schema))
+	assert.Equal(t, "https://json-schema.org/draft/2020-12/schema", schema.Schema)
+	assert.ElementsMatch(t, Tags, schema.Properties.Tags.Items.Enum, "tags")
+	checks := map[string]bool{}
+	for _, alt := range schema.Properties.Checks.Items.AnyOf {
+		for name := range alt.Properties {
+			checks[name] = true
+		}
+	}
+	for _, name := range CheckNames() {
+		assert.True(t, checks[name], "schema.json has no entry for the %s check", name)
+	}
+	for _, kind := range fault.Kinds() {
+		assert.Contains(t, schema.Defs, "fault_"+kind, "schema.json has no entry for the %s fault", kind)
+	}
 }
