@@ -73,10 +73,11 @@ type ReplayOptions struct {
 // Mismatch describes a request no recording answered. It is also the JSON
 // body of the 502 response the replayer sends for it.
 type Mismatch struct {
-	Message string      `json:"error"`
-	Method  string      `json:"method"`
-	URL     string      `json:"url"`
-	Closest []Candidate `json:"closest"`
+	Message   string      `json:"error"`
+	RequestID string      `json:"request_id"` // also in the log line
+	Method    string      `json:"method"`
+	URL       string      `json:"url"`
+	Closest   []Candidate `json:"closest"`
 }
 
 func (m Mismatch) Error() string { return m.Message }
@@ -354,11 +355,7 @@ func (rp *Replayer) mismatch(r *http.Request, p *parsed) *Mismatch {
 }
 
 func sortByDiffs(c []Candidate) {
-	for i := 1; i < len(c); i++ {
-		for j := i; j > 0 && len(c[j].Differences) < len(c[j-1].Differences); j-- {
-			c[j], c[j-1] = c[j-1], c[j]
-		}
-	}
+	slices.SortStableFunc(c, func(a, b Candidate) int { return len(a.Differences) - len(b.Differences) })
 }
 
 // requestID names a request in logs: the client's X-Request-Id, else a
@@ -373,6 +370,7 @@ func requestID(r *http.Request) string {
 var requestSeq atomic.Int64
 
 func (rp *Replayer) reject(w http.ResponseWriter, r *http.Request, m *Mismatch) {
+	m.RequestID = requestID(r)
 	rp.mu.Lock()
 	if len(rp.mismatches) < maxKeptMismatches {
 		rp.mismatches = append(rp.mismatches, *m)
@@ -382,7 +380,7 @@ func (rp *Replayer) reject(w http.ResponseWriter, r *http.Request, m *Mismatch) 
 	for _, c := range m.Closest {
 		closest = append(closest, c.ID)
 	}
-	rp.log.Warn("unmatched request", "request_id", requestID(r), "method", m.Method, "url", m.URL, "closest", closest)
+	rp.log.Warn("unmatched request", "request_id", m.RequestID, "method", m.Method, "url", m.URL, "closest", closest)
 	writeMismatch(w, m)
 }
 

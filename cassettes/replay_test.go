@@ -143,6 +143,8 @@ func TestReplayExplainsMismatch(t *testing.T) {
 	assert.NotContains(t, body, "sekrit", "secrets in the request are not echoed")
 	require.Len(t, rp.Mismatches(), 1)
 	assert.Contains(t, logs.String(), "unmatched request")
+	assert.NotEmpty(t, m.RequestID)
+	assert.Contains(t, logs.String(), `"request_id":"`+m.RequestID+`"`, "body and log share the request id")
 	assert.NotContains(t, logs.String(), "sekrit")
 }
 
