@@ -67,4 +67,16 @@
 // block (its version, the save time, the upstream) and per-interaction
 // `recorded_at`; go-vcr v3 ignores both. CheckAge compares the recording time
 // with a maximum age.
+//
+// # From a command
+//
+// Each faultline command is a few calls:
+//
+//   - record: ParseMode, NewRecorder, serve it with http.Server; on SIGINT or
+//     SIGTERM call Shutdown on the server, then Close on the recorder.
+//   - replay: Load (a *FormatError is bad input), CheckAge, ParseLatency,
+//     NewReplayer; after the server stops, Mismatches and Unplayed.
+//   - drift: Load, Drift, WorstSeverity.
+//   - cassette scan: Scan per file. import: ImportHAR, then Save.
+//     export: Load, then ExportHAR.
 package cassettes
