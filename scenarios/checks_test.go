@@ -192,6 +192,12 @@ var checkCases = []checkCase{
 		func() *Observation {
 			return ref(scen(gets(2)), []CallResult{failedCall(time.Second, "x"), failedCall(DefaultTimeout+time.Second, "context deadline exceeded")})
 		}, report.Failed, "took 31s, over 30s"},
+	{"outcome handled: a marked fallback is handled", "outcome: handled",
+		func() *Observation { return ref(scen(gets(2)), []CallResult{ok(ms(20)), fellBack(ms(40))}) }, report.Passed, "2 of 2 calls as expected"},
+	{"outcome handled: an error is not", "outcome: handled",
+		func() *Observation {
+			return ref(scen(gets(2)), []CallResult{fellBack(ms(40)), failedCall(ms(80), "503 Service Unavailable after 3 attempts")})
+		}, report.Failed, "call 2 GET /v1/orders: failed: 503 Service Unavailable"},
 	{"outcome: no call made is nothing to judge", "outcome: success",
 		func() *Observation { return ref(scen(gets(1)), nil) }, report.Failed, "0 of 0 calls"},
 	// outcome, external client
@@ -612,7 +618,7 @@ var checkDecodeErrors = []struct {
 	value string // what follows "name:" on line 10
 	says  string
 }{
-	{"outcome", ` maybe`, `"maybe": expect success, failure or no_hang`},
+	{"outcome", ` maybe`, `"maybe": expect success,`},
 	{"outcome", ` {expect: success, within: soon}`, `within: "soon" is not a duration`},
 	{"attempts", ` 0`, `give a number of attempts`},
 	{"attempts", ` {min: 3, max: 2}`, `0 < min <= max`},
