@@ -21,9 +21,9 @@ var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
 func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 
-// req is one journal entry: a GET of /v1/orders arriving atMs after t0,
+// entryAt is one journal entry: a GET of /v1/orders arriving atMs after t0,
 // answered with status in 5 ms; mods adjust it.
-func req(seq, atMs, status int, mods ...func(*fault.Entry)) fault.Entry {
+func entryAt(seq, atMs, status int, mods ...func(*fault.Entry)) fault.Entry {
 	e := fault.Entry{Seq: uint64(seq), Time: t0.Add(ms(atMs)), Duration: ms(5), Method: http.MethodGet,
 		Path: "/v1/orders", Status: status, End: fault.EndComplete}
 	for _, m := range mods {
@@ -32,11 +32,11 @@ func req(seq, atMs, status int, mods ...func(*fault.Entry)) fault.Entry {
 	return e
 }
 
-func post(e *fault.Entry)   { e.Method = http.MethodPost }
-func effect(e *fault.Entry) { e.Effect = true }
+func asPost(e *fault.Entry)     { e.Method = http.MethodPost }
+func withEffect(e *fault.Entry) { e.Effect = true }
 
-func key(k string) func(*fault.Entry)  { return func(e *fault.Entry) { e.IdempotencyKey = k } }
-func rid(id string) func(*fault.Entry) { return func(e *fault.Entry) { e.RequestID = id } }
+func idemKey(k string) func(*fault.Entry) { return func(e *fault.Entry) { e.IdempotencyKey = k } }
+func rid(id string) func(*fault.Entry)    { return func(e *fault.Entry) { e.RequestID = id } }
 func took(d time.Duration) func(*fault.Entry) {
 	return func(e *fault.Entry) { e.Duration = d }
 }
@@ -63,27 +63,27 @@ func posts(n int) Call {
 	return Call{Method: http.MethodPost, Path: "/v1/orders", Count: n, Concurrency: 1}
 }
 
-// seen is what the upstream saw of a reference client asked for calls.
-func seen(sc *Scenario, journal ...fault.Entry) *Observation {
+// observed is what the upstream saw of a reference client asked for calls.
+func observed(sc *Scenario, journal ...fault.Entry) *Observation {
 	return &Observation{Scenario: sc, Journal: journal, Start: t0, Elapsed: time.Second}
 }
 
-// ref is a reference client's run: its call results and the journal.
-func ref(sc *Scenario, calls []CallResult, journal ...fault.Entry) *Observation {
-	o := seen(sc, journal...)
+// refRun is a reference client's run: its call results and the journal.
+func refRun(sc *Scenario, calls []CallResult, journal ...fault.Entry) *Observation {
+	o := observed(sc, journal...)
 	o.Calls = calls
 	return o
 }
 
 // execd is an external client's run.
 func execd(x ExecResult, journal ...fault.Entry) *Observation {
-	o := seen(scen(gets(1)), journal...)
+	o := observed(scen(gets(1)), journal...)
 	o.Exec = &x
 	o.Elapsed = x.Duration
 	return o
 }
 
-func ok(d time.Duration) CallResult {
+func okCall(d time.Duration) CallResult {
 	return CallResult{Method: http.MethodGet, Path: "/v1/orders", Start: t0, Duration: d, Status: 200, Attempts: 1}
 }
 
@@ -95,10 +95,10 @@ func fellBack(d time.Duration) CallResult {
 	return CallResult{Method: http.MethodGet, Path: "/v1/orders", Start: t0, Duration: d, Status: 200, Attempts: 3, Fallback: true}
 }
 
-// attempts builds one caller's attempts (keyed by X-Request-Id id) starting
+// callerAttempts builds one caller's attempts (keyed by X-Request-Id id) starting
 // at startMs, each taking 5 ms, separated by gaps (from the end of one
 // attempt to the start of the next), each answered with status.
-func attempts(seq *int, id string, startMs, status int, gapsMs ...int) []fault.Entry {
+func callerAttempts(seq *int, id string, startMs, status int, gapsMs ...int) []fault.Entry {
 	var out []fault.Entry
 	at := startMs
 	for i := 0; i <= len(gapsMs); i++ {
@@ -106,7 +106,7 @@ func attempts(seq *int, id string, startMs, status int, gapsMs ...int) []fault.E
 			at += 5 + gapsMs[i-1]
 		}
 		*seq++
-		out = append(out, req(*seq, at, status, rid(id)))
+		out = append(out, entryAt(*seq, at, status, rid(id)))
 	}
 	return out
 }
@@ -125,7 +125,7 @@ func callers(groups ...[]fault.Entry) []fault.Entry {
 func spaced(n, everyMs, tookMs int) []fault.Entry {
 	var out []fault.Entry
 	for i := 0; i < n; i++ {
-		out = append(out, req(i+1, i*everyMs, 200, took(ms(tookMs)), rid(fmt.Sprint("r", i))))
+		out = append(out, entryAt(i+1, i*everyMs, 200, took(ms(tookMs)), rid(fmt.Sprint("r", i))))
 	}
 	return out
 }
@@ -134,7 +134,7 @@ func spaced(n, everyMs, tookMs int) []fault.Entry {
 func latencies(ds ...int) []fault.Entry {
 	var out []fault.Entry
 	for i, d := range ds {
-		out = append(out, req(i+1, i*1000, 200, took(ms(d)), rid(fmt.Sprint("r", i))))
+		out = append(out, entryAt(i+1, i*1000, 200, took(ms(d)), rid(fmt.Sprint("r", i))))
 	}
 	return out
 }
@@ -173,33 +173,33 @@ type checkCase struct {
 var checkCases = []checkCase{
 	// outcome, reference client
 	{"outcome success: every call succeeded", "outcome: success",
-		func() *Observation { return ref(scen(gets(2)), []CallResult{ok(ms(20)), ok(ms(30))}) }, report.Passed, "2 of 2 calls as expected"},
+		func() *Observation { return refRun(scen(gets(2)), []CallResult{okCall(ms(20)), okCall(ms(30))}) }, report.Passed, "2 of 2 calls as expected"},
 	{"outcome success: one call gave up", "outcome: success",
 		func() *Observation {
-			return ref(scen(gets(2)), []CallResult{ok(ms(20)), failedCall(ms(80), "503 Service Unavailable after 3 attempts")})
+			return refRun(scen(gets(2)), []CallResult{okCall(ms(20)), failedCall(ms(80), "503 Service Unavailable after 3 attempts")})
 		}, report.Failed, "call 2 GET /v1/orders: failed: 503 Service Unavailable after 3 attempts"},
 	{"outcome success: a fallback is not a success", "outcome: success",
-		func() *Observation { return ref(scen(gets(1)), []CallResult{fellBack(ms(20))}) }, report.Failed, "served by the fallback"},
+		func() *Observation { return refRun(scen(gets(1)), []CallResult{fellBack(ms(20))}) }, report.Failed, "served by the fallback"},
 	{"outcome failure: a clear error", "outcome: {expect: failure, within: 2s}",
-		func() *Observation { return ref(scen(gets(1)), []CallResult{failedCall(ms(900), "read timeout")}) }, report.Passed, "failure within 2s"},
+		func() *Observation { return refRun(scen(gets(1)), []CallResult{failedCall(ms(900), "read timeout")}) }, report.Passed, "failure within 2s"},
 	{"outcome failure: succeeded where an error was due", "outcome: failure",
-		func() *Observation { return ref(scen(gets(1)), []CallResult{ok(ms(20))}) }, report.Failed, "succeeded where a clear error was expected"},
+		func() *Observation { return refRun(scen(gets(1)), []CallResult{okCall(ms(20))}) }, report.Failed, "succeeded where a clear error was expected"},
 	{"outcome failure: the error came too late", "outcome: {expect: failure, within: 2s}",
 		func() *Observation {
-			return ref(scen(gets(1)), []CallResult{failedCall(5*time.Second, "read timeout")})
+			return refRun(scen(gets(1)), []CallResult{failedCall(5*time.Second, "read timeout")})
 		}, report.Failed, "took 5s, over 2s"},
 	{"outcome no_hang: bounded by the scenario timeout", "outcome: no_hang",
 		func() *Observation {
-			return ref(scen(gets(2)), []CallResult{failedCall(time.Second, "x"), failedCall(DefaultTimeout+time.Second, "context deadline exceeded")})
+			return refRun(scen(gets(2)), []CallResult{failedCall(time.Second, "x"), failedCall(DefaultTimeout+time.Second, "context deadline exceeded")})
 		}, report.Failed, "took 31s, over 30s"},
 	{"outcome handled: a marked fallback is handled", "outcome: handled",
-		func() *Observation { return ref(scen(gets(2)), []CallResult{ok(ms(20)), fellBack(ms(40))}) }, report.Passed, "2 of 2 calls as expected"},
+		func() *Observation { return refRun(scen(gets(2)), []CallResult{okCall(ms(20)), fellBack(ms(40))}) }, report.Passed, "2 of 2 calls as expected"},
 	{"outcome handled: an error is not", "outcome: handled",
 		func() *Observation {
-			return ref(scen(gets(2)), []CallResult{fellBack(ms(40)), failedCall(ms(80), "503 Service Unavailable after 3 attempts")})
+			return refRun(scen(gets(2)), []CallResult{fellBack(ms(40)), failedCall(ms(80), "503 Service Unavailable after 3 attempts")})
 		}, report.Failed, "call 2 GET /v1/orders: failed: 503 Service Unavailable"},
 	{"outcome: no call made is nothing to judge", "outcome: success",
-		func() *Observation { return ref(scen(gets(1)), nil) }, report.Failed, "0 of 0 calls"},
+		func() *Observation { return refRun(scen(gets(1)), nil) }, report.Failed, "0 of 0 calls"},
 	// outcome, external client
 	{"outcome exec success: exit 0", "outcome: success",
 		func() *Observation { return execd(ExecResult{ExitCode: 0, Duration: ms(300)}) }, report.Passed, "exit 0 after 300ms"},
@@ -216,159 +216,172 @@ var checkCases = []checkCase{
 	{"attempts exact: every call retried twice", "attempts: {exact: 3}",
 		func() *Observation {
 			n := 0
-			return seen(scen(gets(2)), callers(attempts(&n, "a", 0, 503, 20, 40), attempts(&n, "b", 3, 503, 25, 45))...)
+			return observed(scen(gets(2)), callers(callerAttempts(&n, "a", 0, 503, 20, 40), callerAttempts(&n, "b", 3, 503, 25, 45))...)
 		}, report.Passed, "3, 3 across 2 calls"},
 	{"attempts exact: one call never retried", "attempts: {exact: 3}",
 		func() *Observation {
 			n := 0
-			return seen(scen(gets(2)), callers(attempts(&n, "a", 0, 503, 20, 40), attempts(&n, "b", 3, 503))...)
+			return observed(scen(gets(2)), callers(callerAttempts(&n, "a", 0, 503, 20, 40), callerAttempts(&n, "b", 3, 503))...)
 		}, report.Failed, "3, 1 across 2 calls"},
 	{"attempts max: a retry storm", "attempts: {max: 3}",
-		func() *Observation { n := 0; return seen(scen(gets(1)), attempts(&n, "a", 0, 503, 1, 1, 1, 1, 1)...) },
+		func() *Observation {
+			n := 0
+			return observed(scen(gets(1)), callerAttempts(&n, "a", 0, 503, 1, 1, 1, 1, 1)...)
+		},
 		report.Failed, "at most 3 per call"},
 	{"attempts scalar: a single attempt", "attempts: 1",
-		func() *Observation { return seen(scen(gets(1)), req(1, 0, 200)) }, report.Passed, "exactly 1 per call"},
+		func() *Observation { return observed(scen(gets(1)), entryAt(1, 0, 200)) }, report.Passed, "exactly 1 per call"},
 	{"attempts min: too few", "attempts: {min: 2}",
-		func() *Observation { return seen(scen(gets(1)), req(1, 0, 503)) }, report.Failed, "at least 2 per call"},
+		func() *Observation { return observed(scen(gets(1)), entryAt(1, 0, 503)) }, report.Failed, "at least 2 per call"},
 	{"attempts: no request is nothing to judge", "attempts: {max: 3}",
-		func() *Observation { return seen(scen(gets(1))) }, report.Failed, "no request reached the upstream"},
+		func() *Observation { return observed(scen(gets(1))) }, report.Failed, "no request reached the upstream"},
 
 	// no_retry_on
 	{"no_retry_on: a 404 ends the call", "no_retry_on: [400, 404]",
 		func() *Observation {
-			return seen(scen(gets(2)), req(1, 0, 404, rid("a")), req(2, 10, 404, rid("b")))
+			return observed(scen(gets(2)), entryAt(1, 0, 404, rid("a")), entryAt(2, 10, 404, rid("b")))
 		}, report.Passed, "0 of 2 such responses retried"},
 	{"no_retry_on: a 503 may be retried, then a 404 ends it", "no_retry_on: [404]",
-		func() *Observation { return seen(scen(gets(1)), req(1, 0, 503, rid("a")), req(2, 50, 404, rid("a"))) }, report.Passed, "0 of 1"},
+		func() *Observation {
+			return observed(scen(gets(1)), entryAt(1, 0, 503, rid("a")), entryAt(2, 50, 404, rid("a")))
+		}, report.Passed, "0 of 1"},
 	{"no_retry_on: three retries of a 404", "no_retry_on: [404]",
-		func() *Observation { n := 0; return seen(scen(gets(1)), attempts(&n, "a", 0, 404, 20, 40, 80)...) },
+		func() *Observation {
+			n := 0
+			return observed(scen(gets(1)), callerAttempts(&n, "a", 0, 404, 20, 40, 80)...)
+		},
 		report.Failed, "3 of 4 such responses retried"},
 	{"no_retry_on: the status never came", "no_retry_on: [404]",
-		func() *Observation { return seen(scen(gets(1)), req(1, 0, 200)) }, report.Failed, "never sent one of these statuses"},
+		func() *Observation { return observed(scen(gets(1)), entryAt(1, 0, 200)) }, report.Failed, "never sent one of these statuses"},
 
 	// retry_after_honoured
 	{"retry_after_honoured: waited the second", "retry_after_honoured:",
 		func() *Observation {
-			return seen(scen(gets(1)), req(1, 0, 429, rid("a"), retryAfter("1")), req(2, 1010, 200, rid("a")))
+			return observed(scen(gets(1)), entryAt(1, 0, 429, rid("a"), retryAfter("1")), entryAt(2, 1010, 200, rid("a")))
 		}, report.Passed, "0 of 1 retries came early"},
 	{"retry_after_honoured: retried at once after Retry-After: 1", "retry_after_honoured:",
 		func() *Observation {
-			return seen(scen(gets(1)), req(1, 0, 429, rid("a"), retryAfter("1")), req(2, 15, 200, rid("a")))
+			return observed(scen(gets(1)), entryAt(1, 0, 429, rid("a"), retryAfter("1")), entryAt(2, 15, 200, rid("a")))
 		}, report.Failed, "waited 10ms after Retry-After 1s"},
 	{"retry_after_honoured: within the default tolerance", "retry_after_honoured",
 		func() *Observation {
-			return seen(scen(gets(1)), req(1, 0, 429, rid("a"), retryAfter("1")), req(2, 965, 200, rid("a")))
+			return observed(scen(gets(1)), entryAt(1, 0, 429, rid("a"), retryAfter("1")), entryAt(2, 965, 200, rid("a")))
 		}, report.Passed, "0 of 1"},
 	{"retry_after_honoured: outside a tighter tolerance", "retry_after_honoured: {tolerance: 10ms}",
 		func() *Observation {
-			return seen(scen(gets(1)), req(1, 0, 429, rid("a"), retryAfter("1")), req(2, 965, 200, rid("a")))
+			return observed(scen(gets(1)), entryAt(1, 0, 429, rid("a"), retryAfter("1")), entryAt(2, 965, 200, rid("a")))
 		}, report.Failed, "waited 960ms after Retry-After 1s"},
 	{"retry_after_honoured: an HTTP date honoured", "retry_after_honoured:",
 		func() *Observation {
 			// sent at 0.5s as "now + 2s" truncated to the second; the
 			// check reads it as 2s from the response, as Date would
 			date := t0.Add(2 * time.Second).Format(http.TimeFormat)
-			return seen(scen(gets(1)), req(1, 500, 503, rid("a"), retryAfter(date)), req(2, 2510, 200, rid("a")))
+			return observed(scen(gets(1)), entryAt(1, 500, 503, rid("a"), retryAfter(date)), entryAt(2, 2510, 200, rid("a")))
 		}, report.Passed, "0 of 1"},
 	{"retry_after_honoured: an HTTP date ignored", "retry_after_honoured:",
 		func() *Observation {
 			date := t0.Add(2 * time.Second).Format(http.TimeFormat)
-			return seen(scen(gets(1)), req(1, 500, 503, rid("a"), retryAfter(date)), req(2, 700, 200, rid("a")))
+			return observed(scen(gets(1)), entryAt(1, 500, 503, rid("a"), retryAfter(date)), entryAt(2, 700, 200, rid("a")))
 		}, report.Failed, "after Retry-After 2s"},
 	{"retry_after_honoured: no Retry-After ever sent", "retry_after_honoured:",
-		func() *Observation { return seen(scen(gets(1)), req(1, 0, 503, rid("a")), req(2, 20, 200, rid("a"))) },
+		func() *Observation {
+			return observed(scen(gets(1)), entryAt(1, 0, 503, rid("a")), entryAt(2, 20, 200, rid("a")))
+		},
 		report.Failed, "no retry followed a Retry-After, so nothing was judged"},
 	{"retry_after_honoured: garbage Retry-After is not judged", "retry_after_honoured:",
 		func() *Observation {
-			return seen(scen(gets(1)), req(1, 0, 429, rid("a"), retryAfter("soon-ish")), req(2, 20, 200, rid("a")))
+			return observed(scen(gets(1)), entryAt(1, 0, 429, rid("a"), retryAfter("soon-ish")), entryAt(2, 20, 200, rid("a")))
 		}, report.Failed, "nothing was judged"},
 	{"retry_after_honoured: only the last attempt had one", "retry_after_honoured:",
-		func() *Observation { return seen(scen(gets(1)), req(1, 0, 429, rid("a"), retryAfter("1"))) },
+		func() *Observation { return observed(scen(gets(1)), entryAt(1, 0, 429, rid("a"), retryAfter("1"))) },
 		report.Failed, "nothing was judged"},
 
 	// backoff
 	{"backoff: growing, jittered waits across callers", "backoff: {min: 10ms}",
 		func() *Observation {
 			n := 0
-			return seen(scen(gets(3)), callers(attempts(&n, "a", 0, 503, 20, 45), attempts(&n, "b", 1, 503, 27, 52), attempts(&n, "c", 2, 503, 33, 70))...)
+			return observed(scen(gets(3)), callers(callerAttempts(&n, "a", 0, 503, 20, 45), callerAttempts(&n, "b", 1, 503, 27, 52), callerAttempts(&n, "c", 2, 503, 33, 70))...)
 		}, report.Passed, "mean gap by retry: 27ms, 56ms"},
 	{"backoff: callers in lockstep with identical gaps", "backoff: {min: 10ms}",
 		func() *Observation {
 			n := 0
-			return seen(scen(gets(3)), callers(attempts(&n, "a", 0, 503, 20, 40), attempts(&n, "b", 1, 503, 20, 40), attempts(&n, "c", 2, 503, 20, 40))...)
+			return observed(scen(gets(3)), callers(callerAttempts(&n, "a", 0, 503, 20, 40), callerAttempts(&n, "b", 1, 503, 20, 40), callerAttempts(&n, "c", 2, 503, 20, 40))...)
 		}, report.Failed, "callers retried in lockstep: no jitter"},
 	{"backoff: lockstep is accepted with jitter: false", "backoff: {min: 10ms, jitter: false}",
 		func() *Observation {
 			n := 0
-			return seen(scen(gets(3)), callers(attempts(&n, "a", 0, 503, 20, 40), attempts(&n, "b", 1, 503, 20, 40), attempts(&n, "c", 2, 503, 20, 40))...)
+			return observed(scen(gets(3)), callers(callerAttempts(&n, "a", 0, 503, 20, 40), callerAttempts(&n, "b", 1, 503, 20, 40), callerAttempts(&n, "c", 2, 503, 20, 40))...)
 		}, report.Passed, "20ms, 40ms"},
 	{"backoff: constant gaps do not grow", "backoff: {min: 10ms}",
-		func() *Observation { n := 0; return seen(scen(gets(1)), attempts(&n, "a", 0, 503, 20, 20, 20)...) },
+		func() *Observation {
+			n := 0
+			return observed(scen(gets(1)), callerAttempts(&n, "a", 0, 503, 20, 20, 20)...)
+		},
 		report.Failed, "waits do not grow between retries"},
 	{"backoff: immediate retries", "backoff: {min: 10ms}",
-		func() *Observation { n := 0; return seen(scen(gets(1)), attempts(&n, "a", 0, 503, 1, 30)...) },
+		func() *Observation { n := 0; return observed(scen(gets(1)), callerAttempts(&n, "a", 0, 503, 1, 30)...) },
 		report.Failed, "1 retries came sooner than 10ms"},
 	{"backoff: no retry is nothing to judge", "backoff: {min: 10ms}",
-		func() *Observation { return seen(scen(gets(1)), req(1, 0, 503, rid("a"))) },
+		func() *Observation { return observed(scen(gets(1)), entryAt(1, 0, 503, rid("a"))) },
 		report.Failed, "the client never retried"},
 
 	// idempotency_key_stable
 	{"idempotency_key_stable: one key per call, kept on retry", "idempotency_key_stable:",
 		func() *Observation {
-			return seen(scen(posts(2)), seqd(req(0, 0, 503, post, key("k1")), req(0, 50, 201, post, key("k1")), req(0, 60, 201, post, key("k2")),
-				req(0, 70, 200))...) // a GET needs no key
+			return observed(scen(posts(2)), seqd(entryAt(0, 0, 503, asPost, idemKey("k1")), entryAt(0, 50, 201, asPost, idemKey("k1")), entryAt(0, 60, 201, asPost, idemKey("k2")),
+				entryAt(0, 70, 200))...) // a GET needs no key
 		}, report.Passed, "2 distinct keys over 3 attempts, 0 without a key"},
 	{"idempotency_key_stable: a new key per attempt", "idempotency_key_stable",
 		func() *Observation {
-			return seen(scen(posts(1)), seqd(req(0, 0, 503, post, key("k1")), req(0, 50, 201, post, key("k1-retry")))...)
+			return observed(scen(posts(1)), seqd(entryAt(0, 0, 503, asPost, idemKey("k1")), entryAt(0, 50, 201, asPost, idemKey("k1-retry")))...)
 		}, report.Failed, "keys change between attempts of one call"},
 	{"idempotency_key_stable: key missing", "idempotency_key_stable:",
-		func() *Observation { return seen(scen(posts(1)), req(1, 0, 201, post)) },
+		func() *Observation { return observed(scen(posts(1)), entryAt(1, 0, 201, asPost)) },
 		report.Failed, "attempts without an Idempotency-Key cannot be deduplicated"},
 	{"idempotency_key_stable: two calls share a key", "idempotency_key_stable:",
 		func() *Observation {
-			return seen(scen(posts(2)), seqd(req(0, 0, 201, post, key("k1")), req(0, 50, 201, post, key("k1")))...)
+			return observed(scen(posts(2)), seqd(entryAt(0, 0, 201, asPost, idemKey("k1")), entryAt(0, 50, 201, asPost, idemKey("k1")))...)
 		}, report.Failed, "calls share a key"},
 	{"idempotency_key_stable: no POST is nothing to judge", "idempotency_key_stable:",
-		func() *Observation { return seen(scen(posts(1)), req(1, 0, 200)) },
+		func() *Observation { return observed(scen(posts(1)), entryAt(1, 0, 200)) },
 		report.Failed, "no POST or PATCH reached the upstream, so nothing was judged"},
 
 	// no_duplicate_effects
 	{"no_duplicate_effects: a retry after a failure", "no_duplicate_effects:",
 		func() *Observation {
-			return seen(scen(posts(1)), seqd(req(0, 0, 503, post, key("k1")), req(0, 50, 201, post, key("k1"), effect))...)
+			return observed(scen(posts(1)), seqd(entryAt(0, 0, 503, asPost, idemKey("k1")), entryAt(0, 50, 201, asPost, idemKey("k1"), withEffect))...)
 		}, report.Passed, "1 effects"},
 	{"no_duplicate_effects: the provider dedupes a repeated key", "no_duplicate_effects:",
 		func() *Observation {
-			return seen(scen(posts(1)), seqd(req(0, 0, 0, post, key("k1"), effect, ended(fault.EndReset)), req(0, 50, 201, post, key("k1"), effect))...)
+			return observed(scen(posts(1)), seqd(entryAt(0, 0, 0, asPost, idemKey("k1"), withEffect, ended(fault.EndReset)), entryAt(0, 50, 201, asPost, idemKey("k1"), withEffect))...)
 		}, report.Passed, "1 effects"},
 	{"no_duplicate_effects: two effects for one call under new keys", "no_duplicate_effects:",
 		func() *Observation {
-			return seen(scen(posts(1)), seqd(req(0, 0, 0, post, key("k1"), effect, ended(fault.EndReset)), req(0, 50, 201, post, key("k2"), effect))...)
+			return observed(scen(posts(1)), seqd(entryAt(0, 0, 0, asPost, idemKey("k1"), withEffect, ended(fault.EndReset)), entryAt(0, 50, 201, asPost, idemKey("k2"), withEffect))...)
 		}, report.Failed, "the upstream did the work more than once"},
 	{"no_duplicate_effects: two effects for one call without a key", "no_duplicate_effects:",
 		func() *Observation {
-			return seen(scen(posts(1)), seqd(req(0, 0, 0, post, effect, ended(fault.EndReset)), req(0, 50, 201, post, effect))...)
+			return observed(scen(posts(1)), seqd(entryAt(0, 0, 0, asPost, withEffect, ended(fault.EndReset)), entryAt(0, 50, 201, asPost, withEffect))...)
 		}, report.Failed, "2 effects"},
 	{"no_duplicate_effects: reads beside a write are not duplicates", "no_duplicate_effects:",
 		func() *Observation {
-			return seen(scen(gets(1), posts(1)), seqd(req(0, 0, 200, effect), req(0, 50, 201, post, key("k1"), effect))...)
+			return observed(scen(gets(1), posts(1)), seqd(entryAt(0, 0, 200, withEffect), entryAt(0, 50, 201, asPost, idemKey("k1"), withEffect))...)
 		}, report.Passed, "at most 1 effects"},
 	{"no_duplicate_effects: no request is nothing to judge", "no_duplicate_effects:",
-		func() *Observation { return seen(scen(posts(1))) }, report.Failed, "nothing was judged"},
+		func() *Observation { return observed(scen(posts(1))) }, report.Failed, "nothing was judged"},
 
 	// timeout_respected
 	{"timeout_respected: gave up in time", "timeout_respected: {within: 2s}",
 		func() *Observation {
-			return ref(scen(gets(1)), []CallResult{failedCall(1200*time.Millisecond, "read timeout")})
+			return refRun(scen(gets(1)), []CallResult{failedCall(1200*time.Millisecond, "read timeout")})
 		},
 		report.Passed, "slowest call 1.2s"},
 	{"timeout_respected: waited on the hang", "timeout_respected: 2s",
 		func() *Observation {
-			return ref(scen(gets(2)), []CallResult{failedCall(ms(100), "x"), failedCall(5*time.Second, "read timeout")})
+			return refRun(scen(gets(2)), []CallResult{failedCall(ms(100), "x"), failedCall(5*time.Second, "read timeout")})
 		}, report.Failed, "call 2 took 5s"},
 	{"timeout_respected: no call is nothing to judge", "timeout_respected: 2s",
-		func() *Observation { return ref(scen(gets(1)), nil) }, report.Failed, "slowest call 0s"},
+		func() *Observation { return refRun(scen(gets(1)), nil) }, report.Failed, "slowest call 0s"},
 	{"timeout_respected exec: exited in time", "timeout_respected: 2s",
 		func() *Observation { return execd(ExecResult{ExitCode: 1, Duration: time.Second}) }, report.Passed, "exit 1 after 1s"},
 	{"timeout_respected exec: hang killed by the timeout", "timeout_respected: 2s",
@@ -379,10 +392,18 @@ var checkCases = []checkCase{
 
 	// max_duration
 	{"max_duration: finished in time", "max_duration: 1s",
-		func() *Observation { o := ref(scen(gets(1)), []CallResult{ok(ms(5))}); o.Elapsed = ms(500); return o },
+		func() *Observation {
+			o := refRun(scen(gets(1)), []CallResult{okCall(ms(5))})
+			o.Elapsed = ms(500)
+			return o
+		},
 		report.Passed, "took 500ms"},
 	{"max_duration: too slow", "max_duration: {within: 1s}",
-		func() *Observation { o := ref(scen(gets(1)), []CallResult{ok(ms(5))}); o.Elapsed = ms(1500); return o },
+		func() *Observation {
+			o := refRun(scen(gets(1)), []CallResult{okCall(ms(5))})
+			o.Elapsed = ms(1500)
+			return o
+		},
 		report.Failed, "took 1.5s"},
 	{"max_duration exec: a killed client never passes", "max_duration: 1s",
 		func() *Observation { return execd(ExecResult{ExitCode: -1, TimedOut: true, Duration: ms(300)}) },
@@ -390,58 +411,61 @@ var checkCases = []checkCase{
 
 	// latency
 	{"latency: fast calls", "latency: {p50: 20ms, p95: 100ms}",
-		func() *Observation { return seen(scen(gets(5)), latencies(10, 12, 9, 15, 11)...) }, report.Passed, "p50 11ms p95 15ms"},
+		func() *Observation { return observed(scen(gets(5)), latencies(10, 12, 9, 15, 11)...) }, report.Passed, "p50 11ms p95 15ms"},
 	{"latency: a slow tail", "latency: {p95: 100ms}",
 		func() *Observation {
-			return seen(scen(gets(20)), latencies(10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 500, 500)...)
+			return observed(scen(gets(20)), latencies(10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 500, 500)...)
 		}, report.Failed, "p95 500ms"},
 	{"latency: p95 of 11 calls is the slowest", "latency: {p95: 100ms}",
 		func() *Observation {
-			return seen(scen(gets(11)), latencies(10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 900)...)
+			return observed(scen(gets(11)), latencies(10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 900)...)
 		},
 		report.Failed, "p95 900ms"},
 	{"latency: p50 of 4 calls is the second", "latency: {p50: 20ms}",
-		func() *Observation { return seen(scen(gets(4)), latencies(40, 10, 30, 20)...) }, report.Passed, "p50 20ms"},
+		func() *Observation { return observed(scen(gets(4)), latencies(40, 10, 30, 20)...) }, report.Passed, "p50 20ms"},
 	{"latency: spans every attempt of a call", "latency: {p50: 100ms}",
-		func() *Observation { n := 0; return seen(scen(gets(1)), attempts(&n, "a", 0, 503, 100, 190)...) },
+		func() *Observation {
+			n := 0
+			return observed(scen(gets(1)), callerAttempts(&n, "a", 0, 503, 100, 190)...)
+		},
 		report.Failed, "p50 305ms"},
 	{"latency: no request is nothing to judge", "latency: {p99: 1s}",
-		func() *Observation { return seen(scen(gets(1))) }, report.Failed, "no request reached the upstream"},
+		func() *Observation { return observed(scen(gets(1))) }, report.Failed, "no request reached the upstream"},
 
 	// rate_below
 	{"rate_below: paced requests", "rate_below: {rps: 5}",
-		func() *Observation { return seen(scen(gets(10)), spaced(10, 250, 5)...) }, report.Passed, "4 requests in the busiest 1s"},
+		func() *Observation { return observed(scen(gets(10)), spaced(10, 250, 5)...) }, report.Passed, "4 requests in the busiest 1s"},
 	{"rate_below: a window's end is not in it", "rate_below: {rps: 5}",
-		func() *Observation { return seen(scen(gets(6)), spaced(6, 200, 5)...) }, report.Passed, "5 requests in the busiest 1s"},
+		func() *Observation { return observed(scen(gets(6)), spaced(6, 200, 5)...) }, report.Passed, "5 requests in the busiest 1s"},
 	{"rate_below: a burst", "rate_below: {rps: 5}",
-		func() *Observation { return seen(scen(gets(10)), spaced(10, 50, 5)...) }, report.Failed, "10 requests in the busiest 1s"},
+		func() *Observation { return observed(scen(gets(10)), spaced(10, 50, 5)...) }, report.Failed, "10 requests in the busiest 1s"},
 	{"rate_below: a burst in a shorter window", "rate_below: {rps: 10, window: 200ms}",
-		func() *Observation { return seen(scen(gets(4)), spaced(4, 20, 5)...) }, report.Failed, "at most 2 requests in any 200ms"},
+		func() *Observation { return observed(scen(gets(4)), spaced(4, 20, 5)...) }, report.Failed, "at most 2 requests in any 200ms"},
 	{"rate_below: no request is nothing to judge", "rate_below: {rps: 5}",
-		func() *Observation { return seen(scen(gets(1))) }, report.Failed, "0 requests"},
+		func() *Observation { return observed(scen(gets(1))) }, report.Failed, "0 requests"},
 
 	// concurrency_below
 	{"concurrency_below: two at once", "concurrency_below: 2",
 		func() *Observation {
-			return seen(scen(gets(4)), seqd(req(0, 0, 200, took(ms(100))), req(0, 10, 200, took(ms(100))),
-				req(0, 150, 200, took(ms(100))), req(0, 160, 200, took(ms(100))))...)
+			return observed(scen(gets(4)), seqd(entryAt(0, 0, 200, took(ms(100))), entryAt(0, 10, 200, took(ms(100))),
+				entryAt(0, 150, 200, took(ms(100))), entryAt(0, 160, 200, took(ms(100))))...)
 		}, report.Passed, "peak 2 in flight"},
 	{"concurrency_below: back to back is one at a time", "concurrency_below: {max: 1}",
-		func() *Observation { return seen(scen(gets(3)), spaced(3, 100, 100)...) }, report.Passed, "peak 1 in flight"},
+		func() *Observation { return observed(scen(gets(3)), spaced(3, 100, 100)...) }, report.Passed, "peak 1 in flight"},
 	{"concurrency_below: three at once", "concurrency_below: 2",
 		func() *Observation {
-			return seen(scen(gets(3)), seqd(req(0, 0, 200, took(ms(100))), req(0, 10, 200, took(ms(100))), req(0, 20, 200, took(ms(100))))...)
+			return observed(scen(gets(3)), seqd(entryAt(0, 0, 200, took(ms(100))), entryAt(0, 10, 200, took(ms(100))), entryAt(0, 20, 200, took(ms(100))))...)
 		}, report.Failed, "peak 3 in flight"},
 	{"concurrency_below: no request is nothing to judge", "concurrency_below: 2",
-		func() *Observation { return seen(scen(gets(1))) }, report.Failed, "peak 0"},
+		func() *Observation { return observed(scen(gets(1))) }, report.Failed, "peak 0"},
 
 	// amplification_below
 	{"amplification_below: a few retries", "amplification_below: 1.5",
-		func() *Observation { return seen(scen(gets(4)), spaced(5, 10, 5)...) }, report.Passed, "1.25x (5 requests for 4 calls)"},
+		func() *Observation { return observed(scen(gets(4)), spaced(5, 10, 5)...) }, report.Passed, "1.25x (5 requests for 4 calls)"},
 	{"amplification_below: a retry storm", "amplification_below: {ratio: 1.5}",
-		func() *Observation { return seen(scen(gets(4)), spaced(12, 10, 5)...) }, report.Failed, "3.00x (12 requests for 4 calls)"},
+		func() *Observation { return observed(scen(gets(4)), spaced(12, 10, 5)...) }, report.Failed, "3.00x (12 requests for 4 calls)"},
 	{"amplification_below: no request is nothing to judge", "amplification_below: 2",
-		func() *Observation { return seen(scen(gets(4))) }, report.Failed, "0 requests"},
+		func() *Observation { return observed(scen(gets(4))) }, report.Failed, "0 requests"},
 
 	// circuit_opens
 	{"circuit_opens: opens, pauses, probes, recovers", "circuit_opens: {after: 3}",
@@ -450,58 +474,58 @@ var checkCases = []checkCase{
 			for range 4 {
 				calls = append(calls, failedCall(0, "circuit open"))
 			}
-			calls = append(calls, ok(ms(5)), ok(ms(5)), ok(ms(5)))
-			return ref(scen(gets(10)), calls, seqd(req(0, 0, 503), req(0, 10, 503), req(0, 20, 503),
-				req(0, 600, 200), req(0, 610, 200), req(0, 620, 200))...)
+			calls = append(calls, okCall(ms(5)), okCall(ms(5)), okCall(ms(5)))
+			return refRun(scen(gets(10)), calls, seqd(entryAt(0, 0, 503), entryAt(0, 10, 503), entryAt(0, 20, 503),
+				entryAt(0, 600, 200), entryAt(0, 610, 200), entryAt(0, 620, 200))...)
 		}, report.Passed, "3 failed requests of 6, longest pause 575ms, recovered: true"},
 	{"circuit_opens: no breaker hammers the outage", "circuit_opens: {after: 3}",
 		func() *Observation {
 			var j []fault.Entry
 			for i := range 9 {
-				j = append(j, req(i+1, i*10, 503))
+				j = append(j, entryAt(i+1, i*10, 503))
 			}
-			return seen(scen(gets(10)), append(j, req(10, 600, 200))...)
+			return observed(scen(gets(10)), append(j, entryAt(10, 600, 200))...)
 		}, report.Failed, "the upstream kept being called: 9 failed requests"},
 	{"circuit_opens: no pause during the outage", "circuit_opens: {after: 3, min_gap: 100ms}",
 		func() *Observation {
-			return seen(scen(gets(10)), seqd(req(0, 0, 503), req(0, 10, 503), req(0, 20, 503), req(0, 30, 200), req(0, 40, 200))...)
+			return observed(scen(gets(10)), seqd(entryAt(0, 0, 503), entryAt(0, 10, 503), entryAt(0, 20, 503), entryAt(0, 30, 200), entryAt(0, 40, 200))...)
 		}, report.Failed, "no pause of 100ms in the calls"},
 	{"circuit_opens: connection failures count, and no recovery", "circuit_opens: {after: 2, slack: 0}",
 		func() *Observation {
-			return seen(scen(gets(10)), seqd(req(0, 0, 0, ended(fault.EndReset)), req(0, 10, 0, ended(fault.EndReset)),
-				req(0, 500, 0, ended(fault.EndReset)))...)
+			return observed(scen(gets(10)), seqd(entryAt(0, 0, 0, ended(fault.EndReset)), entryAt(0, 10, 0, ended(fault.EndReset)),
+				entryAt(0, 500, 0, ended(fault.EndReset)))...)
 		}, report.Failed, "the calls did not recover after the outage"},
 	{"circuit_opens: too few calls to tell", "circuit_opens: {after: 3}",
 		func() *Observation {
-			return seen(scen(gets(4)), seqd(req(0, 0, 503), req(0, 10, 503), req(0, 20, 503), req(0, 600, 200))...)
+			return observed(scen(gets(4)), seqd(entryAt(0, 0, 503), entryAt(0, 10, 503), entryAt(0, 20, 503), entryAt(0, 600, 200))...)
 		}, report.Failed, "the scenario asks only 4 calls, too few"},
 
 	// fallback_used
 	{"fallback_used: failed calls served by the fallback", "fallback_used",
 		func() *Observation {
-			return ref(scen(gets(3)), []CallResult{ok(ms(5)), fellBack(ms(30)), fellBack(ms(30))})
+			return refRun(scen(gets(3)), []CallResult{okCall(ms(5)), fellBack(ms(30)), fellBack(ms(30))})
 		},
 		report.Passed, "2 of 3 calls served by the fallback, 0 errors"},
 	{"fallback_used: an error instead of the fallback", "fallback_used:",
 		func() *Observation {
-			return ref(scen(gets(2)), []CallResult{fellBack(ms(30)), failedCall(ms(30), "503")})
+			return refRun(scen(gets(2)), []CallResult{fellBack(ms(30)), failedCall(ms(30), "503")})
 		},
 		report.Failed, "1 of 2 calls served by the fallback, 1 errors"},
 	{"fallback_used: the fallback never used", "fallback_used:",
-		func() *Observation { return ref(scen(gets(1)), []CallResult{failedCall(ms(30), "503")}) }, report.Failed, "0 of 1"},
+		func() *Observation { return refRun(scen(gets(1)), []CallResult{failedCall(ms(30), "503")}) }, report.Failed, "0 of 1"},
 	{"fallback_used: not visible for an external client", "fallback_used:",
 		func() *Observation { return execd(ExecResult{ExitCode: 0, Duration: ms(30)}) }, report.Skipped, "not visible to faultline"},
 
 	// error_mentions
 	{"error_mentions: the field is named", "error_mentions: amount",
 		func() *Observation {
-			return ref(scen(gets(1)), []CallResult{failedCall(ms(5), "decode order: field amount: expected a number, got string")})
+			return refRun(scen(gets(1)), []CallResult{failedCall(ms(5), "decode order: field amount: expected a number, got string")})
 		}, report.Passed, "field amount"},
 	{"error_mentions: a vague error", "error_mentions: amount",
-		func() *Observation { return ref(scen(gets(1)), []CallResult{failedCall(ms(5), "bad response")}) },
+		func() *Observation { return refRun(scen(gets(1)), []CallResult{failedCall(ms(5), "bad response")}) },
 		report.Failed, "bad response"},
 	{"error_mentions: no call failed", "error_mentions: amount",
-		func() *Observation { return ref(scen(gets(1)), []CallResult{ok(ms(5))}) }, report.Failed, "no call failed"},
+		func() *Observation { return refRun(scen(gets(1)), []CallResult{okCall(ms(5))}) }, report.Failed, "no call failed"},
 	{"error_mentions exec: stderr names it", "error_mentions: amount",
 		func() *Observation {
 			return execd(ExecResult{ExitCode: 1, Duration: ms(50), Stderr: "error: response field amount is a string\n"})
@@ -557,7 +581,7 @@ var checkCases = []checkCase{
 // hooks is a run in which the upstream sent deliveries and the receiver
 // counted effects (nil: not countable).
 func hooks(effects map[string]int, ds ...fault.Delivery) *Observation {
-	o := seen(scen(gets(1)))
+	o := observed(scen(gets(1)))
 	o.Deliveries, o.Effects = ds, effects
 	for i := range o.Deliveries {
 		o.Deliveries[i].Seq = uint64(i + 1)
@@ -701,10 +725,10 @@ func TestPercentileNearestRank(t *testing.T) {
 // TestGroupsSplitCalls: attempts group by Idempotency-Key, else
 // X-Request-Id, else method and path.
 func TestGroupsSplitCalls(t *testing.T) {
-	o := seen(scen(posts(2)), seqd(
-		req(0, 0, 503, post, key("k1"), rid("r1")), req(0, 1, 503, post, key("k1"), rid("r2")),
-		req(0, 2, 503, rid("r3")), req(0, 3, 200, rid("r3")),
-		req(0, 4, 200), req(0, 5, 200),
+	o := observed(scen(posts(2)), seqd(
+		entryAt(0, 0, 503, asPost, idemKey("k1"), rid("r1")), entryAt(0, 1, 503, asPost, idemKey("k1"), rid("r2")),
+		entryAt(0, 2, 503, rid("r3")), entryAt(0, 3, 200, rid("r3")),
+		entryAt(0, 4, 200), entryAt(0, 5, 200),
 	)...)
 	var keys []string
 	var sizes []int

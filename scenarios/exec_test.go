@@ -52,7 +52,7 @@ func runScenario(t *testing.T, sc *Scenario, opts Options) report.Scenario {
 	return run.Scenarios[0]
 }
 
-func check(t *testing.T, res report.Scenario, name string) report.Check {
+func checkNamed(t *testing.T, res report.Scenario, name string) report.Check {
 	t.Helper()
 	for _, c := range res.Checks {
 		if c.Name == name {
@@ -115,7 +115,7 @@ checks:
 		res := runScenario(t, sc, Options{Seed: 1})
 		assert.Equal(t, report.Passed, res.Status)
 		assert.Empty(t, res.Error)
-		assert.Equal(t, "1, 1, 1 across 3 calls", check(t, res, "attempts").Observed)
+		assert.Equal(t, "1, 1, 1 across 3 calls", checkNamed(t, res, "attempts").Observed)
 		got := strings.Join(res.Evidence, "\n")
 		assert.Equal(t, 2, strings.Count(got, "GET /v1/echo -> 200"), got)
 		assert.Equal(t, 1, strings.Count(got, "POST /v1/orders -> 201"), got)
@@ -142,7 +142,7 @@ checks:
 
 		res = runScenario(t, sc, Options{Seed: 10, Exec: []string{bin}})
 		assert.Equal(t, report.Failed, res.Status, "another run seed is another scenario seed")
-		assert.Contains(t, check(t, res, "outcome").Evidence, "stderr: execclient: GET /v1/echo: status 404")
+		assert.Contains(t, checkNamed(t, res, "outcome").Evidence, "stderr: execclient: GET /v1/echo: status 404")
 	})
 
 	t.Run("gives up with a message", func(t *testing.T) {
@@ -195,13 +195,13 @@ checks:
 		assert.Less(t, took, 5*time.Second, "killed, not waited for")
 		assert.GreaterOrEqual(t, res.Duration, 300*time.Millisecond)
 		assert.Equal(t, report.Failed, res.Status)
-		outcome := check(t, res, "outcome")
+		outcome := checkNamed(t, res, "outcome")
 		assert.Equal(t, report.Failed, outcome.Status)
 		assert.Contains(t, outcome.Observed, "it hung")
-		tr := check(t, res, "timeout_respected")
+		tr := checkNamed(t, res, "timeout_respected")
 		assert.Equal(t, report.Failed, tr.Status, "within 5s is no excuse for a client that was killed")
 		assert.Equal(t, "the client was still waiting when the scenario's time ran out", tr.Message)
-		assert.Equal(t, report.Failed, check(t, res, "max_duration").Status)
+		assert.Equal(t, report.Failed, checkNamed(t, res, "max_duration").Status)
 		assert.Contains(t, strings.Join(res.Evidence, "\n"), "GET /v1/balance", "the upstream saw the call that hung")
 	})
 
@@ -224,7 +224,7 @@ checks:
 		start := time.Now()
 		res := runScenario(t, sc, Options{})
 		assert.Less(t, time.Since(start), 10*time.Second, "killed at the exec timeout, not the scenario's")
-		assert.Contains(t, check(t, res, "outcome").Observed, "it hung")
+		assert.Contains(t, checkNamed(t, res, "outcome").Observed, "it hung")
 	})
 
 	t.Run("the client's own children are killed too", func(t *testing.T) {
@@ -248,7 +248,7 @@ checks:
   - outcome: no_hang
 `, pidFile))
 		res := runScenario(t, sc, Options{})
-		assert.Contains(t, check(t, res, "outcome").Observed, "it hung")
+		assert.Contains(t, checkNamed(t, res, "outcome").Observed, "it hung")
 		pid, err := os.ReadFile(pidFile)
 		require.NoError(t, err)
 		stat := "/proc/" + strings.TrimSpace(string(pid)) + "/stat"

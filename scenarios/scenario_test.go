@@ -214,7 +214,7 @@ func TestLoadPaths(t *testing.T) {
 	assert.Contains(t, err.Error(), "testdata/load/broken/")
 }
 
-func named(tagged map[string][]string, order ...string) []*Scenario {
+func scenariosTagged(tagged map[string][]string, order ...string) []*Scenario {
 	var out []*Scenario
 	for _, n := range order {
 		out = append(out, &Scenario{Name: n, Tags: tagged[n]})
@@ -222,7 +222,7 @@ func named(tagged map[string][]string, order ...string) []*Scenario {
 	return out
 }
 
-func names(scs []*Scenario) []string {
+func scenarioNames(scs []*Scenario) []string {
 	out := []string{}
 	for _, sc := range scs {
 		out = append(out, sc.Name)
@@ -231,7 +231,7 @@ func names(scs []*Scenario) []string {
 }
 
 func TestSelect(t *testing.T) {
-	all := named(map[string][]string{
+	all := scenariosTagged(map[string][]string{
 		"retry-503":        {"retry", "light"},
 		"retry-after-429":  {"retry", "retry-after", "full"},
 		"timeout-hang":     {"timeout", "light"},
@@ -256,7 +256,7 @@ func TestSelect(t *testing.T) {
 	} {
 		got, err := Select(all, tc.only, tc.tags)
 		require.NoError(t, err)
-		assert.Equal(t, tc.want, names(got), "only %q tags %v", tc.only, tc.tags)
+		assert.Equal(t, tc.want, scenarioNames(got), "only %q tags %v", tc.only, tc.tags)
 	}
 	_, err := Select(all, "retry-[", nil)
 	require.Error(t, err)
@@ -286,8 +286,8 @@ func TestShardCoversEveryScenarioOnce(t *testing.T) {
 			assert.Equal(t, 1, seen[sc.Name], "%s in %d shards of %d", sc.Name, seen[sc.Name], n)
 		}
 	}
-	assert.Equal(t, []string{"a", "d", "g", "j"}, names(Shard(all, 1, 3)))
-	assert.Equal(t, []string{"c", "f", "i"}, names(Shard(all, 3, 3)))
+	assert.Equal(t, []string{"a", "d", "g", "j"}, scenarioNames(Shard(all, 1, 3)))
+	assert.Equal(t, []string{"c", "f", "i"}, scenarioNames(Shard(all, 3, 3)))
 }
 
 func TestSeedFor(t *testing.T) {
