@@ -226,3 +226,25 @@ func TestRecordCloseDuringTraffic(t *testing.T) {
 	require.NoError(t, err)
 	assert.EqualValues(t, ok.Load(), len(c.Interactions))
 }
+
+func TestRecordUpstreamWithBasePath(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v2/items/{id}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "item %s", r.PathValue("id"))
+	})
+	live := serve(t, mux)
+	path := tempPath(t, "base.yaml")
+	rec, err := NewRecorder(mustURL(t, live.URL+"/api/v2"), path, RecordOptions{})
+	require.NoError(t, err)
+	proxy := serve(t, rec)
+	_, body, _ := do(t, proxy.Client(), "GET", proxy.URL+"/items/7", "")
+	require.Equal(t, "item 7", body, "the proxy prefixes the upstream's path")
+	require.NoError(t, rec.Close())
+
+	c, err := Load(path)
+	require.NoError(t, err)
+	assert.Equal(t, live.URL+"/api/v2/items/7", c.Interactions[0].Request.URL)
+	srv := serve(t, NewReplayer(c, ReplayOptions{}))
+	_, body, _ = do(t, srv.Client(), "GET", srv.URL+"/items/7", "")
+	assert.Equal(t, "item 7", body, "replay answers the path the client used")
+}

@@ -344,3 +344,30 @@ func TestReplayFormAndTextBodies(t *testing.T) {
 	assert.Equal(t, 502, code)
 	assert.Contains(t, body, `body: request another note, recorded plain text note`)
 }
+
+func TestReplayStripsRecordedBasePath(t *testing.T) {
+	c := cassetteOf(it("GET", "https://api.test/base/v1/x?q=1", "", 200, "x"))
+	c.Meta = &Meta{Upstream: "https://api.test/base/"}
+	srv := serve(t, NewReplayer(c, ReplayOptions{}))
+	code, body, _ := do(t, srv.Client(), "GET", srv.URL+"/v1/x?q=1", "")
+	assert.Equal(t, 200, code)
+	assert.Equal(t, "x", body)
+	// Counterpart: without the metadata the recorded path keeps its prefix.
+	c.Meta = nil
+	srv = serve(t, NewReplayer(c, ReplayOptions{}))
+	code, _, _ = do(t, srv.Client(), "GET", srv.URL+"/v1/x?q=1", "")
+	assert.Equal(t, http.StatusBadGateway, code)
+}
+
+func TestReplayLatencyStopsWhenClientGoesAway(t *testing.T) {
+	x := it("GET", "https://api.test/slow", "", 200, "ok")
+	x.Response.Duration = time.Hour
+	srv := serve(t, NewReplayer(cassetteOf(x), ReplayOptions{Latency: RecordedLatency}))
+	client := &http.Client{Timeout: 50 * time.Millisecond}
+	start := time.Now()
+	_, err := client.Get(srv.URL + "/slow")
+	require.Error(t, err)
+	assert.Less(t, time.Since(start), 5*time.Second)
+	client.CloseIdleConnections()
+	// srv.Close in cleanup waits for the handler: it must have returned.
+}
