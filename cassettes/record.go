@@ -140,12 +140,18 @@ func (rec *Recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (rec *Recorder) forward(w http.ResponseWriter, r *http.Request, body []byte) {
+	id := requestID(r)
+	if rec.isClosed() {
+		rec.log.Warn("request after close not forwarded", "request_id", id, "method", r.Method, "path", rec.red.Text(r.URL.Path))
+		http.Error(w, "faultline record: recorder is closed", http.StatusServiceUnavailable)
+		return
+	}
 	out := rec.outbound(r, body)
 	start := time.Now()
 	resp, err := rec.opts.Transport.RoundTrip(out)
 	if err != nil {
 		err = withoutURL(err)
-		rec.log.Error("upstream request failed", "request_id", requestID(r), "method", r.Method, "url", rec.red.url(out.URL.String()), "err", err)
+		rec.log.Error("upstream request failed", "request_id", id, "method", r.Method, "url", rec.red.url(out.URL.String()), "err", err)
 		http.Error(w, "faultline record: upstream unreachable: "+err.Error(), http.StatusBadGateway)
 		return
 	}
@@ -153,17 +159,17 @@ func (rec *Recorder) forward(w http.ResponseWriter, r *http.Request, body []byte
 	_ = resp.Body.Close()
 	if err != nil {
 		err = withoutURL(err)
-		rec.log.Error("upstream response failed", "request_id", requestID(r), "method", r.Method, "url", rec.red.url(out.URL.String()), "err", err)
+		rec.log.Error("upstream response failed", "request_id", id, "method", r.Method, "url", rec.red.url(out.URL.String()), "err", err)
 		http.Error(w, "faultline record: reading upstream response: "+err.Error(), http.StatusBadGateway)
 		return
 	}
 	it := rec.interaction(out, body, resp, respBody, time.Since(start))
 	if !rec.keep(rec.red.Interaction(it)) {
-		rec.log.Warn("request after close not recorded", "request_id", requestID(r), "method", r.Method, "path", rec.red.Text(r.URL.Path))
+		rec.log.Warn("request after close not recorded", "request_id", id, "method", r.Method, "path", rec.red.Text(r.URL.Path))
 		http.Error(w, "faultline record: recorder is closed", http.StatusServiceUnavailable)
 		return
 	}
-	rec.log.Debug("recorded", "request_id", requestID(r), "method", r.Method, "path", rec.red.Text(r.URL.Path), "status", resp.StatusCode)
+	rec.log.Debug("recorded", "request_id", id, "method", r.Method, "path", rec.red.Text(r.URL.Path), "status", resp.StatusCode)
 	h := w.Header()
 	for k, vs := range resp.Header {
 		h[k] = append([]string(nil), vs...)
@@ -217,6 +223,12 @@ func (rec *Recorder) interaction(out *http.Request, body []byte, resp *http.Resp
 			Uncompressed: resp.Uncompressed, Body: string(respBody), Headers: resp.Header.Clone(),
 			Status: resp.Status, Code: resp.StatusCode, Duration: d},
 	}
+}
+
+func (rec *Recorder) isClosed() bool {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return rec.closed
 }
 
 // keep appends a completed interaction unless the recorder is closed.
