@@ -217,12 +217,10 @@ func TestLibraryReferenceAcrossSeeds(t *testing.T) {
 
 // deterministicSubset are fast scenarios whose calls run one at a time, so
 // that the upstream's draws and the client's keys come in a fixed order.
-// Scenarios whose upstream hijacks the connection (reset, close, garbage,
-// truncate) are left out: the journal may miss the last such request (see
-// the note on fault.Server.Close in the report of this change).
 var deterministicSubset = []string{
-	"empty-200-body", "first-503s-then-ok", "healthy-upstream-baseline", "no-retry-on-404",
-	"no-retry-on-422", "post-retried-with-same-key", "random-500s-are-retried",
+	"connection-closed-mid-response", "connection-refused", "empty-200-body", "first-503s-then-ok",
+	"garbage-instead-of-http", "healthy-upstream-baseline", "no-retry-on-404", "no-retry-on-422",
+	"post-retried-with-same-key", "random-500s-are-retried", "reset-after-charge",
 	"retry-after-absurd-fails-fast", "schema-drift-changed-type", "schema-drift-missing-field",
 	"schema-drift-null-field", "truncated-json-is-a-clear-error",
 }
