@@ -98,7 +98,7 @@ type Replayer struct {
 	log    *slog.Logger
 	prefix string
 
-	recs   []*parsed
+	recs   []*parsed              // method and path of each recording; bodies are parsed again only to explain a mismatch
 	routes map[string][]*profile  // "METHOD /path" -> profiles seen there
 	seqs   map[[32]byte]*sequence // canonical key -> recordings
 	seqOf  []*sequence            // interaction index -> its sequence
@@ -151,7 +151,7 @@ func NewReplayer(c *Cassette, opts ReplayOptions) *Replayer {
 	seen := map[string]bool{}
 	for _, it := range c.Interactions {
 		p := rp.parseRecorded(it)
-		rp.recs = append(rp.recs, p)
+		rp.recs = append(rp.recs, &parsed{method: p.method, path: p.path})
 		prof := rp.m.profileOf(p)
 		if route := p.route(); !seen[route+"\x00"+prof.id] {
 			seen[route+"\x00"+prof.id] = true
@@ -344,7 +344,8 @@ func (rp *Replayer) mismatch(r *http.Request, p *parsed) *Mismatch {
 	}
 	cands := make([]Candidate, 0, len(ids))
 	for _, id := range ids {
-		cands = append(cands, Candidate{Ref: rp.c.Interactions[id].ref(), Differences: rp.m.differences(p, rp.recs[id])})
+		rec := rp.parseRecorded(rp.c.Interactions[id])
+		cands = append(cands, Candidate{Ref: rp.c.Interactions[id].ref(), Differences: rp.m.differences(p, rec)})
 	}
 	sortByDiffs(cands)
 	if len(cands) > shown {
