@@ -183,7 +183,7 @@ func TestReplayIgnoresRedactedValues(t *testing.T) {
 }
 
 func TestReplayLatency(t *testing.T) {
-	const recorded = 40 * time.Millisecond
+	const recorded = 150 * time.Millisecond
 	x := it("GET", "https://api.test/slow", "", 200, "ok")
 	x.Response.Duration = recorded
 	c := cassetteOf(x)
