@@ -252,7 +252,23 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	resp, err := c.Do(context.Background(), get(s.url("/x")))
 	require.NoError(t, err)
 	assert.Equal(t, 5, resp.Attempts)
-	assert.Equal(t, []time.Duration{2 * time.Second, 7 * time.Second, 5 * time.Second, 250 * time.Millisecond}, clock.slept())
+	got := clock.slept()
+	require.Len(t, got, 4)
+	// The third date is absolute (no Date header): what is left of it after
+	// the first two waits, jitter included.
+	third := 14*time.Second - got[0] - got[1]
+	assertRetryAfterWaits(t, []time.Duration{2 * time.Second, 7 * time.Second, third, 250 * time.Millisecond}, got, p.Retry.BaseDelay)
+}
+
+// assertRetryAfterWaits checks that each wait is the server's Retry-After
+// plus at most the jitter the client adds (a tenth, at most base).
+func assertRetryAfterWaits(t *testing.T, want, got []time.Duration, base time.Duration) {
+	t.Helper()
+	require.Len(t, got, len(want))
+	for i := range want {
+		assert.GreaterOrEqual(t, got[i], want[i], "wait %d never below Retry-After", i+1)
+		assert.Less(t, got[i], want[i]+min(want[i]/10, base)+1, "wait %d: at most a little jitter", i+1)
+	}
 }
 
 func TestRetryAfterIsCappedByMaxWait(t *testing.T) {
@@ -290,7 +306,7 @@ func TestRetryAfterBeyondDeadlineFailsAtOnce(t *testing.T) {
 	defer cancel2()
 	_, err = c.Do(ctx2, get(s2.url("/x")))
 	require.NoError(t, err)
-	assert.Equal(t, []time.Duration{20 * time.Second}, clock.slept())
+	assertRetryAfterWaits(t, []time.Duration{20 * time.Second}, clock.slept(), testPolicy().Retry.BaseDelay)
 }
 
 func TestTotalTimeoutBoundsBackoffOnTheInjectedClock(t *testing.T) {
@@ -325,9 +341,10 @@ func TestBackoffIsFullJitterFromTheSeed(t *testing.T) {
 	}
 	a := sleeps(1)
 	require.Len(t, a, 4)
-	ceilings := []time.Duration{100, 200, 300, 300}
+	// [base, base + min(base*2^(n-1), max-base)): never below base, never above max.
+	ceilings := []time.Duration{200, 300, 300, 300}
 	for i, d := range a {
-		assert.GreaterOrEqual(t, d, time.Duration(0))
+		assert.GreaterOrEqual(t, d, 100*time.Millisecond, "retry %d never sooner than base_delay", i+1)
 		assert.Less(t, d, ceilings[i]*time.Millisecond, "retry %d", i+1)
 	}
 	assert.Equal(t, a, sleeps(1), "same seed, same waits")
@@ -401,16 +418,19 @@ func TestRateLimitResetHeaderWhenNoRetryAfter(t *testing.T) {
 	c := newClient(t, testPolicy(), WithClock(clock), WithSeed(1))
 	_, err := c.Do(context.Background(), get(s.url("/x")))
 	require.NoError(t, err)
-	assert.Equal(t, []time.Duration{3 * time.Second}, clock.slept())
+	assertRetryAfterWaits(t, []time.Duration{3 * time.Second}, clock.slept(), testPolicy().Retry.BaseDelay)
 
-	// Counterpart: a bare 429 falls back to jittered backoff below base_delay.
+	// Counterpart: a bare 429 falls back to jittered backoff, within its
+	// first retry's range [base_delay, 2*base_delay).
 	clock2 := newFakeClock()
 	s2 := newScript(t, status(429, ""), status(200, "ok"))
 	c2 := newClient(t, testPolicy(), WithClock(clock2), WithSeed(1))
 	_, err = c2.Do(context.Background(), get(s2.url("/x")))
 	require.NoError(t, err)
 	require.Len(t, clock2.slept(), 1)
-	assert.Less(t, clock2.slept()[0], testPolicy().Retry.BaseDelay)
+	assert.GreaterOrEqual(t, clock2.slept()[0], testPolicy().Retry.BaseDelay)
+	assert.Less(t, clock2.slept()[0], 2*testPolicy().Retry.BaseDelay)
+	assert.NotEqual(t, 3*time.Second, clock2.slept()[0])
 }
 
 func TestCallerCancellationStopsWithoutFallback(t *testing.T) {

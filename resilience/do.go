@@ -317,7 +317,7 @@ func (c *Client) decide(ctx context.Context, cl *call, out *outcome) (time.Durat
 	}
 	wait := c.backoff(cl.attempts)
 	if out.hasWait {
-		wait = min(out.retryAfter, c.p.Retry.MaxRetryAfter)
+		wait = c.retryAfterWait(out.retryAfter)
 	}
 	if rem, ok := c.remaining(ctx, cl); ok && wait >= rem {
 		e := cl.fail(out.class, ErrDeadline, out.err)
@@ -355,7 +355,15 @@ func (c *Client) backoff(n int) time.Duration {
 	for i := 1; i < n && ceil < float64(r.MaxDelay); i++ {
 		ceil *= r.Multiplier
 	}
-	return c.jitter(time.Duration(min(ceil, float64(r.MaxDelay))))
+	span := min(time.Duration(ceil), r.MaxDelay-r.BaseDelay)
+	return r.BaseDelay + c.jitter(span)
+}
+
+// retryAfterWait is the server's Retry-After plus a little jitter (a tenth
+// of it, at most one base delay), so that callers released by the same
+// window do not return in lockstep; capped by MaxRetryAfter.
+func (c *Client) retryAfterWait(ra time.Duration) time.Duration {
+	return min(ra+c.jitter(min(ra/10, c.p.Retry.BaseDelay)), c.p.Retry.MaxRetryAfter)
 }
 
 // useFallback answers a failed call from the stale cache or the fallback

@@ -76,7 +76,7 @@
 //	  response_header: 30s
 //	retry:
 //	  max_attempts: 4    # 1: no retries
-//	  base_delay: 100ms  # full jitter: wait in [0, min(max_delay, base*multiplier^n))
+//	  base_delay: 100ms  # full jitter above the base: wait in [base, base + min(base*multiplier^(n-1), max_delay - base))
 //	  multiplier: 2
 //	  max_delay: 5s
 //	  max_retry_after: 30s

@@ -39,9 +39,12 @@ type Timeouts struct {
 	ResponseHeader time.Duration `yaml:"response_header"`
 }
 
-// RetryPolicy is exponential backoff with full jitter: before retry n the
-// client sleeps a uniform random duration in [0, min(MaxDelay,
-// BaseDelay*Multiplier^(n-1))).
+// RetryPolicy is exponential backoff with full jitter above the base delay:
+// before retry n the client sleeps a uniform random duration in
+// [BaseDelay, BaseDelay + min(BaseDelay*Multiplier^(n-1), MaxDelay-BaseDelay)),
+// so a retry never comes sooner than BaseDelay, callers spread out from the
+// first retry, and no wait exceeds MaxDelay. A server's Retry-After replaces
+// the backoff (plus up to a tenth of it, at most BaseDelay, of jitter).
 type RetryPolicy struct {
 	MaxAttempts int           `yaml:"max_attempts"` // 1 means no retries
 	BaseDelay   time.Duration `yaml:"base_delay"`

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/faultline-dev/faultline/internal/yamlx"
@@ -70,8 +71,10 @@ func (c retryAfterCheck) Evaluate(o *Observation) report.Check {
 }
 
 // backoffCheck: retries are spaced, never closer than min; later retries
-// wait longer than earlier ones (on average over all calls); and callers
-// retrying together do not wait identically (jitter).
+// may wait longer than earlier ones (the longest wait before the last retry
+// exceeds the longest before the first by a fifth: robust to jitter, and
+// a constant backoff fails it); and callers retrying together do not wait
+// identically (jitter).
 type backoffCheck struct {
 	min    time.Duration
 	jitter bool
@@ -108,6 +111,7 @@ func (c backoffCheck) Evaluate(o *Observation) report.Check {
 		}
 	}
 	means := meanGaps(byIndex)
+	maxes := maxGaps(byIndex)
 	expected := fmt.Sprintf("gaps >= %s that grow", fmtDur(c.min))
 	if c.jitter {
 		expected += ", jittered across callers"
@@ -118,8 +122,8 @@ func (c backoffCheck) Evaluate(o *Observation) report.Check {
 		return verdict(c.Name(), false, expected, "no retries", "the client never retried, so backoff cannot be judged", nil)
 	case tooClose > 0:
 		return verdict(c.Name(), false, expected, observed, fmt.Sprintf("%d retries came sooner than %s", tooClose, fmtDur(c.min)), limit(ev, 8))
-	case len(means) > 1 && means[len(means)-1] <= means[0]:
-		return verdict(c.Name(), false, expected, observed, "waits do not grow between retries", nil)
+	case len(maxes) > 1 && float64(maxes[len(maxes)-1]) <= 1.2*float64(maxes[0]):
+		return verdict(c.Name(), false, expected, observed+"; longest: "+fmtDurs(maxes), "waits do not grow between retries", nil)
 	case c.jitter && !jittered(byIndex):
 		return verdict(c.Name(), false, expected, observed, "callers retried in lockstep: no jitter", nil)
 	}
@@ -138,23 +142,42 @@ func meanGaps(byIndex map[int][]time.Duration) []time.Duration {
 	return out
 }
 
-// jittered reports whether callers' gaps at the same retry differ by more
-// than 2 ms in spread; with fewer than two callers it cannot tell, and
-// says yes.
+func maxGaps(byIndex map[int][]time.Duration) []time.Duration {
+	var out []time.Duration
+	for i := 1; len(byIndex[i]) > 0; i++ {
+		out = append(out, slices.Max(byIndex[i]))
+	}
+	return out
+}
+
+// jittered reports whether, at some retry that two or more callers made,
+// their waits spread by more than 1 ms (standard deviation); callers in
+// lockstep spread by a fraction of that. With fewer than two callers at
+// every retry it cannot tell, and says yes.
 func jittered(byIndex map[int][]time.Duration) bool {
-	gaps := byIndex[1]
-	if len(gaps) < 2 {
-		return true
+	judged := false
+	for _, gaps := range byIndex {
+		if len(gaps) < 2 {
+			continue
+		}
+		judged = true
+		if stddev(gaps) > float64(time.Millisecond) {
+			return true
+		}
 	}
+	return !judged
+}
+
+func stddev(ds []time.Duration) float64 {
 	var mean, sq float64
-	for _, g := range gaps {
-		mean += float64(g)
+	for _, d := range ds {
+		mean += float64(d)
 	}
-	mean /= float64(len(gaps))
-	for _, g := range gaps {
-		sq += (float64(g) - mean) * (float64(g) - mean)
+	mean /= float64(len(ds))
+	for _, d := range ds {
+		sq += (float64(d) - mean) * (float64(d) - mean)
 	}
-	return math.Sqrt(sq/float64(len(gaps))) > float64(2*time.Millisecond)
+	return math.Sqrt(sq / float64(len(ds)))
 }
 
 func fmtDurs(ds []time.Duration) string {

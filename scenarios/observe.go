@@ -109,7 +109,9 @@ func RetryAfter(e fault.Entry) (time.Duration, bool) {
 			return time.Duration(secs) * time.Second, true
 		}
 		if at, err := http.ParseTime(v); err == nil {
-			return max(0, at.Sub(e.Time.Add(e.Duration)).Truncate(time.Second)+time.Second), true
+			// An HTTP-date is a moment: a client honours it by not
+			// retrying before it, however the server rounded it.
+			return max(0, at.Sub(EndTime(e))), true
 		}
 	}
 	return 0, false
