@@ -40,12 +40,14 @@
 // order, spacing), form bodies are sorted. MatchOptions leaves out volatile
 // query parameters and JSON fields. Redacted values never take part: a field
 // recorded as Placeholder matches any value, so a redacted cassette replays.
-// Lookup is one map access per request, whatever the cassette's size, and
-// concurrent requests share no lock.
+// A request byte for byte like its recording is found with one map access;
+// any other is parsed and canonicalized first, then looked up once per
+// redaction profile of its route (usually one). Neither depends on the
+// cassette's size, and concurrent requests share no lock.
 //
 // Identical requests get their recordings in recorded order (pending,
-// running, done); once used up, the last one repeats. Exhausted changes that
-// to Cycle or Fail.
+// running, done); once used up, the last one repeats. ReplayOptions.Exhausted
+// changes that to Cycle or Fail.
 //
 // # Redaction
 //
