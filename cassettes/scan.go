@@ -47,7 +47,7 @@ func Scan(path string) ([]Finding, error) {
 	for i, line := range s.raw {
 		s.text(line, i+1, "text")
 	}
-	s.walk(&doc)
+	s.walk(&doc, "")
 	sort.SliceStable(s.found, func(a, b int) bool { return s.found[a].Line < s.found[b].Line })
 	return s.found, nil
 }
@@ -81,19 +81,25 @@ func (s *scanner) text(line string, n int, where string) {
 	}
 }
 
-// walk visits every mapping entry of the YAML tree.
-func (s *scanner) walk(n *yaml.Node) {
+// walk visits every mapping entry of the YAML tree; parent is the key the
+// node is the value of.
+func (s *scanner) walk(n *yaml.Node, parent string) {
 	if n.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			s.entry(n.Content[i].Value, n.Content[i+1])
+			s.entry(n.Content[i].Value, n.Content[i+1], parent)
+			s.walk(n.Content[i+1], n.Content[i].Value)
 		}
+		return
 	}
 	for _, c := range n.Content {
-		s.walk(c)
+		s.walk(c, parent)
 	}
 }
 
-func (s *scanner) entry(key string, val *yaml.Node) {
+// kinds names what the entries under a cassette key are.
+var kinds = map[string]string{"headers": "header", "trailer": "header", "form": "form field"}
+
+func (s *scanner) entry(key string, val *yaml.Node, parent string) {
 	switch {
 	case key == "url" || key == "request_uri":
 		s.url(val)
@@ -110,7 +116,11 @@ func (s *scanner) entry(key string, val *yaml.Node) {
 		for _, c := range scalars(val) {
 			vs = append(vs, c.Value)
 		}
-		s.values(key, vs, val, "header")
+		kind := kinds[parent]
+		if kind == "" {
+			kind = "field"
+		}
+		s.values(key, vs, val, kind)
 	}
 }
 

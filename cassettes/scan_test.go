@@ -52,6 +52,9 @@ func TestScanFindsSecretsWithLines(t *testing.T) {
 		"16 github-token",
 		"17 slack-token",
 	}, got)
+	assert.Equal(t, `header "Authorization"`, found[1].Where)
+	assert.Equal(t, `query parameter "access_token"`, found[2].Where)
+	assert.Equal(t, `field "client_secret"`, found[0].Where)
 	assert.Contains(t, found[3].String(), fmt.Sprintf("%s:15: stripe-key", path))
 	assert.NotContains(t, found[3].String(), "4eC39HqLyjWDarjtT1zdp7dc")
 }
@@ -82,4 +85,13 @@ func TestMask(t *testing.T) {
 	assert.Equal(t, "****", mask("abcd"))
 	assert.Equal(t, "sk_l…(32 chars)", mask("sk_live_4eC39HqLyjWDarjtT1zdp7dc"))
 	assert.Equal(t, "éééx…(9 chars)", mask("éééxxx"))
+}
+
+func TestScanFormField(t *testing.T) {
+	path := tempPath(t, "form.yaml")
+	writeFile(t, path, "version: 2\ninteractions:\n    - request:\n        form:\n            password:\n                - Zx8Qp2Lm9Vt4Rk7W\n            user:\n                - Zx8Qp2Lm9Vt4Rk7W\n")
+	found, err := Scan(path)
+	require.NoError(t, err)
+	require.Len(t, found, 1, "only the sensitive name counts")
+	assert.Equal(t, Finding{File: path, Line: 6, Rule: "high-entropy", Where: `form field "password"`, Masked: "Zx8Q…(16 chars)"}, found[0])
 }
