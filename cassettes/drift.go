@@ -184,7 +184,7 @@ func liveURL(recorded string, base *url.URL, prefix string) (string, error) {
 		u.RawQuery = q.Encode()
 	}
 	if base != nil {
-		p := strings.TrimPrefix(u.Path, prefix)
+		p := stripBase(u.Path, prefix)
 		u.Scheme, u.Host, u.User = base.Scheme, base.Host, base.User
 		u.Path, u.RawPath = strings.TrimSuffix(base.Path, "/")+p, ""
 	}

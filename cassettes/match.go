@@ -79,13 +79,7 @@ type parsed struct {
 }
 
 func (m *matcher) parse(method string, u *url.URL, prefix, contentType string, body []byte) *parsed {
-	p := &parsed{method: method, path: u.Path, query: u.Query()}
-	if prefix != "" && strings.HasPrefix(p.path, prefix) {
-		p.path = p.path[len(prefix):]
-	}
-	if p.path == "" || p.path[0] != '/' {
-		p.path = "/" + p.path
-	}
+	p := &parsed{method: method, path: stripBase(u.Path, prefix), query: u.Query()}
 	if v, ok := parseJSON(body); ok {
 		p.json, p.isJSON = v, true
 	} else if isForm(contentType) {
@@ -98,6 +92,18 @@ func (m *matcher) parse(method string, u *url.URL, prefix, contentType string, b
 }
 
 func (p *parsed) route() string { return p.method + " " + p.path }
+
+// stripBase removes the upstream's base path ("/api/v2") from a recorded
+// path, on a segment boundary only, and returns a path starting with "/".
+func stripBase(path, base string) string {
+	if base != "" && (path == base || strings.HasPrefix(path, base+"/")) {
+		path = path[len(base):]
+	}
+	if path == "" || path[0] != '/' {
+		path = "/" + path
+	}
+	return path
+}
 
 // dropQuery reports whether a query (or form) parameter is left out.
 func (m *matcher) dropQuery(name string, vals []string, prof *profile) bool {

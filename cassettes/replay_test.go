@@ -371,3 +371,16 @@ func TestReplayLatencyStopsWhenClientGoesAway(t *testing.T) {
 	client.CloseIdleConnections()
 	// srv.Close in cleanup waits for the handler: it must have returned.
 }
+
+func TestStripBase(t *testing.T) {
+	cases := []struct{ path, base, want string }{
+		{"/base/v1/x", "/base", "/v1/x"},
+		{"/base", "/base", "/"},
+		{"/basement/x", "/base", "/basement/x"}, // not a segment boundary
+		{"/v1/x", "", "/v1/x"},
+		{"", "", "/"},
+	}
+	for _, tc := range cases {
+		assert.Equal(t, tc.want, stripBase(tc.path, tc.base), "%q minus %q", tc.path, tc.base)
+	}
+}
