@@ -60,8 +60,9 @@ type harRequest struct {
 }
 
 type harPostData struct {
-	MimeType string `json:"mimeType"`
-	Text     string `json:"text"`
+	MimeType string  `json:"mimeType"`
+	Text     string  `json:"text"`
+	Params   []harNV `json:"params,omitempty"`
 }
 
 type harResponse struct {
@@ -170,6 +171,13 @@ func fromHAR(e harEntry) (*Interaction, error) {
 	x.Response.ContentLength = int64(len(body))
 	if pd := e.Request.PostData; pd != nil {
 		x.Request.Body = pd.Text
+		if pd.Text == "" && len(pd.Params) > 0 { // some tools give form fields only
+			form := url.Values{}
+			for _, p := range pd.Params {
+				form.Add(p.Name, p.Value)
+			}
+			x.Request.Body, x.Request.Form = form.Encode(), form
+		}
 		x.Request.ContentLength = int64(len(pd.Text))
 		if x.Request.Headers.Get("Content-Type") == "" && pd.MimeType != "" {
 			x.Request.Headers.Set("Content-Type", pd.MimeType)

@@ -45,6 +45,18 @@ func TestImportHAR(t *testing.T) {
 	assert.Equal(t, `{"ok":true}`, body)
 }
 
+func TestImportHARFormParams(t *testing.T) {
+	in := `{"log": {"entries": [{"request": {"method": "POST", "url": "https://api.test/login",
+		"postData": {"mimeType": "application/x-www-form-urlencoded", "params": [{"name": "user", "value": "ann"}, {"name": "password", "value": "pw-1234567"}]}},
+		"response": {"status": 204, "content": {"text": ""}}}]}}`
+	c, err := ImportHAR(strings.NewReader(in), nil)
+	require.NoError(t, err)
+	req := c.Interactions[0].Request
+	assert.Equal(t, "password=%5BREDACTED%5D&user=ann", req.Body)
+	assert.Equal(t, "ann", req.Form.Get("user"))
+	assert.Equal(t, Placeholder, req.Form.Get("password"))
+}
+
 func TestExportImportRoundTrip(t *testing.T) {
 	in := cassetteOf(
 		it("POST", "https://api.test/v1/a?b=2&a=1", `{"n":1}`, 201, `{"id":"a"}`),
