@@ -85,7 +85,7 @@ var expectedFailures = map[string]verdicts{
 	"connection-refused":               {reckless: []string{"attempts"}},
 	"empty-200-body":                   {naive: []string{"error_mentions", "outcome"}, reckless: []string{"error_mentions", "outcome"}},
 	"fallback-during-outage":           {naive: []string{"outcome"}, reckless: []string{"outcome"}},
-	"first-503s-then-ok":               {naive: []string{"attempts", "backoff", "outcome"}, reckless: []string{"attempts", "backoff"}, timing: []string{"backoff"}},
+	"first-503s-then-ok":               {naive: []string{"attempts", "backoff", "outcome"}, reckless: []string{"attempts", "backoff"}},
 	"five-second-delay-timeout-fires":  {naive: []string{"max_duration", "outcome", "timeout_respected"}, reckless: []string{"max_duration", "outcome", "timeout_respected"}},
 	"flapping-upstream":                {naive: []string{"attempts", "latency", "outcome"}, reckless: []string{"attempts", "latency", "outcome"}},
 	"garbage-instead-of-http":          {naive: []string{"attempts", "outcome"}},
