@@ -1,6 +1,7 @@
 // Package atomicfile writes files so that a reader, or a crash, never sees
 // half of one: the data goes to a temporary file in the same directory, is
-// synced to disk, and is renamed over the target.
+// synced to disk, and is renamed over the target; the directory is synced
+// too, so the rename survives a crash.
 package atomicfile
 
 import (
@@ -33,5 +34,12 @@ func Write(path string, data []byte, perm os.FileMode) error {
 	if err := os.Chmod(tmp.Name(), perm); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		_ = d.Sync() // best effort: make the rename itself durable
+		_ = d.Close()
+	}
+	return nil
 }
