@@ -123,6 +123,10 @@ func NewProxy(upstream *url.URL) http.Handler {
 	// a busy proxy dial (and leave TIME_WAIT sockets) for most requests.
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 256
+	// Pass the client's Accept-Encoding through untouched instead of
+	// negotiating gzip on its behalf: the proxy stays transparent and
+	// does no decompression work.
+	tr.DisableCompression = true
 	rp := &httputil.ReverseProxy{
 		Transport:  tr,
 		BufferPool: proxyBuffers{},
