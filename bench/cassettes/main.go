@@ -335,31 +335,32 @@ func viaGoVCR(rec *recorder.Recorder, r *http.Request) string {
 
 func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
-// sink is a minimal http.ResponseWriter that keeps the body, like a
-// net/http server it takes strings without copying them.
+// sink is a minimal http.ResponseWriter that copies the body into one
+// reused buffer, exactly as the go-vcr side reads each response body into
+// one reused scratch buffer: neither side pays the harness an allocation.
 type sink struct {
 	h    http.Header
 	code int
-	body string
+	buf  []byte
 }
 
 func (s *sink) Header() http.Header               { return s.h }
 func (s *sink) WriteHeader(code int)              { s.code = code }
-func (s *sink) Write(b []byte) (int, error)       { s.body += string(b); return len(b), nil }
-func (s *sink) WriteString(b string) (int, error) { s.body += b; return len(b), nil }
+func (s *sink) Write(b []byte) (int, error)       { s.buf = append(s.buf, b...); return len(b), nil }
+func (s *sink) WriteString(b string) (int, error) { s.buf = append(s.buf, b...); return len(b), nil }
 
 // serve reuses one sink, as the go-vcr side reuses one read buffer.
 func (s *sink) serve(h http.Handler, r *http.Request) string {
 	clear(s.h)
-	s.body, s.code = "", 0
+	s.buf, s.code = s.buf[:0], 0
 	h.ServeHTTP(s, r)
-	return s.body
+	return unsafeString(s.buf)
 }
 
 func viaHandler(h http.Handler, r *http.Request) string {
 	w := &sink{h: http.Header{}}
 	h.ServeHTTP(w, r)
-	return w.body
+	return string(w.buf)
 }
 
 // bodyReader is a reusable request body.
