@@ -2,7 +2,6 @@ package cassettes
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -18,6 +17,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/faultline-dev/faultline/internal/ctxtime"
 )
 
 // Exhausted says what a replayer does when a request has used up every
@@ -399,7 +400,7 @@ var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Proxy
 
 func (rp *Replayer) serve(w http.ResponseWriter, r *http.Request, i int) {
 	if d := time.Duration(float64(rp.prep[i].duration) * float64(rp.opts.Latency)); d > 0 {
-		if err := sleep(r.Context(), d); err != nil {
+		if err := ctxtime.Sleep(r.Context(), d); err != nil {
 			return
 		}
 	}
@@ -483,17 +484,6 @@ func (rp *Replayer) write(w http.ResponseWriter, r *http.Request, i int) {
 	}
 	w.WriteHeader(p.code)
 	_, _ = io.WriteString(w, p.body)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // Mismatches returns the requests no recording answered, oldest first (at

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/faultline-dev/faultline/internal/ctxtime"
 	"github.com/faultline-dev/faultline/internal/webhooksig"
 )
 
@@ -160,7 +161,7 @@ func (d *dispatcher) fire(w *Webhook) {
 		if w.Faults.Reorder {
 			events = reversed(events)
 		}
-		if !sleepCtx(d.ctx, w.Faults.Delay) {
+		if ctxtime.Sleep(d.ctx, w.Faults.Delay) != nil {
 			return
 		}
 		for _, ev := range events {
@@ -229,7 +230,7 @@ func (d *dispatcher) sendWithRedelivery(w *Webhook, typ, id string, body []byte,
 		if scale == 0 {
 			scale = 1
 		}
-		if !sleepCtx(d.ctx, time.Duration(float64(wait)*scale)) {
+		if ctxtime.Sleep(d.ctx, time.Duration(float64(wait)*scale)) != nil {
 			return
 		}
 		status = d.send(w, typ, id, body, i+2, "redelivery")
@@ -369,18 +370,4 @@ func (d *dispatcher) close() {
 	d.cancel()
 	d.wg.Wait()
 	d.client.CloseIdleConnections()
-}
-
-func sleepCtx(ctx context.Context, dur time.Duration) bool {
-	if dur <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(dur)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

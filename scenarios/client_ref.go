@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/faultline-dev/faultline/internal/ctxtime"
 	"github.com/faultline-dev/faultline/resilience"
 )
 
@@ -46,7 +47,7 @@ func runCalls(ctx context.Context, client *resilience.Client, c *Call, baseURL s
 		}()
 	}
 	for i := 0; i < c.Count; i++ {
-		if i >= c.Concurrency && c.Pace > 0 && !sleepCtx(ctx, c.Pace) {
+		if i >= c.Concurrency && c.Pace > 0 && ctxtime.Sleep(ctx, c.Pace) != nil {
 			results = results[:i]
 			break
 		}
@@ -55,17 +56,6 @@ func runCalls(ctx context.Context, client *resilience.Client, c *Call, baseURL s
 	close(next)
 	wg.Wait()
 	return results
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 func oneCall(ctx context.Context, client *resilience.Client, c *Call, baseURL string) CallResult {
