@@ -250,7 +250,7 @@ func printBanner(w io.Writer, o serveOptions, sp servePlan, srv *fault.Server, a
 	}
 	fmt.Fprintf(w, "  upstream  %s\n", up)
 	if admin.URL != "" {
-		fmt.Fprintf(w, "  admin     %s  (GET /plan /journal /metrics /healthz, PUT /plan, POST /reset)\n", admin.URL)
+		fmt.Fprintf(w, "  admin     %s  (GET /plan /journal /deliveries /metrics /healthz, PUT /plan, POST /reset)\n", admin.URL)
 	}
 	if o.tls {
 		fmt.Fprintf(w, "  CA        %s  (e.g. curl --cacert %s)\n", o.caOut, o.caOut)
