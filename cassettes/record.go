@@ -266,7 +266,7 @@ func (rec *Recorder) save() error {
 		}
 		return fmt.Errorf("record %s: %w: no request reached the recorder; point the client at the proxy address", rec.path, ErrEmptyCassette)
 	}
-	c := &Cassette{Version: FormatVersion, Meta: &Meta{Version: rec.version(), RecordedAt: rec.opts.Now().UTC(), Upstream: rec.upstream.String()}}
+	c := &Cassette{Version: FormatVersion, Meta: &Meta{Version: rec.version(), RecordedAt: rec.opts.Now().UTC(), Upstream: withoutUserinfo(rec.upstream)}}
 	if rec.existing != nil {
 		c.Interactions = append(c.Interactions, rec.existing.Interactions...)
 	}
@@ -286,4 +286,12 @@ func (rec *Recorder) version() string {
 		return "dev"
 	}
 	return rec.opts.Version
+}
+
+// withoutUserinfo is u as it may be written to disk: credentials in the URL
+// (user:password@) never reach a cassette.
+func withoutUserinfo(u *url.URL) string {
+	c := *u
+	c.User = nil
+	return c.String()
 }

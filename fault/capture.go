@@ -32,8 +32,11 @@ func (cw *captureWriter) WriteHeader(code int) {
 	}
 }
 
-// capture runs next and returns its whole response.
+// capture runs next and returns its whole response. It asks for an
+// unencoded body (a proxied upstream would otherwise gzip it for a client
+// that accepts gzip), so faults can read and cut the real bytes.
 func capture(next http.Handler, r *http.Request) *captured {
+	r.Header.Del("Accept-Encoding")
 	c := &captured{header: http.Header{}}
 	cw := &captureWriter{c: c}
 	next.ServeHTTP(cw, r)

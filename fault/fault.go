@@ -44,19 +44,41 @@ func (c *Call) Now() time.Time { return c.now() }
 
 // Note records a parameter of the fault as applied (the drawn delay, the
 // bytes kept) in the request's journal entry.
+//
+// A fault that serves another one (an outage failing with a status) has its
+// inner fault's notes recorded on its own entry.
 func (c *Call) Note(kind, key string, value any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if len(c.entry.Faults) == 0 {
+		return
+	}
+	a := &c.entry.Faults[len(c.entry.Faults)-1]
 	for i := range c.entry.Faults {
-		a := &c.entry.Faults[i]
-		if a.Type == kind {
-			if a.Params == nil {
-				a.Params = map[string]string{}
-			}
-			a.Params[key] = fmt.Sprint(value)
-			return
+		if c.entry.Faults[i].Type == kind {
+			a = &c.entry.Faults[i]
 		}
 	}
+	if a.Params == nil {
+		a.Params = map[string]string{}
+	}
+	a.Params[key] = fmt.Sprint(value)
+}
+
+// abort ends a request a fault was holding when the wait was cut short: if
+// the client left there is nothing to send; if the server is closing, the
+// connection is closed rather than answered with an empty 200.
+func (c *Call) abort(w http.ResponseWriter, r *http.Request) {
+	if r.Context().Err() != nil {
+		c.End(EndClientGone)
+		return
+	}
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+		_ = conn.Close()
+		c.End(EndClosed)
+		return
+	}
+	panic(http.ErrAbortHandler) // headers already sent: cut the response
 }
 
 // End records how the connection ended when a fault ended it on purpose:

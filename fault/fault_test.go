@@ -1,11 +1,15 @@
 package fault
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"sort"
 	"strings"
 	"syscall"
@@ -351,4 +355,54 @@ func join(codes []int) string {
 		parts[i] = http.StatusText(c)[:0] + itoa(c)
 	}
 	return strings.Join(parts, " ")
+}
+
+func TestLatencyCutShortByShutdownIsNotA200(t *testing.T) {
+	p, err := LoadPlan("p.yaml", []byte(okRoute+"      - latency: {fixed: 10s}\n"))
+	require.NoError(t, err)
+	s := NewServer(p)
+	errc := make(chan error, 1)
+	go func() {
+		resp, err := s.Client().Get(s.URL + "/x")
+		if err == nil {
+			resp.Body.Close()
+			err = fmt.Errorf("got %s, want the connection closed", resp.Status)
+		}
+		errc <- err
+	}()
+	require.Eventually(t, func() bool { return s.Journal().nextSeqPeek() == 1 }, time.Second, time.Millisecond)
+	s.Close()
+	err = <-errc
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "got 200", "a held request must not be answered with an empty 200")
+	e := s.Journal().Entries()
+	require.Len(t, e, 1)
+	assert.Equal(t, EndClosed, e[0].End)
+}
+
+func TestMalformedWorksForGzipClientsInProxyMode(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		body := []byte(`{"id":"ch_1","amount":100}`)
+		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			w.Header().Set("Content-Encoding", "gzip")
+			gz := gzip.NewWriter(w)
+			_, _ = gz.Write(body)
+			_ = gz.Close()
+			return
+		}
+		_, _ = w.Write(body)
+	}))
+	defer up.Close()
+	u, _ := url.Parse(up.URL)
+	p, err := LoadPlan("p.yaml", []byte("routes:\n  - path: /x\n    faults:\n      - malformed: {mode: remove_field, field: amount}\n"))
+	require.NoError(t, err)
+	s, err := Listen("127.0.0.1:0", Wrap(NewProxy(u), p), nil)
+	require.NoError(t, err)
+	defer s.Close()
+	resp, err := http.Get(s.URL + "/x") // Go's client asks for gzip
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.JSONEq(t, `{"id":"ch_1"}`, string(body))
 }

@@ -52,9 +52,11 @@ func (l Latency) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	delay := l.Dist.Draw(c.Rand)
 	c.Note("latency", "delay", delay.Round(time.Microsecond))
 	if !l.InBody {
-		if c.Sleep(r, delay) {
-			c.Next.ServeHTTP(w, r)
+		if !c.Sleep(r, delay) {
+			c.abort(w, r)
+			return
 		}
+		c.Next.ServeHTTP(w, r)
 		return
 	}
 	resp := capture(c.Next, r)
@@ -69,6 +71,7 @@ func dribble(w http.ResponseWriter, r *http.Request, c *Call, body []byte, total
 	n := (len(body) + size - 1) / size
 	for i := 0; i < len(body); i += size {
 		if !c.Sleep(r, total/time.Duration(max(n, 1))) {
+			c.abort(w, r)
 			return
 		}
 		_, _ = w.Write(body[i:min(i+size, len(body))])

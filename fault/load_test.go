@@ -27,6 +27,7 @@ func TestLoadPlanErrors(t *testing.T) {
 		{"malformed needs field", "routes:\n  - path: /x\n    faults:\n      - malformed: {mode: remove_field}\n", "mode remove_field needs field"},
 		{"version", "version: 3\nroutes:\n  - path: /x\n", "p.yaml:1:10: version 3 is not supported"},
 		{"syntax", "routes:\n  - path: [/x\n", "p.yaml:"},
+		{"garbage too big", "routes:\n  - path: /x\n    faults:\n      - garbage: {bytes: 50000000000}\n", "garbage.bytes: 50000000000: give 1 to 1048576"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -175,6 +175,10 @@ func decodeTruncate(d *Decode) (Fault, error) {
 	return t, nil
 }
 
+// maxGarbage bounds Garbage.Bytes: enough to confuse any parser, too little
+// to exhaust memory.
+const maxGarbage = 1 << 20
+
 // Garbage writes random bytes instead of an HTTP response, then closes.
 type Garbage struct{ Bytes int }
 
@@ -205,8 +209,8 @@ func decodeGarbage(d *Decode) (Fault, error) {
 	if err := d.Into(&gf); err != nil {
 		return nil, err
 	}
-	if gf.Bytes <= 0 {
-		return nil, d.ErrorfKey("bytes", "must be positive")
+	if gf.Bytes <= 0 || gf.Bytes > maxGarbage {
+		return nil, d.ErrorfKey("bytes", "%d: give 1 to %d", gf.Bytes, maxGarbage)
 	}
 	return Garbage{Bytes: gf.Bytes}, nil
 }
@@ -226,6 +230,7 @@ func (s SlowBody) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	chunk := max(1, s.BytesPerSec*int(tick)/int(time.Second))
 	for i := 0; i < len(resp.body); i += chunk {
 		if i > 0 && !c.Sleep(r, tick) {
+			c.abort(w, r)
 			return
 		}
 		_, _ = w.Write(resp.body[i:min(i+chunk, len(resp.body))])
