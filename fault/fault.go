@@ -32,8 +32,9 @@ type Call struct {
 	Start time.Time  // when the plan started (server start or last reset)
 	Rand  *rand.Rand // seeded from the plan's seed, the route and N
 	Next  http.Handler
-	Done  <-chan struct{} // closed when the server shuts down
+	Done  <-chan struct{} // closed when the server starts shutting down
 
+	stop  <-chan struct{} // closed when held requests must end at once
 	now   func() time.Time
 	entry *Entry
 	mu    *sync.Mutex
@@ -89,8 +90,9 @@ func (c *Call) End(how string) {
 	c.mu.Unlock()
 }
 
-// Sleep waits for d, or until the client goes away or the server closes.
-// It reports whether the full duration passed.
+// Sleep waits for d, or until the client goes away or the server must stop
+// at once (a draining server lets the wait finish). It reports whether the
+// full duration passed.
 func (c *Call) Sleep(r *http.Request, d time.Duration) bool {
 	if d <= 0 {
 		return true
@@ -101,7 +103,7 @@ func (c *Call) Sleep(r *http.Request, d time.Duration) bool {
 	case <-t.C:
 		return true
 	case <-r.Context().Done():
-	case <-c.Done:
+	case <-c.stop:
 	}
 	return false
 }

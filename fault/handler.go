@@ -27,7 +27,9 @@ type Handler struct {
 	state   atomic.Pointer[planState]
 	journal *Journal
 	cfg     config
-	done    chan struct{}
+	release chan struct{} // closed when shutdown starts: hangs let go
+	done    chan struct{} // closed when it must end now: waits are cut
+	once    sync.Once
 	close   sync.Once
 	// inflight counts requests being served, including ones whose
 	// connection a fault hijacked (http.Server no longer tracks those).
@@ -82,7 +84,7 @@ func Wrap(base http.Handler, plan *Plan, opts ...Option) *Handler {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	h := &Handler{base: base, journal: NewJournal(cfg.journalSize), cfg: cfg, done: make(chan struct{})}
+	h := &Handler{base: base, journal: NewJournal(cfg.journalSize), cfg: cfg, release: make(chan struct{}), done: make(chan struct{})}
 	if h.base == nil {
 		h.base = http.HandlerFunc(h.notFound)
 	}
@@ -164,9 +166,14 @@ func (h *Handler) Reset() {
 	h.journal.Reset()
 }
 
-// Close releases requests held by faults that wait (hang, latency), so a
-// server can shut down promptly.
+// Release lets go of requests held indefinitely (hang) so a server can
+// drain: requests held for a finite time (latency) still finish.
+func (h *Handler) Release() { h.once.Do(func() { close(h.release) }) }
+
+// Close ends every held request now (hang and latency alike) and stops
+// webhook deliveries.
 func (h *Handler) Close() {
+	h.Release()
 	h.close.Do(func() {
 		close(h.done)
 		if d := h.state.Load().webhooks; d != nil {
@@ -284,7 +291,7 @@ func (h *Handler) chain(st *planState, rs *routeState, r *http.Request, e *Entry
 	}
 	for k := len(selected) - 1; k >= 0; k-- {
 		i := selected[k]
-		call := &Call{N: perRule[i], Seq: e.Seq, Start: st.start, Rand: rnd, Next: next, Done: h.done, now: h.cfg.now, entry: e, mu: mu}
+		call := &Call{N: perRule[i], Seq: e.Seq, Start: st.start, Rand: rnd, Next: next, Done: h.release, stop: h.done, now: h.cfg.now, entry: e, mu: mu}
 		next = faultStep(rs.route.Rules[i].Fault, call)
 	}
 	return next

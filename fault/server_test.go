@@ -70,7 +70,11 @@ func TestAllFaultsExample(t *testing.T) {
 	}
 	for path, w := range cases {
 		t.Run(strings.TrimPrefix(path, "/"), func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			wait := 300 * time.Millisecond // long enough for all but the hang (and slow_body)
+			if path == "/slow_body" {
+				wait = 2 * time.Second
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), wait)
 			defer cancel()
 			req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+path, nil)
 			require.NoError(t, err)
