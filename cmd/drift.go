@@ -72,7 +72,9 @@ func runDrift(ctx context.Context, stdout io.Writer, o *driftOptions) error {
 		return usageErr(err)
 	}
 	start := time.Now()
-	results, err := cassettes.Drift(orBackground(ctx), c, &http.Client{Timeout: 30 * time.Second}, base,
+	// Redirects are compared as recorded (a 301 is a 301), never followed.
+	client := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	results, err := cassettes.Drift(orBackground(ctx), c, client, base,
 		cassettes.DriftOptions{IncludeUnsafe: o.includeUnsafe, Header: hdr})
 	if err != nil {
 		return internalErr(err)

@@ -56,6 +56,9 @@ func runRecord(ctx context.Context, stdout, stderr io.Writer, o *recordOptions) 
 	if o.upstream == "" || o.cassette == "" {
 		return usageErr(errors.New("--upstream and --cassette are required"))
 	}
+	if err := checkAddr("--addr", o.addr); err != nil {
+		return err
+	}
 	u, err := url.Parse(o.upstream)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return usageErr(fmt.Errorf("--upstream %q: give an absolute http:// or https:// URL", o.upstream))

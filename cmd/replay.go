@@ -32,8 +32,9 @@ identical requests replay in recorded order. An unmatched request gets a 502
 whose JSON body names the closest recordings and the fields that differ.
 
 --faults layers a fault plan over the replay (latency, 503s, resets... on the
-real recorded responses). With --strict, an unmatched request, or a cassette
-older than --max-age, makes the command exit 1 when it stops.`,
+real recorded responses). With --strict, a cassette older than --max-age
+exits 1 at once, and an unmatched request makes the command exit 1 when
+it stops.`,
 		Example: `  faultline replay --cassette stripe.yaml --faults scenarios/examples/all-faults.yaml
   faultline replay --cassette stripe.yaml --strict --max-age 720h --latency recorded`,
 		Args: cobra.NoArgs,
@@ -72,6 +73,9 @@ func runReplay(ctx context.Context, stdout, stderr io.Writer, o *replayOptions) 
 func replayHandler(stderr io.Writer, o *replayOptions) (*fault.Handler, *cassettes.Replayer, error) {
 	if o.cassette == "" {
 		return nil, nil, usageErr(errors.New("--cassette is required"))
+	}
+	if err := checkAddr("--addr", o.addr); err != nil {
+		return nil, nil, err
 	}
 	logger, err := requestLogger(o.logFormat, stderr)
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -40,6 +42,19 @@ func writeReports(stdout io.Writer, run *report.Run, files reportFiles, color bo
 		if err := atomicfile.Write(out.path, buf.Bytes(), 0o644); err != nil {
 			return internalErr(fmt.Errorf("cannot write report %s: %w", out.path, err))
 		}
+	}
+	return nil
+}
+
+// checkAddr rejects a listen address that cannot work before anything
+// binds, so a typo is a usage error (exit 2), not a failure to run.
+func checkAddr(flag, addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err == nil {
+		_, err = strconv.ParseUint(port, 10, 16)
+	}
+	if err != nil {
+		return usageErr(fmt.Errorf("%s %q: give host:port, e.g. 127.0.0.1:8080", flag, addr))
 	}
 	return nil
 }

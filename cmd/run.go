@@ -196,7 +196,10 @@ func drawSeed() int64 {
 
 // commandLine reconstructs the run's command with its seed, to repeat it.
 func commandLine(o *runOptions) string {
-	parts := append([]string{"faultline", "run"}, o.paths...)
+	parts := []string{"faultline", "run"}
+	for _, p := range o.paths {
+		parts = append(parts, shellQuote(p))
+	}
 	add := func(flag, v string) {
 		if v != "" {
 			parts = append(parts, flag, shellQuote(v))

@@ -98,6 +98,14 @@ SIGINT or SIGTERM releases held requests, drains the rest and exits 0.`,
 // runServe serves until ctx ends, then drains and returns nil. Errors carry
 // their exit code: 2 for bad input, 3 when it cannot bind.
 func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
+	if err := checkAddr("--addr", o.addr); err != nil {
+		return err
+	}
+	if o.admin != "" {
+		if err := checkAddr("--admin", o.admin); err != nil {
+			return err
+		}
+	}
 	logger, err := requestLogger(o.logFormat, stderr)
 	if err != nil {
 		return usageErr(err)

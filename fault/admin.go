@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -171,10 +172,25 @@ func (a *Admin) getPlan(w http.ResponseWriter, _ *http.Request) {
 	a.mu.Unlock()
 	if src != nil {
 		w.Header().Set("Content-Type", "application/yaml")
-		_, _ = w.Write(src)
+		_, _ = w.Write(maskSecrets(src))
 		return
 	}
 	writeJSON(w, http.StatusOK, summarize(p))
+}
+
+// secretLine matches a YAML line whose key names a credential (a webhook's
+// secret, an api_key header value...), keeping the key.
+var secretLine = regexp.MustCompile(`(?m)^(\s*-?\s*[\w.-]*(?:secret|token|password|api[_-]?key|authorization)[\w.-]*\s*:\s*)(\S.*)$`)
+
+// maskSecrets hides the values of credential-like keys in plan source.
+func maskSecrets(src []byte) []byte {
+	return secretLine.ReplaceAllFunc(src, func(line []byte) []byte {
+		m := secretLine.FindSubmatch(line)
+		if strings.HasSuffix(string(m[1]), "_env: ") || strings.Contains(strings.ToLower(string(m[1])), "secret_env") {
+			return line // the name of a variable, not a secret
+		}
+		return append(append([]byte{}, m[1]...), Masked...)
+	})
 }
 
 func (a *Admin) putPlan(w http.ResponseWriter, r *http.Request) {

@@ -31,6 +31,7 @@ type Handler struct {
 	done    chan struct{} // closed when it must end now: waits are cut
 	once    sync.Once
 	close   sync.Once
+	planMu  sync.Mutex // serializes SetPlan, Reset and Close
 	// inflight counts requests being served, including ones whose
 	// connection a fault hijacked (http.Server no longer tracks those).
 	inflight atomic.Int64
@@ -105,17 +106,28 @@ func (h *Handler) Start() time.Time { return h.state.Load().start }
 // SetPlan swaps the plan atomically: requests already in flight finish under
 // the old one, counters and time windows start afresh.
 func (h *Handler) SetPlan(p *Plan) {
+	h.planMu.Lock()
+	defer h.planMu.Unlock()
+	h.setPlan(p)
+}
+
+func (h *Handler) setPlan(p *Plan) {
 	if p == nil {
 		p = &Plan{}
 	}
-	st := &planState{plan: p, start: h.cfg.now(), webhooks: newDispatcher(p, h.cfg.now)}
+	st := &planState{plan: p, start: h.cfg.now()}
+	select {
+	case <-h.done: // closed: a new plan sends no webhooks
+	default:
+		st.webhooks = newDispatcher(p, h.cfg.now)
+	}
 	for i := range p.Routes {
 		hf := fnv.New64a()
 		_, _ = hf.Write([]byte(p.Routes[i].Name))
 		st.routes = append(st.routes, &routeState{route: &p.Routes[i], hash: hf.Sum64(), counts: map[string]int{}})
 	}
 	if old := h.state.Swap(st); old != nil && old.webhooks != nil {
-		go old.webhooks.close()
+		old.webhooks.close()
 	}
 }
 
@@ -154,6 +166,8 @@ func (h *Handler) Deliveries() []Delivery {
 // Reset restarts the plan's counters, time windows and stateful faults, and
 // empties the journal.
 func (h *Handler) Reset() {
+	h.planMu.Lock()
+	defer h.planMu.Unlock()
 	p := h.Plan()
 	for _, rt := range p.Routes {
 		for _, rule := range rt.Rules {
@@ -162,7 +176,7 @@ func (h *Handler) Reset() {
 			}
 		}
 	}
-	h.SetPlan(p)
+	h.setPlan(p)
 	h.journal.Reset()
 }
 
@@ -175,6 +189,8 @@ func (h *Handler) Release() { h.once.Do(func() { close(h.release) }) }
 func (h *Handler) Close() {
 	h.Release()
 	h.close.Do(func() {
+		h.planMu.Lock()
+		defer h.planMu.Unlock()
 		close(h.done)
 		if d := h.state.Load().webhooks; d != nil {
 			d.close()

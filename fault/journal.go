@@ -134,12 +134,14 @@ func (j *Journal) Dropped() uint64 {
 	return j.dropped
 }
 
-// Reset forgets every entry; sequence numbers restart at 1.
+// Reset forgets every entry. Sequence numbers keep counting, so a request
+// in flight across a reset, or a client polling ?since=N, never sees one
+// number twice.
 func (j *Journal) Reset() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	clear(j.buf)
-	j.next, j.full, j.seq, j.dropped = 0, false, 0, 0
+	j.next, j.full, j.dropped = 0, false, 0
 }
 
 // WriteJSONL writes entries as JSON lines.

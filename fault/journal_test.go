@@ -55,7 +55,7 @@ func TestJournalIsBounded(t *testing.T) {
 	assert.Len(t, j.Since(4), 1)
 	j.Reset()
 	assert.Empty(t, j.Entries())
-	assert.Equal(t, uint64(1), j.nextSeq())
+	assert.Equal(t, uint64(6), j.nextSeq(), "sequence numbers are never reused")
 }
 
 func TestResetRestartsSchedules(t *testing.T) {

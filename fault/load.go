@@ -3,6 +3,7 @@ package fault
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -164,7 +165,7 @@ func decodeRespond(f *yamlx.File, n *yaml.Node, rf *respondFile, path string) (*
 	if rf.Status != 0 && (rf.Status < 100 || rf.Status > 599) {
 		return nil, yamlx.Errorf(f.Name, mapValue(n, "status"), "%s.status: %d is not an HTTP status (100-599)", path, rf.Status)
 	}
-	resp := &Response{Status: rf.Status, Headers: rf.Headers}
+	resp := &Response{Status: rf.Status, Headers: canonical(rf.Headers)}
 	switch {
 	case rf.Body != nil && !rf.JSON.IsZero():
 		return nil, yamlx.Errorf(f.Name, n, "%s: give body or json, not both", path)
@@ -181,6 +182,19 @@ func decodeRespond(f *yamlx.File, n *yaml.Node, rf *respondFile, path string) (*
 		}
 	}
 	return resp, nil
+}
+
+// canonical rewrites header names as net/http spells them, so that
+// content-type and Content-Type are one header.
+func canonical(h map[string]string) map[string]string {
+	if h == nil {
+		return nil
+	}
+	out := make(map[string]string, len(h))
+	for k, v := range h {
+		out[http.CanonicalHeaderKey(k)] = v
+	}
+	return out
 }
 
 func withHeader(h map[string]string, k, v string) map[string]string {

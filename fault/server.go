@@ -11,6 +11,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -44,7 +45,10 @@ func NewServer(plan *Plan, opts ...Option) *Server {
 func Listen(addr string, h *Handler, t *TLS) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("cannot listen on %s: %w (is another process using the port?)", addr, err)
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, fmt.Errorf("cannot listen on %s: %w (is another process using the port?)", addr, err)
+		}
+		return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
 	}
 	s := &Server{Handler: h, ln: ln, errc: make(chan error, 1), tls: t}
 	s.srv = &http.Server{

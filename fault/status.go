@@ -38,7 +38,7 @@ func decodeStatus(d *Decode) (Fault, error) {
 	if sf.Code < 100 || sf.Code > 599 {
 		return nil, d.ErrorfKey("code", "%d is not an HTTP status (100-599)", sf.Code)
 	}
-	resp := Response{Status: sf.Code, Headers: sf.Headers}
+	resp := Response{Status: sf.Code, Headers: canonical(sf.Headers)}
 	if sf.Body != nil {
 		resp.Body = []byte(*sf.Body)
 	} else {

@@ -86,10 +86,11 @@ type dispatcher struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // timers and deliveries
-	busy   sync.WaitGroup // deliveries only
 
 	mu         sync.Mutex
 	closed     bool
+	busy       int           // deliveries in flight
+	idle       chan struct{} // closed when busy drops to zero
 	seq        uint64
 	fired      map[string]int
 	deliveries []Delivery
@@ -149,14 +150,16 @@ func (d *dispatcher) fire(w *Webhook) {
 	d.fired[w.Name]++
 	n := d.fired[w.Name]
 	d.wg.Add(1)
-	d.busy.Add(1)
+	if d.busy++; d.busy == 1 {
+		d.idle = make(chan struct{})
+	}
 	d.mu.Unlock()
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(w.Name))
 	rnd := rand.New(rand.NewPCG(uint64(d.seed), h.Sum64()^uint64(n)))
 	go func() {
 		defer d.wg.Done()
-		defer d.busy.Done()
+		defer d.settle()
 		events := w.Events
 		if w.Faults.Reorder {
 			events = reversed(events)
@@ -350,10 +353,24 @@ func (d *dispatcher) list() []Delivery {
 	return append([]Delivery(nil), d.deliveries...)
 }
 
+// settle marks one occurrence's deliveries done.
+func (d *dispatcher) settle() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.busy--; d.busy == 0 {
+		close(d.idle)
+	}
+}
+
 // wait waits until no delivery is in flight, or ctx ends.
 func (d *dispatcher) wait(ctx context.Context) error {
-	idle := make(chan struct{})
-	go func() { d.busy.Wait(); close(idle) }()
+	d.mu.Lock()
+	if d.busy == 0 {
+		d.mu.Unlock()
+		return nil
+	}
+	idle := d.idle
+	d.mu.Unlock()
 	select {
 	case <-idle:
 		return nil
