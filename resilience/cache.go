@@ -2,8 +2,12 @@ package resilience
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -31,7 +35,7 @@ func newStaleCache(p StaleCachePolicy) *staleCache {
 }
 
 func (c *staleCache) put(key string, r *Response, now time.Time) {
-	if c == nil {
+	if c == nil || !storable(r.Header) {
 		return
 	}
 	c.mu.Lock()
@@ -55,6 +59,24 @@ func (c *staleCache) put(key string, r *Response, now time.Time) {
 		delete(c.entries, c.order[0])
 		c.order = c.order[1:]
 	}
+}
+
+// storable reports whether a response may be kept for later: not when the
+// upstream said no-store or private.
+func storable(h http.Header) bool {
+	cc := strings.ToLower(strings.Join(h.Values("Cache-Control"), ","))
+	return !strings.Contains(cc, "no-store") && !strings.Contains(cc, "private")
+}
+
+// cacheKey is the URL plus a digest of the caller's credentials and the
+// headers the response varies by, so one caller's answer is never served
+// to another.
+func cacheKey(cl *call) string {
+	h := sha256.New()
+	for _, k := range []string{"Authorization", "Cookie", "Proxy-Authorization"} {
+		fmt.Fprintf(h, "%s=%q;", k, cl.header.Values(k))
+	}
+	return cl.rawURL + "\x00" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // get returns a copy of the entry for key if it is younger than MaxAge

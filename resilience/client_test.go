@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -267,19 +268,76 @@ func assertRetryAfterWaits(t *testing.T, want, got []time.Duration, base time.Du
 	require.Len(t, got, len(want))
 	for i := range want {
 		assert.GreaterOrEqual(t, got[i], want[i], "wait %d never below Retry-After", i+1)
-		assert.Less(t, got[i], want[i]+min(want[i]/10, base)+1, "wait %d: at most a little jitter", i+1)
+		// At most a little jitter, unless the backoff itself is longer
+		// (a short Retry-After late in a call): never sooner than either.
+		assert.Less(t, got[i], max(want[i]+min(want[i]/10, base)+1, testPolicy().Retry.MaxDelay), "wait %d", i+1)
 	}
 }
 
-func TestRetryAfterIsCappedByMaxWait(t *testing.T) {
+func TestRetryAfterBeyondMaxWaitGivesUpInsteadOfRetryingEarly(t *testing.T) {
 	clock := newFakeClock()
 	s := newScript(t, withHeader("Retry-After", "3600", status(429, "")), status(200, "ok"))
 	p := testPolicy()
 	p.Retry.MaxRetryAfter = 30 * time.Second
 	c := newClient(t, p, WithClock(clock))
 	_, err := c.Do(context.Background(), get(s.url("/x")))
+	require.ErrorIs(t, err, ErrRetryAfterTooLong, "retrying after 30s would ignore the server's hour")
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, time.Hour, e.RetryAfter)
+	assert.Empty(t, clock.slept(), "an hour-long Retry-After must not stall the client")
+	assert.Equal(t, 1, s.count(), "and it must not retry before the server allows")
+
+	// Counterpart: within the cap, the server's wait is honoured.
+	s2 := newScript(t, withHeader("Retry-After", "20", status(429, "")), status(200, "ok"))
+	_, err = c.Do(context.Background(), get(s2.url("/x")))
 	require.NoError(t, err)
-	assert.Equal(t, []time.Duration{30 * time.Second}, clock.slept(), "an hour-long Retry-After must not stall the client")
+	require.Len(t, clock.slept(), 1)
+	assert.GreaterOrEqual(t, clock.slept()[0], 20*time.Second)
+}
+
+func TestZeroRetryAfterStillBacksOff(t *testing.T) {
+	clock := newFakeClock()
+	s := newScript(t, withHeader("Retry-After", "0", status(429, "")), status(200, "ok"))
+	p := testPolicy()
+	c := newClient(t, p, WithClock(clock), WithSeed(1))
+	_, err := c.Do(context.Background(), get(s.url("/x")))
+	require.NoError(t, err)
+	require.Len(t, clock.slept(), 1)
+	assert.GreaterOrEqual(t, clock.slept()[0], p.Retry.BaseDelay, "a zero wait from the server is no licence to hammer")
+}
+
+func TestStaleCacheIsPerCaller(t *testing.T) {
+	clock := newFakeClock()
+	n := 0
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n++
+		if n > 1 {
+			w.WriteHeader(503)
+			return
+		}
+		_, _ = w.Write([]byte(`{"owner":"` + r.Header.Get("Authorization") + `"}`))
+	}))
+	defer s.Close()
+	p := testPolicy()
+	p.Retry.MaxAttempts, p.Breaker.Enabled = 1, false
+	c := newClient(t, p, WithClock(clock))
+	alice := get(s.URL + "/me")
+	alice.Header = http.Header{"Authorization": {"Bearer alice"}}
+	_, err := c.Do(context.Background(), alice)
+	require.NoError(t, err)
+	bob := get(s.URL + "/me")
+	bob.Header = http.Header{"Authorization": {"Bearer bob"}}
+	resp, err := c.Do(context.Background(), bob)
+	require.Error(t, err, "Bob must not get Alice's cached answer")
+	if resp != nil {
+		assert.NotContains(t, string(resp.Body), "alice")
+	}
+	again := get(s.URL + "/me")
+	again.Header = http.Header{"Authorization": {"Bearer alice"}}
+	resp, err = c.Do(context.Background(), again)
+	require.NoError(t, err, "Alice still gets her own stale copy")
+	assert.True(t, resp.Stale)
 }
 
 func TestRetryAfterBeyondDeadlineFailsAtOnce(t *testing.T) {

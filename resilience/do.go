@@ -53,7 +53,7 @@ func (c *Client) run(ctx context.Context, cl *call) (*Response, error) {
 		if out.class == ClassOK {
 			out.resp.Attempts, cl.end = cl.attempts, out.end
 			if cl.method == http.MethodGet && out.resp.StatusCode < 300 {
-				c.cache.put(cl.rawURL, out.resp, out.end)
+				c.cache.put(cacheKey(cl), out.resp, out.end)
 			}
 			return out.resp, nil
 		}
@@ -317,7 +317,16 @@ func (c *Client) decide(ctx context.Context, cl *call, out *outcome) (time.Durat
 	}
 	wait := c.backoff(cl.attempts)
 	if out.hasWait {
-		wait = c.retryAfterWait(out.retryAfter)
+		if out.retryAfter > c.p.Retry.MaxRetryAfter {
+			// Retrying sooner would ignore the server; waiting longer would
+			// exceed the policy: give up now, and say why.
+			e := cl.fail(out.class, ErrRetryAfterTooLong, out.err)
+			e.RetryAfter = out.retryAfter
+			return 0, e
+		}
+		// Never sooner than the server asks, nor than the backoff: a wait
+		// of zero (or a reset already past) must not mean a hammering retry.
+		wait = max(wait, c.retryAfterWait(out.retryAfter))
 	}
 	if rem, ok := c.remaining(ctx, cl); ok && wait >= rem {
 		e := cl.fail(out.class, ErrDeadline, out.err)
@@ -363,6 +372,9 @@ func (c *Client) backoff(n int) time.Duration {
 // of it, at most one base delay), so that callers released by the same
 // window do not return in lockstep; capped by MaxRetryAfter.
 func (c *Client) retryAfterWait(ra time.Duration) time.Duration {
+	if ra > c.p.Retry.MaxRetryAfter {
+		return c.p.Retry.MaxRetryAfter
+	}
 	return min(ra+c.jitter(min(ra/10, c.p.Retry.BaseDelay)), c.p.Retry.MaxRetryAfter)
 }
 
@@ -373,7 +385,7 @@ func (c *Client) useFallback(cl *call, resp *Response, err error) (*Response, er
 		return resp, err
 	}
 	if cl.method == http.MethodGet {
-		if r, ok := c.cache.get(cl.rawURL, c.clock.Now()); ok {
+		if r, ok := c.cache.get(cacheKey(cl), c.clock.Now()); ok {
 			r.Attempts = cl.attempts
 			c.log.Info("fallback", "request_id", cl.id, "source", "stale_cache", "reason", reasonOf(err))
 			return r, nil

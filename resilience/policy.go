@@ -50,8 +50,9 @@ type RetryPolicy struct {
 	BaseDelay   time.Duration `yaml:"base_delay"`
 	Multiplier  float64       `yaml:"multiplier"`
 	MaxDelay    time.Duration `yaml:"max_delay"`
-	// MaxRetryAfter caps a server's Retry-After: the client never waits
-	// longer than this between two attempts.
+	// MaxRetryAfter is the longest server Retry-After the client waits
+	// out; a longer one ends the call at once with ErrRetryAfterTooLong
+	// (retrying sooner would ignore the server).
 	MaxRetryAfter time.Duration `yaml:"max_retry_after"`
 }
 

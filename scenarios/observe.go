@@ -58,12 +58,28 @@ type Group struct {
 // Groups splits the journal into logical calls. Attempts belong together
 // when they carry the same Idempotency-Key, else the same X-Request-Id, else
 // the same method and path (a client that sends neither is judged as one
-// caller per endpoint).
+// caller per endpoint). Ids that cannot be call ids, because an endpoint
+// shows more of them than the client was asked to make calls (a fresh id
+// on every attempt), are ignored for that endpoint, so its retries stay
+// visible.
 func (o *Observation) Groups() []Group {
+	asked := o.askedByEndpoint()
+	ids := map[string]map[string]bool{} // endpoint -> distinct ids
+	for _, e := range o.Journal {
+		ep := e.Method + " " + e.Path
+		if ids[ep] == nil {
+			ids[ep] = map[string]bool{}
+		}
+		ids[ep][groupKey(e)] = true
+	}
 	idx := map[string]int{}
 	var out []Group
 	for _, e := range o.Journal {
+		ep := e.Method + " " + e.Path
 		k := groupKey(e)
+		if n, ok := asked[ep]; ok && len(ids[ep]) > n {
+			k = ep
+		}
 		i, ok := idx[k]
 		if !ok {
 			i = len(out)
@@ -71,6 +87,20 @@ func (o *Observation) Groups() []Group {
 			out = append(out, Group{Key: k})
 		}
 		out[i].Entries = append(out[i].Entries, e)
+	}
+	return out
+}
+
+// askedByEndpoint counts the calls the client was asked to make per method
+// and path.
+func (o *Observation) askedByEndpoint() map[string]int {
+	out := map[string]int{}
+	for _, c := range o.Scenario.Client.Calls {
+		path := c.Path
+		if i := strings.IndexByte(path, '?'); i >= 0 {
+			path = path[:i]
+		}
+		out[c.Method+" "+path] += c.Count
 	}
 	return out
 }
