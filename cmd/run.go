@@ -104,14 +104,17 @@ func runScenarios(ctx context.Context, stdout, stderr io.Writer, o *runOptions) 
 	}
 	run, runErr := scenarios.Run(ctx, scs, opts)
 	progress.Close()
+	run.Partial = o.only != "" || len(o.tags) > 0 || o.shard != ""
 	if err := writeReports(stdout, run, o.reports, color); err != nil {
 		return err
 	}
-	switch {
+	switch sum := run.Summary(); {
 	case runErr != nil:
 		return internalErr(runErr)
 	case !run.Passed():
 		return failedErr("")
+	case sum.Passed == 0:
+		return failedErr("every scenario was skipped: nothing was judged (see the reasons above)")
 	}
 	return nil
 }

@@ -71,6 +71,9 @@ type Delivery struct {
 	Type     string        `json:"type"`
 	Attempt  int           `json:"attempt"` // 1, then redeliveries
 	Fault    string        `json:"fault,omitempty"`
+	// Forged is true when the delivery was signed wrongly on purpose (bad
+	// signature or stale timestamp), whatever else happened to it.
+	Forged bool `json:"forged,omitempty"`
 	Status   int           `json:"status"`
 	Error    string        `json:"error,omitempty"`
 	Duration time.Duration `json:"duration_ns"`
@@ -294,7 +297,8 @@ func (d *dispatcher) send(w *Webhook, typ, id string, body []byte, attempt int, 
 }
 
 func (d *dispatcher) sendWith(client *http.Client, w *Webhook, typ, id string, body []byte, attempt int, fault string) int {
-	rec := Delivery{Time: d.now(), Webhook: w.Name, EventID: id, Type: typ, Attempt: attempt, Fault: fault}
+	rec := Delivery{Time: d.now(), Webhook: w.Name, EventID: id, Type: typ, Attempt: attempt, Fault: fault,
+		Forged: w.Faults.BadSignature || w.Faults.StaleTimestamp > 0}
 	req, err := http.NewRequestWithContext(d.ctx, http.MethodPost, w.Target, bytes.NewReader(body))
 	if err == nil {
 		req.Header.Set("Content-Type", "application/json")

@@ -86,7 +86,7 @@ func WriteJSON(w io.Writer, r *Run) error {
 		DurationMS:    r.Duration.Milliseconds(),
 		Command:       r.Command,
 		Summary:       jsonSummary{s.Total, s.Passed, s.Failed, s.Skipped},
-		Maturity:      Maturity(r.Scenarios),
+		Maturity:      r.RunMaturity(),
 		Scenarios:     make([]jsonScenario, 0, len(r.Scenarios)),
 	}
 	for i := range r.Scenarios {

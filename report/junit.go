@@ -76,7 +76,7 @@ func WriteJUnit(w io.Writer, r *Run) error {
 			{Name: "command", Value: xmlSafe(r.Command)},
 		},
 	}
-	if m := Maturity(r.Scenarios); m != "" {
+	if m := r.RunMaturity(); m != "" {
 		suite.Properties = append(suite.Properties, junitProperty{Name: "maturity", Value: m})
 	}
 	for i := range r.Scenarios {

@@ -40,7 +40,7 @@ func mdHeading(b *strings.Builder, r *Run) {
 	}
 	fmt.Fprintf(b, "**%d** passed · **%d** failed · **%d** skipped · seed `%d` · %s",
 		s.Passed, s.Failed, s.Skipped, r.Seed, compactDuration(r.Duration))
-	if m := Maturity(r.Scenarios); m != "" {
+	if m := r.RunMaturity(); m != "" {
 		fmt.Fprintf(b, " · maturity **%s**", m)
 	}
 	b.WriteString("\n")

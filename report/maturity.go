@@ -68,3 +68,12 @@ func stageLevels(tags []string) []int {
 	}
 	return out
 }
+
+// RunMaturity is the run's maturity: none claimed ("") for a partial run,
+// whose unrun stages could fail.
+func (r *Run) RunMaturity() string {
+	if r.Partial {
+		return ""
+	}
+	return Maturity(r.Scenarios)
+}

@@ -1,7 +1,9 @@
 package report_test
 
 import (
+	"bytes"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/faultline-dev/faultline/report"
@@ -51,5 +53,23 @@ func TestMaturity(t *testing.T) {
 				t.Errorf("Maturity() = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestPartialRunClaimsNoMaturity(t *testing.T) {
+	r := &report.Run{Scenarios: []report.Scenario{{Name: "a", Tags: []string{report.StageComplete}, Status: report.Passed}}}
+	if got := r.RunMaturity(); got != report.StageComplete {
+		t.Fatalf("full run: maturity %q, want %q", got, report.StageComplete)
+	}
+	r.Partial = true
+	if got := r.RunMaturity(); got != "" {
+		t.Fatalf("a narrowed run cannot vouch for stages it did not run: got %q", got)
+	}
+	var buf bytes.Buffer
+	if err := report.WriteJSON(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `"maturity": ""`) {
+		t.Fatalf("JSON claims a maturity for a partial run:\n%s", buf.String())
 	}
 }

@@ -29,6 +29,9 @@ type Run struct {
 	Duration    time.Duration
 	Command     string     // the command line that reproduces the whole run
 	Scenarios   []Scenario // "cases"; named scenarios for all kinds
+	// Partial marks a run narrowed by --only, --tags or --shard: it claims
+	// no maturity stage, since stages it did not run could fail.
+	Partial bool
 }
 
 // Scenario is one named case: a scenario of a scenario file, a recorded

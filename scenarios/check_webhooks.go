@@ -12,9 +12,6 @@ func init() {
 	registerCheck("webhooks_once", func(d *checkDecode) (Check, error) { return webhooksOnceCheck{}, d.noParams() })
 }
 
-// forged reports whether a delivery was signed wrongly on purpose.
-func forged(fault string) bool { return fault == "bad_signature" || fault == "stale_timestamp" }
-
 // webhooksAckCheck: every genuine event is acknowledged with a 2xx in the
 // end (after redeliveries), and every forged delivery is refused with a 4xx.
 type webhooksAckCheck struct{}
@@ -26,7 +23,7 @@ func (c webhooksAckCheck) Evaluate(o *Observation) report.Check {
 	var bad []string
 	forgedSeen := 0
 	for _, d := range o.Deliveries {
-		if forged(d.Fault) {
+		if d.Forged {
 			forgedSeen++
 			if d.Status < 400 || d.Status > 499 {
 				bad = append(bad, fmt.Sprintf("forged (%s) delivery of %s answered %d, want 4xx", d.Fault, d.EventID, d.Status))
@@ -60,7 +57,7 @@ func (c webhooksOnceCheck) Evaluate(o *Observation) report.Check {
 	}
 	want := map[string]int{}
 	for _, d := range o.Deliveries {
-		if forged(d.Fault) {
+		if d.Forged {
 			if _, ok := want[d.EventID]; !ok {
 				want[d.EventID] = 0
 			}

@@ -282,7 +282,7 @@ var checkCases = []checkCase{
 		func() *Observation {
 			date := t0.Add(2 * time.Second).Format(http.TimeFormat)
 			return observed(scen(gets(1)), entryAt(1, 500, 503, rid("a"), retryAfter(date)), entryAt(2, 700, 200, rid("a")))
-		}, report.Failed, "after Retry-After 1.5s"},
+		}, report.Failed, "after Retry-After 2s"},
 	{"retry_after_honoured: no Retry-After ever sent", "retry_after_honoured:",
 		func() *Observation {
 			return observed(scen(gets(1)), entryAt(1, 0, 503, rid("a")), entryAt(2, 20, 200, rid("a")))
@@ -595,7 +595,7 @@ func genuine(id string, attempt, status int) fault.Delivery {
 
 func forgery(id string, status int) fault.Delivery {
 	d := genuine(id, 1, status)
-	d.Fault = "bad_signature"
+	d.Fault, d.Forged = "bad_signature", true
 	return d
 }
 

@@ -139,9 +139,10 @@ func RetryAfter(e fault.Entry) (time.Duration, bool) {
 			return time.Duration(secs) * time.Second, true
 		}
 		if at, err := http.ParseTime(v); err == nil {
-			// An HTTP-date is a moment: a client honours it by not
-			// retrying before it, however the server rounded it.
-			return max(0, at.Sub(EndTime(e))), true
+			// An HTTP-date is read, as a correct client reads it, against
+			// the response's Date header: the arrival second (net/http's
+			// Date has whole seconds, and so does the date sent).
+			return max(0, at.Sub(e.Time.Truncate(time.Second))), true
 		}
 	}
 	return 0, false

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"context"
 	"encoding/json"
+	"github.com/faultline-dev/faultline/fault"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -100,4 +101,15 @@ func TestWebhooksOnceSkippedWithoutEffects(t *testing.T) {
 	o := &Observation{Scenario: &Scenario{}}
 	assert.Equal(t, report.Skipped, webhooksOnceCheck{}.Evaluate(o).Status)
 	assert.Equal(t, report.Failed, webhooksAckCheck{}.Evaluate(o).Status, "no delivery is never a pass")
+}
+
+func TestForgedCopiesStayForged(t *testing.T) {
+	// A forged webhook's duplicate is still forged: the receiver must refuse
+	// both copies, and the checks must expect that.
+	o := &Observation{Scenario: &Scenario{}, Effects: map[string]int{}, Deliveries: []fault.Delivery{
+		{EventID: "evt_1", Fault: "bad_signature", Forged: true, Status: 401},
+		{EventID: "evt_1", Fault: "duplicate", Forged: true, Status: 401},
+	}}
+	assert.Equal(t, report.Passed, webhooksAckCheck{}.Evaluate(o).Status)
+	assert.Equal(t, report.Passed, webhooksOnceCheck{}.Evaluate(o).Status)
 }
