@@ -64,16 +64,16 @@ type DeliveryFaults struct {
 
 // Delivery is one webhook request the upstream sent and how it was answered.
 type Delivery struct {
-	Seq      uint64        `json:"seq"`
-	Time     time.Time     `json:"time"`
-	Webhook  string        `json:"webhook"`
-	EventID  string        `json:"event_id"`
-	Type     string        `json:"type"`
-	Attempt  int           `json:"attempt"` // 1, then redeliveries
-	Fault    string        `json:"fault,omitempty"`
+	Seq     uint64    `json:"seq"`
+	Time    time.Time `json:"time"`
+	Webhook string    `json:"webhook"`
+	EventID string    `json:"event_id"`
+	Type    string    `json:"type"`
+	Attempt int       `json:"attempt"` // 1, then redeliveries
+	Fault   string    `json:"fault,omitempty"`
 	// Forged is true when the delivery was signed wrongly on purpose (bad
 	// signature or stale timestamp), whatever else happened to it.
-	Forged bool `json:"forged,omitempty"`
+	Forged   bool          `json:"forged,omitempty"`
 	Status   int           `json:"status"`
 	Error    string        `json:"error,omitempty"`
 	Duration time.Duration `json:"duration_ns"`
