@@ -89,3 +89,18 @@ func TestWebhookCommandCountsEffectsAtUpstream(t *testing.T) {
 	assert.Contains(t, stdout.String(), "PASS concurrent-duplicates-4")
 	assert.NotContains(t, stdout.String(), "SKIP", "effects are counted, so effect cases are judged")
 }
+
+func TestWebhookCommandGenericHMAC(t *testing.T) {
+	rcv, err := receiver.New(receiver.Config{Scheme: "hmac", Secret: "s3cret",
+		HMAC:    receiver.HMAC{Header: "X-Signature", Prefix: "sha256=", IDHeader: "X-Event-Id"},
+		Process: func(context.Context, receiver.Event) error { return nil }})
+	require.NoError(t, err)
+	srv := httptest.NewServer(rcv)
+	defer func() { srv.Close(); rcv.Close() }()
+	t.Setenv("HOOK_SECRET", "s3cret")
+	var stdout, stderr bytes.Buffer
+	code := Execute([]string{"webhook", "--target", srv.URL, "--scheme", "hmac", "--secret-env", "HOOK_SECRET",
+		"--hmac-header", "X-Signature", "--hmac-prefix", "sha256=", "--hmac-id-header", "X-Event-Id",
+		"--case", "valid,wrong-secret,tampered-body", "--seed", "1", "--no-color"}, &stdout, &stderr)
+	assert.Equal(t, ExitOK, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+}

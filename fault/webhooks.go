@@ -32,6 +32,7 @@ type Webhook struct {
 	Target string // the receiver's URL
 	Scheme string // stripe, standard, github, shopify, slack, hmac
 	Secret string
+	HMAC   webhooksig.HMAC // the generic scheme's shape, for Scheme "hmac"
 	// On fires the webhook after a request matching it was answered with a
 	// status of class OnStatus (2 for 2xx; 0 for any).
 	On       *Match
@@ -322,7 +323,7 @@ func (d *dispatcher) sendWith(client *http.Client, w *Webhook, typ, id string, b
 func (w *Webhook) sign(h http.Header, id, typ string, body []byte, now time.Time) error {
 	signer := w.signer
 	if w.Faults.BadSignature {
-		forged, err := webhooksig.New(w.Scheme, forgedSecret(w.Secret), webhooksig.Options{})
+		forged, err := webhooksig.New(w.Scheme, forgedSecret(w.Secret), webhooksig.Options{HMAC: w.HMAC})
 		if err != nil {
 			return err
 		}

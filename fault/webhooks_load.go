@@ -17,7 +17,16 @@ type webhookFile struct {
 	Scheme    string `yaml:"scheme"`
 	Secret    string `yaml:"secret"`
 	SecretEnv string `yaml:"secret_env"`
-	On        *struct {
+	HMAC      struct {
+		Header          string `yaml:"header"`
+		Encoding        string `yaml:"encoding"`
+		Prefix          string `yaml:"prefix"`
+		Signed          string `yaml:"signed"`
+		TimestampHeader string `yaml:"timestamp_header"`
+		IDHeader        string `yaml:"id_header"`
+		IDField         string `yaml:"id_field"`
+	} `yaml:"hmac"`
+	On *struct {
 		Method string `yaml:"method"`
 		Path   string `yaml:"path"`
 		Status string `yaml:"status"`
@@ -77,7 +86,8 @@ func buildWebhook(f *yamlx.File, n *yaml.Node, wf *webhookFile, path string) (We
 			return bad("secret_env", "%s is empty: set it to the signing secret", wf.SecretEnv)
 		}
 	}
-	signer, err := webhooksig.New(w.Scheme, w.Secret, webhooksig.Options{})
+	w.HMAC = webhooksig.HMAC(wf.HMAC)
+	signer, err := webhooksig.New(w.Scheme, w.Secret, webhooksig.Options{HMAC: w.HMAC})
 	if err != nil {
 		return bad("scheme", "%v", err)
 	}
@@ -104,6 +114,10 @@ func buildDeliveryFaults(w *Webhook, wf *webhookFile, bad func(string, string, .
 	ff := wf.Faults
 	if ff.Duplicate < 0 || ff.Concurrent < 0 || ff.Concurrent > 64 {
 		_, err := bad("faults", "duplicate must not be negative and concurrent must be 0 to 64")
+		return err
+	}
+	if st := ff.StaleTimestamp.D(); st > 0 && st <= webhooksig.DefaultTolerance {
+		_, err := bad("faults", "stale_timestamp %s is inside the %s receivers accept: use more, e.g. 1h", st, webhooksig.DefaultTolerance)
 		return err
 	}
 	if ff.TimeScale < 0 {

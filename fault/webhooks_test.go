@@ -242,3 +242,30 @@ func TestAdminListsDeliveries(t *testing.T) {
 	assert.Equal(t, 200, d.Status)
 	assert.NotContains(t, rec.Body.String(), "whsec_test", "the secret is never listed")
 }
+
+func TestWebhookGenericHMACScheme(t *testing.T) {
+	shape := webhooksig.HMAC{Header: "X-Signature", Prefix: "sha256=", Signed: "{timestamp}.{body}", TimestampHeader: "X-Timestamp"}
+	verifier, err := webhooksig.New("hmac", "s3cret", webhooksig.Options{HMAC: shape})
+	require.NoError(t, err)
+	hr, rcv := newHookReceiver(t, "github", "unused")
+	hr.scheme = verifier
+	s := servePlan(t, `
+routes: [{path: /ok}]
+webhooks:
+  - target: `+rcv.URL+`
+    scheme: hmac
+    secret: s3cret
+    hmac: {header: X-Signature, prefix: "sha256=", signed: "{timestamp}.{body}", timestamp_header: X-Timestamp}
+    every: 20ms
+    events: [{type: thing.happened}]
+`)
+	waitDeliveries(t, s, 1)
+	assert.True(t, hr.deliveries()[0].verified, "signed with the configured generic shape")
+	_, err = LoadPlan("p.yaml", []byte("routes: [{path: /ok}]\nwebhooks:\n  - {target: 'http://x', scheme: hmac, secret: s, every: 1s, events: [{type: a}]}\n"))
+	assert.ErrorContains(t, err, "p.yaml:3:", "hmac without a header is an error with its position")
+}
+
+func TestWebhookStaleTimestampMustExceedTolerance(t *testing.T) {
+	_, err := LoadPlan("p.yaml", []byte("routes: [{path: /ok}]\nwebhooks:\n  - {target: 'http://x', scheme: stripe, secret: s, every: 1s, events: [{type: a}], faults: {stale_timestamp: 2m}}\n"))
+	assert.ErrorContains(t, err, "stale_timestamp 2m0s is inside the 5m0s receivers accept")
+}

@@ -150,22 +150,25 @@ func maxGaps(byIndex map[int][]time.Duration) []time.Duration {
 	return out
 }
 
-// jittered reports whether, at some retry that two or more callers made,
-// their waits spread by more than 1 ms (standard deviation); callers in
-// lockstep spread by a fraction of that. With fewer than two callers at
-// every retry it cannot tell, and says yes.
+// jittered reports whether callers' waits before their first retry (the
+// earliest retry two or more callers made) spread out: a standard deviation
+// above 2 ms and above a tenth of the mean wait. Callers in lockstep, even
+// with scheduler noise, stay under that; real jitter is far above it. With
+// no retry made by two callers it cannot tell, and says yes.
 func jittered(byIndex map[int][]time.Duration) bool {
-	judged := false
-	for _, gaps := range byIndex {
+	for i := 1; len(byIndex[i]) > 0; i++ {
+		gaps := byIndex[i]
 		if len(gaps) < 2 {
 			continue
 		}
-		judged = true
-		if stddev(gaps) > float64(time.Millisecond) {
-			return true
+		var mean float64
+		for _, g := range gaps {
+			mean += float64(g)
 		}
+		mean /= float64(len(gaps))
+		return stddev(gaps) > max(float64(2*time.Millisecond), mean/10)
 	}
-	return !judged
+	return true
 }
 
 func stddev(ds []time.Duration) float64 {
