@@ -150,14 +150,17 @@ func maxGaps(byIndex map[int][]time.Duration) []time.Duration {
 	return out
 }
 
-// jittered reports whether callers' waits before their first retry (the
-// earliest retry two or more callers made) spread out: a standard deviation
-// above 2 ms and above a tenth of the mean wait. Callers in lockstep, even
-// with scheduler noise, stay under that; real jitter is far above it. With
-// no retry made by two callers it cannot tell, and says yes.
+// jittered reports whether callers' waits spread out: the coefficient of
+// variation (standard deviation over mean) of the waits before each retry
+// index, averaged over the indices that two or more callers reached, must
+// exceed 5%. Callers in lockstep stay near 0 (scheduler noise is a small
+// fraction of any backoff); full jitter is far above it (about 20-30%).
+// Pooling the retry indices keeps the verdict stable with few callers.
+// With no index reached by two callers it cannot tell, and says yes.
 func jittered(byIndex map[int][]time.Duration) bool {
-	for i := 1; len(byIndex[i]) > 0; i++ {
-		gaps := byIndex[i]
+	var sum float64
+	n := 0
+	for _, gaps := range byIndex {
 		if len(gaps) < 2 {
 			continue
 		}
@@ -166,9 +169,12 @@ func jittered(byIndex map[int][]time.Duration) bool {
 			mean += float64(g)
 		}
 		mean /= float64(len(gaps))
-		return stddev(gaps) > max(float64(2*time.Millisecond), mean/10)
+		if mean > 0 {
+			sum += stddev(gaps) / mean * float64(len(gaps))
+			n += len(gaps)
+		}
 	}
-	return true
+	return n == 0 || sum/float64(n) > 0.05
 }
 
 func stddev(ds []time.Duration) float64 {

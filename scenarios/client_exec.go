@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
@@ -51,8 +52,10 @@ func runExec(ctx context.Context, sc *Scenario, argv []string, baseURL string, s
 	res := &ExecResult{Duration: time.Since(start), Stdout: stdout.String(), Stderr: stderr.String()}
 	var exitErr *exec.ExitError
 	switch {
-	case ctx.Err() != nil:
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		res.TimedOut, res.ExitCode = true, -1
+	case ctx.Err() != nil: // the run was interrupted (SIGINT), not the client
+		res.Err, res.ExitCode = fmt.Errorf("interrupted: %w", ctx.Err()), -1
 	case errors.As(err, &exitErr):
 		res.ExitCode = exitErr.ExitCode()
 	case err != nil:

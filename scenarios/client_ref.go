@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"reflect"
@@ -48,7 +49,12 @@ func runCalls(ctx context.Context, client *resilience.Client, c *Call, baseURL s
 	}
 	for i := 0; i < c.Count; i++ {
 		if i >= c.Concurrency && c.Pace > 0 && ctxtime.Sleep(ctx, c.Pace) != nil {
-			results = results[:i]
+			// The scenario's time ran out: the calls never made are failures
+			// for the checks to see, not silently dropped.
+			for k := i; k < c.Count; k++ {
+				results[k] = CallResult{Method: c.Method, Path: c.Path, Start: time.Now(),
+					Err: fmt.Errorf("not made: the scenario's time ran out first (%w)", ctx.Err())}
+			}
 			break
 		}
 		next <- i

@@ -81,6 +81,10 @@ func Parse(name string, data []byte) (*File, error) {
 		}
 		return nil, &Error{File: name, Msg: strings.TrimPrefix(msg, "yaml: ")}
 	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, &Error{File: name, Line: extra.Line, Col: extra.Column, Msg: "a second YAML document (after ---): put one scenario or plan per file"}
+	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		root = root.Content[0]

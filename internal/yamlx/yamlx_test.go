@@ -51,3 +51,11 @@ func TestDecode(t *testing.T) {
 		})
 	}
 }
+
+func TestParseRejectsASecondDocument(t *testing.T) {
+	_, err := Parse("m.yaml", []byte("name: a\n---\nname: b\n"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "m.yaml:2:1: a second YAML document")
+	_, err = Parse("one.yaml", []byte("---\nname: a\n"))
+	assert.NoError(t, err, "a leading --- is one document")
+}
