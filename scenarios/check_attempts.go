@@ -33,6 +33,9 @@ func decodeAttempts(d *checkDecode) (Check, error) {
 		return nil, err
 	}
 	c := attemptsCheck{min: f.Min, max: f.Max}
+	if f.Exact != 0 && (f.Min != 0 || f.Max != 0) {
+		return nil, d.errorf("give exact, or min and/or max, not both")
+	}
 	if f.Exact > 0 {
 		c = attemptsCheck{min: f.Exact, max: f.Exact}
 	}
@@ -84,6 +87,11 @@ func decodeNoRetryOn(d *checkDecode) (Check, error) {
 	if err := d.node.Decode(&codes); err != nil || len(codes) == 0 {
 		return nil, d.errorf("give a list of statuses, e.g. [400, 401, 403, 404, 422]")
 	}
+	for _, code := range codes {
+		if code < 100 || code > 599 {
+			return nil, d.errorf("%d is not an HTTP status (100-599)", code)
+		}
+	}
 	return noRetryOnCheck{statuses: codes}, nil
 }
 
@@ -93,6 +101,7 @@ func (c noRetryOnCheck) Evaluate(o *Observation) report.Check {
 	seen, retried := 0, 0
 	var ev []string
 	for _, g := range o.Groups() {
+		bad := false
 		for i, e := range g.Entries {
 			if !containsInt(c.statuses, e.Status) {
 				continue
@@ -100,8 +109,11 @@ func (c noRetryOnCheck) Evaluate(o *Observation) report.Check {
 			seen++
 			if i < len(g.Entries)-1 {
 				retried++
-				ev = append(ev, o.Lines(g.Entries[i:], 4)...)
+				bad = true
 			}
+		}
+		if bad {
+			ev = append(ev, o.Lines(g.Entries, 6)...)
 		}
 	}
 	expected := fmt.Sprintf("no retry after %s", joinInts(c.statuses))

@@ -31,7 +31,7 @@ func decodeRateBelow(d *checkDecode) (Check, error) {
 	if err := d.into(&f); err != nil {
 		return nil, err
 	}
-	if f.RPS <= 0 || f.Window <= 0 {
+	if f.RPS <= 0 || math.IsInf(f.RPS, 0) || math.IsNaN(f.RPS) || f.Window <= 0 {
 		return nil, d.errorf("give rps above zero (and optionally window, default 1s)")
 	}
 	return rateBelowCheck{rps: f.RPS, window: f.Window.D()}, nil

@@ -33,5 +33,5 @@ func Library() ([]*Scenario, error) {
 		}
 		out = append(out, sc)
 	}
-	return out, nil
+	return out, uniqueNames(out)
 }

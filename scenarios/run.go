@@ -141,11 +141,23 @@ func reproduce(sc *Scenario, opts Options) string {
 	if !strings.HasPrefix(sc.File, LibraryPrefix) {
 		parts = append(parts, shellQuote(sc.File))
 	}
-	parts = append(parts, "--only", shellQuote(sc.Name), "--seed", fmt.Sprint(opts.Seed))
+	parts = append(parts, "--only", shellQuote(globEscape(sc.Name)), "--seed", fmt.Sprint(opts.Seed))
 	if len(opts.Exec) > 0 {
 		parts = append(parts, "--exec", shellQuote(execLabel(opts.Exec)))
 	}
 	return strings.Join(parts, " ")
+}
+
+// globEscape makes name match itself as an --only pattern.
+func globEscape(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		if strings.ContainsRune(`*?[]\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // execLabel is the command as the user gave it to --exec.
@@ -164,6 +176,10 @@ func shellQuote(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// scenarioJournal is how many requests one scenario's upstream journals;
+// a scenario that makes more fails rather than be judged on a part.
+const scenarioJournal = 100_000
 
 // RunOne runs one scenario: it starts the fault upstream (and the webhook
 // receiver it delivers to, if any), runs the client against it, waits for
@@ -187,7 +203,7 @@ func RunOne(ctx context.Context, sc *Scenario, opts Options) (report.Scenario, e
 	if err != nil {
 		return fail(err)
 	}
-	srv, err := fault.Listen("127.0.0.1:0", fault.Wrap(base, plan), nil)
+	srv, err := fault.Listen("127.0.0.1:0", fault.Wrap(base, plan, fault.WithJournalSize(scenarioJournal)), nil)
 	if err != nil {
 		if rcv != nil {
 			rcv.close()
@@ -203,6 +219,11 @@ func RunOne(ctx context.Context, sc *Scenario, opts Options) (report.Scenario, e
 	obs.Deliveries = srv.Handler.Deliveries()
 	srv.Close() // releases requests the client abandoned, so the journal is whole
 	obs.Journal = srv.Journal().Entries()
+	if n := srv.Journal().Dropped(); n > 0 {
+		res.Error = fmt.Sprintf("the upstream saw more than %d requests and dropped %d from its journal: checks cannot judge a partial journal; ask for fewer calls", scenarioJournal, n)
+		res.Status = report.Failed
+		return res, nil
+	}
 	if rcv != nil {
 		obs.Effects = rcv.close()
 	} else if r := sc.Client.Receiver; r != nil && r.EffectsURL != "" {

@@ -411,15 +411,21 @@ func stripPos(err error) string {
 }
 
 // LoadPaths loads scenario files and the *.yaml files of directories, in
-// order. The first invalid file stops the load.
+// order, each file once. The first invalid file stops the load, and so do
+// two scenarios with one name.
 func LoadPaths(paths []string) ([]*Scenario, error) {
 	var out []*Scenario
+	loaded := map[string]bool{}
 	for _, p := range paths {
 		files, err := expand(p)
 		if err != nil {
 			return nil, err
 		}
 		for _, file := range files {
+			if loaded[filepath.Clean(file)] {
+				continue // named twice (a directory and a file in it): run once
+			}
+			loaded[filepath.Clean(file)] = true
 			sc, err := LoadFile(file)
 			if err != nil {
 				return nil, err
@@ -427,7 +433,20 @@ func LoadPaths(paths []string) ([]*Scenario, error) {
 			out = append(out, sc)
 		}
 	}
-	return out, nil
+	return out, uniqueNames(out)
+}
+
+// uniqueNames rejects two scenarios with one name: --only and the
+// reproduce commands select scenarios by name.
+func uniqueNames(scs []*Scenario) error {
+	seen := map[string]string{}
+	for _, sc := range scs {
+		if other, ok := seen[sc.Name]; ok {
+			return fmt.Errorf("%w: %s: name %q is also used by %s: scenario names must be unique", ErrInvalid, sc.File, sc.Name, other)
+		}
+		seen[sc.Name] = sc.File
+	}
+	return nil
 }
 
 func expand(p string) ([]string, error) {

@@ -195,7 +195,7 @@ func TestLoadPaths(t *testing.T) {
 	for _, sc := range scs {
 		names = append(names, sc.Name)
 	}
-	assert.Equal(t, []string{"good-retry", "good-timeout", "good-retry"}, names, ".yaml and .yml files of a directory, then the file")
+	assert.Equal(t, []string{"good-retry", "good-timeout"}, names, ".yaml and .yml files of a directory; a file named again runs once")
 	assert.Equal(t, filepath.Join("testdata/load/good", "b-timeout.yml"), scs[1].File)
 
 	_, err = LoadPaths([]string{"testdata/load/missing"})
