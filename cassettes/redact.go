@@ -13,7 +13,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unicode"
+
+	"github.com/faultline-dev/faultline/internal/secrets"
 )
 
 // Placeholder replaces every redacted value. Matching ignores fields whose
@@ -44,45 +45,6 @@ type Redactor struct {
 	cache     sync.Map // lower-case name -> bool
 	cacheSize atomic.Int64
 }
-
-// secretPattern is a known secret format, shared by redaction and Scan.
-type secretPattern struct {
-	rule string
-	re   *regexp.Regexp
-}
-
-var secretPatterns = []secretPattern{
-	{"stripe-key", regexp.MustCompile(`\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{10,}`)},
-	{"aws-access-key", regexp.MustCompile(`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`)},
-	{"github-token", regexp.MustCompile(`\b(?:gh[pousr]_[0-9A-Za-z]{30,}|github_pat_[0-9A-Za-z_]{30,})`)},
-	{"slack-token", regexp.MustCompile(`\bxox[abposr]-[0-9A-Za-z-]{10,}`)},
-	{"jwt", regexp.MustCompile(`\beyJ[0-9A-Za-z_-]{4,}\.eyJ[0-9A-Za-z_-]{4,}\.[0-9A-Za-z_-]{4,}`)},
-	{"bearer-token", regexp.MustCompile(`(?i)\bbearer\s+[0-9A-Za-z\-._~+/]{8,}=*`)},
-	{"private-key", regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----`)},
-}
-
-// secretHints are substrings one of which every secretPattern match contains;
-// a string with none of them skips the regular expressions.
-var secretHints = []string{"sk_", "rk_", "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
-	"xox", "eyJ", "earer", "EARER", "BEGIN"}
-
-func mayHoldSecret(s string) bool {
-	for _, h := range secretHints {
-		if strings.Contains(s, h) {
-			return true
-		}
-	}
-	return false
-}
-
-var sensitiveWords = map[string]bool{
-	"token": true, "secret": true, "key": true, "apikey": true, "password": true,
-	"passwd": true, "pwd": true, "passphrase": true, "signature": true,
-	"credential": true, "authorization": true, "auth": true, "cookie": true,
-	"jwt": true, "bearer": true,
-}
-
-var sensitiveSuffixes = []string{"token", "secret", "password", "passwd", "apikey", "signature", "credential", "accesskey", "privatekey"}
 
 var defaultRedactor = &Redactor{names: map[string]bool{}, allow: map[string]bool{"idempotency-key": true}}
 
@@ -140,60 +102,13 @@ func (r *Redactor) sensitive(name string) bool {
 	if r.names[lower] {
 		return true
 	}
-	joined := strings.Map(func(c rune) rune {
-		if unicode.IsLetter(c) || unicode.IsDigit(c) {
-			return c
-		}
-		return -1
-	}, lower)
-	for _, s := range sensitiveSuffixes {
-		if strings.HasSuffix(joined, s) {
-			return true
-		}
-	}
-	for _, w := range words(name) {
-		if sensitiveWords[w] || sensitiveWords[strings.TrimSuffix(w, "s")] {
-			return true
-		}
-	}
-	return false
-}
-
-// words splits "X-Api-Key", "client_secret" and "apiKey" into lower-case words.
-func words(name string) []string {
-	var out []string
-	var cur []rune
-	flush := func() {
-		if len(cur) > 0 {
-			out = append(out, strings.ToLower(string(cur)))
-			cur = cur[:0]
-		}
-	}
-	prevLower := false
-	for _, c := range name {
-		switch {
-		case !unicode.IsLetter(c) && !unicode.IsDigit(c):
-			flush()
-			prevLower = false
-			continue
-		case unicode.IsUpper(c) && prevLower:
-			flush()
-		}
-		cur = append(cur, c)
-		prevLower = unicode.IsLower(c) || unicode.IsDigit(c)
-	}
-	flush()
-	return out
+	return secrets.Name(name)
 }
 
 // Text replaces every known secret format and every extra value pattern in s.
 func (r *Redactor) Text(s string) string {
 	r = orDefault(r)
-	if mayHoldSecret(s) {
-		for _, p := range secretPatterns {
-			s = p.re.ReplaceAllString(s, Placeholder)
-		}
-	}
+	s = secrets.Mask(s, Placeholder)
 	for _, re := range r.patterns {
 		s = re.ReplaceAllString(s, Placeholder)
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/faultline-dev/faultline/internal/secrets"
 )
 
 // Finding is a secret found in a cassette file. The value is masked.
@@ -71,12 +73,12 @@ func (s *scanner) add(line int, rule, where, value string) {
 
 // text reports known secret formats in one line of the file.
 func (s *scanner) text(line string, n int, where string) {
-	if !mayHoldSecret(line) {
+	if !secrets.MayHold(line) {
 		return
 	}
-	for _, p := range secretPatterns {
-		for _, m := range p.re.FindAllString(line, -1) {
-			s.add(n, p.rule, where, m)
+	for _, p := range secrets.Known {
+		for _, m := range p.RE.FindAllString(line, -1) {
+			s.add(n, p.Rule, where, m)
 		}
 	}
 }

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/faultline-dev/faultline/internal/secrets"
 )
 
 // Handler wears a plan's faults around an http.Handler and journals every
@@ -213,7 +215,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.inflight.Add(1)
 	defer h.inflight.Add(-1)
 	st := h.state.Load()
-	e := &Entry{Seq: h.journal.nextSeq(), Time: h.cfg.now(), Method: r.Method, Path: r.URL.Path,
+	e := &Entry{Seq: h.journal.nextSeq(), Time: h.cfg.now(), Method: r.Method, Path: secrets.Mask(r.URL.Path, Masked),
 		Query: maskQuery(r.URL.RawQuery), RemoteAddr: r.RemoteAddr, IdempotencyKey: r.Header.Get("Idempotency-Key"),
 		RequestID: r.Header.Get("X-Request-Id"), UserAgent: r.Header.Get("User-Agent"), Headers: maskedHeaders(r.Header)}
 	rec := &recorder{ResponseWriter: w}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/faultline-dev/faultline/internal/secrets"
 )
 
 // Entry is what the upstream saw of one request and what it did about it.
@@ -187,29 +189,21 @@ func maskValue(name, v string) string {
 	return Masked
 }
 
-// maskQuery masks the values of query parameters whose names look secret.
+// maskQuery masks the values of query parameters whose names look secret,
+// and any value in a known secret format (sk_live_..., a JWT).
 func maskQuery(raw string) string {
 	if raw == "" {
 		return ""
 	}
 	parts := strings.Split(raw, "&")
 	for i, p := range parts {
-		k, _, ok := strings.Cut(p, "=")
-		if ok && SecretName(k) {
+		k, v, ok := strings.Cut(p, "=")
+		switch {
+		case ok && secrets.Name(k):
 			parts[i] = k + "=" + Masked
+		case ok:
+			parts[i] = k + "=" + secrets.Mask(v, Masked)
 		}
 	}
 	return strings.Join(parts, "&")
-}
-
-// SecretName reports whether a header, parameter or field name looks like it
-// holds a credential.
-func SecretName(name string) bool {
-	n := strings.ToLower(name)
-	for _, s := range []string{"token", "secret", "password", "passwd", "api_key", "apikey", "api-key", "signature", "auth", "session", "cookie", "credential", "private"} {
-		if strings.Contains(n, s) {
-			return true
-		}
-	}
-	return n == "key" || strings.HasSuffix(n, "_key") || strings.HasSuffix(n, "-key")
 }

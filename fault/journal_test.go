@@ -93,3 +93,8 @@ func TestEffectMarksProcessedRequests(t *testing.T) {
 	}
 	assert.Equal(t, []bool{false, true, false, true}, effects)
 }
+
+func TestJournalMasksLikeTheRedactor(t *testing.T) {
+	assert.Equal(t, "pwd=***&jwt=***&passphrase=***&page=2", maskQuery("pwd=hunter2&jwt=eyJabc&passphrase=p&page=2"))
+	assert.Equal(t, "q=***", maskQuery("q=sk_live_abcdefghijklmnop"), "a known key format is masked under any name")
+}
