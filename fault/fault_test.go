@@ -406,3 +406,12 @@ func TestMalformedWorksForGzipClientsInProxyMode(t *testing.T) {
 	resp.Body.Close()
 	assert.JSONEq(t, `{"id":"ch_1"}`, string(body))
 }
+
+func TestRateLimitWindowsAreBounded(t *testing.T) {
+	l := &RateLimit{Limit: 1, Window: time.Millisecond}
+	now := time.Now()
+	for i := 0; i < maxWindows+50; i++ {
+		l.take(fmt.Sprint("key-", i), now.Add(time.Duration(i)*time.Millisecond))
+	}
+	assert.LessOrEqual(t, len(l.windows), maxWindows, "expired windows of random keys are dropped")
+}

@@ -17,7 +17,7 @@ func TestLoadPlanErrors(t *testing.T) {
 		{"two faults", "routes:\n  - path: /x\n    faults:\n      - reset:\n        close:\n", `p.yaml:5:9: routes[0].faults[0]: one fault per rule, found "reset" and "close"`},
 		{"no fault", "routes:\n  - path: /x\n    faults:\n      - when: {first: 1}\n", "p.yaml:4:9: routes[0].faults[0]: no fault given"},
 		{"p above 1", "routes:\n  - path: /x\n    faults:\n      - when: {probability: 1.5}\n        reset:\n", "p.yaml:4:29: routes[0].faults[0].when.probability: 1.5 must be between 0 and 1"},
-		{"negative duration", "routes:\n  - path: /x\n    faults:\n      - latency: {fixed: -5ms}\n", "p.yaml:4:26: duration -5ms is negative"},
+		{"negative duration", "routes:\n  - path: /x\n    faults:\n      - latency: {fixed: -5ms}\n", "p.yaml:4:26: routes[0].faults[0].latency.fixed: duration -5ms is negative"},
 		{"bad status", "routes:\n  - path: /x\n    faults:\n      - status: {code: 700}\n", "p.yaml:4:24: routes[0].faults[0].status.code: 700 is not an HTTP status"},
 		{"wrong type", "routes:\n  - path: /x\n    faults:\n      - status: {code: lots}\n", `p.yaml:4:24: routes[0].faults[0].status.code: "lots" is a string, expected a whole number`},
 		{"bad range", "routes:\n  - path: /x\n    faults:\n      - when: {requests: '5..2'}\n        reset:\n", `routes[0].faults[0].when.requests: "5..2": the end must be a number not below the start`},

@@ -52,6 +52,9 @@ func (l *RateLimit) take(key string, now time.Time) (ok bool, remaining int, res
 	if l.windows == nil {
 		l.windows = map[string]*rlWindow{}
 	}
+	if len(l.windows) >= maxWindows {
+		l.prune(now)
+	}
 	win := l.windows[key]
 	if win == nil || now.Sub(win.start) >= l.Window {
 		win = &rlWindow{start: now}
@@ -60,6 +63,19 @@ func (l *RateLimit) take(key string, now time.Time) (ok bool, remaining int, res
 	win.count++
 	reset = win.start.Add(l.Window)
 	return win.count <= l.Limit, max(0, l.Limit-win.count), reset
+}
+
+// maxWindows bounds the per-key windows kept: past it, expired ones are
+// dropped, so clients sending random keys cannot grow memory without end.
+const maxWindows = 10000
+
+// prune drops windows that have passed (l.mu held).
+func (l *RateLimit) prune(now time.Time) {
+	for k, w := range l.windows {
+		if now.Sub(w.start) >= l.Window {
+			delete(l.windows, k)
+		}
+	}
 }
 
 // Serve implements Fault.

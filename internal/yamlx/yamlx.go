@@ -126,6 +126,9 @@ func (f *File) typeError(n *yaml.Node, err error, path string) error {
 		if fe.File == "" {
 			fe.File = f.Name
 		}
+		if at := pathAt(n, path, fe.Line, fe.Col); at != "" && !strings.HasPrefix(fe.Msg, at+":") {
+			fe.Msg = at + ": " + fe.Msg
+		}
 		return fe
 	}
 	return Errorf(f.Name, n, "%s%v", where(path), err)
@@ -163,6 +166,28 @@ func findScalar(n *yaml.Node, path string, line int, m []string) (*yaml.Node, st
 	}
 	walk(n, path)
 	return found, foundPath
+}
+
+// pathAt is the key path of the node at line:col below n, or "".
+func pathAt(n *yaml.Node, path string, line, col int) string {
+	if n.Line == line && n.Column == col && n.Kind == yaml.ScalarNode {
+		return path
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if p := pathAt(n.Content[i+1], join(path, n.Content[i].Value), line, col); p != "" {
+				return p
+			}
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			if p := pathAt(c, fmt.Sprintf("%s[%d]", path, i), line, col); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
 }
 
 var unmarshalRE = regexp.MustCompile("cannot unmarshal !!(\\w+) `(.*)` into (\\S+)")
