@@ -169,6 +169,10 @@ func fromHAR(e harEntry) (*Interaction, error) {
 	x.Request.Proto, x.Request.ProtoMajor, x.Request.ProtoMinor = proto(e.Request.HTTPVersion)
 	x.Response.Proto, x.Response.ProtoMajor, x.Response.ProtoMinor = proto(e.Response.HTTPVersion)
 	x.Response.ContentLength = int64(len(body))
+	// HAR's content.text is the decoded body: the recorded encoding and
+	// length no longer describe it, and replaying them would corrupt it.
+	x.Response.Headers.Del("Content-Encoding")
+	x.Response.Headers.Del("Content-Length")
 	if pd := e.Request.PostData; pd != nil {
 		x.Request.Body = pd.Text
 		if pd.Text == "" && len(pd.Params) > 0 { // some tools give form fields only
