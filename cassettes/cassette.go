@@ -185,10 +185,19 @@ func decode(file string, data []byte) (*Cassette, error) {
 		return nil, &FormatError{File: file, Line: keyLine(root, "interactions"),
 			Msg: "cassette has no interactions; the file may be truncated: record it again"}
 	}
+	ids := map[int]bool{}
 	for n, it := range c.Interactions {
 		if err := validate(it); err != nil {
 			return nil, &FormatError{File: file, Line: seq.Content[n].Line,
 				Msg: fmt.Sprintf("interaction %d: %v; the file may be truncated: fix it or record it again", n, err)}
+		}
+		ids[it.ID] = true
+	}
+	if len(ids) < len(c.Interactions) {
+		// Hand-written or go-vcr files may leave ids out (all 0): number by
+		// position, so messages and reports can name each interaction.
+		for n, it := range c.Interactions {
+			it.ID = n
 		}
 	}
 	return c, nil
@@ -204,8 +213,8 @@ func validate(it *Interaction) error {
 	if _, err := url.Parse(it.Request.URL); err != nil || it.Request.URL == "" {
 		return fmt.Errorf("request.url %q is not a URL", it.Request.URL)
 	}
-	if it.Response.Code < 100 || it.Response.Code > 999 {
-		return fmt.Errorf("response.code %d is not an HTTP status (missing response?)", it.Response.Code)
+	if it.Response.Code < 200 || it.Response.Code > 599 {
+		return fmt.Errorf("response.code %d is not a final HTTP status, 200-599 (missing response?)", it.Response.Code)
 	}
 	return nil
 }

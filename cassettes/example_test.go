@@ -139,7 +139,7 @@ func ExampleLoad() {
 	}
 	// Output:
 	// 3 true
-	// cut.yaml:3: interaction 0: response.code 0 is not an HTTP status (missing response?); the file may be truncated: fix it or record it again
+	// cut.yaml:3: interaction 0: response.code 0 is not a final HTTP status, 200-599 (missing response?); the file may be truncated: fix it or record it again
 }
 
 func ExampleScan() {

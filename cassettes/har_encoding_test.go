@@ -1,6 +1,7 @@
 package cassettes
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -19,4 +20,15 @@ func TestImportHARDropsEncodingOfDecodedBody(t *testing.T) {
 	assert.Empty(t, h.Get("Content-Encoding"), "the HAR text is already decoded")
 	assert.Empty(t, h.Get("Content-Length"))
 	assert.Equal(t, "application/json", h.Get("Content-Type"))
+}
+
+func TestLoadNumbersInteractionsWithoutIDs(t *testing.T) {
+	path := t.TempDir() + "/noids.yaml"
+	require.NoError(t, os.WriteFile(path, []byte("version: 2\ninteractions:\n  - request: {method: GET, url: 'http://a/x'}\n    response: {code: 200, body: a}\n  - request: {method: GET, url: 'http://a/y'}\n    response: {code: 200, body: b}\n"), 0o644))
+	c, err := Load(path)
+	require.NoError(t, err)
+	assert.Equal(t, []int{0, 1}, []int{c.Interactions[0].ID, c.Interactions[1].ID})
+	require.NoError(t, os.WriteFile(path, []byte("version: 2\ninteractions:\n  - request: {method: GET, url: 'http://a/x'}\n    response: {code: 100}\n"), 0o644))
+	_, err = Load(path)
+	assert.ErrorContains(t, err, "not a final HTTP status", "a 1xx cannot be replayed as an answer")
 }

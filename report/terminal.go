@@ -260,7 +260,11 @@ func (t *termWriter) summary(r *Run) {
 	}
 	counts := fmt.Sprintf("%s passed, %s failed, %s skipped",
 		t.st.green(fmt.Sprint(s.Passed)), t.st.red(fmt.Sprint(s.Failed)), t.st.yellow(fmt.Sprint(s.Skipped)))
-	text := fmt.Sprintf("%s %d %s: %s  seed=%d  duration=%s", mark, s.Total, noun, counts, r.Seed, compactDuration(r.Duration))
+	text := fmt.Sprintf("%s %d %s: %s", mark, s.Total, noun, counts)
+	if r.Kind != "drift" { // drift draws nothing at random
+		text += fmt.Sprintf("  seed=%d", r.Seed)
+	}
+	text += "  duration=" + compactDuration(r.Duration)
 	if m := r.RunMaturity(); m != "" {
 		text += "  maturity=" + m
 	}
