@@ -104,7 +104,9 @@ func (c backoffCheck) Evaluate(o *Observation) report.Check {
 		for i := 1; i < len(g.Entries); i++ {
 			gap := g.Entries[i].Time.Sub(EndTime(g.Entries[i-1]))
 			byIndex[i] = append(byIndex[i], gap)
-			if gap < c.min {
+			// A tenth of min absorbs the journal's timing of a response's
+			// end on a busy machine; a hammering retry is ~0 and still fails.
+			if gap < c.min-c.min/10 {
 				tooClose++
 				ev = append(ev, fmt.Sprintf("retry %d came %s after the last attempt ended", i, fmtDur(gap)))
 			}
