@@ -21,32 +21,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/faultline-dev/faultline/fault"
+
+	"github.com/faultline-dev/faultline/internal/syncbuf"
 )
 
 const allFaults = "../scenarios/examples/all-faults.yaml"
 
-// syncBuffer is a bytes.Buffer safe for the server's goroutines to write.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // running is a runServe in the background.
 type running struct {
 	upstream, admin string
-	stdout, stderr  *syncBuffer
+	stdout, stderr  *syncbuf.Buffer
 	stop            func() error // cancels the context and returns runServe's error
 }
 
@@ -57,7 +41,7 @@ func startServe(t *testing.T, o serveOptions) *running {
 	if o.logFormat == "" {
 		o.logFormat = "json"
 	}
-	r := &running{stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	r := &running{stdout: &syncbuf.Buffer{}, stderr: &syncbuf.Buffer{}}
 	ready := make(chan struct{})
 	o.ready = func(up, admin string) { r.upstream, r.admin = up, admin; close(ready) }
 	ctx, cancel := context.WithCancel(context.Background())

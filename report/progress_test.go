@@ -8,25 +8,9 @@ import (
 	"testing"
 
 	"github.com/faultline-dev/faultline/report"
+
+	"github.com/faultline-dev/faultline/internal/syncbuf"
 )
-
-// syncBuffer is a bytes.Buffer safe for the race detector.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 func TestProgressDisabledWritesNothing(t *testing.T) {
 	var buf bytes.Buffer
@@ -70,7 +54,7 @@ func TestProgressTruncatesLongNames(t *testing.T) {
 }
 
 func TestProgressConcurrent(t *testing.T) {
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	p := report.NewProgress(&buf, 40, true)
 	var wg sync.WaitGroup
 	for i := range 40 {
