@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"hash/crc32"
 	"hash/maphash"
 	"io"
 	"log/slog"
@@ -99,13 +98,15 @@ type Replayer struct {
 	log    *slog.Logger
 	prefix string
 
-	recs   []*parsed              // method and path of each recording; bodies are parsed again only to explain a mismatch
-	routes map[string][]*profile  // "METHOD /path" -> profiles seen there
-	seqs   map[[32]byte]*sequence // canonical key -> recordings
-	seqOf  []*sequence            // interaction index -> its sequence
-	exact  map[uint64]exactEntry  // fast path, see exactEntry
-	seed   maphash.Seed
-	prep   []prepared
+	recs     []*parsed              // method and path of each recording; bodies are parsed again only to explain a mismatch
+	routes   map[string][]*profile  // "METHOD /path" -> profiles seen there
+	seqs     map[[32]byte]*sequence // canonical key -> recordings
+	seqOf    []*sequence            // interaction index -> its sequence
+	exact    map[uint64]exactEntry  // fast path, see exactEntry
+	played   []atomic.Bool          // set by the fast path, which skips the sequence; small, so it stays in cache
+	seed     maphash.Seed           // of exact keys
+	bodySeed maphash.Seed           // of body fingerprints
+	prep     []prepared
 
 	mu         sync.Mutex
 	mismatches []Mismatch
@@ -121,15 +122,19 @@ type sequence struct {
 
 // exactEntry is the fast path: a request byte for byte like a recording
 // needs no parsing and leads to the same sequence as its canonical key.
-// The body is fingerprinted by two CRC-32s (64 bits, as fast as memory);
-// the key is a seeded 64-bit hash of method, path, raw query, fingerprint
-// and length, and the entry checks the fingerprint again. A wrong match
+// The body is fingerprinted by a seeded 64-bit hash (hash/maphash: one
+// pass at memory speed, and with a seed drawn per replayer a client cannot
+// aim a body at another recording's fingerprint, as it could with a CRC);
+// the key hashes method, path, raw query, fingerprint and length under a
+// second seed, and the entry checks the fingerprint again. A wrong match
 // needs a 64-bit collision (the canonical index trusts SHA-256 the same
 // way). A nil seq marks a key two different requests share; they take the
 // canonical path.
 type exactEntry struct {
-	check uint64
-	seq   *sequence
+	check  uint64
+	seq    *sequence
+	first  int32 // seq.first, so a request with one recording reads nothing more
+	single bool  // seq has one recording
 }
 
 // maxKeptMismatches bounds memory when a client loops on a bad request.
@@ -140,7 +145,7 @@ const maxKeptMismatches = 1000
 func NewReplayer(c *Cassette, opts ReplayOptions) *Replayer {
 	rp := &Replayer{c: c, opts: opts, m: newMatcher(opts.Match, opts.Redactor),
 		log: opts.Logger, routes: map[string][]*profile{}, seqs: map[[32]byte]*sequence{},
-		exact: map[uint64]exactEntry{}, seed: maphash.MakeSeed()}
+		exact: map[uint64]exactEntry{}, seed: maphash.MakeSeed(), bodySeed: maphash.MakeSeed()}
 	if rp.log == nil {
 		rp.log = slog.New(slog.DiscardHandler)
 	}
@@ -170,6 +175,7 @@ func NewReplayer(c *Cassette, opts ReplayOptions) *Replayer {
 		s.ids = append(s.ids, len(rp.seqOf))
 		rp.seqOf = append(rp.seqOf, s)
 	}
+	rp.played = make([]atomic.Bool, len(rp.seqOf))
 	rp.prepareAll()
 	rp.indexExact()
 	return rp
@@ -188,7 +194,8 @@ func (rp *Replayer) indexExact() {
 			continue
 		}
 		key, check := rp.exactSums(p.method, p.path, u.RawQuery, []byte(it.Request.Body))
-		e := exactEntry{check: check, seq: rp.seqOf[i]}
+		s := rp.seqOf[i]
+		e := exactEntry{check: check, seq: s, first: int32(s.first), single: len(s.ids) == 1}
 		if old, ok := rp.exact[key]; ok && old != e {
 			e = exactEntry{}
 		}
@@ -197,7 +204,7 @@ func (rp *Replayer) indexExact() {
 }
 
 func (rp *Replayer) exactSums(method, path, query string, body []byte) (key, check uint64) {
-	check = uint64(crc32.Checksum(body, castagnoli))<<32 | uint64(crc32.ChecksumIEEE(body))
+	check = maphash.Bytes(rp.bodySeed, body)
 	var tail [16]byte
 	binary.LittleEndian.PutUint64(tail[:8], check)
 	binary.LittleEndian.PutUint64(tail[8:], uint64(len(body)))
@@ -212,10 +219,6 @@ func (rp *Replayer) exactSums(method, path, query string, body []byte) (key, che
 	h.Write(tail[:])
 	return h.Sum64(), check
 }
-
-// castagnoli is CRC-32C; with CRC-32 (IEEE) it fingerprints bodies at
-// memory speed (both run on dedicated CPU instructions).
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 func (rp *Replayer) parseRecorded(it *Interaction) *parsed {
 	u, err := url.Parse(it.Request.URL)
@@ -244,6 +247,21 @@ func (rp *Replayer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rp.serve(w, r, i)
+}
+
+// Lookup finds the recording that answers r, whose body the caller has
+// read into body, and takes it from its sequence exactly as ServeHTTP
+// would; it is ServeHTTP without the response, for callers that answer
+// in their own way. The recording returned belongs to the cassette: read
+// it, do not change it. A request nothing answers returns a *Mismatch
+// naming the closest recordings, and counts in Mismatches.
+func (rp *Replayer) Lookup(r *http.Request, body []byte) (*Interaction, error) {
+	i, miss := rp.find(r, body, true)
+	if miss != nil {
+		rp.note(r, miss)
+		return nil, miss
+	}
+	return rp.c.Interactions[i], nil
 }
 
 const (
@@ -288,6 +306,10 @@ func (rp *Replayer) find(r *http.Request, body []byte, explain bool) (int, *Mism
 	}
 	key, check := rp.exactSums(r.Method, path, r.URL.RawQuery, body)
 	if e, ok := rp.exact[key]; ok && e.seq != nil && e.check == check {
+		if e.single && rp.opts.Exhausted != Fail {
+			rp.markPlayed(int(e.first))
+			return int(e.first), nil
+		}
 		return rp.next(r, e.seq)
 	}
 	p := rp.m.parse(r.Method, r.URL, "", r.Header.Get("Content-Type"), body)
@@ -300,6 +322,14 @@ func (rp *Replayer) find(r *http.Request, body []byte, explain bool) (int, *Mism
 		return -1, &Mismatch{Message: "no match"}
 	}
 	return -1, rp.mismatch(r, p)
+}
+
+// markPlayed records that recording i was served, for Unplayed, writing
+// only the first time so that cores serving it do not contend.
+func (rp *Replayer) markPlayed(i int) {
+	if p := &rp.played[i]; !p.Load() {
+		p.Store(true)
+	}
 }
 
 // next takes the next recording of a sequence.
@@ -372,6 +402,12 @@ func requestID(r *http.Request) string {
 var requestSeq atomic.Int64
 
 func (rp *Replayer) reject(w http.ResponseWriter, r *http.Request, m *Mismatch) {
+	rp.note(r, m)
+	writeMismatch(w, m)
+}
+
+// note keeps and logs an unmatched request.
+func (rp *Replayer) note(r *http.Request, m *Mismatch) {
 	m.RequestID = requestID(r)
 	rp.mu.Lock()
 	if len(rp.mismatches) < maxKeptMismatches {
@@ -383,7 +419,6 @@ func (rp *Replayer) reject(w http.ResponseWriter, r *http.Request, m *Mismatch) 
 		closest = append(closest, c.ID)
 	}
 	rp.log.Warn("unmatched request", "request_id", m.RequestID, "method", m.Method, "url", m.URL, "closest", closest)
-	writeMismatch(w, m)
 }
 
 func writeMismatch(w http.ResponseWriter, m *Mismatch) {
@@ -414,28 +449,42 @@ type prepared struct {
 	code     int
 	body     string
 	duration time.Duration
-	hdr      []string // key, value, key, value...; keys grouped; ends with the id and Content-Length
-	recorded string   // recorded Content-Length, for HEAD
+	hdr      []string    // key, value, key, value...; keys grouped; ends with the id and Content-Length
+	recorded string      // recorded Content-Length, for HEAD
+	played   atomic.Bool // set by the fast path, which skips the sequence
 }
 
-// prepareAll fills rp.prep for every interaction.
+// prepareAll fills rp.prep for every interaction. A response must touch
+// few places in memory: a cassette's strings lie wherever its decoder left
+// them, so header values are copied into one string, recording after
+// recording, and header names are shared. The pairs of a recording are
+// neighbours in one slice.
 func (rp *Replayer) prepareAll() {
 	var all []string
+	var arena strings.Builder
+	names := map[string]string{}
 	bounds := make([][2]int, 0, len(rp.c.Interactions))
 	for _, it := range rp.c.Interactions {
 		start := len(all)
 		var recorded string
-		all, recorded = appendHeaderPairs(all, it)
+		all, recorded = appendHeaderPairs(all, it, names)
+		for j := start + 1; j < len(all); j += 2 {
+			arena.WriteString(all[j])
+		}
 		bounds = append(bounds, [2]int{start, len(all)})
 		rp.prep = append(rp.prep, prepared{code: it.Response.Code, body: it.Response.Body,
 			duration: it.Response.Duration, recorded: recorded})
+	}
+	values, at := arena.String(), 0
+	for j := 1; j < len(all); j += 2 {
+		all[j], at = values[at:at+len(all[j])], at+len(all[j])
 	}
 	for i, b := range bounds {
 		rp.prep[i].hdr = all[b[0]:b[1]:b[1]]
 	}
 }
 
-func appendHeaderPairs(all []string, it *Interaction) ([]string, string) {
+func appendHeaderPairs(all []string, it *Interaction, names map[string]string) ([]string, string) {
 	skip := map[string]bool{"Content-Length": true, "X-Faultline-Interaction": true}
 	for _, k := range hopHeaders {
 		skip[k] = true
@@ -448,6 +497,11 @@ func appendHeaderPairs(all []string, it *Interaction) ([]string, string) {
 		}
 		if skip[ck] {
 			continue
+		}
+		if shared, ok := names[ck]; ok {
+			ck = shared
+		} else {
+			names[ck] = ck
 		}
 		for _, v := range it.Response.Headers[k] {
 			all = append(all, ck, v)
@@ -499,6 +553,9 @@ func (rp *Replayer) Unplayed() []Ref {
 	var ids []int
 	for _, s := range rp.seqs {
 		taken := min(int(s.next.Load()), len(s.ids))
+		if taken == 0 && rp.played[s.first].Load() {
+			taken = 1 // served by the fast path
+		}
 		ids = append(ids, s.ids[taken:]...)
 	}
 	slices.Sort(ids)

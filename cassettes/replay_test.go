@@ -160,6 +160,46 @@ func TestReplayUnplayed(t *testing.T) {
 	assert.Equal(t, []int{0, 2}, ids)
 }
 
+// TestReplayUnplayedBothPaths: a request byte for byte as recorded (the
+// fast path) and one with its JSON reformatted (the canonical path) both
+// count as playing their recordings.
+func TestReplayUnplayedBothPaths(t *testing.T) {
+	rp := NewReplayer(chargeCassette(4), ReplayOptions{})
+	srv := serve(t, rp)
+	do(t, srv.Client(), "POST", srv.URL+"/v1/charges", `{"amount":0,"currency":"usd"}`)
+	do(t, srv.Client(), "POST", srv.URL+"/v1/charges", `{ "currency": "usd", "amount": 3 }`)
+	var ids []int
+	for _, r := range rp.Unplayed() {
+		ids = append(ids, r.ID)
+	}
+	assert.Equal(t, []int{1, 2}, ids)
+}
+
+func TestReplayLookup(t *testing.T) {
+	c := chargeCassette(3)
+	c.Interactions = append(c.Interactions,
+		it("GET", "https://api.test/v1/job", "", 202, "pending"),
+		it("GET", "https://api.test/v1/job", "", 200, "done"))
+	rp := NewReplayer(c, ReplayOptions{})
+	lookup := func(method, target, body string) (*Interaction, error) {
+		return rp.Lookup(httptest.NewRequest(method, target, strings.NewReader(body)), []byte(body))
+	}
+	got, err := lookup("POST", "/v1/charges", `{"amount":2,"currency":"usd"}`)
+	require.NoError(t, err)
+	assert.Equal(t, `{"id":"ch_2"}`, got.Response.Body)
+	for _, want := range []string{"pending", "done", "done"} {
+		got, err = lookup("GET", "/v1/job", "")
+		require.NoError(t, err)
+		assert.Equal(t, want, got.Response.Body, "identical requests take the recordings in order")
+	}
+	_, err = lookup("POST", "/v1/charges", `{"amount":9,"currency":"usd"}`)
+	var miss *Mismatch
+	require.ErrorAs(t, err, &miss)
+	assert.Contains(t, miss.Error(), "no recorded interaction matches POST /v1/charges")
+	assert.NotEmpty(t, miss.Closest)
+	assert.Len(t, rp.Mismatches(), 1, "a missed lookup counts, as a missed request does")
+}
+
 func TestReplayIgnoresRedactedValues(t *testing.T) {
 	red, err := NewRedactor(Rules{Names: []string{"account_number"}})
 	require.NoError(t, err)
