@@ -50,7 +50,7 @@ type routeState struct {
 	route  *Route
 	hash   uint64
 	mu     sync.Mutex
-	counts map[string]int
+	counts *counters
 }
 
 // Option configures a Handler or Server.
@@ -126,7 +126,7 @@ func (h *Handler) setPlan(p *Plan) {
 	for i := range p.Routes {
 		hf := fnv.New64a()
 		_, _ = hf.Write([]byte(p.Routes[i].Name))
-		st.routes = append(st.routes, &routeState{route: &p.Routes[i], hash: hf.Sum64(), counts: map[string]int{}})
+		st.routes = append(st.routes, &routeState{route: &p.Routes[i], hash: hf.Sum64(), counts: newCounters(maxScopeKeys)})
 	}
 	if old := h.state.Swap(st); old != nil && old.webhooks != nil {
 		old.webhooks.close()
@@ -269,21 +269,19 @@ func (st *planState) match(r *http.Request) *routeState {
 func (rs *routeState) positions(r *http.Request) (perRule []int, routeN int) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	rs.counts["route"]++
-	seen := map[string]bool{"route": true}
-	keys := make([]string, len(rs.route.Rules))
+	routeN = rs.counts.inc("route")
+	perRule = make([]int, len(rs.route.Rules))
+	seen := map[string]int{"route": routeN}
 	for i, rule := range rs.route.Rules {
-		keys[i] = rule.When.ScopeKey(r)
-		if !seen[keys[i]] {
-			seen[keys[i]] = true
-			rs.counts[keys[i]]++
+		k := rule.When.ScopeKey(r)
+		n, ok := seen[k]
+		if !ok {
+			n = rs.counts.inc(k)
+			seen[k] = n
 		}
+		perRule[i] = n
 	}
-	perRule = make([]int, len(keys))
-	for i, k := range keys {
-		perRule[i] = rs.counts[k]
-	}
-	return perRule, rs.counts["route"]
+	return perRule, routeN
 }
 
 // chain builds the handler for one request: the faults its rules select,
