@@ -22,6 +22,8 @@ import (
 	"strings"
 	"time"
 
+	goccy "github.com/goccy/go-yaml"
+	goccyparser "github.com/goccy/go-yaml/parser"
 	"gopkg.in/yaml.v3"
 )
 
@@ -66,6 +68,46 @@ type File struct {
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
+// syntaxError turns yaml.v3's syntax error into one naming where the
+// mistake is. yaml.v3 gives only a line, often that of the enclosing block
+// (and a line early, as it counts from 0 there), so the file is parsed again
+// with goccy/go-yaml, which points at a character. Both report where they
+// noticed the mistake, at or before it, never after: the later of the two
+// positions is the closer, and its message goes with it.
+func syntaxError(name string, data []byte, err error) *Error {
+	v3 := &Error{File: name, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+		v3.Line, _ = strconv.Atoi(m[1])
+		v3.Col, v3.Msg = 1, "YAML syntax: "+m[2]
+	}
+	located := locate(data)
+	if located == nil {
+		return v3
+	}
+	pos := located.GetToken().Position
+	if pos.Line < v3.Line {
+		return v3
+	}
+	msg := strings.NewReplacer("\t", `\t`, "\n", " ").Replace(located.GetMessage())
+	return &Error{File: name, Line: pos.Line, Col: pos.Column, Msg: "YAML syntax: " + msg}
+}
+
+// locate parses data with goccy/go-yaml and returns its error, if it has a
+// position. A panic in that parser (it only ever sees broken files here)
+// counts as no answer.
+func locate(data []byte) (located goccy.Error) {
+	defer func() {
+		if recover() != nil {
+			located = nil
+		}
+	}()
+	_, err := goccyparser.ParseBytes(data, 0)
+	if !errors.As(err, &located) || located.GetToken() == nil {
+		return nil
+	}
+	return located
+}
+
 // Parse reads one YAML document. An empty document is an error.
 func Parse(name string, data []byte) (*File, error) {
 	var doc yaml.Node
@@ -74,12 +116,7 @@ func Parse(name string, data []byte) (*File, error) {
 		if err.Error() == "EOF" {
 			return nil, &Error{File: name, Msg: "empty file: expected a YAML mapping"}
 		}
-		msg := err.Error()
-		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			return nil, &Error{File: name, Line: line, Col: 1, Msg: "YAML syntax: " + m[2]}
-		}
-		return nil, &Error{File: name, Msg: strings.TrimPrefix(msg, "yaml: ")}
+		return nil, syntaxError(name, data, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
