@@ -13,7 +13,8 @@
 //     copy; Close writes the cassette.
 //   - a Replayer is an http.Handler that answers each request with its
 //     recording, or with 502 and a JSON Mismatch naming the closest
-//     recordings and what differs.
+//     recordings and what differs. Its Lookup finds the recording without
+//     writing a response, for callers that answer in their own way.
 //   - Drift re-sends recorded requests to the live API and reports how the
 //     answers' shape moved on (breaking or additive).
 //   - Scan finds secrets left in a cassette file.
