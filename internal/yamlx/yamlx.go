@@ -70,10 +70,9 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // syntaxError turns yaml.v3's syntax error into one naming where the
 // mistake is. yaml.v3 gives only a line, often that of the enclosing block
-// (and a line early, as it counts from 0 there), so the file is parsed again
-// with goccy/go-yaml, which points at a character. Both report where they
-// noticed the mistake, at or before it, never after: the later of the two
-// positions is the closer, and its message goes with it.
+// (a line early, as it counts from 0 there) or the end of the file, so the
+// file is parsed again with goccy/go-yaml, which points at a character.
+// Its position and message are used whenever it has one.
 func syntaxError(name string, data []byte, err error) *Error {
 	v3 := &Error{File: name, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
 	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
@@ -85,17 +84,26 @@ func syntaxError(name string, data []byte, err error) *Error {
 		return v3
 	}
 	pos := located.GetToken().Position
-	if pos.Line < v3.Line {
-		return v3
-	}
 	msg := strings.NewReplacer("\t", `\t`, "\n", " ").Replace(located.GetMessage())
 	return &Error{File: name, Line: pos.Line, Col: pos.Column, Msg: "YAML syntax: " + msg}
 }
+
+// goccy/go-yaml's parser takes time and memory growing with the square of
+// the nesting depth (seconds and gigabytes for 50 KB of "["), so only
+// files small and shallow enough, as every real plan and scenario is, are
+// handed to it; the rest keep yaml.v3's line.
+const (
+	maxLocateSize  = 64 << 10
+	maxLocateDepth = 64
+)
 
 // locate parses data with goccy/go-yaml and returns its error, if it has a
 // position. A panic in that parser (it only ever sees broken files here)
 // counts as no answer.
 func locate(data []byte) (located goccy.Error) {
+	if len(data) > maxLocateSize || nesting(data) > maxLocateDepth {
+		return nil
+	}
 	defer func() {
 		if recover() != nil {
 			located = nil
@@ -106,6 +114,28 @@ func locate(data []byte) (located goccy.Error) {
 		return nil
 	}
 	return located
+}
+
+// nesting estimates how deeply data nests: flow brackets open at once, or
+// the indentation (spaces, tabs and "-" markers) of a line, in levels of
+// two characters. It may overcount (brackets in strings); that only keeps
+// a file from goccy.
+func nesting(data []byte) int {
+	deepest, open := 0, 0
+	for line := range bytes.SplitSeq(data, []byte("\n")) {
+		indent := len(line) - len(bytes.TrimLeft(line, " \t-"))
+		deepest = max(deepest, indent/2)
+		for _, c := range line {
+			switch c {
+			case '[', '{':
+				open++
+				deepest = max(deepest, open)
+			case ']', '}':
+				open--
+			}
+		}
+	}
+	return deepest
 }
 
 // Parse reads one YAML document. An empty document is an error.

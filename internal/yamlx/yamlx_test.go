@@ -2,6 +2,7 @@ package yamlx
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,4 +59,46 @@ func TestParseRejectsASecondDocument(t *testing.T) {
 	assert.Contains(t, err.Error(), "m.yaml:2:1: a second YAML document")
 	_, err = Parse("one.yaml", []byte("---\nname: a\n"))
 	assert.NoError(t, err, "a leading --- is one document")
+}
+
+// TestSyntaxErrorPositions pins where a syntax error points: at the
+// character, not at the enclosing block, a line early, or past the end.
+func TestSyntaxErrorPositions(t *testing.T) {
+	cases := []struct{ name, src, want string }{
+		{"unclosed quote", "version: 1\nclient:\n  path: \"/ok\n  count: 2\n",
+			`p.yaml:3:9: YAML syntax: could not find end character of double-quoted text`},
+		{"unclosed quote in one-line JSON", `{"version": 1, "routes": [{"path": "/a}]}` + "\n",
+			`p.yaml:1:36: YAML syntax: could not find end character of double-quoted text`},
+		{"unclosed single quote", "a: 'it''s\nb: 1\nc: 2\nd: 3\n",
+			`p.yaml:1:4: YAML syntax: could not find end character of single-quoted text`},
+		{"unclosed flow mapping", "routes:\n  - match: {path: /x\n    respond: {status: 200}\n",
+			`p.yaml:3:5: YAML syntax: ',' or '}' must be specified`},
+		{"tab", "version: 1\n\tname: x\n", `p.yaml:2:1: YAML syntax: found character '\t' that cannot start any token`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("p.yaml", []byte(c.src))
+			require.Error(t, err)
+			assert.Equal(t, c.want, err.Error())
+		})
+	}
+}
+
+// TestSyntaxErrorDeepInput: input nested deeper than any real file is not
+// handed to the second parser (whose cost grows with the square of the
+// depth: seconds and gigabytes for 50 KB of "["); yaml.v3's error stands.
+func TestSyntaxErrorDeepInput(t *testing.T) {
+	deep := []string{strings.Repeat("[", 200), strings.Repeat("- ", 200) + "\"x\n", "a:" + strings.Repeat("\n"+strings.Repeat(" ", 140)+"b: \"x", 1)}
+	for _, src := range deep {
+		assert.Nil(t, locate([]byte(src)), "%.20q is too deep for goccy", src)
+		_, err := Parse("p.yaml", []byte(src))
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), "\n")
+	}
+	assert.NotNil(t, locate([]byte("a: [b\n")), "shallow input is located")
+	assert.Nil(t, locate([]byte("a: \"x\n"+strings.Repeat("b: 1\n", maxLocateSize/5))), "large input is not")
+	_, err := Parse("p.yaml", []byte(strings.Repeat("[", 60000)))
+	assert.EqualError(t, err, "p.yaml: exceeded max depth of 10000")
+	assert.Equal(t, 3, nesting([]byte("a: [[{b: 1}]]\n")))
+	assert.Equal(t, 2, nesting([]byte("a:\n  b:\n    c: 1\n")))
 }
