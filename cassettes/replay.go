@@ -254,7 +254,10 @@ func (rp *Replayer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // would; it is ServeHTTP without the response, for callers that answer
 // in their own way. The recording returned belongs to the cassette: read
 // it, do not change it. A request nothing answers returns a *Mismatch
-// naming the closest recordings, and counts in Mismatches.
+// naming the closest recordings, and counts in Mismatches. As for
+// ServeHTTP, r's path is relative to the upstream the cassette names in
+// its metadata: for a cassette recorded from https://api.test/v2, ask for
+// /charges, not /v2/charges.
 func (rp *Replayer) Lookup(r *http.Request, body []byte) (*Interaction, error) {
 	i, miss := rp.find(r, body, true)
 	if miss != nil {
@@ -449,9 +452,8 @@ type prepared struct {
 	code     int
 	body     string
 	duration time.Duration
-	hdr      []string    // key, value, key, value...; keys grouped; ends with the id and Content-Length
-	recorded string      // recorded Content-Length, for HEAD
-	played   atomic.Bool // set by the fast path, which skips the sequence
+	hdr      []string // key, value, key, value...; keys grouped; ends with the id and Content-Length
+	recorded string   // recorded Content-Length, for HEAD
 }
 
 // prepareAll fills rp.prep for every interaction. A response must touch
