@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/faultline-dev/faultline/internal/jsonkind"
 )
 
 // Severity grades drift between a recording and the live API.
@@ -217,28 +219,12 @@ func mediaType(ct string) string {
 	return mt
 }
 
-func jsonType(v any) string {
-	switch v.(type) {
-	case map[string]any:
-		return "object"
-	case []any:
-		return "array"
-	case string:
-		return "string"
-	case bool:
-		return "boolean"
-	case nil:
-		return "null"
-	}
-	return "number"
-}
-
 // compareShape compares types and fields, never values.
 func compareShape(rec, live any, path string, out *[]Difference) {
 	if s, ok := rec.(string); ok && strings.Contains(s, Placeholder) {
 		return // redacted: its type was not recorded
 	}
-	rt, lt := jsonType(rec), jsonType(live)
+	rt, lt := jsonkind.Of(rec), jsonkind.Of(live)
 	switch {
 	case rt == "null":
 		return // a null field may hold any type later
@@ -262,7 +248,7 @@ func compareObjects(rec, live map[string]any, path string, out *[]Difference) {
 		case !ok && rec[k] == nil:
 			*out = append(*out, Difference{Path: sub, Kind: DiffNullVsMissing, Recorded: "null", Live: "missing", Severity: SeverityBreaking})
 		case !ok:
-			*out = append(*out, Difference{Path: sub, Kind: DiffRemoved, Recorded: jsonType(rec[k]), Live: "missing", Severity: SeverityBreaking})
+			*out = append(*out, Difference{Path: sub, Kind: DiffRemoved, Recorded: jsonkind.Of(rec[k]), Live: "missing", Severity: SeverityBreaking})
 		default:
 			compareShape(rec[k], lv, sub, out)
 		}
@@ -271,7 +257,7 @@ func compareObjects(rec, live map[string]any, path string, out *[]Difference) {
 		if _, ok := rec[k]; ok {
 			continue
 		}
-		d := Difference{Path: path + "." + k, Kind: DiffAdded, Recorded: "missing", Live: jsonType(live[k]), Severity: SeverityAdditive}
+		d := Difference{Path: path + "." + k, Kind: DiffAdded, Recorded: "missing", Live: jsonkind.Of(live[k]), Severity: SeverityAdditive}
 		if live[k] == nil {
 			d.Kind = DiffNullVsMissing
 		}

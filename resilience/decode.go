@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/faultline-dev/faultline/internal/jsonkind"
 )
 
 // ErrInvalidPayload is matched by every error DecodeJSON returns for a body
@@ -300,23 +302,7 @@ func fail(path, format string, args ...any) error {
 }
 
 func mismatch(path, want string, got any) error {
-	return fail(path, "expected %s, got %s", want, jsonType(got))
-}
-
-func jsonType(v any) string {
-	switch v.(type) {
-	case map[string]any:
-		return "object"
-	case []any:
-		return "array"
-	case string:
-		return "string"
-	case json.Number:
-		return "number"
-	case bool:
-		return "boolean"
-	}
-	return "null"
+	return fail(path, "expected %s, got %s", want, jsonkind.Of(got))
 }
 
 // article names what a Go type expects in JSON, with an article.
