@@ -118,7 +118,7 @@ func parseHeaders(lines []string) (http.Header, error) {
 // driftReport turns drift results into report cases: one per interaction,
 // with a check per aspect compared.
 func driftReport(o *driftOptions, results []cassettes.DriftResult, start time.Time) *report.Run {
-	run := &report.Run{Tool: "faultline", ToolVersion: version, Kind: "drift", StartedAt: start, Duration: time.Since(start),
+	run := &report.Run{Tool: "faultline", ToolVersion: Version(), Kind: "drift", StartedAt: start, Duration: time.Since(start),
 		Command: "faultline drift --cassette " + shellQuote(o.cassette)}
 	for _, r := range results {
 		run.Scenarios = append(run.Scenarios, driftCase(o, r))

@@ -71,7 +71,7 @@ func runRecord(ctx context.Context, stdout, stderr io.Writer, o *recordOptions) 
 	if err != nil {
 		return usageErr(err)
 	}
-	rec, err := cassettes.NewRecorder(u, o.cassette, cassettes.RecordOptions{Mode: mode, Logger: logger, Version: version})
+	rec, err := cassettes.NewRecorder(u, o.cassette, cassettes.RecordOptions{Mode: mode, Logger: logger, Version: Version()})
 	if err != nil {
 		return cassetteErr(err)
 	}

@@ -38,12 +38,6 @@ func internalErr(err error) error { return &exitError{code: ExitInternal, err: e
 // Its message is printed only when non-empty (the report already said why).
 func failedErr(msg string) error { return &exitError{code: ExitFailed, err: errors.New(msg)} }
 
-// version is set at build time with -ldflags "-X .../cmd.version=v1.2.3".
-var version = "dev"
-
-// Version reports faultline's version, as stamped into reports.
-func Version() string { return version }
-
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "faultline",
@@ -53,13 +47,16 @@ and judges how the code under test behaved: a fault-injecting HTTP upstream,
 a reference resilient client, scenario files with checks, and CI reports.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       Version(),
 	}
+	root.SetVersionTemplate("faultline {{.Version}}\n")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	for _, add := range subcommands {
 		root.AddCommand(add())
 	}
+	registerCompletions(root)
 	return root
 }
 

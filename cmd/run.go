@@ -10,9 +10,11 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -43,7 +45,9 @@ func newRunCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "run [PATH...]",
 		Short: "Run chaos scenarios against a client and judge its resilience",
-		Long: `Run scenario files (or every *.yaml in the directories given) against the
+		Long: `Run scenario files (or every scenario file below the folders given: *.yaml
+and *.yml, recursively, skipping testdata and folders starting with . or _;
+plans and cassettes beside them are left alone) against the
 client under test, and report which resilience checks pass. With no PATH,
 the built-in scenario library runs against the reference client.
 
@@ -98,7 +102,7 @@ func runScenarios(ctx context.Context, stdout, stderr io.Writer, o *runOptions) 
 	color := report.ColorEnabled(stdout, o.noColor)
 	progress := report.NewProgress(stderr, len(scs), report.ColorEnabled(stderr, o.noColor))
 	opts := scenarios.Options{Seed: o.seed, Parallel: o.parallel, FailFast: o.failFast, Progress: progress.Done,
-		Command: commandLine(o), ToolVersion: version}
+		Command: commandLine(o), ToolVersion: Version()}
 	if o.exec != "" {
 		opts.Exec = []string{"/bin/sh", "-c", o.exec}
 	}
@@ -173,11 +177,17 @@ func parseShard(s string) (int, int, error) {
 	return i, n, nil
 }
 
+// listScenarios prints the selected scenarios sorted by name, in aligned
+// columns under a header.
 func listScenarios(w io.Writer, scs []*scenarios.Scenario) error {
-	for _, sc := range scs {
-		fmt.Fprintf(w, "%-44s %-32s %s\n", sc.Name, strings.Join(sc.Tags, ","), sc.File)
+	sorted := append([]*scenarios.Scenario(nil), scs...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tTAGS\tFILE")
+	for _, sc := range sorted {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", sc.Name, strings.Join(sc.Tags, ","), sc.File)
 	}
-	return nil
+	return tw.Flush()
 }
 
 func contains(list []string, s string) bool {

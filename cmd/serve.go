@@ -251,7 +251,7 @@ func listenAdmin(o serveOptions, h *fault.Handler, cfg fault.AdminConfig) (*faul
 }
 
 func printBanner(w io.Writer, o serveOptions, sp servePlan, srv *fault.Server, admin *fault.Admin) {
-	fmt.Fprintf(w, "faultline serve: %d routes from %s, seed %d (%s)\n", len(sp.plan.Routes), o.config, sp.plan.Seed, sp.seedFrom)
+	fmt.Fprintf(w, "faultline serve: %s from %s, seed %d (%s)\n", plural(len(sp.plan.Routes), "route"), o.config, sp.plan.Seed, sp.seedFrom)
 	up := srv.URL
 	if u, err := url.Parse(o.upstream); err == nil && o.upstream != "" {
 		up += "  (proxying to " + u.Redacted() + ")"

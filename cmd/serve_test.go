@@ -145,7 +145,7 @@ func TestServeScenarioFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "scenario.yaml")
 	require.NoError(t, os.WriteFile(path, []byte("name: x\nseed: 9\nupstream:\n  routes:\n    - path: /ok\n      respond: {status: 204}\n"), 0o600))
 	r := startServe(t, serveOptions{config: path})
-	assert.Contains(t, r.stdout.String(), "1 routes from "+path+", seed 9")
+	assert.Contains(t, r.stdout.String(), "1 route from "+path+", seed 9")
 	code, _ := getBody(t, http.DefaultClient, r.upstream+"/ok")
 	assert.Equal(t, 204, code)
 }

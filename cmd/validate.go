@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
-	"gopkg.in/yaml.v3"
 
 	"github.com/faultline-dev/faultline/fault"
 	"github.com/faultline-dev/faultline/scenarios"
@@ -16,66 +17,84 @@ func init() { register(newValidateCmd) }
 
 func newValidateCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "validate FILE...",
+		Use:   "validate PATH...",
 		Short: "Check scenario and plan files without running them",
 		Long: `Validate scenario files (and fault plan files) and report every problem with
-its file:line:col. Exit 0 when all are valid, 2 when any is not.`,
-		Example: `  faultline validate scenarios/*.yaml`,
-		Args:    cobra.MinimumNArgs(1),
+its file:line:col. A folder is searched recursively for *.yaml and *.yml
+files (skipping testdata and folders starting with . or _); cassettes and
+other YAML found there are left alone. Exit 0 when all are valid, 2 when
+any is not.`,
+		Example: `  faultline validate scenarios/                 # every scenario and plan below a folder
+  faultline validate scenarios/library/*.yaml    # some files`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			return validateFiles(c.OutOrStdout(), c.ErrOrStderr(), args)
 		},
 	}
 }
 
-func validateFiles(stdout, stderr io.Writer, files []string) error {
-	bad := 0
+func validateFiles(stdout, stderr io.Writer, paths []string) error {
+	files, err := scenarios.Files(paths)
+	if err != nil {
+		return usageErr(err)
+	}
+	named := map[string]bool{}
+	for _, p := range paths {
+		named[filepath.Clean(p)] = true
+	}
+	bad, checked := 0, 0
 	for _, f := range files {
-		what, err := validateFile(f)
-		if err != nil {
+		what, err := validateFile(f, named[filepath.Clean(f)])
+		switch {
+		case err != nil:
 			fmt.Fprintln(stderr, err)
 			bad++
-			continue
+		case what != "":
+			fmt.Fprintf(stdout, "ok %s (%s)\n", f, what)
 		}
-		fmt.Fprintf(stdout, "ok %s (%s)\n", f, what)
+		if err != nil || what != "" {
+			checked++
+		}
 	}
 	if bad > 0 {
-		return usageErr(fmt.Errorf("%d of %d files invalid", bad, len(files)))
+		return usageErr(fmt.Errorf("%d of %s invalid", bad, plural(checked, "file")))
+	}
+	if checked == 0 {
+		return usageErr(fmt.Errorf("%s: no scenario or plan files found", strings.Join(paths, " ")))
 	}
 	return nil
 }
 
-// validateFile loads f as a scenario, or as a plan when it has no name and
-// routes at the top level.
-func validateFile(f string) (string, error) {
+// validateFile loads f as a scenario, or as a plan when it is a bare plan.
+// A file found in a folder that is neither (a cassette, other YAML) is
+// left alone: it returns "" and no error.
+func validateFile(f string, named bool) (string, error) {
 	data, err := os.ReadFile(f)
 	if err != nil {
 		return "", err
 	}
-	if isPlan(data) {
+	kind := scenarios.Kind(data)
+	switch {
+	case kind == scenarios.KindPlan:
 		p, err := fault.LoadPlan(f, data)
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("plan, %d routes", len(p.Routes)), nil
+		return "plan, " + plural(len(p.Routes), "route"), nil
+	case kind != scenarios.KindScenario && !named:
+		return "", nil
 	}
 	sc, err := scenarios.Load(f, data)
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("scenario %q, %d checks", sc.Name, len(sc.Checks)), nil
+	return fmt.Sprintf("scenario %q, %s", sc.Name, plural(len(sc.Checks), "check")), nil
 }
 
-// isPlan reports whether a file is a bare fault plan: routes at the top
-// level and no scenario keys. Anything else is judged as a scenario, so its
-// errors speak of scenarios.
-func isPlan(data []byte) bool {
-	var top map[string]yaml.Node
-	if yaml.Unmarshal(data, &top) != nil {
-		return false
+// plural is "1 route", "2 routes".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
 	}
-	_, routes := top["routes"]
-	_, name := top["name"]
-	_, checks := top["checks"]
-	return routes && !name && !checks
+	return fmt.Sprintf("%d %ss", n, noun)
 }

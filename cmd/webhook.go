@@ -100,7 +100,7 @@ func runWebhook(ctx context.Context, stdout io.Writer, o *webhookOptions) error 
 	if !o.seedGiven {
 		w.Seed = drawSeed()
 	}
-	w.ToolVersion = version
+	w.ToolVersion = Version()
 	w.Command = webhookCommand(o)
 	ctx, stop := signal.NotifyContext(orBackground(ctx), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -87,7 +87,7 @@ func decodeCheck(f *yamlx.File, n *yaml.Node, path string) (Check, error) {
 	key, val := n.Content[0], n.Content[1]
 	dec, ok := checkRegistry[key.Value]
 	if !ok {
-		return nil, yamlx.Errorf(f.Name, key, "%s: unknown check %q; known checks: %s", path, key.Value, strings.Join(CheckNames(), ", "))
+		return nil, yamlx.Errorf(f.Name, key, "%s: unknown check %q%s; known checks: %s", path, key.Value, yamlx.DidYouMean(key.Value, CheckNames()), strings.Join(CheckNames(), ", "))
 	}
 	return dec(&checkDecode{file: f, node: val, path: path + "." + key.Value})
 }

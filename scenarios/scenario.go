@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -156,55 +156,121 @@ func LoadFile(path string) (*Scenario, error) {
 }
 
 // Load parses and validates a scenario; name is used in errors and reports.
+// It reports every problem it finds (joined with errors.Join, one line
+// each), not only the first.
 func Load(name string, data []byte) (*Scenario, error) {
 	f, err := yamlx.Parse(name, data)
 	if err != nil {
 		return nil, err
 	}
 	var sf scenarioFile
-	if err := yamlx.Decode(f, &sf); err != nil {
-		return nil, withKeyPath(err, f.Root, "")
+	var errs problems
+	unknown, err := f.DecodeAll(f.Root, &sf, "")
+	errs.add(unknown)
+	if err != nil {
+		errs.add(withKeyPath(err, f.Root, ""))
+		return nil, errs.join() // a value of the wrong type: what follows cannot be judged
 	}
+	sc := decodeScenario(f, &sf, &errs)
+	if err := errs.join(); err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+// problems collects a file's errors, one per position.
+type problems struct {
+	errs []error
+	at   map[[2]int]bool // positions already reported: a later check of a value already rejected adds nothing
+}
+
+func (p *problems) add(err error) bool {
+	if err == nil {
+		return true
+	}
+	for _, e := range unjoin(err) {
+		var ye *yamlx.Error
+		if errors.As(e, &ye) && ye.Line > 0 {
+			pos := [2]int{ye.Line, ye.Col}
+			if p.at[pos] {
+				continue
+			}
+			if p.at == nil {
+				p.at = map[[2]int]bool{}
+			}
+			p.at[pos] = true
+		}
+		p.errs = append(p.errs, e)
+	}
+	return false
+}
+
+// join returns the problems in the order they appear in the file.
+func (p *problems) join() error {
+	line := func(err error) [2]int {
+		var ye *yamlx.Error
+		if errors.As(err, &ye) {
+			return [2]int{ye.Line, ye.Col}
+		}
+		return [2]int{}
+	}
+	sort.SliceStable(p.errs, func(i, j int) bool {
+		a, b := line(p.errs[i]), line(p.errs[j])
+		return a[0] < b[0] || a[0] == b[0] && a[1] < b[1]
+	})
+	return errors.Join(p.errs...)
+}
+
+// unjoin lists the errors errors.Join combined (none for nil).
+func unjoin(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, unjoin(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
+func decodeScenario(f *yamlx.File, sf *scenarioFile, errs *problems) *Scenario {
+	name := f.Name
 	at := func(key string) *yaml.Node { return mapValue(f.Root, key) }
 	if sf.Version != 1 {
-		return nil, yamlx.Errorf(name, orNode(at("version"), f.Root), "version: write version: 1 at the top of a scenario file")
+		errs.add(yamlx.Errorf(name, orNode(at("version"), f.Root), "version: write version: 1 at the top of a scenario file"))
 	}
 	if strings.TrimSpace(sf.Name) == "" {
-		return nil, yamlx.Errorf(name, f.Root, "name: a scenario needs a name")
+		errs.add(yamlx.Errorf(name, f.Root, "name: a scenario needs a name"))
 	}
 	sc := &Scenario{Name: sf.Name, Description: sf.Description, Tags: sf.Tags, File: name, Seed: sf.Seed, Timeout: DefaultTimeout}
 	if sf.Timeout != nil {
 		if sf.Timeout.D() <= 0 {
-			return nil, yamlx.Errorf(name, at("timeout"), "timeout: give a duration above zero, e.g. timeout: 5s (or leave it out for %s)", DefaultTimeout)
+			errs.add(yamlx.Errorf(name, at("timeout"), "timeout: give a duration above zero, e.g. timeout: 5s (or leave it out for %s)", DefaultTimeout))
 		}
 		sc.Timeout = sf.Timeout.D()
 	}
-	if err := checkTags(name, at("tags"), sf.Tags); err != nil {
-		return nil, err
-	}
+	errs.add(checkTags(name, at("tags"), sf.Tags))
+	var err error
 	if sf.Upstream.IsZero() {
-		return nil, yamlx.Errorf(name, f.Root, "upstream: a scenario needs an upstream plan (routes and faults)")
+		errs.add(yamlx.Errorf(name, f.Root, "upstream: a scenario needs an upstream plan (routes and faults)"))
+	} else if sc.Plan, err = fault.DecodePlanNode(name, &sf.Upstream, "upstream"); errs.add(err) {
+		errs.add(checkCassette(sc, f, &sf.Upstream))
 	}
-	if sc.Plan, err = fault.DecodePlanNode(name, &sf.Upstream, "upstream"); err != nil {
-		return nil, err
-	}
-	if err := checkCassette(sc, f, &sf.Upstream); err != nil {
-		return nil, err
-	}
-	if sc.Client, err = decodeClient(f, at("client"), &sf.Client); err != nil {
-		return nil, err
-	}
+	sc.Client, err = decodeClient(f, at("client"), &sf.Client)
+	errs.add(err)
 	if len(sf.Checks) == 0 {
-		return nil, yamlx.Errorf(name, f.Root, "checks: a scenario needs at least one check, or it cannot fail")
+		errs.add(yamlx.Errorf(name, f.Root, "checks: a scenario needs at least one check, or it cannot fail"))
 	}
 	for i := range sf.Checks {
 		c, err := decodeCheck(f, &sf.Checks[i], fmt.Sprintf("checks[%d]", i))
-		if err != nil {
-			return nil, err
+		if errs.add(err) {
+			sc.Checks = append(sc.Checks, c)
 		}
-		sc.Checks = append(sc.Checks, c)
 	}
-	return sc, nil
+	return sc
 }
 
 // withKeyPath names the key whose value a nested decoder (a duration)
@@ -410,32 +476,6 @@ func stripPos(err error) string {
 	return msg
 }
 
-// LoadPaths loads scenario files and the *.yaml files of directories, in
-// order, each file once. The first invalid file stops the load, and so do
-// two scenarios with one name.
-func LoadPaths(paths []string) ([]*Scenario, error) {
-	var out []*Scenario
-	loaded := map[string]bool{}
-	for _, p := range paths {
-		files, err := expand(p)
-		if err != nil {
-			return nil, err
-		}
-		for _, file := range files {
-			if loaded[filepath.Clean(file)] {
-				continue // named twice (a directory and a file in it): run once
-			}
-			loaded[filepath.Clean(file)] = true
-			sc, err := LoadFile(file)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, sc)
-		}
-	}
-	return out, uniqueNames(out)
-}
-
 // uniqueNames rejects two scenarios with one name: --only and the
 // reproduce commands select scenarios by name.
 func uniqueNames(scs []*Scenario) error {
@@ -447,23 +487,4 @@ func uniqueNames(scs []*Scenario) error {
 		seen[sc.Name] = sc.File
 	}
 	return nil
-}
-
-func expand(p string) ([]string, error) {
-	st, err := os.Stat(p)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: no such file or directory", ErrInvalid, p)
-	}
-	if !st.IsDir() {
-		return []string{p}, nil
-	}
-	var files []string
-	for _, pat := range []string{"*.yaml", "*.yml"} {
-		m, _ := filepath.Glob(filepath.Join(p, pat))
-		files = append(files, m...)
-	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("%w: %s: no .yaml scenario files in this directory", ErrInvalid, p)
-	}
-	return files, nil
 }

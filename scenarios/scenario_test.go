@@ -13,8 +13,9 @@ import (
 )
 
 // TestLoadErrors loads every file in testdata/load/broken. Each starts with
-// a comment "# want: LINE:COL: TEXT": the error must be one line, at that
-// position in that file, contain TEXT, and wrap ErrInvalid.
+// a comment "# want: LINE:COL: TEXT": the error's first line must be at
+// that position in that file and contain TEXT; every line names the file;
+// the error wraps ErrInvalid.
 func TestLoadErrors(t *testing.T) {
 	files, err := filepath.Glob("testdata/load/broken/*.yaml")
 	require.NoError(t, err)
@@ -32,10 +33,12 @@ func TestLoadErrors(t *testing.T) {
 			require.Error(t, err)
 			assert.Nil(t, sc)
 			assert.True(t, errors.Is(err, ErrInvalid), "errors.Is(err, ErrInvalid): %v", err)
-			msg := err.Error()
-			assert.True(t, strings.HasPrefix(msg, file+":"+pos+" "), "want the error at %s:%s, got %s", file, pos, msg)
-			assert.Contains(t, msg, text)
-			assert.NotContains(t, msg, "\n")
+			lines := strings.Split(err.Error(), "\n")
+			assert.True(t, strings.HasPrefix(lines[0], file+":"+pos+" "), "want the error at %s:%s, got %s", file, pos, lines[0])
+			assert.Contains(t, lines[0], text)
+			for _, l := range lines {
+				assert.True(t, strings.HasPrefix(l, file+":"), "every line names the file: %q", l)
+			}
 		})
 	}
 }
@@ -206,7 +209,7 @@ func TestLoadPaths(t *testing.T) {
 	_, err = LoadPaths([]string{t.TempDir()})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrInvalid)
-	assert.Contains(t, err.Error(), "no .yaml scenario files in this directory")
+	assert.Contains(t, err.Error(), "no .yaml or .yml files in this folder or below")
 
 	_, err = LoadPaths([]string{"testdata/load/good", "testdata/load/broken"})
 	require.Error(t, err, "the first invalid file stops the load")

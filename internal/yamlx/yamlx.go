@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -174,6 +175,18 @@ func (f *File) Decode(n *yaml.Node, out any, path string) error {
 	return nil
 }
 
+// DecodeAll is File.Decode that goes on past unknown keys, so a caller can
+// report every problem of a file: unknown lists every unknown key (joined
+// with errors.Join, nil when none); err is a value of the wrong type, after
+// which out is incomplete and later checks of it would mislead.
+func (f *File) DecodeAll(n *yaml.Node, out any, path string) (unknown, err error) {
+	unknown = f.checkKeys(n, reflect.TypeOf(out), path)
+	if err := n.Decode(out); err != nil {
+		return unknown, f.typeError(n, err, path)
+	}
+	return unknown, nil
+}
+
 // Decode is File.Decode for the whole document.
 func Decode(f *File, out any) error { return f.Decode(f.Root, out, "") }
 
@@ -298,7 +311,8 @@ func goKind(t string) string {
 	return "a " + t[strings.LastIndex(t, ".")+1:]
 }
 
-// checkKeys walks n alongside t and reports the first unknown mapping key.
+// checkKeys walks n alongside t and reports every unknown mapping key,
+// joined with errors.Join.
 func (f *File) checkKeys(n *yaml.Node, t reflect.Type, path string) error {
 	for t != nil && (t.Kind() == reflect.Pointer) {
 		t = t.Elem()
@@ -316,17 +330,17 @@ func (f *File) checkKeys(n *yaml.Node, t reflect.Type, path string) error {
 	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
 		return f.checkStruct(n, t, path)
 	case (t.Kind() == reflect.Slice) && n.Kind == yaml.SequenceNode:
+		var errs []error
 		for i, c := range n.Content {
-			if err := f.checkKeys(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
-				return err
-			}
+			errs = append(errs, f.checkKeys(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i)))
 		}
+		return errors.Join(errs...)
 	case t.Kind() == reflect.Map && n.Kind == yaml.MappingNode:
+		var errs []error
 		for i := 1; i < len(n.Content); i += 2 {
-			if err := f.checkKeys(n.Content[i], t.Elem(), join(path, n.Content[i-1].Value)); err != nil {
-				return err
-			}
+			errs = append(errs, f.checkKeys(n.Content[i], t.Elem(), join(path, n.Content[i-1].Value)))
 		}
+		return errors.Join(errs...)
 	}
 	return nil
 }
@@ -335,20 +349,18 @@ var unmarshalerType = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
 
 func (f *File) checkStruct(n *yaml.Node, t reflect.Type, path string) error {
 	fields := structFields(t)
+	var errs []error
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i]
 		ft, ok := fields[k.Value]
-		if !ok {
-			return Errorf(f.Name, k, "%sunknown key %q%s", where(path), k.Value, suggest(k.Value, fields))
-		}
-		if ft == nil {
-			continue // a yaml.Node field takes anything
-		}
-		if err := f.checkKeys(n.Content[i+1], ft, join(path, k.Value)); err != nil {
-			return err
+		switch {
+		case !ok:
+			errs = append(errs, Errorf(f.Name, k, "%sunknown key %q%s", where(path), k.Value, suggest(k.Value, fields)))
+		case ft != nil: // a yaml.Node field (nil) takes anything
+			errs = append(errs, f.checkKeys(n.Content[i+1], ft, join(path, k.Value)))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 var nodeType = reflect.TypeOf(yaml.Node{})
@@ -389,10 +401,23 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-// suggest names the known key closest to k, or lists them all when few.
+// suggest names the known key closest to k.
 func suggest(k string, fields map[string]reflect.Type) string {
-	best, bestD := "", 3
+	names := make([]string, 0, len(fields))
 	for name := range fields {
+		names = append(names, name)
+	}
+	return DidYouMean(k, names)
+}
+
+// DidYouMean returns ` (did you mean "x"?)` for the name in known closest
+// to k (at most two edits away, the first of equals in sorted order), or ""
+// when none is close.
+func DidYouMean(k string, known []string) string {
+	sorted := append([]string(nil), known...)
+	sort.Strings(sorted)
+	best, bestD := "", 3
+	for _, name := range sorted {
 		if d := distance(k, name); d < bestD {
 			best, bestD = name, d
 		}
