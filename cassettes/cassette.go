@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -155,32 +157,33 @@ func yamlError(file string, err error) error {
 		fe.Line, _ = strconv.Atoi(m[1])
 		fe.Msg = m[2]
 	}
-	fe.Msg += "; the file is corrupt or truncated: fix it or record it again"
+	fe.Msg += "; fix the file or record it again"
 	return fe
 }
 
 func decode(file string, data []byte) (*Cassette, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, yamlError(file, err)
+	root, err := oneDocument(file, data)
+	if err != nil {
+		return nil, err
 	}
-	if len(doc.Content) == 0 {
-		return nil, &FormatError{File: file, Line: 1, Msg: "file is empty; record the cassette again"}
-	}
-	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		return nil, &FormatError{File: file, Line: root.Line,
-			Msg: "not a cassette: expected a mapping with `version: 2` and `interactions`"}
+			Msg: "not a cassette: expected a mapping with `version` and `interactions`"}
+	}
+	if err := checkVersion(file, root); err != nil {
+		return nil, err
+	}
+	seq := valueNode(root, "interactions")
+	if seq != nil && seq.Kind == yaml.SequenceNode {
+		if err := normalizeInteractions(file, seq); err != nil {
+			return nil, err
+		}
 	}
 	c := &Cassette{}
 	if err := root.Decode(c); err != nil {
 		return nil, yamlError(file, err)
 	}
-	if c.Version != FormatVersion {
-		return nil, &FormatError{File: file, Line: keyLine(root, "version"),
-			Msg: fmt.Sprintf("cassette version %d is not supported; faultline reads go-vcr v3 cassettes (`version: 2`)", c.Version)}
-	}
-	seq := valueNode(root, "interactions")
+	c.Version = FormatVersion // older generations are read as the current one
 	if len(c.Interactions) == 0 || seq == nil || seq.Kind != yaml.SequenceNode {
 		return nil, &FormatError{File: file, Line: keyLine(root, "interactions"),
 			Msg: "cassette has no interactions; the file may be truncated: record it again"}
@@ -201,6 +204,108 @@ func decode(file string, data []byte) (*Cassette, error) {
 		}
 	}
 	return c, nil
+}
+
+// oneDocument parses data as exactly one YAML document and returns its top
+// node: a second document (after `---`) would be silently ignored by a
+// YAML decoder, so it is an error here.
+func oneDocument(file string, data []byte) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, &FormatError{File: file, Line: 1, Msg: "file is empty; record the cassette again"}
+		}
+		return nil, yamlError(file, err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, &FormatError{File: file, Line: 1, Msg: "file is empty; record the cassette again"}
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case errors.Is(err, io.EOF):
+		return doc.Content[0], nil
+	case err != nil:
+		return nil, yamlError(file, err)
+	}
+	line := next.Line
+	if len(next.Content) > 0 {
+		line = next.Content[0].Line
+	}
+	return nil, &FormatError{File: file, Line: line,
+		Msg: "a second YAML document follows the cassette; a cassette is one document: remove it or split the file"}
+}
+
+// Versions of the go-vcr format faultline reads: 1 (go-vcr v1 and v2) and
+// 2 (go-vcr v3 and v4). It always writes FormatVersion.
+var readable = map[int]bool{1: true, 2: true}
+
+func checkVersion(file string, root *yaml.Node) error {
+	v := valueNode(root, "version")
+	n, err := 0, error(nil)
+	if v != nil {
+		n, err = strconv.Atoi(v.Value)
+	}
+	if v == nil || err != nil || !readable[n] {
+		got := "missing"
+		if v != nil {
+			got = strconv.Quote(v.Value)
+		}
+		return &FormatError{File: file, Line: keyLine(root, "version"),
+			Msg: fmt.Sprintf("cassette version %s is not supported; faultline reads go-vcr cassettes of version 1 (go-vcr v1, v2) and 2 (go-vcr v3, v4)", got)}
+	}
+	return nil
+}
+
+// normalizeInteractions rewrites, in the parsed tree, what older go-vcr
+// generations wrote differently, so that one decoder reads them all:
+// `duration: ""` or null (v1) is zero, a bare number is nanoseconds, and a
+// response without `code` takes it from `status` ("200 OK").
+func normalizeInteractions(file string, seq *yaml.Node) error {
+	for _, it := range seq.Content {
+		resp := valueNode(it, "response")
+		if it.Kind != yaml.MappingNode || resp == nil || resp.Kind != yaml.MappingNode {
+			continue
+		}
+		if d := valueNode(resp, "duration"); d != nil {
+			if err := normalizeDuration(file, d); err != nil {
+				return err
+			}
+		}
+		if valueNode(resp, "code") == nil {
+			if st := valueNode(resp, "status"); st != nil && st.Kind == yaml.ScalarNode {
+				code, _, _ := strings.Cut(strings.TrimSpace(st.Value), " ")
+				resp.Content = append(resp.Content,
+					&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "code"},
+					&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: code, Line: st.Line, Column: st.Column})
+			}
+		}
+	}
+	return nil
+}
+
+func normalizeDuration(file string, d *yaml.Node) error {
+	if d.Kind != yaml.ScalarNode {
+		return &FormatError{File: file, Line: d.Line, Msg: "response.duration is not a duration; write it like 120ms"}
+	}
+	v := strings.TrimSpace(d.Value)
+	switch {
+	case v == "" || d.Tag == "!!null":
+		v = "0s"
+	case d.Tag == "!!int":
+		ns, err := strconv.ParseInt(v, 0, 64)
+		if err != nil {
+			return &FormatError{File: file, Line: d.Line, Msg: fmt.Sprintf("response.duration %s is out of range", v)}
+		}
+		v = time.Duration(ns).String()
+	default:
+		if _, err := time.ParseDuration(v); err != nil {
+			return &FormatError{File: file, Line: d.Line,
+				Msg: fmt.Sprintf("response.duration %q is not a duration; write it like 120ms", d.Value)}
+		}
+	}
+	d.Kind, d.Tag, d.Value, d.Style = yaml.ScalarNode, "!!str", v, 0
+	return nil
 }
 
 func validate(it *Interaction) error {

@@ -1,7 +1,10 @@
 // Package cassettes records real API traffic once and replays it as an HTTP
 // server that any language can call. A cassette is a go-vcr v3 YAML file
 // (`version: 2`): one written by go-vcr in a Go test replays here, and one
-// written here loads in go-vcr.
+// written here loads in go-vcr. Older generations load too: go-vcr v1 and
+// v2 (`version: 1`, `duration: ""` or a number of nanoseconds, no `code`),
+// `!!binary` bodies, gzip bodies kept as sent or already decoded
+// (`uncompressed: true`); they are written back as `version: 2`.
 //
 // # The model
 //
@@ -65,8 +68,9 @@
 // Save writes a temporary file in the same folder, fsyncs it and renames it
 // over the cassette: a crash or SIGKILL leaves the previous file whole. No
 // cassette without interactions is written (ErrEmptyCassette). Load checks
-// the file and reports corrupt or truncated ones as *FormatError with the
-// line (errors.Is(err, ErrInvalidCassette)). faultline adds a `faultline`
+// the file and reports corrupt or truncated ones, and a second YAML
+// document after the cassette, as *FormatError with the line
+// (errors.Is(err, ErrInvalidCassette)). faultline adds a `faultline`
 // block (its version, the save time, the upstream) and per-interaction
 // `recorded_at`; go-vcr v3 ignores both. CheckAge compares the recording time
 // with a maximum age.
@@ -80,6 +84,7 @@
 //   - replay: Load (a *FormatError is bad input), CheckAge, ParseLatency,
 //     NewReplayer; after the server stops, Mismatches and Unplayed.
 //   - drift: Load, Drift, WorstSeverity.
-//   - cassette scan: Scan per file. import: ImportHAR, then Save.
-//     export: Load, then ExportHAR.
+//   - cassette scan: Scan per file. import: ImportHAR (its notes name the
+//     entries left out), then Save. export: Load, then ExportHAR, whose
+//     output ImportHAR turns back into the same cassette.
 package cassettes

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/faultline-dev/faultline/cassettes"
+	"github.com/faultline-dev/faultline/internal/atomicfile"
 )
 
 func init() { register(newCassetteCmd) }
@@ -56,43 +58,78 @@ func scanCassettes(w io.Writer, files []string) error {
 	return nil
 }
 
+type importOptions struct {
+	in, out string
+	force   bool
+}
+
 func newCassetteImportCmd() *cobra.Command {
-	var in, out string
+	o := &importOptions{}
 	c := &cobra.Command{
-		Use:     "import --har IN --out FILE",
-		Short:   "Make a cassette from a HAR file (redacted)",
+		Use:   "import --har IN --out FILE",
+		Short: "Make a cassette from a HAR file (redacted)",
+		Long: `Convert a HAR 1.2 file (browsers' developer tools, Charles, mitmproxy,
+Insomnia, Polly.JS) into a cassette, with secrets redacted before it is
+written. Entries the browser got no answer for (status 0) are skipped and
+listed. The upstream's base URL is kept for drift when every entry went to
+one origin. An existing --out file is not replaced without --force.`,
 		Example: `  faultline cassette import --har session.har --out api.yaml`,
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if in == "" || out == "" {
-				return usageErr(errors.New("--har and --out are required"))
-			}
-			f, err := os.Open(in)
-			if err != nil {
-				return usageErr(err)
-			}
-			defer f.Close()
-			cas, err := cassettes.ImportHAR(f, nil)
-			if err != nil {
-				return usageErr(fmt.Errorf("%s: %w", in, err))
-			}
-			if err := cas.Save(out); err != nil {
-				return internalErr(err)
-			}
-			fmt.Fprintf(c.OutOrStdout(), "wrote %s: %d interactions\n", out, len(cas.Interactions))
-			return nil
+			return importHAR(c.OutOrStdout(), o)
 		},
 	}
-	c.Flags().StringVar(&in, "har", "", "HAR file to read")
-	c.Flags().StringVar(&out, "out", "", "cassette file to write")
+	c.Flags().StringVar(&o.in, "har", "", "HAR file to read")
+	c.Flags().StringVar(&o.out, "out", "", "cassette file to write")
+	c.Flags().BoolVar(&o.force, "force", false, "replace --out if it exists")
 	return c
+}
+
+func importHAR(w io.Writer, o *importOptions) error {
+	if o.in == "" || o.out == "" {
+		return usageErr(errors.New("--har and --out are required"))
+	}
+	if err := refuseOverwrite(o.out, o.force); err != nil {
+		return err
+	}
+	f, err := os.Open(o.in)
+	if err != nil {
+		return usageErr(err)
+	}
+	defer f.Close()
+	cas, notes, err := cassettes.ImportHAR(f, nil)
+	if err != nil {
+		return usageErr(err) // names the file already
+	}
+	for _, n := range notes {
+		fmt.Fprintf(w, "%s: %s\n", o.in, n)
+	}
+	if err := cas.Save(o.out); err != nil {
+		return internalErr(err)
+	}
+	fmt.Fprintf(w, "wrote %s: %d interactions\n", o.out, len(cas.Interactions))
+	return nil
+}
+
+// refuseOverwrite keeps an existing file unless --force says otherwise.
+func refuseOverwrite(path string, force bool) error {
+	if force {
+		return nil
+	}
+	if _, err := os.Stat(path); err == nil {
+		return usageErr(fmt.Errorf("%s exists: choose another --out, or add --force to replace it", path))
+	}
+	return nil
 }
 
 func newCassetteExportCmd() *cobra.Command {
 	var out string
 	c := &cobra.Command{
-		Use:     "export --har OUT FILE",
-		Short:   "Write a cassette as a HAR 1.2 file",
+		Use:   "export --har OUT FILE",
+		Short: "Write a cassette as a HAR 1.2 file",
+		Long: `Write a cassette as HAR 1.2 for browsers' developer tools and HAR viewers.
+Binary bodies are base64; importing the file again gives the same cassette.
+The file is written atomically (a temporary file renamed over OUT).`,
 		Example: `  faultline cassette export --har api.har api.yaml`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -103,15 +140,14 @@ func newCassetteExportCmd() *cobra.Command {
 			if err != nil {
 				return cassetteErr(err)
 			}
-			f, err := os.Create(out)
-			if err != nil {
-				return usageErr(err)
-			}
-			if err := cassettes.ExportHAR(f, cas); err != nil {
-				f.Close()
+			var buf bytes.Buffer
+			if err := cassettes.ExportHAR(&buf, cas); err != nil {
 				return internalErr(err)
 			}
-			return f.Close()
+			if err := atomicfile.Write(out, buf.Bytes(), 0o644); err != nil {
+				return internalErr(fmt.Errorf("write %s: %w", out, err))
+			}
+			return nil
 		},
 	}
 	c.Flags().StringVar(&out, "har", "", "HAR file to write")
