@@ -57,6 +57,7 @@ type Admin struct {
 	h    *Handler
 	cfg  AdminConfig
 	mux  *http.ServeMux
+	cop  *http.CrossOriginProtection
 	mu   sync.Mutex
 	src  []byte
 	srcP *Plan // the plan src describes
@@ -68,7 +69,7 @@ type Admin struct {
 
 // NewAdmin returns the admin API for h.
 func NewAdmin(h *Handler, cfg AdminConfig) *Admin {
-	a := &Admin{h: h, cfg: cfg, mux: http.NewServeMux()}
+	a := &Admin{h: h, cfg: cfg, mux: http.NewServeMux(), cop: http.NewCrossOriginProtection()}
 	if cfg.Source != nil {
 		a.src, a.srcP = cfg.Source, h.Plan()
 	}
@@ -148,13 +149,44 @@ func (a *Admin) Close() {
 }
 
 // ServeHTTP implements http.Handler.
+//
+// A web page the developer has open must not drive the API. Without a
+// token, a request whose Host is not a loopback name or address is refused
+// (a DNS-rebinding page reaches 127.0.0.1 under its own host name), and with
+// or without one, a browser's cross-origin request to an endpoint that
+// changes state (PUT /plan, POST /reset) is refused, as
+// [http.CrossOriginProtection] judges it from Sec-Fetch-Site and Origin.
 func (a *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a.cfg.Token == "" && !loopbackHost(r.Host) {
+		adminError(w, http.StatusForbidden, fmt.Sprintf("Host %q is not a loopback name or address: without an admin token the API answers only requests to localhost or 127.0.0.1", r.Host))
+		return
+	}
+	if err := a.cop.Check(r); err != nil {
+		adminError(w, http.StatusForbidden, "cross-origin request refused: the admin API takes state-changing requests only from non-browser clients (curl, tests) or its own origin")
+		return
+	}
 	if a.cfg.Token != "" && !a.authorized(r) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="faultline admin"`)
 		adminError(w, http.StatusUnauthorized, "missing or wrong bearer token: send Authorization: Bearer <admin token>")
 		return
 	}
 	a.mux.ServeHTTP(w, r)
+}
+
+// loopbackHost reports whether a request's Host names this machine only:
+// localhost (or a name under .localhost, which resolves to loopback by
+// RFC 6761) or a loopback IP, with or without a port.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (a *Admin) authorized(r *http.Request) bool {

@@ -46,6 +46,9 @@ func call(t *testing.T, a *Admin, method, path, body string, hdr ...string) (int
 	require.NoError(t, err)
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
+		if hdr[i] == "Host" {
+			req.Host = hdr[i+1]
+		}
 	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
@@ -172,4 +175,49 @@ func TestAdminPlanHidesSecrets(t *testing.T) {
 	assert.Contains(t, out, "secret: ***")
 	assert.Contains(t, out, "secret_env: HOOK_SECRET_NAME", "a variable's name is not a secret")
 	assert.Contains(t, out, "scheme: stripe")
+}
+
+// TestAdminRefusesWebPages: without a token, a DNS-rebinding page (a
+// foreign Host on 127.0.0.1) cannot read the journal, and a cross-site
+// page cannot reset or replace the plan with a simple POST or a PUT.
+func TestAdminRefusesWebPages(t *testing.T) {
+	s, a := adminFixture(t, AdminConfig{})
+	assert.Equal(t, []int{503}, statuses(t, s, "/charges", 1, nil))
+
+	for _, host := range []string{"evil.example", "evil.example:8081", "127.0.0.1.nip.io", "localhost.evil.example"} {
+		code, body := call(t, a, "GET", "/journal", "", "Host", host)
+		assert.Equal(t, 403, code, host)
+		assert.NotContains(t, body, "charges", "%s: the journal is not read", host)
+	}
+	for _, hdr := range [][]string{
+		{"Origin", "http://evil.example"},
+		{"Sec-Fetch-Site", "cross-site"},
+		{"Origin", "http://evil.example", "Content-Type", "text/plain"},
+	} {
+		code, _ := call(t, a, "POST", "/reset", "", hdr...)
+		assert.Equal(t, 403, code, "POST /reset %v", hdr)
+		code, _ = call(t, a, "PUT", "/plan", "routes: [{path: /evil}]\n", hdr...)
+		assert.Equal(t, 403, code, "PUT /plan %v", hdr)
+	}
+	assert.Len(t, s.Journal().Entries(), 1, "no reset went through")
+	assert.Equal(t, "charges", s.Handler.Plan().Routes[0].Name, "no plan went through")
+
+	// Loopback names and addresses, and non-browser or same-origin
+	// requests, are served as before.
+	for _, host := range []string{"localhost", "LOCALHOST:8081", "127.0.0.1", "[::1]:8081", "app.localhost"} {
+		code, _ := call(t, a, "GET", "/healthz", "", "Host", host)
+		assert.Equal(t, 200, code, host)
+	}
+	code, _ := call(t, a, "POST", "/reset", "", "Origin", a.URL, "Sec-Fetch-Site", "same-origin")
+	assert.Equal(t, 200, code, "same origin")
+	code, _ = call(t, a, "POST", "/reset", "")
+	assert.Equal(t, 200, code, "curl")
+
+	// A token already keeps rebinding pages out (they cannot send it), so
+	// any Host is accepted with one; cross-site writes are still refused.
+	_, ta := adminFixture(t, AdminConfig{Token: "s3cret"})
+	code, _ = call(t, ta, "GET", "/healthz", "", "Host", "faultline.internal:8081", "Authorization", "Bearer s3cret")
+	assert.Equal(t, 200, code)
+	code, _ = call(t, ta, "POST", "/reset", "", "Origin", "http://evil.example", "Authorization", "Bearer s3cret")
+	assert.Equal(t, 403, code)
 }

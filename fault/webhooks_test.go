@@ -233,7 +233,7 @@ func TestAdminListsDeliveries(t *testing.T) {
 	waitDeliveries(t, s, 2)
 	a := NewAdmin(s.Handler, AdminConfig{})
 	rec := httptest.NewRecorder()
-	a.ServeHTTP(rec, httptest.NewRequest("GET", "/deliveries", nil))
+	a.ServeHTTP(rec, httptest.NewRequest("GET", "http://127.0.0.1/deliveries", nil))
 	lines := strings.Split(strings.TrimSpace(rec.Body.String()), "\n")
 	require.Len(t, lines, 2)
 	var d Delivery
