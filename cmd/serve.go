@@ -37,6 +37,7 @@ type serveOptions struct {
 	caOut      string
 	logFormat  string // "", "text" or "json"
 	adminToken string
+	valueMax   int // bytes of each request value a journal entry keeps
 
 	// ready, when set, is called with the URLs once both listeners are up.
 	ready func(upstream, admin string)
@@ -90,6 +91,7 @@ SIGINT or SIGTERM releases held requests, drains the rest and exits 0.`,
 	f.BoolVar(&o.tls, "tls", false, "serve HTTPS with a self-signed certificate")
 	f.StringVar(&o.caOut, "ca-out", "faultline-ca.pem", "with --tls: where to write the CA certificate (PEM)")
 	f.StringVar(&o.logFormat, "log-format", "", "request log format: text or json (default: text on a terminal, else json)")
+	f.IntVar(&o.valueMax, "journal-value-max", fault.DefaultJournalValueMax, "bytes of each request value (path, query, a header) a journal entry keeps; longer ones are cut and marked")
 	f.StringVar(&o.adminToken, "admin-token", "", "bearer token the admin API requires, needed to bind it beyond 127.0.0.1 (or set FAULTLINE_ADMIN_TOKEN)")
 	_ = c.MarkFlagRequired("config")
 	return c
@@ -124,7 +126,7 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 		return err
 	}
 	metrics := fault.NewMetrics()
-	h := fault.Wrap(base, plan, fault.WithLogger(logger), fault.WithObserver(metrics.Observe))
+	h := fault.Wrap(base, plan, fault.WithLogger(logger), fault.WithObserver(metrics.Observe), fault.WithJournalValueMax(o.valueMax))
 	srv, err := fault.Listen(o.addr, h, cert)
 	if err != nil {
 		h.Close()

@@ -17,8 +17,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/faultline-dev/faultline/internal/secrets"
 )
 
 // Handler wears a plan's faults around an http.Handler and journals every
@@ -59,6 +57,7 @@ type Option func(*config)
 type config struct {
 	logger      *slog.Logger
 	journalSize int
+	valueMax    int
 	maxBody     int64
 	now         func() time.Time
 	onEntry     func(*Entry)
@@ -69,6 +68,13 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 
 // WithJournalSize sets how many entries the journal keeps.
 func WithJournalSize(n int) Option { return func(c *config) { c.journalSize = n } }
+
+// WithJournalValueMax sets how many bytes of each request value (path,
+// query, a header) a journal entry keeps; a longer value is cut there and
+// marked (see [CutMarker]). Zero or less means [DefaultJournalValueMax].
+// With the entry count it bounds the journal's memory: roughly
+// size × 8 values × valueMax bytes at worst.
+func WithJournalValueMax(n int) Option { return func(c *config) { c.valueMax = n } }
 
 // WithMaxBody sets the largest request body accepted; larger ones get 413.
 func WithMaxBody(n int64) Option { return func(c *config) { c.maxBody = n } }
@@ -86,6 +92,9 @@ func Wrap(base http.Handler, plan *Plan, opts ...Option) *Handler {
 	cfg := config{journalSize: DefaultJournalSize, maxBody: DefaultMaxBody, now: time.Now}
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if cfg.valueMax <= 0 {
+		cfg.valueMax = DefaultJournalValueMax
 	}
 	h := &Handler{base: base, journal: NewJournal(cfg.journalSize), cfg: cfg, release: make(chan struct{}), done: make(chan struct{})}
 	if h.base == nil {
@@ -215,9 +224,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.inflight.Add(1)
 	defer h.inflight.Add(-1)
 	st := h.state.Load()
-	e := &Entry{Seq: h.journal.nextSeq(), Time: h.cfg.now(), Method: r.Method, Path: secrets.Mask(r.URL.Path, Masked),
-		Query: maskQuery(r.URL.RawQuery), RemoteAddr: r.RemoteAddr, IdempotencyKey: r.Header.Get("Idempotency-Key"),
-		RequestID: r.Header.Get("X-Request-Id"), UserAgent: r.Header.Get("User-Agent"), Headers: maskedHeaders(r.Header)}
+	e := newEntry(h.journal.nextSeq(), h.cfg.now(), r, h.cfg.valueMax)
 	rec := &recorder{ResponseWriter: w}
 	var mu sync.Mutex
 	defer h.finish(e, rec, r, &mu)

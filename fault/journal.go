@@ -1,12 +1,15 @@
 package fault
 
 import (
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/faultline-dev/faultline/internal/secrets"
 )
@@ -52,7 +55,9 @@ func (e *Entry) FaultNames() string {
 }
 
 // Journal keeps the most recent entries in a ring buffer of fixed size, so
-// a long-running upstream uses bounded memory.
+// a long-running upstream uses bounded memory: bounded in entries by its
+// size, and in bytes because each entry keeps at most a set number of bytes
+// of every request value ([WithJournalValueMax]).
 type Journal struct {
 	mu      sync.Mutex
 	buf     []Entry
@@ -155,6 +160,45 @@ func WriteJSONL(w io.Writer, entries []Entry) error {
 		}
 	}
 	return nil
+}
+
+// DefaultJournalValueMax is how many bytes of a request value (the path,
+// the query, a header) a journal entry keeps by default: a real value fits
+// (a traceparent is 55 bytes, a user agent rarely 300), and 10,000 entries
+// of 64 KiB headers cannot fill the memory.
+const DefaultJournalValueMax = 1024
+
+// CutMarker starts what replaces the end of a value cut to the journal's
+// limit: "…[cut N bytes, sha256 XXXXXXXXXXXXXXXX]" gives how much was
+// dropped and a digest of the whole value, so two long values that share
+// their first bytes still compare unequal.
+const CutMarker = "…[cut "
+
+// newEntry starts the journal entry of a request: what it asked for, with
+// secrets masked and every value cut to max bytes.
+func newEntry(seq uint64, now time.Time, r *http.Request, max int) *Entry {
+	e := &Entry{Seq: seq, Time: now, Method: clip(r.Method, max), Path: clip(secrets.Mask(r.URL.Path, Masked), max),
+		Query: clip(maskQuery(r.URL.RawQuery), max), RemoteAddr: r.RemoteAddr,
+		IdempotencyKey: clip(r.Header.Get("Idempotency-Key"), max), RequestID: clip(r.Header.Get("X-Request-Id"), max),
+		UserAgent: clip(r.Header.Get("User-Agent"), max), Headers: maskedHeaders(r.Header)}
+	for k, v := range e.Headers {
+		e.Headers[k] = clip(v, max)
+	}
+	return e
+}
+
+// clip cuts s to at most max bytes (at a character boundary) followed by
+// the cut marker; a value within max is returned as it is.
+func clip(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	keep := max
+	for keep > 0 && !utf8.RuneStart(s[keep]) {
+		keep--
+	}
+	sum := sha256.Sum256([]byte(s))
+	return fmt.Sprintf("%s%s%d bytes, sha256 %x]", s[:keep], CutMarker, len(s)-keep, sum[:8])
 }
 
 // journalHeaders are copied into every entry; secret ones are masked.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -97,4 +98,43 @@ func TestEffectMarksProcessedRequests(t *testing.T) {
 func TestJournalMasksLikeTheRedactor(t *testing.T) {
 	assert.Equal(t, "pwd=***&jwt=***&passphrase=***&page=2", maskQuery("pwd=hunter2&jwt=eyJabc&passphrase=p&page=2"))
 	assert.Equal(t, "q=***", maskQuery("q=sk_live_abcdefghijklmnop"), "a known key format is masked under any name")
+}
+
+// TestJournalBoundedInBytes: requests with 58 KB of headers, path and query
+// leave entries of a few KB, each cut value marked with its length and a
+// digest that tells two long values apart.
+func TestJournalBoundedInBytes(t *testing.T) {
+	s := servePlan(t, "routes:\n  - path: /**\n    respond: {status: 200}\n", WithJournalValueMax(512))
+	big := strings.Repeat("é", 9000) // 18,000 bytes of two-byte characters
+	c := s.Client()
+	for i := range 20 {
+		req, err := http.NewRequest("GET", s.URL+"/"+strings.Repeat("p", 2000)+"?q="+strings.Repeat("v", 2000), nil)
+		require.NoError(t, err)
+		req.Header.Set("User-Agent", big+itoa(i))
+		req.Header.Set("Idempotency-Key", big+itoa(i))
+		req.Header.Set("Content-Type", big)
+		resp, err := c.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, 200, resp.StatusCode)
+	}
+	entries := s.Journal().Entries()
+	require.Len(t, entries, 20)
+	var buf bytes.Buffer
+	require.NoError(t, WriteJSONL(&buf, entries))
+	assert.Less(t, buf.Len(), 20*6<<10, "20 entries of 58 KB values take under 6 KiB each")
+
+	e := entries[0]
+	for name, v := range map[string]string{"user agent": e.UserAgent, "idempotency key": e.IdempotencyKey, "path": e.Path, "query": e.Query, "content type": e.Headers["Content-Type"]} {
+		assert.Contains(t, v, CutMarker, name)
+		assert.LessOrEqual(t, len(v), 512+64, name)
+		assert.True(t, utf8.ValidString(v), "%s is cut at a character boundary", name)
+	}
+	assert.Contains(t, e.UserAgent, "cut 17489 bytes, sha256 ")
+	assert.NotEqual(t, entries[0].IdempotencyKey, entries[1].IdempotencyKey, "long keys that differ only past the cut still differ")
+
+	short := servePlan(t, okRoute)
+	_, _, err := get(t, short, "/x")
+	require.NoError(t, err)
+	assert.NotContains(t, short.Journal().Entries()[0].UserAgent, CutMarker, "a value under the limit is kept whole")
 }
