@@ -37,7 +37,8 @@ type serveOptions struct {
 	caOut      string
 	logFormat  string // "", "text" or "json"
 	adminToken string
-	valueMax   int // bytes of each request value a journal entry keeps
+	valueMax   int           // bytes of each request value a journal entry keeps
+	bodyTime   time.Duration // longest a request body may take to arrive
 
 	// ready, when set, is called with the URLs once both listeners are up.
 	ready func(upstream, admin string)
@@ -92,6 +93,7 @@ SIGINT or SIGTERM releases held requests, drains the rest and exits 0.`,
 	f.StringVar(&o.caOut, "ca-out", "faultline-ca.pem", "with --tls: where to write the CA certificate (PEM)")
 	f.StringVar(&o.logFormat, "log-format", "", "request log format: text or json (default: text on a terminal, else json)")
 	f.IntVar(&o.valueMax, "journal-value-max", fault.DefaultJournalValueMax, "bytes of each request value (path, query, a header) a journal entry keeps; longer ones are cut and marked")
+	f.DurationVar(&o.bodyTime, "body-timeout", fault.DefaultBodyTimeout, "longest a request body may take to arrive; a slower one gets 408 and its connection is closed")
 	f.StringVar(&o.adminToken, "admin-token", "", "bearer token the admin API requires, needed to bind it beyond 127.0.0.1 (or set FAULTLINE_ADMIN_TOKEN)")
 	_ = c.MarkFlagRequired("config")
 	return c
@@ -126,7 +128,7 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 		return err
 	}
 	metrics := fault.NewMetrics()
-	h := fault.Wrap(base, plan, fault.WithLogger(logger), fault.WithObserver(metrics.Observe), fault.WithJournalValueMax(o.valueMax))
+	h := fault.Wrap(base, plan, fault.WithLogger(logger), fault.WithObserver(metrics.Observe), fault.WithJournalValueMax(o.valueMax), fault.WithBodyTimeout(o.bodyTime))
 	srv, err := fault.Listen(o.addr, h, cert)
 	if err != nil {
 		h.Close()

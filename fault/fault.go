@@ -117,6 +117,10 @@ const (
 	EndGarbage    = "garbage"     // random bytes, then close
 	EndHung       = "hung"        // never answered until client or server gave up
 	EndClientGone = "client_gone" // the client closed the connection first
+
+	// EndBodyTimeout: the request body did not arrive within the body
+	// timeout; answered 408 and the connection closed.
+	EndBodyTimeout = "body_timeout"
 )
 
 // Decoder builds a fault from its YAML parameters. Decoders use the

@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -59,6 +60,7 @@ type config struct {
 	journalSize int
 	valueMax    int
 	maxBody     int64
+	bodyTimeout time.Duration
 	now         func() time.Time
 	onEntry     func(*Entry)
 }
@@ -75,6 +77,13 @@ func WithJournalSize(n int) Option { return func(c *config) { c.journalSize = n 
 // With the entry count it bounds the journal's memory: roughly
 // size × 8 values × valueMax bytes at worst.
 func WithJournalValueMax(n int) Option { return func(c *config) { c.valueMax = n } }
+
+// WithBodyTimeout sets how long a request's body may take to arrive once
+// its headers have; a slower one is answered 408 and its connection closed.
+func WithBodyTimeout(d time.Duration) Option { return func(c *config) { c.bodyTimeout = d } }
+
+// DefaultBodyTimeout is how long a request body may take by default.
+const DefaultBodyTimeout = 30 * time.Second
 
 // WithMaxBody sets the largest request body accepted; larger ones get 413.
 func WithMaxBody(n int64) Option { return func(c *config) { c.maxBody = n } }
@@ -95,6 +104,9 @@ func Wrap(base http.Handler, plan *Plan, opts ...Option) *Handler {
 	}
 	if cfg.valueMax <= 0 {
 		cfg.valueMax = DefaultJournalValueMax
+	}
+	if cfg.bodyTimeout <= 0 {
+		cfg.bodyTimeout = DefaultBodyTimeout
 	}
 	h := &Handler{base: base, journal: NewJournal(cfg.journalSize), cfg: cfg, release: make(chan struct{}), done: make(chan struct{})}
 	if h.base == nil {
@@ -241,25 +253,49 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // readBody buffers the request body (so faults and the base handler can
-// both read it), hashes it, and refuses bodies over the limit with 413.
+// both read it) and hashes it. A body that cannot be read is answered here,
+// and the journal says why: over the limit 413; not all sent within the
+// body timeout 408 (end body_timeout); cut short or badly chunked 400; the
+// connection gone, closed without an answer (end client_gone).
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, e *Entry) bool {
 	if r.Body == nil || r.Body == http.NoBody {
 		return true
 	}
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(h.cfg.bodyTimeout)) // a socket's clock; a ResponseRecorder has no deadline
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.maxBody))
-	var tooBig *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooBig):
-		http.Error(w, fmt.Sprintf("faultline: request body over %d bytes", h.cfg.maxBody), http.StatusRequestEntityTooLarge)
-		return false
-	case err != nil:
-		e.End = EndClientGone
+	if err != nil {
+		// The deadline stays: net/http would otherwise wait for the rest
+		// of a slow body before closing the connection.
+		refuseBody(w, r, e, err, h.cfg)
 		return false
 	}
+	_ = rc.SetReadDeadline(time.Time{})
 	sum := sha256.Sum256(body)
 	e.BodySHA256, e.BodySize = hex.EncodeToString(sum[:]), int64(len(body))
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	return true
+}
+
+// refuseBody answers a request whose body could not be read.
+func refuseBody(w http.ResponseWriter, r *http.Request, e *Entry, err error, cfg config) {
+	var tooBig *http.MaxBytesError
+	var netErr net.Error
+	w.Header().Set("Connection", "close")
+	switch {
+	case errors.As(err, &tooBig):
+		http.Error(w, fmt.Sprintf("faultline: request body over %d bytes", cfg.maxBody), http.StatusRequestEntityTooLarge)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		e.End = EndBodyTimeout
+		http.Error(w, fmt.Sprintf("faultline: request body not received within %s", cfg.bodyTimeout), http.StatusRequestTimeout)
+	case errors.As(err, &netErr) || errors.Is(err, net.ErrClosed):
+		e.End = EndClientGone
+		if conn, _, herr := http.NewResponseController(w).Hijack(); herr == nil {
+			_ = conn.Close() // nothing to answer, and never an empty 200
+		}
+	default: // a body shorter than its Content-Length (then a half-close), or a bad chunk
+		http.Error(w, "faultline: unreadable request body: "+err.Error(), http.StatusBadRequest)
+	}
 }
 
 func (st *planState) match(r *http.Request) *routeState {
