@@ -261,7 +261,7 @@ func (t *termWriter) summary(r *Run) {
 	counts := fmt.Sprintf("%s passed, %s failed, %s skipped",
 		t.st.green(fmt.Sprint(s.Passed)), t.st.red(fmt.Sprint(s.Failed)), t.st.yellow(fmt.Sprint(s.Skipped)))
 	text := fmt.Sprintf("%s %d %s: %s", mark, s.Total, noun, counts)
-	if r.Kind != "drift" { // drift draws nothing at random
+	if r.Kind != "drift" && r.Kind != "audit" { // they draw nothing at random
 		text += fmt.Sprintf("  seed=%d", r.Seed)
 	}
 	text += "  duration=" + compactDuration(r.Duration)

@@ -19,6 +19,7 @@ import (
 func main() {
 	// One plain request per call: no timeout, no retry.
 	contract.Main("naive", func(base string, c contract.Call) error {
+		//faultline:ignore http-no-timeout the naive client has no timeout on purpose: the timeout scenarios must catch it
 		return contract.Do(http.DefaultClient, base, c)
 	})
 }
