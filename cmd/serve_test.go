@@ -196,6 +196,37 @@ func TestServeDrainsOnCancel(t *testing.T) {
 	assert.Contains(t, r.stderr.String(), `"end":"hung"`)
 }
 
+// TestServeExitsZeroWithDelaysInFlight: a signal while 50 requests sit in
+// a 30 s latency fault ends serve with exit 0 well within the drain time.
+func TestServeExitsZeroWithDelaysInFlight(t *testing.T) {
+	plan := filepath.Join(t.TempDir(), "slow.yaml")
+	require.NoError(t, os.WriteFile(plan, []byte("routes:\n  - path: /slow\n    respond: {status: 200}\n    faults: [{latency: {fixed: 30s}}]\n"), 0o600))
+	r := startServe(t, serveOptions{config: plan})
+	const n = 50
+	errs := make(chan error, n)
+	var wrote sync.WaitGroup
+	wrote.Add(n)
+	for range n {
+		go func() {
+			trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { wrote.Done() }}
+			req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), "GET", r.upstream+"/slow", nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err == nil {
+				resp.Body.Close()
+			}
+			errs <- err
+		}()
+	}
+	wrote.Wait()
+	time.Sleep(100 * time.Millisecond) // let the server pick the requests up
+	start := time.Now()
+	require.NoError(t, r.stop(), "exit 0")
+	assert.Less(t, time.Since(start), drainTimeout/2, "injected delays are cut, not drained")
+	for range n {
+		assert.Error(t, <-errs, "a cut request's connection is closed, not answered")
+	}
+}
+
 func TestServeErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.yaml")

@@ -90,9 +90,10 @@ func (c *Call) End(how string) {
 	c.mu.Unlock()
 }
 
-// Sleep waits for d, or until the client goes away or the server must stop
-// at once (a draining server lets the wait finish). It reports whether the
-// full duration passed.
+// Sleep waits for d, or until the client goes away or the server starts
+// shutting down: an injected delay is cut at shutdown, as a hang is, so a
+// draining server waits only for real work. It reports whether the full
+// duration passed.
 func (c *Call) Sleep(r *http.Request, d time.Duration) bool {
 	if d <= 0 {
 		return true
@@ -103,6 +104,7 @@ func (c *Call) Sleep(r *http.Request, d time.Duration) bool {
 	case <-t.C:
 		return true
 	case <-r.Context().Done():
+	case <-c.Done:
 	case <-c.stop:
 	}
 	return false

@@ -203,8 +203,9 @@ func (h *Handler) Reset() {
 	h.journal.Reset()
 }
 
-// Release lets go of requests held indefinitely (hang) so a server can
-// drain: requests held for a finite time (latency) still finish.
+// Release lets go of requests held by a fault, so a server can drain at
+// once: a hang, an injected delay (latency, slow_body) are cut and their
+// connections closed; requests doing real work (a proxied call) finish.
 func (h *Handler) Release() { h.once.Do(func() { close(h.release) }) }
 
 // Close ends every held request now (hang and latency alike) and stops

@@ -86,9 +86,9 @@ func (s *Server) Client() *http.Client {
 	return &http.Client{Transport: tr}
 }
 
-// Shutdown stops accepting, lets go of hung requests, and waits for the
-// requests in flight (a latency fault's included) to finish until ctx
-// ends; then it closes what is left. Nothing held is ever answered with an
+// Shutdown stops accepting, cuts what faults hold (hangs and injected
+// delays: their connections are closed), and waits for the other requests
+// in flight to finish until ctx ends; then it closes what is left. Nothing held is ever answered with an
 // empty 200: a cut request's connection is closed.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.Handler.Release()

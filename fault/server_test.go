@@ -280,3 +280,39 @@ func BenchmarkHandler(b *testing.B) {
 		})
 	}
 }
+
+// TestShutdownCutsInjectedDelays: requests held in a 30 s latency fault do
+// not hold a shutdown: it returns without error long before its deadline,
+// each held connection is closed (never answered with an empty 200), and
+// the journal says so.
+func TestShutdownCutsInjectedDelays(t *testing.T) {
+	p, err := LoadPlan("p.yaml", []byte(okRoute+"      - latency: {fixed: 30s}\n"))
+	require.NoError(t, err)
+	s := NewServer(p)
+	const n = 20
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			resp, err := s.Client().Get(s.URL + "/x")
+			if err == nil {
+				resp.Body.Close()
+			}
+			errs <- err
+		}()
+	}
+	require.Eventually(t, func() bool { return s.Handler.inflight.Load() == n }, ioWait, pollEvery)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	start := time.Now()
+	require.NoError(t, s.Shutdown(ctx), "a drain with only injected delays in flight succeeds")
+	assert.Less(t, time.Since(start), time.Second, "delays are cut, not waited out")
+	for range n {
+		assert.Error(t, <-errs, "a cut request's connection is closed")
+	}
+	entries := s.Journal().Entries()
+	require.Len(t, entries, n)
+	for _, e := range entries {
+		assert.Equal(t, EndClosed, e.End)
+		assert.False(t, e.Effect)
+	}
+}
