@@ -130,20 +130,36 @@ func load(root string, patterns []string) ([]*packages.Package, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrLoad, err)
 	}
-	var first error
+	first := ""
 	count := 0
 	packages.Visit(pkgs, nil, func(p *packages.Package) {
 		for _, e := range p.Errors {
-			if first == nil {
-				first = e
+			if first == "" {
+				first = oneLineError(e)
 			}
 			count++
 		}
 	})
-	if first != nil {
-		return nil, fmt.Errorf("%w: %v (%d errors in all; `go build` shows them)", ErrLoad, first, count)
+	if first != "" {
+		return nil, fmt.Errorf("%w: %s (%d errors in all; `go build` shows them)", ErrLoad, first, count)
 	}
 	return pkgs, nil
+}
+
+// oneLineError is a package error as file:line:col: message, on one line
+// (go list reports build errors as "# pkg" followed by lines of them).
+func oneLineError(e packages.Error) string {
+	for _, line := range strings.Split(e.Msg, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if e.Pos == "" || e.Pos == "-" {
+			return line
+		}
+		return e.Pos + ": " + line
+	}
+	return e.Pos
 }
 
 // groupByModule maps each path to the module root holding it, as a

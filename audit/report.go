@@ -59,7 +59,8 @@ func check(r Rule, f Finding, failOn Severity) report.Check {
 	if f.Severity >= failOn {
 		c.Status = report.Failed
 	} else {
-		c.Warning = true
+		c.Warning = true // renderers show a warning's message alone
+		c.Message = found + "; fix: " + r.Fix
 	}
 	return c
 }
@@ -73,4 +74,24 @@ func Failing(findings []Finding, failOn Severity) int {
 		}
 	}
 	return n
+}
+
+// StageScenarios are the scenarios `faultline run --audit` adds to a run:
+// one per rule, named "audit: RULE". A rule that gates a maturity stage
+// (no credentials in source and no call without a timeout gate light)
+// fails on any finding, so the stage cannot be claimed; the other rules'
+// findings are shown as warnings and change neither the exit code nor the
+// stage (`faultline audit` is the gate for them).
+func StageScenarios(findings []Finding, reproduce string) []report.Scenario {
+	scs := Scenarios(findings, func(r Rule) Severity {
+		if r.Stage != "" {
+			return SeverityLow
+		}
+		return SeverityNone
+	})
+	for i := range scs {
+		scs[i].Name = "audit: " + scs[i].Name
+		scs[i].Reproduce = reproduce
+	}
+	return scs
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/faultline-dev/faultline/audit"
 	"github.com/faultline-dev/faultline/report"
 	"github.com/faultline-dev/faultline/scenarios"
 )
@@ -38,6 +39,7 @@ type runOptions struct {
 	noColor   bool
 	paths     []string
 	seedGiven bool
+	audit     []string
 }
 
 func newRunCmd() *cobra.Command {
@@ -73,6 +75,7 @@ failed, 2 usage error or invalid scenario file, 3 faultline could not run.`,
 	f.StringVar(&o.shard, "shard", "", "run the i-th of n parts of the suite, as i/n")
 	f.BoolVar(&o.failFast, "fail-fast", false, "skip the scenarios not yet started after the first failure")
 	f.BoolVar(&o.noColor, "no-color", false, "plain output even on a terminal (NO_COLOR is honoured too)")
+	f.StringArrayVar(&o.audit, "audit", nil, "also audit this Go code (package pattern or directory, repeatable); its findings decide the light stage")
 	o.reports.addFlags(c)
 	return c
 }
@@ -94,6 +97,14 @@ func runScenarios(ctx context.Context, stdout, stderr io.Writer, o *runOptions) 
 	if o.parallel < 1 {
 		return usageErr(fmt.Errorf("--parallel %d: give 1 or more", o.parallel))
 	}
+	var audited []report.Scenario
+	if len(o.audit) > 0 {
+		res, err := runAuditPaths(o.audit)
+		if err != nil {
+			return err
+		}
+		audited = audit.StageScenarios(res.Findings, auditCommand(&auditOptions{paths: o.audit, failOn: "low"}))
+	}
 	if !o.seedGiven {
 		o.seed = drawSeed()
 	}
@@ -109,6 +120,8 @@ func runScenarios(ctx context.Context, stdout, stderr io.Writer, o *runOptions) 
 	run, runErr := scenarios.Run(ctx, scs, opts)
 	progress.Close()
 	run.Partial = o.only != "" || len(o.tags) > 0 || o.shard != ""
+	run.Scenarios = append(run.Scenarios, audited...)
+	run.Finalize()
 	if err := writeReports(stdout, run, o.reports, color); err != nil {
 		return err
 	}
@@ -222,6 +235,9 @@ func commandLine(o *runOptions) string {
 	add("--only", o.only)
 	add("--tags", strings.Join(o.tags, ","))
 	add("--shard", o.shard)
+	for _, a := range o.audit {
+		add("--audit", a)
+	}
 	parts = append(parts, "--seed", strconv.FormatInt(o.seed, 10))
 	return strings.Join(parts, " ")
 }
