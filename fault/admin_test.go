@@ -221,3 +221,24 @@ func TestAdminRefusesWebPages(t *testing.T) {
 	code, _ = call(t, ta, "POST", "/reset", "", "Origin", "http://evil.example", "Authorization", "Bearer s3cret")
 	assert.Equal(t, 403, code)
 }
+
+// amplifier is a plan under PUT's 1 MiB limit whose aliases repeat one
+// route with a 100 KB body 90 times: 9 MB of routes once expanded.
+func amplifier() string {
+	return "seed: 1\nbig: &r {path: /big, respond: {body: " + strings.Repeat("x", 100<<10) + "}}\nroutes:\n" + strings.Repeat("  - *r\n", 90)
+}
+
+// TestAdminRefusesAliasAmplifiedPlan: the body limit does not bound the
+// work an aliased plan asks for; the expansion bound does, and the plan
+// in force stays.
+func TestAdminRefusesAliasAmplifiedPlan(t *testing.T) {
+	s, a := adminFixture(t, AdminConfig{Source: []byte(adminPlan)})
+	require.Less(t, len(amplifier()), maxPlanBody)
+	code, body := call(t, a, "PUT", "/plan", amplifier())
+	assert.Equal(t, 400, code)
+	assert.Contains(t, body, "YAML aliases expand this document by more than 4 MiB")
+	assert.Contains(t, body, "unchanged")
+	assert.Equal(t, "charges", s.Handler.Plan().Routes[0].Name)
+	_, body = call(t, a, "GET", "/plan", "")
+	assert.Equal(t, adminPlan, body)
+}

@@ -191,6 +191,18 @@ checks:
 	assert.True(t, strings.HasPrefix(err.Error(), `alias.yaml:8:28: tags[1]: "lite" is not a known tag`), err.Error())
 }
 
+// TestLoadRefusesAliasAmplification: a scenario whose aliases repeat a
+// 100 KB stub body 90 times is refused with its position before anything
+// is built.
+func TestLoadRefusesAliasAmplification(t *testing.T) {
+	src := "version: 1\nname: amp\nbig: &r {path: /big, respond: {body: " + strings.Repeat("x", 100<<10) + "}}\n" +
+		"upstream:\n  routes:\n" + strings.Repeat("    - *r\n", 90) + "checks:\n  - outcome: success\n"
+	_, err := Load("amp.yaml", []byte(src))
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrInvalid)
+	assert.Regexp(t, `^amp\.yaml:\d+:7: YAML aliases expand this document by more than 4 MiB`, err.Error())
+}
+
 func TestLoadPaths(t *testing.T) {
 	scs, err := LoadPaths([]string{"testdata/load/good", "testdata/load/good/a-retry.yaml"})
 	require.NoError(t, err)

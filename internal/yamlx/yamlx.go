@@ -139,7 +139,8 @@ func nesting(data []byte) int {
 	return deepest
 }
 
-// Parse reads one YAML document. An empty document is an error.
+// Parse reads one YAML document. An empty document is an error, and so is
+// one whose aliases expand it by more than [MaxAliasExpansion] bytes.
 func Parse(name string, data []byte) (*File, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -159,6 +160,9 @@ func Parse(name string, data []byte) (*File, error) {
 	}
 	if root.Kind != yaml.MappingNode {
 		return nil, Errorf(name, root, "expected a YAML mapping at the top level")
+	}
+	if err := checkAliases(name, root); err != nil {
+		return nil, err
 	}
 	return &File{Name: name, Root: root}, nil
 }

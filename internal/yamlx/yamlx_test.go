@@ -2,6 +2,7 @@ package yamlx
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -101,4 +102,29 @@ func TestSyntaxErrorDeepInput(t *testing.T) {
 	assert.EqualError(t, err, "p.yaml: exceeded max depth of 10000")
 	assert.Equal(t, 3, nesting([]byte("a: [[{b: 1}]]\n")))
 	assert.Equal(t, 2, nesting([]byte("a:\n  b:\n    c: 1\n")))
+}
+
+// TestAliasExpansionBounded: aliases that would multiply a document past
+// the bound are refused at the alias where it ran out, whether they repeat
+// one big value or nest small ones ("billion laughs"); modest sharing
+// passes.
+func TestAliasExpansionBounded(t *testing.T) {
+	big := "a: &big " + strings.Repeat("x", 100<<10) + "\nlist:\n" + strings.Repeat("  - *big\n", 60)
+	_, err := Parse("p.yaml", []byte(big))
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, ErrInvalid))
+	assert.Regexp(t, `^p\.yaml:\d+:5: YAML aliases expand this document by more than 4 MiB \(here, \*big\)`, err.Error())
+	assert.NotContains(t, err.Error(), "\n")
+
+	laughs := "l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+	for i := 1; i <= 9; i++ {
+		laughs += fmt.Sprintf("l%d: &l%d [*l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+	}
+	_, err = Parse("p.yaml", []byte(laughs))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "YAML aliases expand this document")
+
+	shared := "h: &h {X-A: b, X-C: d}\nroutes:\n" + strings.Repeat("  - {headers: *h}\n", 500) + "body: &b " + strings.Repeat("y", 10<<10) + "\nagain: [" + strings.TrimSuffix(strings.Repeat("*b, ", 100), ", ") + "]\n"
+	_, err = Parse("p.yaml", []byte(shared))
+	assert.NoError(t, err, "500 shared header maps and 1 MB of repeated body are fine")
 }
