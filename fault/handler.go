@@ -145,6 +145,11 @@ func (h *Handler) setPlan(p *Plan) {
 		st.webhooks = newDispatcher(p, h.cfg.now)
 	}
 	for i := range p.Routes {
+		for _, rule := range p.Routes[i].Rules {
+			if r, ok := rule.Fault.(Resetter); ok {
+				r.Reset() // a plan served again starts afresh (its tokens, its windows)
+			}
+		}
 		hf := fnv.New64a()
 		_, _ = hf.Write([]byte(p.Routes[i].Name))
 		st.routes = append(st.routes, &routeState{route: &p.Routes[i], hash: hf.Sum64(), counts: newCounters(maxScopeKeys)})
@@ -191,15 +196,7 @@ func (h *Handler) Deliveries() []Delivery {
 func (h *Handler) Reset() {
 	h.planMu.Lock()
 	defer h.planMu.Unlock()
-	p := h.Plan()
-	for _, rt := range p.Routes {
-		for _, rule := range rt.Rules {
-			if r, ok := rule.Fault.(Resetter); ok {
-				r.Reset()
-			}
-		}
-	}
-	h.setPlan(p)
+	h.setPlan(h.Plan()) // resets stateful faults too
 	h.journal.Reset()
 }
 

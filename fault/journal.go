@@ -19,6 +19,7 @@ type Entry struct {
 	Seq            uint64            `json:"seq"`
 	Time           time.Time         `json:"time"`
 	Method         string            `json:"method"`
+	Host           string            `json:"host,omitempty"` // as the client addressed it
 	Path           string            `json:"path"`
 	Query          string            `json:"query,omitempty"`
 	Route          string            `json:"route,omitempty"`
@@ -177,7 +178,7 @@ const CutMarker = "…[cut "
 // newEntry starts the journal entry of a request: what it asked for, with
 // secrets masked and every value cut to max bytes.
 func newEntry(seq uint64, now time.Time, r *http.Request, max int) *Entry {
-	e := &Entry{Seq: seq, Time: now, Method: clip(r.Method, max), Path: clip(secrets.Mask(r.URL.Path, Masked), max),
+	e := &Entry{Seq: seq, Time: now, Method: clip(r.Method, max), Host: clip(r.Host, max), Path: clip(secrets.Mask(r.URL.Path, Masked), max),
 		Query: clip(maskQuery(r.URL.RawQuery), max), RemoteAddr: r.RemoteAddr,
 		IdempotencyKey: clip(r.Header.Get("Idempotency-Key"), max), RequestID: clip(r.Header.Get("X-Request-Id"), max),
 		UserAgent: clip(r.Header.Get("User-Agent"), max), Headers: maskedHeaders(r.Header)}

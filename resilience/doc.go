@@ -113,6 +113,23 @@
 //	  max_entries: 1024
 //	max_response_bytes: 33554432
 //
+// # Credentials and redirects
+//
+// A [Session] wraps a Client for APIs behind OAuth 2.0 bearer tokens: its
+// [TokenSource] (client_credentials, or refresh_token for a user's grant)
+// replaces a token at 80% of its lifetime, with one refresh shared by
+// concurrent callers; a 401 `Bearer error="invalid_token"` gets the token
+// replaced and the call sent once more; an invalid_grant stops every later
+// call with [ErrReauthorize] ("reauthorisation needed"). Redirects are
+// followed without sending Authorization or cookies to another host, and
+// never from https to http ([ErrUnsafeRedirect]).
+//
+//	ts := resilience.NewTokenSource(resilience.OAuthConfig{TokenURL: "https://auth.example.com/token",
+//		ClientID: id, ClientSecret: secret}, &http.Client{Transport: c.RoundTripper()}, nil)
+//	s := &resilience.Session{Client: c, Tokens: ts}
+//	resp, err := s.Do(ctx, &resilience.Request{URL: "https://api.example.com/v1/orders"})
+//	if errors.Is(err, resilience.ErrReauthorize) { /* ask the user to connect the app again */ }
+//
 // # Observability
 //
 // One log/slog record per attempt (request_id, also sent as X-Request-Id;

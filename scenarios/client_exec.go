@@ -37,6 +37,7 @@ func runExec(ctx context.Context, sc *Scenario, argv []string, baseURL string, s
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), EnvURL+"="+baseURL, EnvAdminURL+"=", EnvScenario+"="+sc.Name,
 		EnvSeed+"="+strconv.FormatInt(seed, 10), EnvCalls+"="+string(calls))
+	cmd.Env = append(cmd.Env, authEnv(sc.Plan, baseURL)...)
 	if sc.Client.Exec != nil {
 		for k, v := range sc.Client.Exec.Env {
 			cmd.Env = append(cmd.Env, k+"="+v)

@@ -26,7 +26,7 @@ func runReference(ctx context.Context, sc *Scenario, baseURL string, seed int64)
 			return &resilience.Response{StatusCode: fb.Status, Body: fb.Body, Fallback: true}, nil
 		}))
 	}
-	client := resilience.New(ref.Policy, opts...)
+	client := session(resilience.New(ref.Policy, opts...), sc.Plan, baseURL)
 	var out []CallResult
 	for i := range sc.Client.Calls {
 		out = append(out, runCalls(ctx, client, &sc.Client.Calls[i], baseURL)...)
@@ -34,7 +34,7 @@ func runReference(ctx context.Context, sc *Scenario, baseURL string, seed int64)
 	return out
 }
 
-func runCalls(ctx context.Context, client *resilience.Client, c *Call, baseURL string) []CallResult {
+func runCalls(ctx context.Context, client *resilience.Session, c *Call, baseURL string) []CallResult {
 	results := make([]CallResult, c.Count)
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -64,7 +64,7 @@ func runCalls(ctx context.Context, client *resilience.Client, c *Call, baseURL s
 	return results
 }
 
-func oneCall(ctx context.Context, client *resilience.Client, c *Call, baseURL string) CallResult {
+func oneCall(ctx context.Context, client *resilience.Session, c *Call, baseURL string) CallResult {
 	if c.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.Timeout)

@@ -6,19 +6,32 @@
 // retries. Any transport error or status >= 400 is printed on stderr and
 // makes it exit 1; otherwise it exits 0. It sends no X-Request-Id and no
 // Idempotency-Key, and does not look at response bodies beyond reading them.
+// When the scenario gives it a token endpoint it fetches one token at the
+// start and uses it until the end, never refreshing it.
 //
 // Do not copy it: it is the example of what not to do.
 package main
 
 import (
 	"net/http"
+	"sync"
 
 	"github.com/faultline-dev/faultline/internal/testclients/contract"
 )
 
 func main() {
+	auth := contract.AuthFromEnv()
+	//faultline:ignore http-no-timeout the naive client has no timeout on purpose, for its token requests too
+	token := sync.OnceValues(func() (string, error) { return auth.Fetch(http.DefaultClient) })
 	// One plain request per call: no timeout, no retry.
 	contract.Main("naive", func(base string, c contract.Call) error {
+		if auth != nil {
+			tok, err := token()
+			if err != nil {
+				return err
+			}
+			c = contract.WithBearer(c, tok)
+		}
 		//faultline:ignore http-no-timeout the naive client has no timeout on purpose: the timeout scenarios must catch it
 		return contract.Do(http.DefaultClient, base, c)
 	})

@@ -8,6 +8,10 @@
 // operation. Each attempt has a 2 s timeout so it never hangs for good. A
 // call that fails 5 times is printed on stderr and makes it exit 1.
 //
+// Given a token endpoint, it asks for a new token before every attempt
+// (and so keeps asking after the grant is revoked), and it copies every
+// header, Authorization included, onto redirects to any host.
+//
 // Do not copy it: it is the example of what not to do.
 package main
 
@@ -21,14 +25,26 @@ import (
 
 const attempts = 5
 
-var client = &http.Client{Timeout: 2 * time.Second}
+var client = &http.Client{Timeout: 2 * time.Second, CheckRedirect: func(r *http.Request, via []*http.Request) error {
+	r.Header = via[0].Header.Clone() // credentials included, whatever the host
+	return nil
+}}
 
 func main() {
+	auth := contract.AuthFromEnv()
 	// Every failure is retried at once, Retry-After or not, 4xx or not.
 	contract.Main("reckless", func(base string, c contract.Call) error {
 		var err error
 		for range attempts {
-			if err = contract.Do(client, base, c); err == nil {
+			call := c
+			if auth != nil {
+				var tok string
+				if tok, err = auth.Fetch(client); err != nil {
+					continue
+				}
+				call = contract.WithBearer(c, tok)
+			}
+			if err = contract.Do(client, base, call); err == nil {
 				return nil
 			}
 		}

@@ -1,0 +1,79 @@
+package fault
+
+import (
+	"net"
+	"net/http"
+	"net/url"
+)
+
+func init() { Register("redirect", decodeRedirect) }
+
+// Redirect answers with a redirect to another host: the same upstream
+// reached under another name (Host, "localhost" by default, which a client
+// must treat as a different origin from 127.0.0.1), at Path (default: the
+// request's own path and query). Requests already addressed to Host pass on
+// to the route, so the redirect is followed, not looped. It is how an API
+// hands a download to a storage host, where a client must not send its
+// Authorization.
+type Redirect struct {
+	Status int    // 301, 302, 303, 307 or 308
+	Host   string // "localhost" or "127.0.0.1"; the request's port is kept
+	Path   string // "" keeps the request's path and query
+}
+
+// Kind implements Fault.
+func (Redirect) Kind() string { return "redirect" }
+
+// Serve implements Fault.
+func (f Redirect) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
+	host, port, err := net.SplitHostPort(r.Host)
+	if err != nil {
+		host, port = r.Host, ""
+	}
+	if host == f.Host {
+		c.Note("redirect", "arrived", f.Host)
+		c.Next.ServeHTTP(w, r)
+		return
+	}
+	to := url.URL{Scheme: "http", Host: f.Host, Path: r.URL.Path, RawQuery: r.URL.RawQuery}
+	if r.TLS != nil {
+		to.Scheme = "https"
+	}
+	if port != "" {
+		to.Host = net.JoinHostPort(f.Host, port)
+	}
+	if f.Path != "" {
+		u, _ := url.Parse(f.Path) // validated when decoded
+		to.Path, to.RawQuery = u.Path, u.RawQuery
+	}
+	c.Note("redirect", "to", to.Host)
+	w.Header().Set("Location", to.String())
+	w.WriteHeader(f.Status)
+}
+
+type redirectFile struct {
+	Status int    `yaml:"status"`
+	Host   string `yaml:"host"`
+	Path   string `yaml:"path"`
+}
+
+func decodeRedirect(d *Decode) (Fault, error) {
+	f := redirectFile{Status: http.StatusTemporaryRedirect, Host: "localhost"}
+	if err := d.Into(&f); err != nil {
+		return nil, err
+	}
+	switch f.Status {
+	case 301, 302, 303, 307, 308:
+	default:
+		return nil, d.ErrorfKey("status", "%d is not a redirect: use 301, 302, 303, 307 or 308", f.Status)
+	}
+	if f.Host != "localhost" && f.Host != "127.0.0.1" {
+		return nil, d.ErrorfKey("host", "%q: give a name this upstream answers to: localhost or 127.0.0.1", f.Host)
+	}
+	if f.Path != "" {
+		if u, err := url.Parse(f.Path); err != nil || u.Path == "" || u.Path[0] != '/' || u.Host != "" {
+			return nil, d.ErrorfKey("path", "%q: give a path starting with /, like /files/export.csv", f.Path)
+		}
+	}
+	return Redirect{Status: f.Status, Host: f.Host, Path: f.Path}, nil
+}

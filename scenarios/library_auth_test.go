@@ -1,0 +1,17 @@
+package scenarios
+
+// The auth scenarios' expected verdicts for the bad test clients: naive
+// fetches one token and never refreshes it (Go's own redirect policy keeps
+// its Authorization on the host); reckless asks for a token before every
+// attempt, keeps asking after invalid_grant, and copies Authorization onto
+// redirects to any host.
+func init() {
+	for name, v := range map[string]verdicts{
+		"auth-token-expires-mid-run":    {naive: []string{"outcome", "refresh_on_expiry"}, reckless: []string{"refresh_on_expiry"}},
+		"auth-refresh-token-revoked":    {naive: []string{"error_mentions", "stops_on_revoked_grant"}, reckless: []string{"error_mentions", "stops_on_revoked_grant"}},
+		"auth-proactive-refresh":        {naive: []string{"outcome", "proactive_refresh"}, reckless: []string{"proactive_refresh"}},
+		"auth-redirect-to-another-host": {reckless: []string{"credentials_stay_on_host"}},
+	} {
+		expectedFailures[name] = v
+	}
+}
