@@ -59,6 +59,9 @@ func runDrift(ctx context.Context, stdout io.Writer, o *driftOptions) error {
 	if o.cassette == "" {
 		return usageErr(errors.New("--cassette is required"))
 	}
+	if err := o.reports.check(); err != nil {
+		return err
+	}
 	c, err := cassettes.Load(o.cassette)
 	if err != nil {
 		return cassetteErr(err)
@@ -80,7 +83,7 @@ func runDrift(ctx context.Context, stdout io.Writer, o *driftOptions) error {
 		return internalErr(err)
 	}
 	run := driftReport(o, results, start)
-	if err := writeReports(stdout, run, o.reports, report.ColorEnabled(stdout, o.noColor)); err != nil {
+	if err := writeReports(stdout, run, o.reports, o.noColor, report.TerminalOptions{}); err != nil {
 		return err
 	}
 	if !run.Passed() {

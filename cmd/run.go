@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"text/tabwriter"
 
@@ -37,6 +38,7 @@ type runOptions struct {
 	reports   reportFiles
 	failFast  bool
 	noColor   bool
+	verbose   bool
 	paths     []string
 	seedGiven bool
 	audit     []string
@@ -76,6 +78,7 @@ failed, 2 usage error or invalid scenario file, 3 faultline could not run.`,
 	f.BoolVar(&o.failFast, "fail-fast", false, "skip the scenarios not yet started after the first failure")
 	f.BoolVar(&o.noColor, "no-color", false, "plain output even on a terminal (NO_COLOR is honoured too)")
 	f.StringArrayVar(&o.audit, "audit", nil, "also audit this Go code (package pattern or directory, repeatable); its findings decide the light stage")
+	f.BoolVarP(&o.verbose, "verbose", "v", false, "show each client's output, failing or not")
 	o.reports.addFlags(c)
 	return c
 }
@@ -97,6 +100,9 @@ func runScenarios(ctx context.Context, stdout, stderr io.Writer, o *runOptions) 
 	if o.parallel < 1 {
 		return usageErr(fmt.Errorf("--parallel %d: give 1 or more", o.parallel))
 	}
+	if err := o.reports.check(); err != nil {
+		return err
+	}
 	var audited []report.Scenario
 	if len(o.audit) > 0 {
 		res, err := runAuditPaths(o.audit)
@@ -110,19 +116,23 @@ func runScenarios(ctx context.Context, stdout, stderr io.Writer, o *runOptions) 
 	}
 	ctx, stop := signal.NotifyContext(orBackground(ctx), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	color := report.ColorEnabled(stdout, o.noColor)
-	progress := report.NewProgress(stderr, len(scs), report.ColorEnabled(stderr, o.noColor))
-	opts := scenarios.Options{Seed: o.seed, Parallel: o.parallel, FailFast: o.failFast, Progress: progress.Done,
+	opts := scenarios.Options{Seed: o.seed, Parallel: o.parallel, FailFast: o.failFast,
 		Command: commandLine(o), ToolVersion: Version()}
 	if o.exec != "" {
 		opts.Exec = []string{"/bin/sh", "-c", o.exec}
 	}
+	live := newLiveOutput(o.reports.terminal(stdout), stderr, len(scs), o)
+	opts.Progress, opts.Finished = live.progress.Done, live.finished
 	run, runErr := scenarios.Run(ctx, scs, opts)
-	progress.Close()
+	live.progress.Close()
 	run.Partial = o.only != "" || len(o.tags) > 0 || o.shard != ""
 	run.Scenarios = append(run.Scenarios, audited...)
 	run.Finalize()
-	if err := writeReports(stdout, run, o.reports, color); err != nil {
+	for _, sc := range audited {
+		live.finished(sc)
+	}
+	termOpts := report.TerminalOptions{Streamed: live.streamed, Verbose: o.verbose}
+	if err := writeReports(stdout, run, o.reports, o.noColor, termOpts); err != nil {
 		return err
 	}
 	switch sum := run.Summary(); {
@@ -134,6 +144,34 @@ func runScenarios(ctx context.Context, stdout, stderr io.Writer, o *runOptions) 
 		return failedErr("every scenario was skipped: nothing was judged (see the reasons above)")
 	}
 	return nil
+}
+
+// liveOutput shows scenarios as they finish: on a terminal, a progress
+// line on stderr; elsewhere (a CI log), one line per scenario on the
+// report's stream, like go test -v, so the log is never silent.
+type liveOutput struct {
+	progress *report.Progress
+	streamed bool
+	mu       sync.Mutex
+	w        io.Writer
+	opts     report.TerminalOptions
+}
+
+func newLiveOutput(term, stderr io.Writer, total int, o *runOptions) *liveOutput {
+	l := &liveOutput{w: term, opts: report.TerminalOptions{Color: report.ColorEnabled(term, o.noColor), Verbose: o.verbose}}
+	onTerminal := isTerminal(term)
+	l.progress = report.NewProgress(stderr, total, onTerminal && report.ColorEnabled(stderr, o.noColor))
+	l.streamed = !onTerminal
+	return l
+}
+
+func (l *liveOutput) finished(sc report.Scenario) {
+	if !l.streamed {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_ = report.WriteScenarioLine(l.w, &sc, l.opts)
 }
 
 func orBackground(ctx context.Context) context.Context {
@@ -259,4 +297,10 @@ func terminalWidth(w io.Writer) int {
 		}
 	}
 	return 0
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

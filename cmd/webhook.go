@@ -86,6 +86,9 @@ func runWebhook(ctx context.Context, stdout io.Writer, o *webhookOptions) error 
 	if w.Secret = os.Getenv(w.SecretEnv); w.Secret == "" {
 		return usageErr(fmt.Errorf("--secret-env %s: the variable is empty; set it to the handler's signing secret", w.SecretEnv))
 	}
+	if err := o.reports.check(); err != nil {
+		return err
+	}
 	if countSet(w.EffectsURL, w.EffectsCmd, o.effectsUpstream) > 1 {
 		return usageErr(errors.New("give one of --effects-url, --effects-cmd, --effects-upstream"))
 	}
@@ -111,7 +114,7 @@ func runWebhook(ctx context.Context, stdout io.Writer, o *webhookOptions) error 
 	case err != nil && run == nil:
 		return internalErr(err)
 	}
-	if werr := writeReports(stdout, run, o.reports, report.ColorEnabled(stdout, o.noColor)); werr != nil {
+	if werr := writeReports(stdout, run, o.reports, o.noColor, report.TerminalOptions{}); werr != nil {
 		return werr
 	}
 	if err != nil {

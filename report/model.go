@@ -48,6 +48,19 @@ type Scenario struct {
 	Error      string   // set when the scenario could not run at all (counts as failed)
 	SkipReason string
 	Reproduce  string // exact command that reproduces this scenario alone
+	// Output is the tail of the client's output (stderr then stdout, secrets
+	// masked by the producer), shown with --verbose; empty for in-process
+	// clients.
+	Output string
+	// Spans are stretches of the timeline drawn as bands, such as the time
+	// a circuit breaker was open; offsets are from the first step's start.
+	Spans []Span
+}
+
+// Span is a labelled stretch of a scenario's timeline.
+type Span struct {
+	Label      string // e.g. "breaker open"
+	Start, End time.Duration
 }
 
 // Check is one judged expectation within a scenario.
@@ -65,6 +78,10 @@ type Check struct {
 type Step struct {
 	Label string        // e.g. "503", "429 (Retry-After 2)", "reset", "200"
 	Wait  time.Duration // time since the previous step's start (0 for the first)
+	// Optional detail for graphical renderers (the terminal shows Label):
+	Status     int           // HTTP status answered; 0 when the connection ended otherwise
+	Took       time.Duration // how long the upstream took to answer
+	RetryAfter time.Duration // the Retry-After the answer carried, if any
 }
 
 // Summary counts scenarios by outcome. Total = Passed + Failed + Skipped.

@@ -22,6 +22,12 @@ type TerminalOptions struct {
 	// right-aligned to it; otherwise they line up in a column after the
 	// longest scenario name.
 	Width int
+	// Streamed says the scenario lines were already written one by one as
+	// the scenarios finished ([WriteScenarioLine]): the report starts with
+	// the failures.
+	Streamed bool
+	// Verbose shows each scenario's client output under its line.
+	Verbose bool
 }
 
 // maxEvidence is how many evidence lines the terminal shows per block
@@ -57,7 +63,9 @@ func WriteTerminal(w io.Writer, r *Run, opts TerminalOptions) error {
 		return errNilRun
 	}
 	t := &termWriter{w: w, opts: opts, st: newTermStyles(w, opts.Color)}
-	t.scenarioLines(r)
+	if !opts.Streamed {
+		t.scenarioLines(r)
+	}
 	for i := range r.Scenarios {
 		if outcome(&r.Scenarios[i]) == Failed {
 			t.failure(&r.Scenarios[i])
@@ -156,12 +164,39 @@ func (t *termWriter) scenarioLines(r *Run) {
 			line += strings.Repeat(" ", gap) + t.st.faint(durs[i])
 		}
 		t.line("%s", line)
-		for _, c := range sc.Checks {
-			if c.warned() {
-				t.line("    %s %s", t.st.warn, printable(checkSummary(c)))
-			}
+		t.underLine(sc)
+	}
+}
+
+// underLine writes what follows a scenario's line: the warnings of its
+// passed checks and, when verbose, the client's output.
+func (t *termWriter) underLine(sc *Scenario) {
+	for _, c := range sc.Checks {
+		if c.warned() {
+			t.line("    %s %s", t.st.warn, printable(checkSummary(c)))
 		}
 	}
+	if t.opts.Verbose && sc.Output != "" {
+		t.block("    ", "output: ", sc.Output, t.st.faint)
+	}
+}
+
+// WriteScenarioLine writes one finished scenario's line as a CI log shows
+// it while the run goes on, like go test -v: "PASS name 1.2s" (marks and
+// colours as in [WriteTerminal]), then its warnings and, when verbose, its
+// client's output. A report that follows passes Streamed.
+func WriteScenarioLine(w io.Writer, sc *Scenario, opts TerminalOptions) error {
+	if sc == nil {
+		return errNilRun
+	}
+	t := &termWriter{w: w, opts: opts, st: newTermStyles(w, opts.Color)}
+	line := t.st.mark(outcome(sc)) + " " + scenarioLabel(sc)
+	if sc.Duration > 0 || outcome(sc) != Skipped {
+		line += " " + t.st.faint(compactDuration(sc.Duration))
+	}
+	t.line("%s", line)
+	t.underLine(sc)
+	return t.err
 }
 
 // scenarioLabel is the name shown on a scenario's line: its name, and for a

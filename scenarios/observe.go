@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/faultline-dev/faultline/fault"
 	"github.com/faultline-dev/faultline/report"
+	"github.com/faultline-dev/faultline/resilience"
 )
 
 // Observation is everything a check may judge: what the upstream saw (the
@@ -170,7 +172,11 @@ func Label(e fault.Entry) string {
 func Timeline(g Group) []report.Step {
 	steps := make([]report.Step, len(g.Entries))
 	for i, e := range g.Entries {
-		steps[i].Label = Label(e)
+		steps[i].Label, steps[i].Took = Label(e), e.Duration
+		if e.End == fault.EndComplete || e.End == "" {
+			steps[i].Status = e.Status
+		}
+		steps[i].RetryAfter, _ = RetryAfter(e)
 		if i > 0 {
 			steps[i].Wait = e.Time.Sub(g.Entries[i-1].Time)
 		}
@@ -232,4 +238,38 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	rank := int(math.Ceil(p*float64(len(s))/100)) - 1 // p*n first: exact for whole p
 	return s[min(max(rank, 0), len(s)-1)]
+}
+
+// breakerSpans are the stretches of g's timeline during which the
+// reference client's breaker refused calls: from a call refused with
+// resilience.ErrCircuitOpen to the next request the upstream saw (or the
+// refused call's end when none followed); refusals in a row make one span.
+// Offsets are from g's first entry.
+func breakerSpans(o *Observation, g Group) []report.Span {
+	if len(g.Entries) == 0 {
+		return nil
+	}
+	var refused []CallResult
+	for _, c := range o.Calls {
+		if errors.Is(c.Err, resilience.ErrCircuitOpen) {
+			refused = append(refused, c)
+		}
+	}
+	sort.Slice(refused, func(i, j int) bool { return refused[i].Start.Before(refused[j].Start) })
+	origin := g.Entries[0].Time
+	var spans []report.Span
+	for _, c := range refused {
+		end := c.Start.Add(c.Duration)
+		next := sort.Search(len(o.Journal), func(i int) bool { return o.Journal[i].Time.After(c.Start) })
+		if next < len(o.Journal) {
+			end = o.Journal[next].Time
+		}
+		start, stop := c.Start.Sub(origin), end.Sub(origin)
+		if n := len(spans); n > 0 && start <= spans[n-1].End {
+			spans[n-1].End = max(spans[n-1].End, stop)
+			continue
+		}
+		spans = append(spans, report.Span{Label: "breaker open", Start: start, End: stop})
+	}
+	return spans
 }

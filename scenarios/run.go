@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/internal/secrets"
 	"github.com/faultline-dev/faultline/report"
 )
 
@@ -21,11 +22,14 @@ var ErrCannotRun = errors.New("faultline could not run")
 
 // Options control a run.
 type Options struct {
-	Seed        int64    // the run's seed; each scenario's seed derives from it
-	Exec        []string // an external client for every scenario, instead of the reference client
-	Parallel    int      // scenarios at once (default 1)
-	FailFast    bool     // skip scenarios not yet started after the first failure
-	Progress    func(name string, st report.Status)
+	Seed     int64    // the run's seed; each scenario's seed derives from it
+	Exec     []string // an external client for every scenario, instead of the reference client
+	Parallel int      // scenarios at once (default 1)
+	FailFast bool     // skip scenarios not yet started after the first failure
+	Progress func(name string, st report.Status)
+	// Finished, when set, is given each scenario's result as it finishes
+	// (from the scenario's goroutine; calls may overlap).
+	Finished    func(report.Scenario)
 	Command     string // how the run was invoked, to print reproduce commands
 	ToolVersion string
 }
@@ -122,6 +126,9 @@ func Run(ctx context.Context, scs []*Scenario, opts Options) (*report.Run, error
 			mu.Unlock()
 			if opts.Progress != nil {
 				opts.Progress(sc.Name, res.Status)
+			}
+			if opts.Finished != nil {
+				opts.Finished(res)
 			}
 		}()
 	}
@@ -302,7 +309,11 @@ func judge(res *report.Scenario, obs *Observation) {
 		}
 	}
 	res.Timeline = Timeline(longest)
+	res.Spans = breakerSpans(obs, longest)
 	res.Evidence = obs.Lines(obs.Journal, 20)
+	if x := obs.Exec; x != nil {
+		res.Output = secrets.Mask(strings.TrimRight(x.Stderr+x.Stdout, "\n"), fault.Masked)
+	}
 	res.Status = statusOf(res.Checks)
 }
 
