@@ -71,17 +71,20 @@ func runAudit(stdout io.Writer, o *auditOptions) error {
 	if o.rules {
 		return listRules(stdout)
 	}
+	if err := o.reports.check(); err != nil {
+		return err
+	}
 	res, err := runAuditPaths(o.paths)
 	if err != nil {
 		return err
 	}
-	run := audit.Report(res, failOn, auditCommand(o), version)
-	if err := writeReports(stdout, run, o.reports, report.ColorEnabled(stdout, o.noColor)); err != nil {
+	run := audit.Report(res, failOn, auditCommand(o), Version())
+	if err := writeReports(stdout, run, o.reports, o.noColor, report.TerminalOptions{}); err != nil {
 		return err
 	}
 	if o.sarif != "" {
 		var buf bytes.Buffer
-		if err := audit.WriteSARIF(&buf, res.Findings, version); err != nil {
+		if err := audit.WriteSARIF(&buf, res.Findings, Version()); err != nil {
 			return internalErr(err)
 		}
 		if err := atomicfile.Write(o.sarif, buf.Bytes(), 0o644); err != nil {
