@@ -2,6 +2,8 @@ package webhook
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"slices"
 	"sort"
 	"strings"
@@ -186,5 +188,47 @@ func TestReferenceReceiverPassesGenericHMAC(t *testing.T) {
 	failed, skipped := outcomes(run)
 	if len(failed) > 0 || !slices.Equal(skipped, []string{"rotated-signatures", "sha1-downgrade"}) {
 		t.Fatalf("failed %v, skipped %v:\n%s", failed, skipped, explain(run))
+	}
+}
+
+// TestStalledAnswerIsNotAcknowledged: a handler that sends "200" headers
+// with Content-Length: 1000 and then a byte at a time never finishes its
+// answer within the deadline, so nothing it "answered" counts as
+// acknowledged or answered.
+func TestStalledAnswerIsNotAcknowledged(t *testing.T) {
+	stall := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Length", "1000")
+		w.WriteHeader(http.StatusOK)
+		for range 1000 {
+			if _, err := w.Write([]byte("a")); err != nil {
+				return
+			}
+			_ = http.NewResponseController(w).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	})
+	o := quick(serve(t, stall), "stripe", stripeSecret, nil)
+	o.Deadline = 200 * time.Millisecond
+	o.Valid = 2
+	o.Cases = []string{"valid", "unknown-event-type", "malformed-json"}
+	run := mustRun(t, o)
+	failed, _ := outcomes(run)
+	if !slices.Equal(failed, []string{"malformed-json", "unknown-event-type", "valid"}) {
+		t.Fatalf("failed = %v\n%s", failed, explain(run))
+	}
+	for _, sc := range run.Scenarios {
+		for _, c := range sc.Checks {
+			if c.Status == report.Passed && strings.Contains(c.Observed, "deadline") {
+				t.Errorf("%s: %s passed on %q", sc.Name, c.Name, c.Observed)
+			}
+		}
+	}
+	if !strings.Contains(explain(run), "200 headers, then no answer (deadline)") {
+		t.Errorf("the observation says the answer stalled:\n%s", explain(run))
 	}
 }

@@ -24,7 +24,8 @@ type delivery struct {
 
 // outcome is what the handler answered.
 type outcome struct {
-	code  int // 0 when no answer
+	code  int // 0 when no whole answer arrived within the deadline
+	head  int // the status of an answer whose body did not arrive in full
 	took  time.Duration
 	start time.Time
 	err   error
@@ -36,10 +37,14 @@ func (o outcome) is4xx() bool { return o.code >= 400 && o.code < 500 }
 // label is how an outcome appears in timelines and evidence.
 func (o outcome) label() string {
 	if o.err != nil {
-		if errors.Is(o.err, context.DeadlineExceeded) {
-			return "no answer (deadline)"
+		cut := ""
+		if o.head != 0 {
+			cut = fmt.Sprintf("%d headers, then ", o.head)
 		}
-		return "error: " + firstLine(o.err.Error())
+		if errors.Is(o.err, context.DeadlineExceeded) {
+			return cut + "no answer (deadline)"
+		}
+		return cut + "error: " + firstLine(o.err.Error())
 	}
 	return strconv.Itoa(o.code)
 }
@@ -150,5 +155,10 @@ func (s *sender) send(ctx context.Context, d delivery) outcome {
 	}
 	_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
-	return outcome{code: resp.StatusCode, start: start, took: time.Since(start), err: err}
+	if err != nil {
+		// Headers alone are no acknowledgement: a provider waits for the
+		// whole answer, and gives up on a stalled one as on no answer.
+		return outcome{head: resp.StatusCode, start: start, took: time.Since(start), err: err}
+	}
+	return outcome{code: resp.StatusCode, start: start, took: time.Since(start)}
 }
