@@ -13,14 +13,9 @@ import (
 // skipping obvious placeholders such as sk_test_xxxxxxxxxxxx or
 // AKIAIOSFODNN7EXAMPLE.
 func knownCredential(value string) (format string, ok bool) {
-	if !secrets.MayHold(value) {
-		return "", false
-	}
-	for _, p := range secrets.Known {
-		for _, m := range p.RE.FindAllString(value, -1) {
-			if !placeholder(m) {
-				return p.Rule, true
-			}
+	for _, m := range secrets.Find(value) {
+		if !placeholder(value[m.Start:m.End]) {
+			return m.Rule, true
 		}
 	}
 	return "", false

@@ -162,10 +162,21 @@ func yamlError(file string, err error) error {
 }
 
 func decode(file string, data []byte) (*Cassette, error) {
+	c, _, err := decodeTree(file, data)
+	return c, err
+}
+
+// decodeTree is decode that also returns the parsed tree, for positions.
+func decodeTree(file string, data []byte) (*Cassette, *yaml.Node, error) {
 	root, err := oneDocument(file, data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	c, err := decodeRoot(file, root)
+	return c, root, err
+}
+
+func decodeRoot(file string, root *yaml.Node) (*Cassette, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, &FormatError{File: file, Line: root.Line,
 			Msg: "not a cassette: expected a mapping with `version` and `interactions`"}

@@ -161,6 +161,5 @@ interactions:
 		fmt.Println(f.Line, f.Rule, f.Masked)
 	}
 	// Output:
-	// 7 stripe-key sk_l…(32 chars)
 	// 7 bearer-token Bear…(39 chars)
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faultline-dev/faultline/internal/secrets"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -237,4 +238,68 @@ func TestRealHARPollyBinaryBody(t *testing.T) {
 	assert.True(t, resp.Uncompressed, "sent gzip-encoded, as recorded")
 	assert.Contains(t, body, `"login":"Netflix"`)
 	assert.Equal(t, "https://api.github.com", c.Meta.Upstream, "one origin: kept for drift")
+}
+
+// realSecrets are the secrets the real cassettes hold, by rule; every other
+// file holds none (placeholders such as REDACTED, replace_with_token_value
+// and test-client_secret are not secrets).
+var realSecrets = map[string]map[string]int{
+	"buildpulse-s3-gzip-upload.v1.yaml":     {"aws-access-key": 1},                                  // S3 echoes the key id
+	"go-auth0-job-export-users.govcr2.yaml": {"secret-value": 1},                                    // a password with spaces
+	"go-lanai-vault.v3.yaml":                {"private-key": 7},                                     // Vault PKI's RSA keys
+	"goobjectscale-buckets-xml.v3.yaml":     {"jwt": 12, "credential-header": 2, "secret-value": 6}, // session tokens, Basic and S3 auth
+	"linodego-database-mysql-suite.v1.yaml": {"secret-value": 2},                                    // database passwords
+}
+
+// TestRealWorldScan: scan reports the real secrets and no placeholders,
+// and nothing faultline writes from these files keeps secret material.
+func TestRealWorldScan(t *testing.T) {
+	for _, f := range realFiles(t, "cassettes", "*.yaml") {
+		name := filepath.Base(f)
+		t.Run(name, func(t *testing.T) {
+			found, err := Scan(f)
+			require.NoError(t, err)
+			got := map[string]int{}
+			for _, fd := range found {
+				got[fd.Rule]++
+			}
+			want := realSecrets[name]
+			if want == nil {
+				want = map[string]int{}
+			}
+			assert.Equal(t, want, got, "%v", found)
+
+			c, err := Load(f)
+			require.NoError(t, err)
+			defaultRedactor.Cassette(c)
+			assertNoSecrets(t, c)
+		})
+	}
+	for _, f := range realFiles(t, "har", "*.har") {
+		if _, bad := notHAR12[filepath.Base(f)]; bad {
+			continue
+		}
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			c, _ := importReal(t, filepath.Base(f))
+			assertNoSecrets(t, c)
+		})
+	}
+}
+
+// assertNoSecrets saves c as a cassette and as HAR: the cassette scans
+// clean and neither file holds a known secret format.
+func assertNoSecrets(t *testing.T, c *Cassette) {
+	t.Helper()
+	path := tempPath(t, "out.yaml")
+	require.NoError(t, c.Save(path))
+	found, err := Scan(path)
+	require.NoError(t, err)
+	assert.Empty(t, found, "the saved cassette")
+	var har bytes.Buffer
+	require.NoError(t, ExportHAR(&har, c))
+	for _, line := range strings.Split(har.String(), "\n") {
+		if ms := secrets.Find(line); len(ms) > 0 {
+			t.Errorf("exported HAR holds a %s: %s", ms[0].Rule, short(line))
+		}
+	}
 }

@@ -17,9 +17,11 @@ import (
 	"github.com/faultline-dev/faultline/internal/secrets"
 )
 
-// Placeholder replaces every redacted value. Matching ignores fields whose
-// recorded value is the placeholder, so a redacted cassette still replays.
-const Placeholder = "[REDACTED]"
+// Placeholder replaces every redacted value: faultline's one placeholder
+// (secrets.Placeholder), the same in the journal and logs. Matching ignores
+// fields whose recorded value is the placeholder, so a redacted cassette
+// still replays.
+const Placeholder = secrets.Placeholder
 
 // Rules extends the default redaction. Names are compared case-insensitively
 // to header names, query parameter names and JSON field names (at any depth).
@@ -32,11 +34,15 @@ type Rules struct {
 }
 
 // Redactor removes secrets from interactions before they are kept or written.
-// The defaults always apply: Authorization, Proxy-Authorization, Cookie,
-// Set-Cookie, API-key headers, any name that looks like a token, secret,
-// key, password, signature or credential, and values in known secret formats
-// (Stripe, AWS, GitHub, Slack keys, JWTs, bearer tokens, private keys).
-// A nil *Redactor means the defaults. It is safe for concurrent use.
+// The defaults are faultline's one secret policy (package internal/secrets):
+// a value is replaced where it is a secret, by name and type (a string under
+// Authorization, Cookie, X-Api-Key, client_secret, password...; not
+// `max_tokens: 4000`, not `Access-Control-Allow-Credentials: true`, not the
+// structure of an object under `auth`, not a placeholder already there) or
+// by format anywhere (Stripe, AWS, GitHub, Slack keys, JWTs, bearer tokens,
+// whole PEM private key blocks, Luhn-valid card numbers), plus the password
+// of any URL. A nil *Redactor means the defaults. It is safe for concurrent
+// use.
 type Redactor struct {
 	names    map[string]bool
 	allow    map[string]bool
@@ -161,15 +167,37 @@ func (r *Redactor) header(h http.Header) http.Header {
 	for k, vs := range h {
 		nv := make([]string, len(vs))
 		for i, v := range vs {
-			if r.Sensitive(k) {
-				nv[i] = Placeholder
-			} else {
-				nv[i] = r.Text(v)
-			}
+			nv[i] = r.value(k, v, r.Sensitive)
 		}
 		out[k] = nv
 	}
 	return out
+}
+
+// value redacts one value found under name: all of it when the name is
+// sensitive and the value has the type of a secret, else what has a
+// secret's format.
+func (r *Redactor) value(name, v string, sensitive func(string) bool) string {
+	if r.custom(name) && v != "" && !secrets.IsPlaceholder(v) || sensitive(name) && secrets.Value(v) {
+		return Placeholder
+	}
+	return r.Text(v)
+}
+
+// custom reports a name the Rules added: all its values are secret.
+func (r *Redactor) custom(name string) bool { return r.names[strings.ToLower(name)] }
+
+// sensitiveQuery is Sensitive for query and form parameters, where OAuth's
+// code and Azure's sig are credentials too and names may be escaped.
+func (r *Redactor) sensitiveQuery(name string) bool {
+	lower := strings.ToLower(name)
+	if n, err := url.QueryUnescape(lower); err == nil {
+		lower = n
+	}
+	if r.allow[lower] {
+		return false
+	}
+	return r.names[lower] || secrets.QueryName(lower)
 }
 
 func (r *Redactor) values(v url.Values) url.Values {
@@ -180,11 +208,7 @@ func (r *Redactor) values(v url.Values) url.Values {
 	for k, vs := range v {
 		nv := make([]string, len(vs))
 		for i, s := range vs {
-			if r.Sensitive(k) {
-				nv[i] = Placeholder
-			} else {
-				nv[i] = r.Text(s)
-			}
+			nv[i] = r.value(k, s, r.sensitiveQuery)
 		}
 		out[k] = nv
 	}
@@ -200,23 +224,21 @@ func (r *Redactor) query(raw string) string {
 	parts := strings.Split(raw, "&")
 	for i, p := range parts {
 		name, val, hasVal := strings.Cut(p, "=")
+		if !hasVal {
+			continue
+		}
 		key, err := url.QueryUnescape(name)
 		if err != nil {
 			key = name
-		}
-		if r.Sensitive(key) {
-			parts[i] = name + "=" + url.QueryEscape(Placeholder)
-			continue
-		}
-		if !hasVal {
-			continue
 		}
 		v, err := url.QueryUnescape(val)
 		if err != nil {
 			v = val
 		}
-		if nv := r.Text(v); nv != v {
+		if nv := r.value(key, v, r.sensitiveQuery); nv != v {
 			parts[i] = name + "=" + url.QueryEscape(nv)
+		} else if nv := secrets.MaskQuery(p, Placeholder); nv != p {
+			parts[i] = nv // a URL with a password inside the value
 		}
 	}
 	return strings.Join(parts, "&")
@@ -239,7 +261,7 @@ func (r *Redactor) url(s string) string {
 		u.RawQuery = q
 		changed = true
 	}
-	if p := r.Text(u.Path); p != u.Path {
+	if p := secrets.MaskPath(r.Text(u.Path), Placeholder); p != u.Path {
 		u.Path, u.RawPath = p, ""
 		changed = true
 	}
@@ -266,20 +288,17 @@ func (r *Redactor) body(s, contentType string) string {
 	return r.Text(s)
 }
 
+// jsonValue redacts a decoded JSON value. Under a sensitive name only
+// strings of a secret's type are replaced: numbers, booleans and null stay,
+// and objects and arrays keep their structure, their members redacted.
 func (r *Redactor) jsonValue(v any) (any, bool) {
 	switch x := v.(type) {
 	case map[string]any:
 		changed := false
 		for k, val := range x {
-			if r.Sensitive(k) {
-				switch val.(type) {
-				case nil, bool:
-				default:
-					if val != Placeholder {
-						x[k] = Placeholder
-						changed = true
-					}
-				}
+			if s, ok := val.(string); ok && r.Sensitive(k) && secrets.String(s) {
+				x[k] = Placeholder
+				changed = true
 				continue
 			}
 			if nv, c := r.jsonValue(val); c {

@@ -1,6 +1,7 @@
 package cassettes
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"testing"
@@ -12,9 +13,10 @@ import (
 func TestSensitiveNames(t *testing.T) {
 	sensitive := []string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key",
 		"api_key", "apiKey", "APIKey", "client_secret", "accessToken", "refresh_token", "password",
-		"Stripe-Signature", "X-Hub-Signature-256", "X-CSRF-Token", "aws_secret_access_key", "keys", "credentials"}
+		"Stripe-Signature", "X-Hub-Signature-256", "X-CSRF-Token", "aws_secret_access_key", "credentials"}
 	plain := []string{"Content-Type", "id", "amount", "monkey", "keyboard", "tokenizer", "Idempotency-Key",
-		"User-Agent", "created_at", "secretary_name_x"}
+		"User-Agent", "created_at", "secretary_name_x",
+		"keys", "max_tokens", "token_type", "private_key_type"} // a JWKS's public keys; counts and kinds of credentials
 	for _, n := range sensitive {
 		assert.True(t, (*Redactor)(nil).Sensitive(n), n)
 	}
@@ -88,4 +90,33 @@ func TestRedactLeavesCleanBodiesByteForByte(t *testing.T) {
 func TestNewRedactorRejectsBadPattern(t *testing.T) {
 	_, err := NewRedactor(Rules{Values: []string{"ok", "("}})
 	assert.ErrorContains(t, err, "values[1]")
+}
+
+// Redaction is exact: a value goes where it is a secret, by name and type,
+// or by format; counts, flags, structure and placeholders stay.
+func TestRedactTypeAware(t *testing.T) {
+	x := it("POST", "https://api.test/v1/chat?code=4%2F0Af&zipcode=12345",
+		`{"max_tokens":4000,"model":"m","auth":{"client_token":"s.Icly5ijJ8n6c","policies":["root"],"lease_duration":3600,"renewable":true},`+
+			`"password":"Passwords hide their chuck","cvc_secret":"999","token_type":"service","idempotency_key":"k1",`+
+			`"pem":"-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAkfLH\nLqP96V774qNC==\n-----END RSA PRIVATE KEY-----","card":"4242 4242 4242 4242",`+
+			`"change_password":"function changePassword(email, pw, cb) {\n  cb(null)\n}","client_secret":"REDACTED"}`, 200, "{}")
+	x.Response.Headers.Set("Access-Control-Allow-Credentials", "true")
+	x.Response.Headers.Set("X-Vault-Token", "s.Icly5ijJ8n6c")
+	out := (*Redactor)(nil).Interaction(x)
+	var body map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out.Request.Body), &body))
+	assert.Equal(t, 4000.0, body["max_tokens"])
+	assert.Equal(t, map[string]any{"client_token": Placeholder, "policies": []any{"root"}, "lease_duration": 3600.0, "renewable": true}, body["auth"],
+		"the auth object keeps its structure; its token goes")
+	assert.Equal(t, Placeholder, body["password"], "a password with spaces")
+	assert.Equal(t, Placeholder, body["cvc_secret"], "a JSON string of digits is a string")
+	assert.Equal(t, "service", body["token_type"])
+	assert.Equal(t, "k1", body["idempotency_key"])
+	assert.Equal(t, Placeholder, body["pem"], "the whole key block")
+	assert.Equal(t, Placeholder, body["card"], "a Luhn-valid card number")
+	assert.Contains(t, body["change_password"], "function changePassword", "a script is not a password")
+	assert.Equal(t, "REDACTED", body["client_secret"], "a placeholder stays as it was")
+	assert.Equal(t, "https://api.test/v1/chat?code=%5BREDACTED%5D&zipcode=12345", out.Request.URL, "OAuth's code in a URL")
+	assert.Equal(t, "true", out.Response.Headers.Get("Access-Control-Allow-Credentials"))
+	assert.Equal(t, Placeholder, out.Response.Headers.Get("X-Vault-Token"))
 }

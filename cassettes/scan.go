@@ -3,7 +3,6 @@ package cassettes
 import (
 	"bytes"
 	"fmt"
-	"math"
 	"net/url"
 	"os"
 	"sort"
@@ -30,26 +29,29 @@ func (f Finding) String() string {
 // credentialHeaders hold a credential whatever their value looks like.
 var credentialHeaders = map[string]bool{"authorization": true, "proxy-authorization": true, "cookie": true, "set-cookie": true}
 
-// Scan looks for secrets in a cassette file: known key formats anywhere
+// Scan looks for secrets in a cassette file, by faultline's one secret
+// policy (the one the Redactor applies): values in known formats anywhere
 // (Stripe sk_live_, AWS AKIA, GitHub ghp_, Slack xox, JWTs, bearer tokens,
-// private keys), any value in a credential header, and high-entropy values
-// in fields whose name looks sensitive (headers, query parameters, form and
-// JSON body fields). Redacted placeholders are not findings. A file that is
-// not YAML gives a *FormatError.
+// PEM private key blocks, Luhn-valid card numbers), and values of a
+// secret's type under a sensitive name (headers, query parameters, form
+// and JSON body fields). Placeholders (REDACTED, ***, <token>,
+// replace_with_..., test-...) are not findings. A file that is not a
+// usable cassette (not YAML, empty, truncated, a version faultline does
+// not read) gives a *FormatError: its secrets cannot be judged.
 func Scan(path string) ([]Finding, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("scan: %w", err)
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, yamlError(path, err)
+	_, root, err := decodeTree(path, data)
+	if err != nil {
+		return nil, err
 	}
 	s := &scanner{file: path, raw: strings.Split(string(data), "\n"), seen: map[string]bool{}, lines: map[int]bool{}}
 	for i, line := range s.raw {
 		s.text(line, i+1, "text")
 	}
-	s.walk(&doc, "")
+	s.walk(root, "")
 	sort.SliceStable(s.found, func(a, b int) bool { return s.found[a].Line < s.found[b].Line })
 	return s.found, nil
 }
@@ -64,7 +66,7 @@ type scanner struct {
 
 func (s *scanner) add(line int, rule, where, value string) {
 	key := fmt.Sprint(line, rule, value)
-	if s.seen[key] || (s.lines[line] && (rule == "credential-header" || rule == "high-entropy")) {
+	if s.seen[key] || (s.lines[line] && (rule == "credential-header" || rule == "secret-value")) {
 		return
 	}
 	s.seen[key], s.lines[line] = true, true
@@ -73,13 +75,8 @@ func (s *scanner) add(line int, rule, where, value string) {
 
 // text reports known secret formats in one line of the file.
 func (s *scanner) text(line string, n int, where string) {
-	if !secrets.MayHold(line) {
-		return
-	}
-	for _, p := range secrets.Known {
-		for _, m := range p.RE.FindAllString(line, -1) {
-			s.add(n, p.Rule, where, m)
-		}
+	for _, m := range secrets.Find(line) {
+		s.add(n, m.Rule, where, line[m.Start:m.End])
 	}
 }
 
@@ -102,6 +99,7 @@ func (s *scanner) walk(n *yaml.Node, parent string) {
 var kinds = map[string]string{"headers": "header", "trailer": "header", "form": "form field"}
 
 func (s *scanner) entry(key string, val *yaml.Node, parent string) {
+	kind := kinds[parent]
 	switch {
 	case key == "url" || key == "request_uri":
 		s.url(val)
@@ -113,14 +111,10 @@ func (s *scanner) entry(key string, val *yaml.Node, parent string) {
 				s.values(k, vs, val, "form field")
 			}
 		}
-	case defaultRedactor.Sensitive(key):
+	case kind != "":
 		var vs []string
 		for _, c := range scalars(val) {
 			vs = append(vs, c.Value)
-		}
-		kind := kinds[parent]
-		if kind == "" {
-			kind = "field"
 		}
 		s.values(key, vs, val, kind)
 	}
@@ -142,21 +136,24 @@ func scalars(n *yaml.Node) []*yaml.Node {
 	return nil
 }
 
-// values checks the values of a sensitive name.
+// values reports the values of a header, query parameter or form field
+// that the redactor would replace.
 func (s *scanner) values(name string, vals []string, at *yaml.Node, kind string) {
-	if !defaultRedactor.Sensitive(name) {
+	sensitive := defaultRedactor.Sensitive
+	if kind != "header" {
+		sensitive = defaultRedactor.sensitiveQuery
+	}
+	if !sensitive(name) {
 		return
 	}
 	where := fmt.Sprintf("%s %q", kind, name)
+	rule := "secret-value"
+	if kind == "header" && credentialHeaders[strings.ToLower(name)] {
+		rule = "credential-header"
+	}
 	for _, v := range vals {
-		if v == "" || strings.Contains(v, Placeholder) {
-			continue
-		}
-		switch {
-		case kind == "header" && credentialHeaders[strings.ToLower(name)]:
-			s.add(s.lineOf(v, at), "credential-header", where, v)
-		case highEntropy(v):
-			s.add(s.lineOf(v, at), "high-entropy", where, v)
+		if secrets.Value(v) {
+			s.add(s.lineOf(v, at), rule, where, v)
 		}
 	}
 }
@@ -171,12 +168,15 @@ func (s *scanner) url(val *yaml.Node) {
 	}
 }
 
+// json reports strings under sensitive names at any depth of a body.
 func (s *scanner) json(v any, at *yaml.Node) {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, val := range x {
 			if str, ok := val.(string); ok {
-				s.values(k, []string{str}, at, "field")
+				if defaultRedactor.Sensitive(k) && secrets.String(str) {
+					s.add(s.lineOf(str, at), "secret-value", fmt.Sprintf("field %q", k), str)
+				}
 				continue
 			}
 			s.json(val, at)
@@ -200,26 +200,6 @@ func (s *scanner) lineOf(v string, at *yaml.Node) int {
 		}
 	}
 	return at.Line
-}
-
-// highEntropy reports values that look machine-generated: at least 8
-// characters and more than 3 bits of entropy per character.
-func highEntropy(v string) bool {
-	if len(v) < 8 || strings.ContainsAny(v, " \n") {
-		return false
-	}
-	var counts [256]int
-	for i := 0; i < len(v); i++ {
-		counts[v[i]]++
-	}
-	h := 0.0
-	for _, c := range counts {
-		if c > 0 {
-			p := float64(c) / float64(len(v))
-			h -= p * math.Log2(p)
-		}
-	}
-	return h > 3.0
 }
 
 // mask keeps at most four leading characters of a secret.

@@ -2,6 +2,7 @@ package cassettes
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -44,19 +45,20 @@ func TestScanFindsSecretsWithLines(t *testing.T) {
 		assert.NotContains(t, leakyYAML, f.Masked, "masked value is not the secret")
 	}
 	assert.Equal(t, []string{
-		"5 high-entropy",      // client_secret in the JSON body
+		"5 secret-value",      // client_secret in the JSON body
 		"8 credential-header", // Authorization, whatever the value
-		"11 high-entropy",     // access_token query parameter
+		"10 secret-value",     // X-Api-Key, however plain its value
+		"11 secret-value",     // access_token query parameter
 		"15 stripe-key",
 		"16 aws-access-key",
 		"16 github-token",
 		"17 slack-token",
 	}, got)
 	assert.Equal(t, `header "Authorization"`, found[1].Where)
-	assert.Equal(t, `query parameter "access_token"`, found[2].Where)
+	assert.Equal(t, `query parameter "access_token"`, found[3].Where)
 	assert.Equal(t, `field "client_secret"`, found[0].Where)
-	assert.Contains(t, found[3].String(), fmt.Sprintf("%s:15: stripe-key", path))
-	assert.NotContains(t, found[3].String(), "4eC39HqLyjWDarjtT1zdp7dc")
+	assert.Contains(t, found[4].String(), fmt.Sprintf("%s:15: stripe-key", path))
+	assert.NotContains(t, found[4].String(), "4eC39HqLyjWDarjtT1zdp7dc")
 }
 
 func TestScanCleanCassette(t *testing.T) {
@@ -73,12 +75,53 @@ func TestScanCleanCassette(t *testing.T) {
 	assert.Empty(t, found)
 }
 
+// A file whose secrets cannot be judged is an error (exit 2), not "clean".
 func TestScanBadFile(t *testing.T) {
-	path := tempPath(t, "bad.yaml")
-	writeFile(t, path, "version: 2\ninteractions: [\n")
-	_, err := Scan(path)
-	assert.ErrorIs(t, err, ErrInvalidCassette)
-	assert.True(t, strings.HasPrefix(err.Error(), path+":"), err.Error())
+	for name, content := range map[string]string{
+		"syntax":        "version: 2\ninteractions: [\n",
+		"empty":         "",
+		"truncated":     validYAML[:strings.Index(validYAML, "      response:")],
+		"wrong version": strings.Replace(validYAML, "version: 2", "version: 7", 1),
+	} {
+		path := tempPath(t, "bad.yaml")
+		writeFile(t, path, content)
+		_, err := Scan(path)
+		assert.ErrorIs(t, err, ErrInvalidCassette, name)
+		assert.True(t, strings.HasPrefix(err.Error(), path+":"), err.Error())
+	}
+}
+
+// Placeholders are not secrets; the same names with real values are.
+func TestScanIgnoresPlaceholders(t *testing.T) {
+	const tmpl = `version: 2
+interactions:
+    - request:
+        headers:
+            Authorization: [%q]
+            X-Vault-Token: [%q]
+        body: '{"password":%q,"max_tokens":4000}'
+        url: https://api.test/v1/x?client_secret=%s
+        method: POST
+      response:
+        headers: {Access-Control-Allow-Credentials: ["true"]}
+        code: 200
+`
+	for _, ph := range []string{"REDACTED", "***", "[REDACTED]", "replace_with_token_value", "<token>", "test-client_secret"} {
+		path := tempPath(t, "ph.yaml")
+		writeFile(t, path, fmt.Sprintf(tmpl, ph, ph, ph, url.QueryEscape(ph)))
+		found, err := Scan(path)
+		require.NoError(t, err)
+		assert.Empty(t, found, ph)
+	}
+	path := tempPath(t, "real.yaml")
+	writeFile(t, path, fmt.Sprintf(tmpl, "Basic dXNlcjpwdw==", "s.Icly5ijJ8n6c", "Passwords hide their chuck", "Zx8Qp2Lm9Vt4"))
+	found, err := Scan(path)
+	require.NoError(t, err)
+	var where []string
+	for _, f := range found {
+		where = append(where, f.Where)
+	}
+	assert.ElementsMatch(t, []string{`header "Authorization"`, `header "X-Vault-Token"`, `field "password"`, `query parameter "client_secret"`}, where)
 }
 
 func TestMask(t *testing.T) {
@@ -89,9 +132,9 @@ func TestMask(t *testing.T) {
 
 func TestScanFormField(t *testing.T) {
 	path := tempPath(t, "form.yaml")
-	writeFile(t, path, "version: 2\ninteractions:\n    - request:\n        form:\n            password:\n                - Zx8Qp2Lm9Vt4Rk7W\n            user:\n                - Zx8Qp2Lm9Vt4Rk7W\n")
+	writeFile(t, path, "version: 2\ninteractions:\n    - request:\n        form:\n            password:\n                - Zx8Qp2Lm9Vt4Rk7W\n            user:\n                - Zx8Qp2Lm9Vt4Rk7W\n        url: https://api.test/login\n        method: POST\n      response: {code: 204}\n")
 	found, err := Scan(path)
 	require.NoError(t, err)
 	require.Len(t, found, 1, "only the sensitive name counts")
-	assert.Equal(t, Finding{File: path, Line: 6, Rule: "high-entropy", Where: `form field "password"`, Masked: "Zx8Q…(16 chars)"}, found[0])
+	assert.Equal(t, Finding{File: path, Line: 6, Rule: "secret-value", Where: `form field "password"`, Masked: "Zx8Q…(16 chars)"}, found[0])
 }

@@ -221,7 +221,7 @@ func maskSecrets(src []byte) []byte {
 		if strings.HasSuffix(string(m[1]), "_env: ") || strings.Contains(strings.ToLower(string(m[1])), "secret_env") {
 			return line // the name of a variable, not a secret
 		}
-		return append(append([]byte{}, m[1]...), Masked...)
+		return append(append([]byte{}, m[1]...), strconv.Quote(Masked)...) // quoted: [REDACTED] is a list in YAML
 	})
 }
 

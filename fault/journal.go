@@ -178,10 +178,10 @@ const CutMarker = "…[cut "
 // newEntry starts the journal entry of a request: what it asked for, with
 // secrets masked and every value cut to max bytes.
 func newEntry(seq uint64, now time.Time, r *http.Request, max int) *Entry {
-	e := &Entry{Seq: seq, Time: now, Method: clip(r.Method, max), Host: clip(r.Host, max), Path: clip(secrets.Mask(r.URL.Path, Masked), max),
+	e := &Entry{Seq: seq, Time: now, Method: clip(r.Method, max), Host: clip(r.Host, max), Path: clip(secrets.MaskPath(r.URL.Path, Masked), max),
 		Query: clip(maskQuery(r.URL.RawQuery), max), RemoteAddr: r.RemoteAddr,
 		IdempotencyKey: clip(r.Header.Get("Idempotency-Key"), max), RequestID: clip(r.Header.Get("X-Request-Id"), max),
-		UserAgent: clip(r.Header.Get("User-Agent"), max), Headers: maskedHeaders(r.Header)}
+		UserAgent: clip(maskValue("User-Agent", r.Header.Get("User-Agent")), max), Headers: maskedHeaders(r.Header)}
 	for k, v := range e.Headers {
 		e.Headers[k] = clip(v, max)
 	}
@@ -205,8 +205,9 @@ func clip(s string, max int) string {
 // journalHeaders are copied into every entry; secret ones are masked.
 var journalHeaders = []string{"Content-Type", "Authorization", "Cookie", "X-Api-Key", "Api-Key", "X-Client-Id", "Traceparent"}
 
-// Masked is what a secret value is replaced with in the journal.
-const Masked = "***"
+// Masked is what a secret value is replaced with in the journal and the
+// request log: faultline's one placeholder, as in cassettes.
+const Masked = secrets.Placeholder
 
 // maskedHeaders keeps the headers worth seeing with secrets masked: the
 // scheme of an Authorization header stays visible, its credential does not.
@@ -222,33 +223,12 @@ func maskedHeaders(h http.Header) map[string]string {
 	return out
 }
 
-func maskValue(name, v string) string {
-	switch strings.ToLower(name) {
-	case "content-type", "x-client-id", "traceparent":
-		return v
-	case "authorization":
-		if scheme, _, ok := strings.Cut(v, " "); ok {
-			return scheme + " " + Masked
-		}
-	}
-	return Masked
-}
+// maskValue masks one journal header by faultline's one secret policy:
+// an Authorization header keeps its scheme, a credential goes, a known key
+// format is masked wherever it is.
+func maskValue(name, v string) string { return secrets.MaskHeader(name, v, Masked) }
 
-// maskQuery masks the values of query parameters whose names look secret,
-// and any value in a known secret format (sk_live_..., a JWT).
-func maskQuery(raw string) string {
-	if raw == "" {
-		return ""
-	}
-	parts := strings.Split(raw, "&")
-	for i, p := range parts {
-		k, v, ok := strings.Cut(p, "=")
-		switch {
-		case ok && secrets.Name(k):
-			parts[i] = k + "=" + Masked
-		case ok:
-			parts[i] = k + "=" + secrets.Mask(v, Masked)
-		}
-	}
-	return strings.Join(parts, "&")
-}
+// maskQuery masks the values of query parameters whose names are
+// credentials (api_key, api%5Fkey, Azure SAS's sig, OAuth's code...), any
+// value in a known secret format, and a URL's password inside a value.
+func maskQuery(raw string) string { return secrets.MaskQuery(raw, Masked) }

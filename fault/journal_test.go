@@ -3,13 +3,17 @@ package fault
 import (
 	"bytes"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/faultline-dev/faultline/internal/syncbuf"
 )
 
 func TestJournalRecordsAndMasks(t *testing.T) {
@@ -31,8 +35,8 @@ func TestJournalRecordsAndMasks(t *testing.T) {
 	assert.Len(t, e[0].BodySHA256, 64)
 	assert.Equal(t, 503, e[0].Status)
 	assert.Equal(t, EndComplete, e[0].End)
-	assert.Equal(t, "Bearer ***", e[0].Headers["Authorization"])
-	assert.Equal(t, "api_key=***&page=2", e[0].Query)
+	assert.Equal(t, "Bearer [REDACTED]", e[0].Headers["Authorization"])
+	assert.Equal(t, "api_key=[REDACTED]&page=2", e[0].Query)
 
 	var buf bytes.Buffer
 	require.NoError(t, WriteJSONL(&buf, e))
@@ -96,8 +100,39 @@ func TestEffectMarksProcessedRequests(t *testing.T) {
 }
 
 func TestJournalMasksLikeTheRedactor(t *testing.T) {
-	assert.Equal(t, "pwd=***&jwt=***&passphrase=***&page=2", maskQuery("pwd=hunter2&jwt=eyJabc&passphrase=p&page=2"))
-	assert.Equal(t, "q=***", maskQuery("q=sk_live_abcdefghijklmnop"), "a known key format is masked under any name")
+	assert.Equal(t, "pwd=[REDACTED]&jwt=[REDACTED]&passphrase=[REDACTED]&page=2", maskQuery("pwd=hunter2&jwt=eyJabc&passphrase=p&page=2"))
+	assert.Equal(t, "q=[REDACTED]", maskQuery("q=sk_live_abcdefghijklmnop"), "a known key format is masked under any name")
+}
+
+// The journal and the request log mask what the cassette redactor does:
+// escaped names, Azure SAS signatures, OAuth codes, path parameters, keys
+// inside User-Agent and passwords of URLs inside query values.
+func TestJournalMaskingGaps(t *testing.T) {
+	var log syncbuf.Buffer
+	s := servePlan(t, "routes:\n  - path: /{p}\n    respond: {status: 200}\n",
+		WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
+	leaks := []string{"k3y", "s1gnature", "0authc0de", "pathk3y", "sk_live_abcdefghijklmnop", "hunter2"}
+	req, err := http.NewRequest("GET", s.URL+"/items;api_key=pathk3y?api%5Fkey=k3y&sig=s1gnature&code=0authc0de"+
+		"&next=https%3A%2F%2Fann%3Ahunter2%40example.com%2F&zipcode=12345&page=2", nil)
+	require.NoError(t, err)
+	req.Header.Set("User-Agent", "shop/1.0 (key sk_live_abcdefghijklmnop)")
+	resp, err := s.Client().Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+
+	e := s.Journal().Entries()
+	require.Len(t, e, 1)
+	assert.Equal(t, "/items;api_key=[REDACTED]", e[0].Path)
+	assert.Equal(t, "api%5Fkey=[REDACTED]&sig=[REDACTED]&code=[REDACTED]&next=https%3A%2F%2Fann%3A[REDACTED]%40example.com%2F&zipcode=12345&page=2", e[0].Query)
+	assert.Equal(t, "shop/1.0 (key [REDACTED])", e[0].UserAgent)
+	var buf bytes.Buffer
+	require.NoError(t, WriteJSONL(&buf, e))
+	require.Eventually(t, func() bool { return strings.Contains(log.String(), "items") }, 5*time.Second, 5*time.Millisecond)
+	for _, leak := range leaks {
+		assert.NotContains(t, buf.String(), leak, "journal")
+		assert.NotContains(t, log.String(), leak, "request log")
+	}
+	assert.Contains(t, buf.String(), "zipcode=12345", "not every name with code in it is a secret")
 }
 
 // TestJournalBoundedInBytes: requests with 58 KB of headers, path and query

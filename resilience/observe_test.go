@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -58,7 +57,7 @@ func TestOneLogRecordPerAttempt(t *testing.T) {
 		assert.Equal(t, "GET", r["method"])
 		assert.EqualValues(t, i+1, r["attempt"])
 		assert.Equal(t, sent[i].RequestID, r["request_id"], "the log's correlation ID is the one sent as X-Request-Id")
-		assert.Contains(t, r["url"], "api_key=***")
+		assert.Contains(t, r["url"], "api_key=[REDACTED]")
 		assert.Contains(t, r["url"], "page=2")
 		assert.Contains(t, r, "latency")
 	}
@@ -82,21 +81,6 @@ func TestLogRecordsTheGiveUpDecision(t *testing.T) {
 	assert.Equal(t, "WARN", recs[0]["level"])
 }
 
-func TestMaskURL(t *testing.T) {
-	cases := map[string]string{
-		"https://h/p?token=abc&x=1":                   "https://h/p?token=***&x=1",
-		"https://user:pw@h/p":                         "https://user:***@h/p",
-		"https://h/p?Signature=zz&X-Amz-Credential=c": "https://h/p?Signature=***&X-Amz-Credential=***",
-		"https://h/p?page=1":                          "https://h/p?page=1",
-		"https://h/p?client_secret=a%20b":             "https://h/p?client_secret=***",
-	}
-	for raw, want := range cases {
-		u, err := url.Parse(raw)
-		require.NoError(t, err)
-		assert.Equal(t, want, maskURL(u), raw)
-	}
-}
-
 func TestErrorsNameTheCallAndMaskSecrets(t *testing.T) {
 	s := newScript(t, status(503, ""))
 	p := testPolicy()
@@ -108,7 +92,7 @@ func TestErrorsNameTheCallAndMaskSecrets(t *testing.T) {
 	msg := err.Error()
 	assert.NotContains(t, msg, "\n")
 	assert.NotContains(t, msg, "s3cr3t")
-	assert.Contains(t, msg, "GET "+s.url("/x?access_token=***"))
+	assert.Contains(t, msg, "GET "+s.url("/x?access_token=[REDACTED]"))
 	assert.Contains(t, msg, "retries exhausted after 2 attempts (last status 503 Service Unavailable, transient)")
 	assert.Contains(t, msg, "raise retry.max_attempts")
 	var e *Error
