@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -105,6 +106,34 @@ func TestRateLimitAnswers429AndClears(t *testing.T) {
 	assert.Equal(t, "2", r3.Header.Get("X-RateLimit-Limit"))
 	time.Sleep(260 * time.Millisecond)
 	assert.Equal(t, 200, req().StatusCode, "the limit clears when the window passes")
+}
+
+// TestRateLimitHTTPDateNotBeforeReset: the date is the window's reset
+// rounded up to the second, so a client that waits until exactly that
+// instant is let through, wherever in a second the window began.
+func TestRateLimitHTTPDateNotBeforeReset(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 300_000_000, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	s := servePlan(t, okRoute+"      - rate_limit: {limit: 1, window: 1s, retry_after: http-date}\n", WithClock(clock))
+	status := func() (int, string) {
+		resp, err := s.Client().Get(s.URL + "/x")
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("Retry-After")
+	}
+	code, _ := status() // opens the window at 3:04:05.300; it resets at 3:04:06.300
+	require.Equal(t, 200, code)
+	code, v := status()
+	require.Equal(t, 429, code)
+	assert.Equal(t, "Fri, 02 Jan 2026 03:04:07 GMT", v, "cut to the second, 03:04:06 would be before the reset")
+	at, err := http.ParseTime(v)
+	require.NoError(t, err)
+	mu.Lock()
+	now = at
+	mu.Unlock()
+	code, _ = status()
+	assert.Equal(t, 200, code, "a client that waits until the date is let through")
 }
 
 func TestRateLimitRetryAfterForms(t *testing.T) {
@@ -239,11 +268,52 @@ func TestMalformed(t *testing.T) {
 	}
 }
 
+// fakeClock is an injected clock that moves only when told to.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+func (c *fakeClock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+
 func TestOutageWindow(t *testing.T) {
-	s := servePlan(t, okRoute+"      - outage: {for: 150ms}\n")
+	clock := newFakeClock()
+	s := servePlan(t, okRoute+"      - outage: {for: 150ms}\n", WithClock(clock.Now))
 	assert.Equal(t, []int{503}, statuses(t, s, "/x", 1, nil))
-	time.Sleep(160 * time.Millisecond)
+	clock.Advance(149 * time.Millisecond)
+	assert.Equal(t, []int{503}, statuses(t, s, "/x", 1, nil))
+	clock.Advance(time.Millisecond)
 	assert.Equal(t, []int{200}, statuses(t, s, "/x", 1, nil))
+}
+
+// TestStartAtFirstRequest: with WithStartAtFirstRequest, time windows count
+// from the first request, however late it comes.
+func TestStartAtFirstRequest(t *testing.T) {
+	plan := okRoute + "      - outage: {after: 100ms, for: 100ms}\n"
+	for _, lazy := range []bool{false, true} {
+		clock := newFakeClock()
+		opts := []Option{WithClock(clock.Now)}
+		if lazy {
+			opts = append(opts, WithStartAtFirstRequest())
+		}
+		s := servePlan(t, plan, opts...)
+		clock.Advance(time.Hour) // a slow client: the plan was set an hour ago
+		var got []int
+		for _, step := range []time.Duration{0, 100 * time.Millisecond, 99 * time.Millisecond, time.Millisecond} {
+			clock.Advance(step)
+			got = append(got, statuses(t, s, "/x", 1, nil)...)
+		}
+		if lazy {
+			assert.Equal(t, []int{200, 503, 503, 200}, got, "the outage runs from 100ms to 200ms after the first request")
+			assert.Equal(t, clock.Now().Add(-200*time.Millisecond), s.Handler.Start())
+		} else {
+			assert.Equal(t, []int{200, 200, 200, 200}, got, "the outage was over before the client came")
+		}
+	}
 }
 
 func TestOutageFlapping(t *testing.T) {

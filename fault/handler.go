@@ -39,8 +39,12 @@ type Handler struct {
 }
 
 type planState struct {
-	plan     *Plan
-	start    time.Time
+	plan  *Plan
+	start time.Time
+	// lazy: time windows start at the first request, firstAt
+	// (WithStartAtFirstRequest).
+	lazy     bool
+	firstAt  atomic.Pointer[time.Time]
 	routes   []*routeState
 	webhooks *dispatcher // nil when the plan declares none
 }
@@ -63,6 +67,7 @@ type config struct {
 	bodyTimeout time.Duration
 	now         func() time.Time
 	onEntry     func(*Entry)
+	lazyStart   bool
 }
 
 // WithLogger logs one line per request with the faults applied.
@@ -90,6 +95,12 @@ func WithMaxBody(n int64) Option { return func(c *config) { c.maxBody = n } }
 
 // WithClock replaces time.Now for schedules' time windows and the journal.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithStartAtFirstRequest counts the plan's time windows (outages, flaps,
+// when: {after, for}) from the first request it serves instead of from
+// when it was set, so a client that takes a while to start (an
+// interpreter) meets the same timeline as one that starts at once.
+func WithStartAtFirstRequest() Option { return func(c *config) { c.lazyStart = true } }
 
 // DefaultMaxBody is the largest request body accepted by default.
 const DefaultMaxBody = 10 << 20
@@ -124,7 +135,24 @@ func (h *Handler) Plan() *Plan { return h.state.Load().plan }
 
 // Start reports when the plan in force started (its time windows count from
 // there).
-func (h *Handler) Start() time.Time { return h.state.Load().start }
+func (h *Handler) Start() time.Time { return h.state.Load().begin(time.Time{}) }
+
+// begin is when the plan's time windows start: when it was set, or with
+// WithStartAtFirstRequest when its first request (arriving at now) came.
+// Before that first request it reports when the plan was set.
+func (st *planState) begin(now time.Time) time.Time {
+	if !st.lazy {
+		return st.start
+	}
+	if at := st.firstAt.Load(); at != nil {
+		return *at
+	}
+	if now.IsZero() {
+		return st.start
+	}
+	st.firstAt.CompareAndSwap(nil, &now)
+	return *st.firstAt.Load()
+}
 
 // SetPlan swaps the plan atomically: requests already in flight finish under
 // the old one, counters and time windows start afresh.
@@ -138,7 +166,7 @@ func (h *Handler) setPlan(p *Plan) {
 	if p == nil {
 		p = &Plan{}
 	}
-	st := &planState{plan: p, start: h.cfg.now()}
+	st := &planState{plan: p, start: h.cfg.now(), lazy: h.cfg.lazyStart}
 	select {
 	case <-h.done: // closed: a new plan sends no webhooks
 	default:
@@ -335,7 +363,8 @@ func (h *Handler) chain(st *planState, rs *routeState, r *http.Request, e *Entry
 	next = markEffect(next, e, mu)
 	perRule, routeN := rs.positions(r)
 	rnd := rand.New(rand.NewPCG(uint64(st.plan.Seed), rs.hash^uint64(routeN)))
-	elapsed := h.cfg.now().Sub(st.start)
+	start := st.begin(e.Time)
+	elapsed := h.cfg.now().Sub(start)
 	var selected []int
 	for i, rule := range rs.route.Rules {
 		draw := 0.0
@@ -348,7 +377,7 @@ func (h *Handler) chain(st *planState, rs *routeState, r *http.Request, e *Entry
 	}
 	for k := len(selected) - 1; k >= 0; k-- {
 		i := selected[k]
-		call := &Call{N: perRule[i], Seq: e.Seq, Start: st.start, Rand: rnd, Next: next, Done: h.release, stop: h.done, now: h.cfg.now, entry: e, mu: mu}
+		call := &Call{N: perRule[i], Seq: e.Seq, Start: start, Rand: rnd, Next: next, Done: h.release, stop: h.done, now: h.cfg.now, entry: e, mu: mu}
 		next = faultStep(rs.route.Rules[i].Fault, call)
 	}
 	return next

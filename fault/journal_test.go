@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -172,4 +173,36 @@ func TestJournalBoundedInBytes(t *testing.T) {
 	_, _, err := get(t, short, "/x")
 	require.NoError(t, err)
 	assert.NotContains(t, short.Journal().Entries()[0].UserAgent, CutMarker, "a value under the limit is kept whole")
+}
+
+// TestJournalGrowsWithItsEntries: a large journal costs nothing until its
+// entries come (the scenario runner keeps 100,000 per scenario, and runs
+// dozens of scenarios at once).
+func TestJournalGrowsWithItsEntries(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	j := NewJournal(1_000_000)
+	runtime.ReadMemStats(&after)
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "a million-entry journal allocated up front")
+	for i := range 5 {
+		j.add(Entry{Seq: uint64(i + 1)})
+	}
+	assert.Len(t, j.Entries(), 5)
+	small := NewJournal(3)
+	for i := range 5 {
+		small.add(Entry{Seq: uint64(i + 1)})
+	}
+	assert.Equal(t, []uint64{3, 4, 5}, seqs(small.Entries()))
+	assert.Equal(t, uint64(2), small.Dropped())
+	small.Reset()
+	small.add(Entry{Seq: 9})
+	assert.Equal(t, []uint64{9}, seqs(small.Entries()))
+}
+
+func seqs(es []Entry) []uint64 {
+	out := make([]uint64, len(es))
+	for i, e := range es {
+		out[i] = e.Seq
+	}
+	return out
 }

@@ -94,15 +94,18 @@ func (l *RateLimit) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 		c.Next.ServeHTTP(w, r)
 		return
 	}
-	c.Note("rate_limit", "retry_after", l.retryAfter(w, now, secs))
+	c.Note("rate_limit", "retry_after", l.retryAfter(w, reset, secs))
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusTooManyRequests)
 	_, _ = w.Write([]byte(`{"error":{"type":"rate_limited","message":"Too many requests"}}`))
 }
 
 // retryAfter sets the Retry-After header in the configured form and returns
-// what was sent.
-func (l *RateLimit) retryAfter(w http.ResponseWriter, now time.Time, secs int) string {
+// what was sent: the seconds until reset, rounded up, or the reset instant
+// as an HTTP-date, rounded up to the whole second the format can carry (a
+// date cut down to its second would come before the reset, and a client
+// that honours it exactly would be refused again).
+func (l *RateLimit) retryAfter(w http.ResponseWriter, reset time.Time, secs int) string {
 	var v string
 	switch l.RetryAfter {
 	case "missing":
@@ -110,7 +113,11 @@ func (l *RateLimit) retryAfter(w http.ResponseWriter, now time.Time, secs int) s
 	case "garbage":
 		v = "soon-ish"
 	case "http-date":
-		v = now.Add(time.Duration(secs) * time.Second).UTC().Format(http.TimeFormat)
+		at := reset.Truncate(time.Second)
+		if at.Before(reset) {
+			at = at.Add(time.Second)
+		}
+		v = at.UTC().Format(http.TimeFormat)
 	default:
 		v = strconv.Itoa(secs)
 	}

@@ -3,42 +3,38 @@ package scenarios
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/faultline-dev/faultline/fault"
-	"github.com/faultline-dev/faultline/internal/yamlx"
 	"github.com/faultline-dev/faultline/report"
 )
 
 func init() { registerCheck("circuit_opens", decodeCircuitOpens) }
 
-// circuitCheck: during an outage the upstream stops being called after
-// about After failures while the client keeps being asked (the breaker
-// opened); a pause of at least MinGap shows it was open; then a probe gets
-// through and the calls recover.
-type circuitCheck struct {
-	after  int
-	slack  int
-	minGap time.Duration
-}
+// circuitCheck: during an outage, a circuit breaker fails calls fast
+// without reaching the upstream, then lets a probe through and recovers.
+//
+// The upstream cannot see a call that never reached it, but it can count:
+// every call a client without a breaker makes reaches the upstream at
+// least once, however long it sleeps between retries, so the upstream sees
+// at least as many requests as the client was asked to make calls. A
+// breaker's calls that failed fast are missing from that count. So the
+// check asks that at least max(after, a tenth of the asked calls) calls
+// are missing (held back), that the upstream did fail, that the last
+// request succeeded (recovery), and that the client finished on its own
+// (a killed client's unmade calls are not held back by a breaker).
+type circuitCheck struct{ after int }
 
 func decodeCircuitOpens(d *checkDecode) (Check, error) {
-	f := struct {
-		After  int            `yaml:"after"`
-		Slack  *int           `yaml:"slack"`
-		MinGap yamlx.Duration `yaml:"min_gap"`
-	}{MinGap: yamlx.Duration(100 * time.Millisecond)}
+	var f struct {
+		After int `yaml:"after"`
+	}
 	if err := d.into(&f); err != nil {
 		return nil, err
 	}
 	if f.After < 1 {
 		return nil, d.errorf("after: how many failures should open the breaker, e.g. after: 3")
 	}
-	c := circuitCheck{after: f.After, slack: 2, minGap: f.MinGap.D()}
-	if f.Slack != nil {
-		c.slack = *f.Slack
-	}
-	return c, nil
+	return circuitCheck{after: f.After}, nil
 }
 
 func (circuitCheck) Name() string { return "circuit_opens" }
@@ -50,35 +46,34 @@ func failed(e fault.Entry) bool {
 func (c circuitCheck) Evaluate(o *Observation) report.Check {
 	asked, _ := o.AskedCalls()
 	failures := 0
-	var gap time.Duration
-	for i, e := range o.Journal {
+	for _, e := range o.Journal {
 		if failed(e) {
 			failures++
 		}
-		if i > 0 {
-			gap = max(gap, e.Time.Sub(EndTime(o.Journal[i-1])))
-		}
 	}
-	limitFailures := c.after + c.slack
+	need := max(c.after, (asked+9)/10)
+	held := asked - len(o.Journal)
 	recovered := len(o.Journal) > 0 && !failed(o.Journal[len(o.Journal)-1])
 	if len(o.Calls) > 0 {
 		last := o.Calls[len(o.Calls)-1]
 		recovered = recovered && last.Err == nil && last.Status < 400
 	}
 	var why []string
-	if asked <= limitFailures {
-		why = append(why, fmt.Sprintf("the scenario asks only %d calls, too few to tell a breaker from none", asked))
-	}
-	if failures > limitFailures {
-		why = append(why, fmt.Sprintf("the upstream kept being called: %d failed requests", failures))
-	}
-	if gap < c.minGap {
-		why = append(why, fmt.Sprintf("no pause of %s in the calls: the breaker never held them back", fmtDur(c.minGap)))
+	switch {
+	case asked < 4*need:
+		why = append(why, fmt.Sprintf("the scenario asks only %d calls, too few to tell a breaker from none (ask %d or more)", asked, 4*need))
+	case o.Exec != nil && o.Exec.TimedOut:
+		why = append(why, "the client was killed at the scenario's timeout: calls it never made were not held back by a breaker")
+	case failures == 0:
+		why = append(why, "the upstream never failed a request, so there was nothing to open on")
+	case held < need:
+		why = append(why, fmt.Sprintf("no breaker held calls back: the upstream saw %d requests for %d calls (%d failed); "+
+			"a breaker fails calls fast without reaching the upstream", len(o.Journal), asked, failures))
 	}
 	if !recovered {
 		why = append(why, "the calls did not recover after the outage")
 	}
-	expected := fmt.Sprintf("<= %d failed requests, a pause >= %s, then recovery", limitFailures, fmtDur(c.minGap))
-	observed := fmt.Sprintf("%d failed requests of %d, longest pause %s, recovered: %v", failures, len(o.Journal), fmtDur(gap), recovered)
+	expected := fmt.Sprintf(">= %d of %d calls failed fast without reaching the upstream, then recovery", need, asked)
+	observed := fmt.Sprintf("%d requests for %d calls (%d held back), %d failed, recovered: %v", len(o.Journal), asked, max(held, 0), failures, recovered)
 	return verdict(c.Name(), len(why) == 0, expected, observed, strings.Join(why, "; "), o.Lines(o.Journal, 10))
 }

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/faultline-dev/faultline/report"
@@ -35,25 +36,86 @@ func (c fallbackCheck) Evaluate(o *Observation) report.Check {
 }
 
 // errorMentionsCheck: a failure is a clear error naming what went wrong
-// (for a changed payload, the field).
-type errorMentionsCheck struct{ text string }
+// (for a changed payload, the field). The text is matched without regard
+// to case, and the failure classes below accept the words other languages'
+// libraries use for them; a dotted field path also matches with any
+// separators (customer['email'], /customer/email) or by its last name.
+type errorMentionsCheck struct {
+	text  string
+	words []string
+	path  *regexp.Regexp
+}
+
+// MentionSynonyms are the words accepted for each failure class that a
+// built-in scenario asks an error to mention, lower case. Docs list them
+// for client authors (docs/scenarios.md, "Writing a client in another
+// language").
+var MentionSynonyms = map[string][]string{
+	// A connection reset or refused before any response: Go, curl, Node,
+	// Python, Java.
+	"reset": {"reset", "econnreset", "refused", "econnrefused", "socket hang up", "other side closed",
+		"remote end closed", "remotedisconnected", "connection aborted", "broken pipe", "epipe",
+		"closed connection", "connection closed", "empty reply", "eof"},
+	// A 200 with no body where JSON was expected.
+	"empty": {"empty", "no content", "end of json input", "end of input", "unexpected end", "unexpected eof",
+		"expecting value: line 1 column 1 (char 0)", "eof", "zero-length", "0 bytes", "no body"},
+	// A body that is not valid JSON.
+	"json": {"json", "syntaxerror", "syntax error", "parse error", "unterminated", "unexpected end",
+		"invalid character", "unexpected token", "expecting ", "decode"},
+	// A Retry-After the client will not wait for.
+	"retry-after": {"retry-after", "retry after", "retry_after", "retryafter"},
+}
 
 func decodeErrorMentions(d *checkDecode) (Check, error) {
 	s, ok := d.scalar()
 	if !ok || s == "" {
 		return nil, d.errorf("give the text the error must contain, e.g. error_mentions: amount")
 	}
-	return errorMentionsCheck{text: s}, nil
+	return newErrorMentions(s), nil
+}
+
+func newErrorMentions(text string) errorMentionsCheck {
+	c := errorMentionsCheck{text: text, words: []string{strings.ToLower(text)}}
+	if syn, ok := MentionSynonyms[strings.ToLower(text)]; ok {
+		c.words = syn
+	} else if parts := strings.Split(strings.ToLower(text), "."); len(parts) > 1 {
+		quoted := make([]string, len(parts))
+		for i, p := range parts {
+			quoted[i] = regexp.QuoteMeta(p)
+		}
+		c.path = regexp.MustCompile(strings.Join(quoted, `[^a-z0-9]+`))
+		c.words = append(c.words, parts[len(parts)-1])
+	}
+	return c
+}
+
+func (c errorMentionsCheck) mentions(msg string) bool {
+	msg = strings.ToLower(msg)
+	for _, w := range c.words {
+		if strings.Contains(msg, w) {
+			return true
+		}
+	}
+	return c.path != nil && c.path.MatchString(msg)
 }
 
 func (errorMentionsCheck) Name() string { return "error_mentions" }
 
 func (c errorMentionsCheck) Evaluate(o *Observation) report.Check {
 	expected := fmt.Sprintf("an error that mentions %q", c.text)
-	if o.Exec != nil {
-		out := o.Exec.Stderr + o.Exec.Stdout
-		ok := o.Exec.ExitCode != 0 && strings.Contains(out, c.text)
-		return verdict(c.Name(), ok, expected, fmt.Sprintf("exit %d, output: %s", o.Exec.ExitCode, lastLines(out, 2)), "", nil)
+	if len(c.words) > 1 {
+		expected += " (or a synonym: " + strings.Join(limit(c.words[1:], 4), ", ") + ")"
+	}
+	if x := o.Exec; x != nil {
+		out := x.Stderr + x.Stdout
+		observed := fmt.Sprintf("exit %d, output: %s", x.ExitCode, lastLines(out, 2))
+		switch {
+		case x.TimedOut:
+			return verdict(c.Name(), false, expected, "killed at the scenario's timeout", "a client killed while waiting gave no error, whatever it printed before", nil)
+		case x.ExitCode <= 0:
+			return verdict(c.Name(), false, expected, observed, "the client did not fail, so it reported no error", nil)
+		}
+		return verdict(c.Name(), c.mentions(out), expected, observed, "", nil)
 	}
 	var msgs []string
 	ok := false
@@ -62,7 +124,7 @@ func (c errorMentionsCheck) Evaluate(o *Observation) report.Check {
 			continue
 		}
 		msgs = append(msgs, oneLine(call.Err.Error()))
-		ok = ok || strings.Contains(call.Err.Error(), c.text)
+		ok = ok || c.mentions(call.Err.Error())
 	}
 	observed := firstOr(msgs, "no call failed")
 	return verdict(c.Name(), ok, expected, observed, "", limit(msgs, 4))

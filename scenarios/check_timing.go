@@ -39,7 +39,8 @@ func decodeWithin(name string, mk func(time.Duration) Check) checkDecoder {
 }
 
 // timeoutCheck: on an upstream that hangs, every call gives up with an
-// error within the limit.
+// error within the limit. An external client gives up with a non-zero
+// exit; exit 0 says it got an answer, which a hanging upstream never gave.
 type timeoutCheck struct{ within time.Duration }
 
 func (timeoutCheck) Name() string { return "timeout_respected" }
@@ -48,8 +49,12 @@ func (c timeoutCheck) Evaluate(o *Observation) report.Check {
 	expected := "gave up with an error within " + fmtDur(c.within)
 	if o.Exec != nil {
 		x := o.Exec
-		ok := !x.TimedOut && x.Duration <= c.within
-		return verdict(c.Name(), ok, expected, fmt.Sprintf("exit %d after %s", x.ExitCode, fmtDur(x.Duration)), hungMsg(x.TimedOut), nil)
+		ok := !x.TimedOut && x.Duration <= c.within && x.ExitCode != 0
+		msg := hungMsg(x.TimedOut)
+		if !x.TimedOut && x.ExitCode == 0 {
+			msg = "it exited 0, reporting success where every call should have timed out with an error"
+		}
+		return verdict(c.Name(), ok, expected, fmt.Sprintf("exit %d after %s", x.ExitCode, fmtDur(x.Duration)), msg, nil)
 	}
 	var bad []string
 	var slowest time.Duration

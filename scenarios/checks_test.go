@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"sort"
 	"strings"
@@ -262,7 +263,7 @@ var checkCases = []checkCase{
 	{"retry_after_honoured: retried at once after Retry-After: 1", "retry_after_honoured:",
 		func() *Observation {
 			return observed(scen(gets(1)), entryAt(1, 0, 429, rid("a"), retryAfter("1")), entryAt(2, 15, 200, rid("a")))
-		}, report.Failed, "waited 10ms after Retry-After 1s"},
+		}, report.Failed, "retried 990ms before the instant Retry-After 1s allowed"},
 	{"retry_after_honoured: within the default tolerance", "retry_after_honoured",
 		func() *Observation {
 			return observed(scen(gets(1)), entryAt(1, 0, 429, rid("a"), retryAfter("1")), entryAt(2, 965, 200, rid("a")))
@@ -270,19 +271,35 @@ var checkCases = []checkCase{
 	{"retry_after_honoured: outside a tighter tolerance", "retry_after_honoured: {tolerance: 10ms}",
 		func() *Observation {
 			return observed(scen(gets(1)), entryAt(1, 0, 429, rid("a"), retryAfter("1")), entryAt(2, 965, 200, rid("a")))
-		}, report.Failed, "waited 960ms after Retry-After 1s"},
-	{"retry_after_honoured: an HTTP date honoured", "retry_after_honoured:",
+		}, report.Failed, "retried 40ms before the instant Retry-After 1s allowed"},
+	{"retry_after_honoured: an HTTP date honoured from the client's own clock", "retry_after_honoured:",
 		func() *Observation {
-			// sent at 0.5s as "now + 2s" truncated to the second; the
-			// check reads it as 2s from the response, as Date would
+			// sent at 0.5s as the instant t0+2s: a client that waits until
+			// then by its own clock (urllib3, go-retryablehttp) arrives just
+			// after it, whatever the fraction of the second the run began in
 			date := t0.Add(2 * time.Second).Format(http.TimeFormat)
-			return observed(scen(gets(1)), entryAt(1, 500, 503, rid("a"), retryAfter(date)), entryAt(2, 2510, 200, rid("a")))
+			return observed(scen(gets(1)), entryAt(1, 500, 429, rid("a"), retryAfter(date)), entryAt(2, 2001, 200, rid("a")))
+		}, report.Passed, "0 of 1"},
+	{"retry_after_honoured: an HTTP date measured from the Date header", "retry_after_honoured:",
+		func() *Observation {
+			// Date: t0 (whole seconds), so this client waits the full 2s
+			// from when it read the response: later than the instant
+			date := t0.Add(2 * time.Second).Format(http.TimeFormat)
+			return observed(scen(gets(1)), entryAt(1, 500, 429, rid("a"), retryAfter(date)), entryAt(2, 2510, 200, rid("a")))
 		}, report.Passed, "0 of 1"},
 	{"retry_after_honoured: an HTTP date ignored", "retry_after_honoured:",
 		func() *Observation {
 			date := t0.Add(2 * time.Second).Format(http.TimeFormat)
 			return observed(scen(gets(1)), entryAt(1, 500, 503, rid("a"), retryAfter(date)), entryAt(2, 700, 200, rid("a")))
-		}, report.Failed, "after Retry-After 2s"},
+		}, report.Failed, "retried 1.3s before the instant Retry-After 03:04:07 allowed"},
+	{"retry_after_honoured: an HTTP date read as seconds from the response", "retry_after_honoured:",
+		func() *Observation {
+			// a client that takes the date's distance from the Date second
+			// (1.5s at 0.5s) but counts it from its own later clock is fine;
+			// one that waits a second short of the instant is not
+			date := t0.Add(2 * time.Second).Format(http.TimeFormat)
+			return observed(scen(gets(1)), entryAt(1, 500, 429, rid("a"), retryAfter(date)), entryAt(2, 1900, 200, rid("a")))
+		}, report.Failed, "retried 100ms before"},
 	{"retry_after_honoured: no Retry-After ever sent", "retry_after_honoured:",
 		func() *Observation {
 			return observed(scen(gets(1)), entryAt(1, 0, 503, rid("a")), entryAt(2, 20, 200, rid("a")))
@@ -296,31 +313,49 @@ var checkCases = []checkCase{
 		func() *Observation { return observed(scen(gets(1)), entryAt(1, 0, 429, rid("a"), retryAfter("1"))) },
 		report.Failed, "nothing was judged"},
 
-	// backoff
+	// backoff (TestBackoffUnderSchedulerNoise judges it on noisy herds)
 	{"backoff: growing, jittered waits across callers", "backoff: {min: 10ms}",
 		func() *Observation {
-			n := 0
-			return observed(scen(gets(3)), callers(callerAttempts(&n, "a", 0, 503, 20, 45), callerAttempts(&n, "b", 1, 503, 27, 52), callerAttempts(&n, "c", 2, 503, 33, 70))...)
-		}, report.Passed, "mean gap by retry: 27ms, 56ms"},
+			r := rand.New(rand.NewPCG(1, 2))
+			return observed(scen(gets(16)), herd(r, equalJitter, 50*time.Millisecond, 16, 3)...)
+		}, report.Passed, "median wait by retry"},
 	{"backoff: callers in lockstep with identical gaps", "backoff: {min: 10ms}",
 		func() *Observation {
-			n := 0
-			return observed(scen(gets(3)), callers(callerAttempts(&n, "a", 0, 503, 20, 40), callerAttempts(&n, "b", 1, 503, 20, 40), callerAttempts(&n, "c", 2, 503, 20, 40))...)
-		}, report.Failed, "callers retried in lockstep: no jitter"},
+			r := rand.New(rand.NewPCG(1, 2))
+			return observed(scen(gets(16)), herd(r, lockstepExp, 50*time.Millisecond, 16, 3)...)
+		}, report.Failed, "callers retried in lockstep"},
 	{"backoff: lockstep is accepted with jitter: false", "backoff: {min: 10ms, jitter: false}",
 		func() *Observation {
-			n := 0
-			return observed(scen(gets(3)), callers(callerAttempts(&n, "a", 0, 503, 20, 40), callerAttempts(&n, "b", 1, 503, 20, 40), callerAttempts(&n, "c", 2, 503, 20, 40))...)
-		}, report.Passed, "20ms, 40ms"},
-	{"backoff: constant gaps do not grow", "backoff: {min: 10ms}",
+			r := rand.New(rand.NewPCG(1, 2))
+			return observed(scen(gets(16)), herd(r, lockstepExp, 50*time.Millisecond, 16, 3)...)
+		}, report.Passed, "median wait by retry"},
+	{"backoff: constant gaps do not grow", "backoff: {min: 10ms, jitter: false}",
+		func() *Observation {
+			r := rand.New(rand.NewPCG(1, 2))
+			return observed(scen(gets(16)), herd(r, fixedDelay, 50*time.Millisecond, 16, 3)...)
+		},
+		report.Failed, "waits do not grow"},
+	{"backoff: constant gaps accepted with growth: false", "backoff: {min: 10ms, jitter: false, growth: false}",
 		func() *Observation {
 			n := 0
 			return observed(scen(gets(1)), callerAttempts(&n, "a", 0, 503, 20, 20, 20)...)
 		},
-		report.Failed, "waits do not grow between retries"},
+		report.Passed, "median wait by retry: 20ms (1), 20ms (1), 20ms (1)"},
 	{"backoff: immediate retries", "backoff: {min: 10ms}",
-		func() *Observation { n := 0; return observed(scen(gets(1)), callerAttempts(&n, "a", 0, 503, 1, 30)...) },
-		report.Failed, "1 retries came sooner than 10ms"},
+		func() *Observation {
+			n := 0
+			return observed(scen(gets(1)), callerAttempts(&n, "a", 0, 503, 1, 2, 30)...)
+		},
+		report.Failed, "retries come too soon: the median wait is 2ms"},
+	{"backoff: no retry is fine when not required", "backoff: {min: 10ms, required: false}",
+		func() *Observation { return observed(scen(gets(1)), entryAt(1, 0, 503, rid("a"))) },
+		report.Passed, "the client did not retry"},
+	{"backoff: retries are judged when not required", "backoff: {min: 10ms, required: false}",
+		func() *Observation {
+			n := 0
+			return observed(scen(gets(1)), callerAttempts(&n, "a", 0, 503, 0, 1, 0)...)
+		},
+		report.Failed, "retries come too soon"},
 	{"backoff: no retry is nothing to judge", "backoff: {min: 10ms}",
 		func() *Observation { return observed(scen(gets(1)), entryAt(1, 0, 503, rid("a"))) },
 		report.Failed, "the client never retried"},
@@ -387,6 +422,9 @@ var checkCases = []checkCase{
 	{"timeout_respected exec: hang killed by the timeout", "timeout_respected: 2s",
 		func() *Observation { return execd(ExecResult{ExitCode: -1, TimedOut: true, Duration: ms(1500)}) },
 		report.Failed, "the client was still waiting when the scenario's time ran out"},
+	{"timeout_respected exec: exit 0 on a hanging upstream is not giving up", "timeout_respected: 2s",
+		func() *Observation { return execd(ExecResult{ExitCode: 0, Duration: time.Second}) },
+		report.Failed, "it exited 0, reporting success"},
 	{"timeout_respected exec: exited too late", "timeout_respected: 2s",
 		func() *Observation { return execd(ExecResult{ExitCode: 1, Duration: 3 * time.Second}) }, report.Failed, "exit 1 after 3s"},
 
@@ -468,33 +506,57 @@ var checkCases = []checkCase{
 		func() *Observation { return observed(scen(gets(4))) }, report.Failed, "0 requests"},
 
 	// circuit_opens
-	{"circuit_opens: opens, pauses, probes, recovers", "circuit_opens: {after: 3}",
+	{"circuit_opens: opens, fails calls fast, probes, recovers", "circuit_opens: {after: 3}",
 		func() *Observation {
 			calls := []CallResult{failedCall(ms(5), "503"), failedCall(ms(5), "503"), failedCall(ms(5), "503")}
 			for range 4 {
 				calls = append(calls, failedCall(0, "circuit open"))
 			}
-			calls = append(calls, okCall(ms(5)), okCall(ms(5)), okCall(ms(5)))
-			return refRun(scen(gets(10)), calls, seqd(entryAt(0, 0, 503), entryAt(0, 10, 503), entryAt(0, 20, 503),
-				entryAt(0, 600, 200), entryAt(0, 610, 200), entryAt(0, 620, 200))...)
-		}, report.Passed, "3 failed requests of 6, longest pause 575ms, recovered: true"},
-	{"circuit_opens: no breaker hammers the outage", "circuit_opens: {after: 3}",
+			calls = append(calls, failedCall(ms(5), "503"))
+			for range 4 {
+				calls = append(calls, failedCall(0, "circuit open"))
+			}
+			for range 4 {
+				calls = append(calls, okCall(ms(5)))
+			}
+			return refRun(scen(gets(16)), calls, seqd(entryAt(0, 0, 503), entryAt(0, 10, 503), entryAt(0, 20, 503),
+				entryAt(0, 300, 503), entryAt(0, 600, 200), entryAt(0, 610, 200), entryAt(0, 620, 200), entryAt(0, 630, 200))...)
+		}, report.Passed, "8 requests for 16 calls (8 held back), 4 failed, recovered: true"},
+	{"circuit_opens: no breaker calls the upstream every time", "circuit_opens: {after: 3}",
 		func() *Observation {
 			var j []fault.Entry
-			for i := range 9 {
+			for i := range 12 {
 				j = append(j, entryAt(i+1, i*10, 503))
 			}
-			return observed(scen(gets(10)), append(j, entryAt(10, 600, 200))...)
-		}, report.Failed, "the upstream kept being called: 9 failed requests"},
-	{"circuit_opens: no pause during the outage", "circuit_opens: {after: 3, min_gap: 100ms}",
+			for i := 12; i < 16; i++ {
+				j = append(j, entryAt(i+1, 600+i*10, 200))
+			}
+			return observed(scen(gets(16)), j...)
+		}, report.Failed, "no breaker held calls back: the upstream saw 16 requests for 16 calls (12 failed)"},
+	{"circuit_opens: one caller sleeping between retries is no breaker", "circuit_opens: {after: 3}",
 		func() *Observation {
-			return observed(scen(gets(10)), seqd(entryAt(0, 0, 503), entryAt(0, 10, 503), entryAt(0, 20, 503), entryAt(0, 30, 200), entryAt(0, 40, 200))...)
-		}, report.Failed, "no pause of 100ms in the calls"},
-	{"circuit_opens: connection failures count, and no recovery", "circuit_opens: {after: 2, slack: 0}",
+			// a long pause looks like an open breaker, but every call still
+			// reached the upstream, retries and all
+			var j []fault.Entry
+			for i := range 8 {
+				j = append(j, entryAt(0, i*400, 503), entryAt(0, i*400+300, 503))
+			}
+			for i := range 8 {
+				j = append(j, entryAt(0, 4000+i*10, 200))
+			}
+			return observed(scen(gets(16)), seqd(j...)...)
+		}, report.Failed, "the upstream saw 24 requests for 16 calls"},
+	{"circuit_opens: connection failures count, and no recovery", "circuit_opens: {after: 2}",
 		func() *Observation {
 			return observed(scen(gets(10)), seqd(entryAt(0, 0, 0, ended(fault.EndReset)), entryAt(0, 10, 0, ended(fault.EndReset)),
 				entryAt(0, 500, 0, ended(fault.EndReset)))...)
 		}, report.Failed, "the calls did not recover after the outage"},
+	{"circuit_opens: a killed client held nothing back", "circuit_opens: {after: 2}",
+		func() *Observation {
+			o := execd(ExecResult{ExitCode: -1, TimedOut: true}, seqd(entryAt(0, 0, 503), entryAt(0, 10, 503), entryAt(0, 500, 200))...)
+			o.Scenario = scen(gets(10))
+			return o
+		}, report.Failed, "killed at the scenario's timeout"},
 	{"circuit_opens: too few calls to tell", "circuit_opens: {after: 3}",
 		func() *Observation {
 			return observed(scen(gets(4)), seqd(entryAt(0, 0, 503), entryAt(0, 10, 503), entryAt(0, 20, 503), entryAt(0, 600, 200))...)
@@ -533,6 +595,30 @@ var checkCases = []checkCase{
 	{"error_mentions exec: exit 0 is no error", "error_mentions: amount",
 		func() *Observation { return execd(ExecResult{ExitCode: 0, Duration: ms(50), Stdout: "amount: 12\n"}) },
 		report.Failed, "exit 0"},
+	{"error_mentions exec: Node's ECONNRESET is a reset", "error_mentions: reset",
+		func() *Observation {
+			return execd(ExecResult{ExitCode: 1, Duration: ms(50), Stderr: "TypeError: fetch failed\n  [cause]: Error: read ECONNRESET\n"})
+		}, report.Passed, "exit 1"},
+	{"error_mentions exec: curl's Retry-After in any case", "error_mentions: retry-after",
+		func() *Observation {
+			return execd(ExecResult{ExitCode: 1, Duration: ms(50), Stderr: "client: server asked to wait (Retry-After: 86400), beyond the deadline\n"})
+		}, report.Passed, "exit 1"},
+	{"error_mentions exec: Python's JSONDecodeError on an empty body", "error_mentions: empty",
+		func() *Observation {
+			return execd(ExecResult{ExitCode: 1, Duration: ms(50), Stderr: "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)\n"})
+		}, report.Passed, "exit 1"},
+	{"error_mentions exec: Node's parser on a cut body", "error_mentions: JSON",
+		func() *Observation {
+			return execd(ExecResult{ExitCode: 1, Duration: ms(50), Stderr: "SyntaxError: Unterminated string in JSON at position 27\n"})
+		}, report.Passed, "exit 1"},
+	{"error_mentions exec: a field path written the Python way", "error_mentions: customer.email",
+		func() *Observation {
+			return execd(ExecResult{ExitCode: 1, Duration: ms(50), Stderr: "ValueError: customer['email'] is None, expected a string\n"})
+		}, report.Passed, "exit 1"},
+	{"error_mentions exec: killed at the timeout, whatever it logged", "error_mentions: reset",
+		func() *Observation {
+			return execd(ExecResult{ExitCode: -1, TimedOut: true, Duration: ms(50), Stderr: "retrying after connection reset\n"})
+		}, report.Failed, "killed at the scenario's timeout"},
 	{"error_mentions exec: a message without it", "error_mentions: amount",
 		func() *Observation { return execd(ExecResult{ExitCode: 1, Duration: ms(50), Stderr: "oops\n"}) },
 		report.Failed, "output: oops"},
@@ -654,7 +740,7 @@ var checkDecodeErrors = []struct {
 	{"retry_after_honoured", ` 2s`, `{tolerance: 2s}`},
 	{"backoff", ``, `expected a mapping of parameters`},
 	{"backoff", ` {min: fast}`, `min: "fast" is not a duration`},
-	{"backoff", ` {jitter: true}`, `min: give the smallest acceptable wait`},
+	{"backoff", ` {jitter: true}`, `min: give the smallest acceptable median wait`},
 	{"idempotency_key_stable", ` {per: call}`, `takes no parameters`},
 	{"no_duplicate_effects", ` 2`, `takes no parameters`},
 	{"timeout_respected", ` soon`, `give a duration, e.g. timeout_respected: 2s`},
@@ -669,7 +755,7 @@ var checkDecodeErrors = []struct {
 	{"amplification_below", ` 0.5`, `ratio must be at least 1`},
 	{"amplification_below", ` lots`, `"lots": give a ratio`},
 	{"circuit_opens", ` {}`, `after: how many failures should open the breaker`},
-	{"circuit_opens", ` {after: 3, min_gap: soon}`, `min_gap: "soon" is not a duration`},
+	{"circuit_opens", ` {after: 3, min_gap: 100ms}`, `min_gap`},
 	{"fallback_used", ` {status: 200}`, `takes no parameters`},
 	{"error_mentions", ``, `give the text the error must contain`},
 	{"error_mentions", ` [amount]`, `give the text the error must contain`},

@@ -28,13 +28,14 @@ const (
 
 const outputTail = 8 << 10
 
-// runExec runs the external client and waits for it, killing it (and its
-// process group) when timeout passes.
-func runExec(ctx context.Context, sc *Scenario, argv []string, baseURL string, seed int64, timeout time.Duration) *ExecResult {
+// runExec runs the external client in dir ("": faultline's own) and waits
+// for it, killing it (and its process group) when timeout passes.
+func runExec(ctx context.Context, sc *Scenario, argv []string, dir, baseURL string, seed int64, timeout time.Duration) *ExecResult {
 	calls, _ := json.Marshal(sc.Client.Calls)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), EnvURL+"="+baseURL, EnvAdminURL+"=", EnvScenario+"="+sc.Name,
 		EnvSeed+"="+strconv.FormatInt(seed, 10), EnvCalls+"="+string(calls))
 	cmd.Env = append(cmd.Env, authEnv(sc.Plan, baseURL)...)

@@ -193,7 +193,7 @@ checks:
 		res := runScenario(t, sc, Options{})
 		took := time.Since(start)
 		assert.Less(t, took, 5*time.Second, "killed, not waited for")
-		assert.GreaterOrEqual(t, res.Duration, 300*time.Millisecond)
+		assert.GreaterOrEqual(t, took, 300*time.Millisecond, "killed at the timeout, not before")
 		assert.Equal(t, report.Failed, res.Status)
 		outcome := checkNamed(t, res, "outcome")
 		assert.Equal(t, report.Failed, outcome.Status)
@@ -273,12 +273,74 @@ checks:
   - outcome: no_hang
 `)
 		res, err := RunOne(ctx, sc, Options{Exec: []string{missing}})
-		require.NoError(t, err, "a client that cannot start is the user's problem, not faultline's")
+		require.ErrorIs(t, err, ErrCannotRun, "a client that cannot start is not a resilience failure: exit 3")
 		assert.Equal(t, report.Failed, res.Status)
 		assert.True(t, strings.HasPrefix(res.Error, "cannot start the client: "), res.Error)
 		assert.Contains(t, res.Error, missing)
 		assert.Empty(t, res.Checks, "nothing ran, so nothing is judged")
 	})
+}
+
+// TestExecCannotStart: a command the shell cannot find or execute (exit
+// 127 or 126 before any request) is one clear error wrapping ErrCannotRun
+// (exit 3), not a list of resilience failures.
+func TestExecCannotStart(t *testing.T) {
+	dir := t.TempDir()
+	notExec := filepath.Join(dir, "client.py")
+	require.NoError(t, os.WriteFile(notExec, []byte("print('hi')\n"), 0o644))
+	sc := writeScenario(t, dir, "cannot", "version: 1\nname: cannot-start\nupstream:\n  routes:\n    - path: /v1/x\n"+
+		"client:\n  calls:\n    - {path: /v1/x}\nchecks:\n  - outcome: failure\n  - attempts: 1\n")
+	for _, tc := range []struct{ cmd, says string }{
+		{"./no-such-client --flag", "exited 127 (command not found) before any request"},
+		{notExec, "exited 126 (not executable) before any request"},
+	} {
+		run, err := Run(context.Background(), []*Scenario{sc}, Options{Exec: []string{"/bin/sh", "-c", tc.cmd}})
+		require.ErrorIs(t, err, ErrCannotRun, tc.cmd)
+		assert.Contains(t, err.Error(), tc.says)
+		assert.NotContains(t, err.Error(), "\n", "one line")
+		assert.Empty(t, run.Scenarios[0].Checks, "nothing ran, so nothing is judged")
+	}
+	// A client that ran and then exited 127 on its own is judged.
+	run, err := Run(context.Background(), []*Scenario{sc}, Options{Exec: []string{"/bin/sh", "-c", `curl -s "$FAULTLINE_URL/v1/x" >/dev/null 2>&1 || wget -q -O- "$FAULTLINE_URL/v1/x" >/dev/null 2>&1; exit 127`}})
+	if _, lookErr := exec.LookPath("curl"); lookErr == nil {
+		require.NoError(t, err)
+		assert.NotEmpty(t, run.Scenarios[0].Checks)
+	}
+}
+
+// TestExecPathsRelativeToScenario: client.exec runs in the scenario's
+// folder, so relative paths among its arguments resolve there too.
+func TestExecPathsRelativeToScenario(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "clients"), 0o755))
+	script := "#!/bin/sh\nexec curl -sf \"$FAULTLINE_URL/v1/x\" -o \"$1\"\n"
+	if _, err := exec.LookPath("curl"); err != nil {
+		script = "#!/bin/sh\necho ok > \"$1\"\n"
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "clients", "get.sh"), []byte(script), 0o755))
+	sc := writeScenario(t, dir, "rel", "version: 1\nname: relative-args\nupstream:\n  routes:\n    - path: /v1/x\n      respond: {status: 200, json: {ok: true}}\n"+
+		"client:\n  exec:\n    command: [/bin/sh, clients/get.sh, out/body.json]\n  calls:\n    - {path: /v1/x}\nchecks:\n  - outcome: success\n")
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "out"), 0o755))
+	wd := t.TempDir()
+	t.Chdir(wd) // faultline runs elsewhere: the paths still resolve beside the file
+	res := runScenario(t, sc, Options{})
+	assert.Equal(t, report.Passed, res.Status)
+	assert.FileExists(t, filepath.Join(dir, "out", "body.json"))
+}
+
+// TestExecTimedFromFirstRequest: a client that spends a while starting up
+// (an interpreter) is timed from its first request, so a slow start does
+// not fail max_duration or outcome's within.
+func TestExecTimedFromFirstRequest(t *testing.T) {
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("needs curl to make the request from a shell")
+	}
+	dir := t.TempDir()
+	sc := writeScenario(t, dir, "slowstart", "version: 1\nname: slow-start\ntimeout: 10s\nupstream:\n  routes:\n    - path: /v1/x\n      respond: {status: 200, json: {ok: true}}\n"+
+		"client:\n  calls:\n    - {path: /v1/x}\nchecks:\n  - outcome: {expect: success, within: 1s}\n  - max_duration: 1s\n")
+	res := runScenario(t, sc, Options{Exec: []string{"/bin/sh", "-c", `sleep 1.5; curl -sf "$FAULTLINE_URL/v1/x" >/dev/null`}})
+	assert.Equal(t, report.Passed, res.Status, "1.5s of start-up is not the client's behaviour")
+	assert.Less(t, res.Duration, time.Second)
 }
 
 // TestExecOutputKeepsTheTail: a chatty client's last words survive.

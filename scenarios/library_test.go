@@ -47,7 +47,10 @@ func TestLibraryShape(t *testing.T) {
 		}
 		assert.Len(t, stages, 1, "%s: carry exactly one maturity stage (light, full, complete), got %v", sc.Name, stages)
 		if !slices.Contains(sc.Tags, "webhook") {
-			assert.LessOrEqual(t, sc.Timeout, 10*time.Second, "%s: keep the scenario timeout low so a hanging client does not stall the suite", sc.Name)
+			// Low, so a hanging client does not stall the suite; 20s at
+			// most, so a client with a 1s base delay and four doubling
+			// retries (1+2+4+8s, go-retryablehttp's defaults) can finish.
+			assert.LessOrEqual(t, sc.Timeout, 20*time.Second, "%s: keep the scenario timeout low so a hanging client does not stall the suite", sc.Name)
 		}
 		for _, c := range sc.Checks {
 			used[c.Name()] = true
@@ -79,15 +82,15 @@ type verdicts struct {
 // immediate sequential retry on loopback usually comes sooner than 1ms but
 // not always, so those verdicts are not asserted.
 var expectedFailures = map[string]verdicts{
-	"429-on-every-request-backs-off":   {naive: []string{"backoff"}, reckless: []string{"amplification_below", "backoff"}},
+	"429-on-every-request-backs-off":   {naive: []string{"backoff"}, reckless: []string{"backoff"}},
 	"bulkhead-caps-concurrency":        {naive: []string{"concurrency_below"}, reckless: []string{"concurrency_below"}},
 	"connection-closed-mid-response":   {naive: []string{"attempts", "outcome"}},
-	"connection-refused":               {reckless: []string{"attempts"}},
+	"connection-refused":               {reckless: []string{"backoff"}},
 	"empty-200-body":                   {naive: []string{"error_mentions", "outcome"}, reckless: []string{"error_mentions", "outcome"}},
 	"fallback-during-outage":           {naive: []string{"outcome"}, reckless: []string{"outcome"}},
 	"first-503s-then-ok":               {naive: []string{"attempts", "backoff", "outcome"}, reckless: []string{"attempts", "backoff"}},
 	"five-second-delay-timeout-fires":  {naive: []string{"max_duration", "outcome", "timeout_respected"}, reckless: []string{"max_duration", "outcome", "timeout_respected"}},
-	"flapping-upstream":                {naive: []string{"attempts", "latency", "outcome"}, reckless: []string{"attempts", "latency", "outcome"}},
+	"flapping-upstream":                {naive: []string{"attempts", "outcome"}, reckless: []string{"attempts", "outcome"}},
 	"garbage-instead-of-http":          {naive: []string{"attempts", "outcome"}},
 	"hanging-upstream-times-out":       {naive: []string{"outcome", "timeout_respected"}, reckless: []string{"outcome", "timeout_respected"}},
 	"healthy-upstream-baseline":        {},
@@ -98,7 +101,7 @@ var expectedFailures = map[string]verdicts{
 	"no-retry-on-404":                  {reckless: []string{"attempts", "no_retry_on"}},
 	"no-retry-on-422":                  {reckless: []string{"attempts", "no_retry_on"}},
 	"outage-opens-the-breaker":         {naive: []string{"circuit_opens"}, reckless: []string{"circuit_opens"}},
-	"post-retried-with-same-key":       {naive: []string{"attempts", "idempotency_key_stable", "outcome"}, reckless: []string{"attempts", "idempotency_key_stable"}},
+	"post-retried-with-same-key":       {naive: []string{"idempotency_key_stable", "outcome"}, reckless: []string{"idempotency_key_stable"}},
 	"random-500s-are-retried":          {naive: []string{"outcome"}},
 	"reset-after-charge":               {naive: []string{"idempotency_key_stable", "outcome"}, reckless: []string{"idempotency_key_stable", "no_duplicate_effects"}},
 	"retry-after-absurd-fails-fast":    {naive: []string{"error_mentions"}, reckless: []string{"attempts", "error_mentions"}},

@@ -20,10 +20,12 @@ import (
 type Observation struct {
 	Scenario *Scenario
 	Journal  []fault.Entry
-	Start    time.Time     // when the client started
-	Elapsed  time.Duration // how long the client ran
-	Calls    []CallResult  // one per logical call (reference client only)
-	Exec     *ExecResult   // the external client's process (exec only)
+	// Start is when the client's first request reached the upstream (when
+	// it started, if it sent none): interpreter start-up is not timed.
+	Start   time.Time
+	Elapsed time.Duration // from Start until the client ended
+	Calls   []CallResult  // one per logical call (reference client only)
+	Exec    *ExecResult   // the external client's process (exec only)
 	// Deliveries are the webhooks the upstream sent; Effects counts the
 	// receiver's effects per event id (nil when they cannot be counted).
 	Deliveries []fault.Delivery
@@ -129,25 +131,29 @@ func (o *Observation) AskedCalls() (all, unsafe int) {
 	return all, unsafe
 }
 
-// RetryAfter returns the Retry-After the upstream sent with e, if any, as a
-// duration from the response; ok is false when none or garbage was sent.
-func RetryAfter(e fault.Entry) (time.Duration, bool) {
+// RetryAfter returns the earliest instant the upstream allowed the next
+// attempt after e, and the wait it asked for as written, when e carried a
+// Retry-After; ok is false when none or garbage was sent. Seconds count
+// from the response's end as the upstream recorded it (a client counts
+// from when it read the response, later still). An HTTP-date is the
+// instant itself, on the upstream's clock: RFC 9110 has a client compare
+// it with its own clock, as urllib3 and go-retryablehttp do, and a client
+// that measures it from the response's Date header (whole seconds, so
+// never later than the response) waits longer still.
+func RetryAfter(e fault.Entry) (due time.Time, asked string, ok bool) {
 	for _, a := range e.Faults {
 		v, ok := a.Params["retry_after"]
 		if !ok {
 			continue
 		}
 		if secs, err := strconv.Atoi(v); err == nil {
-			return time.Duration(secs) * time.Second, true
+			return EndTime(e).Add(time.Duration(secs) * time.Second), v + "s", true
 		}
 		if at, err := http.ParseTime(v); err == nil {
-			// An HTTP-date is read, as a correct client reads it, against
-			// the response's Date header: the arrival second (net/http's
-			// Date has whole seconds, and so does the date sent).
-			return max(0, at.Sub(e.Time.Truncate(time.Second))), true
+			return at, at.UTC().Format("15:04:05"), true
 		}
 	}
-	return 0, false
+	return time.Time{}, "", false
 }
 
 // EndTime is when the upstream finished with e.

@@ -210,7 +210,9 @@ func RunOne(ctx context.Context, sc *Scenario, opts Options) (report.Scenario, e
 	if err != nil {
 		return fail(err)
 	}
-	srv, err := fault.Listen("127.0.0.1:0", fault.Wrap(base, plan, fault.WithJournalSize(scenarioJournal)), nil)
+	// Time windows (an outage, a flap) count from the client's first
+	// request, so an interpreter's start-up does not shift them.
+	srv, err := fault.Listen("127.0.0.1:0", fault.Wrap(base, plan, fault.WithJournalSize(scenarioJournal), fault.WithStartAtFirstRequest()), nil)
 	if err != nil {
 		if rcv != nil {
 			rcv.close()
@@ -221,11 +223,12 @@ func RunOne(ctx context.Context, sc *Scenario, opts Options) (report.Scenario, e
 	defer cancel()
 	obs := &Observation{Scenario: sc, Start: time.Now()}
 	runClient(ctx, sc, opts, srv.URL, seed, obs)
-	obs.Elapsed = time.Since(obs.Start)
+	end := time.Now()
 	_ = srv.Handler.WaitDeliveries(ctx)
 	obs.Deliveries = srv.Handler.Deliveries()
 	srv.Close() // releases requests the client abandoned, so the journal is whole
 	obs.Journal = srv.Journal().Entries()
+	obs.clockFromFirstRequest(end)
 	if n := srv.Journal().Dropped(); n > 0 {
 		res.Error = fmt.Sprintf("the upstream saw more than %d requests and dropped %d from its journal: checks cannot judge a partial journal; ask for fewer calls", scenarioJournal, n)
 		res.Status = report.Failed
@@ -237,13 +240,55 @@ func RunOne(ctx context.Context, sc *Scenario, opts Options) (report.Scenario, e
 		obs.Effects = fetchEffects(ctx, r.EffectsURL)
 	}
 	res.Duration = obs.Elapsed
-	if obs.Exec != nil && obs.Exec.Err != nil {
-		res.Error = "cannot start the client: " + obs.Exec.Err.Error()
-		res.Status = report.Failed
-		return res, nil
+	if why := cannotStart(obs); why != "" {
+		res.Error, res.Status = why, report.Failed
+		return res, fmt.Errorf("%w: %s: %s", ErrCannotRun, sc.Name, why)
 	}
 	judge(&res, obs)
 	return res, nil
+}
+
+// clockFromFirstRequest times the client from its first request as the
+// upstream recorded it, not from when its process was started: an
+// interpreter's start-up is not the client's behaviour. A client that
+// sent nothing is timed from its start.
+func (o *Observation) clockFromFirstRequest(end time.Time) {
+	if len(o.Journal) > 0 {
+		first := o.Journal[0].Time
+		for _, e := range o.Journal[1:] {
+			if e.Time.Before(first) {
+				first = e.Time
+			}
+		}
+		if first.After(o.Start) {
+			o.Start = first
+		}
+	}
+	o.Elapsed = end.Sub(o.Start)
+	if o.Exec != nil {
+		o.Exec.Duration = o.Elapsed
+	}
+}
+
+// cannotStart says why an external client could not run at all (it could
+// not be started, or the shell could not find or execute it: exit 126 or
+// 127 before any request), or "" when it ran.
+func cannotStart(o *Observation) string {
+	x := o.Exec
+	switch {
+	case x == nil:
+		return ""
+	case x.Err != nil && !errors.Is(x.Err, context.Canceled):
+		return "cannot start the client: " + oneLine(x.Err.Error())
+	case (x.ExitCode == 126 || x.ExitCode == 127) && len(o.Journal) == 0:
+		msg := fmt.Sprintf("cannot start the client: it exited %d (%s) before any request", x.ExitCode,
+			map[int]string{126: "not executable", 127: "command not found"}[x.ExitCode])
+		if tail := lastLines(x.Stderr, 1); tail != "" {
+			msg += ": " + tail
+		}
+		return msg
+	}
+	return ""
 }
 
 // unjudgeable says why a scenario cannot judge the client it would run
@@ -281,17 +326,24 @@ func preparePlan(sc *Scenario, seed int64) (*fault.Plan, *refReceiver, error) {
 func runClient(ctx context.Context, sc *Scenario, opts Options, url string, seed int64, obs *Observation) {
 	argv := opts.Exec
 	timeout := sc.Timeout
+	dir := "" // --exec runs where faultline was started
 	if len(argv) == 0 && sc.Client.Exec != nil {
 		argv = sc.Client.Exec.Command
 		if sc.Client.Exec.Timeout > 0 {
 			timeout = sc.Client.Exec.Timeout
 		}
-		if !filepath.IsAbs(argv[0]) && strings.Contains(argv[0], "/") && !strings.HasPrefix(sc.File, LibraryPrefix) {
-			argv = append([]string{filepath.Join(filepath.Dir(sc.File), argv[0])}, argv[1:]...)
+		// client.exec runs in the scenario file's folder, so every relative
+		// path in it (the program's and its arguments') is relative to the
+		// file, as the schema says.
+		if !strings.HasPrefix(sc.File, LibraryPrefix) {
+			dir = filepath.Dir(sc.File)
+			if !filepath.IsAbs(argv[0]) && strings.Contains(argv[0], "/") {
+				argv = append([]string{filepath.Join(dir, argv[0])}, argv[1:]...)
+			}
 		}
 	}
 	if len(argv) > 0 {
-		obs.Exec = runExec(ctx, sc, argv, url, seed, timeout)
+		obs.Exec = runExec(ctx, sc, argv, dir, url, seed, timeout)
 		return
 	}
 	obs.Calls = runReference(ctx, sc, url, seed)
