@@ -268,25 +268,15 @@ func TestMalformed(t *testing.T) {
 	}
 }
 
-// fakeClock is an injected clock that moves only when told to.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-
-func (c *fakeClock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
 
 func TestOutageWindow(t *testing.T) {
 	clock := newFakeClock()
-	s := servePlan(t, okRoute+"      - outage: {for: 150ms}\n", WithClock(clock.Now))
+	s := servePlan(t, okRoute+"      - outage: {for: 150ms}\n", WithClock(clock.now))
 	assert.Equal(t, []int{503}, statuses(t, s, "/x", 1, nil))
-	clock.Advance(149 * time.Millisecond)
+	clock.add(149 * time.Millisecond)
 	assert.Equal(t, []int{503}, statuses(t, s, "/x", 1, nil))
-	clock.Advance(time.Millisecond)
+	clock.add(time.Millisecond)
 	assert.Equal(t, []int{200}, statuses(t, s, "/x", 1, nil))
 }
 
@@ -296,20 +286,20 @@ func TestStartAtFirstRequest(t *testing.T) {
 	plan := okRoute + "      - outage: {after: 100ms, for: 100ms}\n"
 	for _, lazy := range []bool{false, true} {
 		clock := newFakeClock()
-		opts := []Option{WithClock(clock.Now)}
+		opts := []Option{WithClock(clock.now)}
 		if lazy {
 			opts = append(opts, WithStartAtFirstRequest())
 		}
 		s := servePlan(t, plan, opts...)
-		clock.Advance(time.Hour) // a slow client: the plan was set an hour ago
+		clock.add(time.Hour) // a slow client: the plan was set an hour ago
 		var got []int
 		for _, step := range []time.Duration{0, 100 * time.Millisecond, 99 * time.Millisecond, time.Millisecond} {
-			clock.Advance(step)
+			clock.add(step)
 			got = append(got, statuses(t, s, "/x", 1, nil)...)
 		}
 		if lazy {
 			assert.Equal(t, []int{200, 503, 503, 200}, got, "the outage runs from 100ms to 200ms after the first request")
-			assert.Equal(t, clock.Now().Add(-200*time.Millisecond), s.Handler.Start())
+			assert.Equal(t, clock.now().Add(-200*time.Millisecond), s.Handler.Start())
 		} else {
 			assert.Equal(t, []int{200, 200, 200, 200}, got, "the outage was over before the client came")
 		}

@@ -182,7 +182,9 @@ func Timeline(g Group) []report.Step {
 		if e.End == fault.EndComplete || e.End == "" {
 			steps[i].Status = e.Status
 		}
-		steps[i].RetryAfter, _ = RetryAfter(e)
+		if due, _, ok := RetryAfter(e); ok {
+			steps[i].RetryAfter = max(0, due.Sub(EndTime(e)))
+		}
 		if i > 0 {
 			steps[i].Wait = e.Time.Sub(g.Entries[i-1].Time)
 		}
