@@ -229,8 +229,9 @@ func hasReturn(n ast.Node) bool {
 }
 
 // isBounded reports whether the loop stops by itself: it has a condition
-// or a range, or an exit (return or break) under a comparison of numbers
-// (attempt >= max, time.Since(start) > limit), or it watches a context.
+// or a range, or an exit (return or break) under a condition that looks at
+// more than the attempt's error and status (attempt >= max,
+// time.Since(start) > limit, !shouldRetry), or it watches a context.
 func isBounded(info *types.Info, r *retryLoop) bool {
 	switch x := r.loop.(type) {
 	case *ast.ForStmt:
@@ -244,8 +245,8 @@ func isBounded(info *types.Info, r *retryLoop) bool {
 	ast.Inspect(r.body, func(n ast.Node) bool {
 		switch x := n.(type) {
 		case *ast.IfStmt:
-			if comparesNumbers(info, x.Cond) && (hasReturn(x.Body) || hasBranch(x.Body, token.BREAK)) {
-				bounded = true
+			if (hasReturn(x.Body) || hasBranch(x.Body, token.BREAK)) && !onlyOutcome(info, x.Cond) {
+				bounded = true // a counter, a clock or a helper's verdict decides
 			}
 		case *ast.SelectorExpr:
 			if (x.Sel.Name == "Done" || x.Sel.Name == "Err") && isNamed(info.TypeOf(x.X), "context", "Context") {
@@ -257,25 +258,41 @@ func isBounded(info *types.Info, r *retryLoop) bool {
 	return bounded
 }
 
-func comparesNumbers(info *types.Info, cond ast.Expr) bool {
-	found := false
+// onlyOutcome reports whether cond looks at nothing but the outcome of
+// the attempt: errors, nil, status codes and constants. An exit under such
+// a condition leaves on success or on a permanent error, which is no bound
+// on how often a transient failure is retried.
+func onlyOutcome(info *types.Info, cond ast.Expr) bool {
+	only := true
+	errType := types.Universe.Lookup("error").Type()
 	ast.Inspect(cond, func(n ast.Node) bool {
-		b, ok := n.(*ast.BinaryExpr)
-		if !ok {
-			return !found
-		}
-		switch b.Op {
-		case token.LSS, token.LEQ, token.GTR, token.GEQ:
-			if isStatus(b.X) || isStatus(b.Y) {
-				return true // a status check is no bound
+		switch x := n.(type) {
+		case nil:
+			return false
+		case *ast.BinaryExpr, *ast.ParenExpr, *ast.UnaryExpr:
+			return only
+		case *ast.SelectorExpr:
+			if !isStatus(x) {
+				only = false
 			}
-			if t, ok := info.TypeOf(b.X).Underlying().(*types.Basic); ok && t.Info()&types.IsNumeric != 0 {
-				found = true
+			return false
+		case *ast.Ident:
+			t := info.TypeOf(x)
+			if !isNil(x) && !isConst(info, x) && (t == nil || !types.Identical(t, errType)) && !isStatus(x) {
+				only = false
 			}
+			return false
+		case *ast.BasicLit:
+			return false
+		default:
+			if e, ok := n.(ast.Expr); ok && isConst(info, e) {
+				return false
+			}
+			only = false
+			return false
 		}
-		return !found
 	})
-	return found
+	return only
 }
 
 // isStatus reports whether e reads a status code (resp.StatusCode, status).

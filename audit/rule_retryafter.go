@@ -49,14 +49,26 @@ func is429(pass *analysis.Pass, e ast.Expr) bool {
 	return ok && v == 429
 }
 
+// serverPacing reports whether a literal names a header through which a
+// server says when (or whether) to retry: Retry-After, or a provider's own
+// such as Stripe-Should-Retry or X-RateLimit-Reset.
+func serverPacing(lit string) bool {
+	l := strings.ToLower(lit)
+	for _, h := range []string{"retry-after", "should-retry", "ratelimit-reset", "rate-limit-reset"} {
+		if strings.Contains(l, h) {
+			return true
+		}
+	}
+	return false
+}
+
 // readsRetryAfter reports whether any file of the package names the
-// Retry-After header.
+// Retry-After header or a provider's equivalent.
 func readsRetryAfter(pass *analysis.Pass) bool {
 	for _, f := range pass.Files {
 		found := false
 		ast.Inspect(f, func(n ast.Node) bool {
-			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING &&
-				strings.Contains(strings.ToLower(lit.Value), "retry-after") {
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING && serverPacing(lit.Value) {
 				found = true
 			}
 			return !found

@@ -27,6 +27,9 @@ func runNoTimeout(pass *analysis.Pass) (any, error) {
 				checkTimeout(pass, body, h)
 				return true
 			}
+			if takesCallerContext(pass.TypesInfo, call) {
+				return true // the context handed along can carry the deadline
+			}
 			for _, arg := range call.Args {
 				if isPkgVar(pass.TypesInfo, arg, "net/http", "DefaultClient") {
 					reportf(pass, arg, RuleNoTimeout, "http.DefaultClient (no timeout) is handed to "+calleeLabel(call))
@@ -36,6 +39,21 @@ func runNoTimeout(pass *analysis.Pass) (any, error) {
 		})
 	})
 	return nil, nil
+}
+
+// takesCallerContext reports whether call is given a context.Context other
+// than context.Background() or context.TODO().
+func takesCallerContext(info *types.Info, call *ast.CallExpr) bool {
+	for _, a := range call.Args {
+		if !isNamed(info.TypeOf(a), "context", "Context") {
+			continue
+		}
+		if c, ok := ast.Unparen(a).(*ast.CallExpr); ok && isFunc(info, c, "context.Background", "context.TODO") {
+			continue
+		}
+		return true
+	}
+	return false
 }
 
 func calleeLabel(call *ast.CallExpr) string {

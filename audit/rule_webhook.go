@@ -124,8 +124,13 @@ func readsBody(info *types.Info, body *ast.BlockStmt, req types.Object) bool {
 	return found
 }
 
-// verifies reports whether body calls something that checks a signature.
+// verifies reports whether body calls something that checks a signature,
+// or hands the signature header's value to a call (a provider library's
+// parse-and-verify, such as stripe's ParseEventNotification).
 func verifies(body *ast.BlockStmt) bool {
+	if handsOnSignature(body) {
+		return true
+	}
 	found := false
 	ast.Inspect(body, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
@@ -140,6 +145,46 @@ func verifies(body *ast.BlockStmt) bool {
 		}
 		for _, w := range []string{"verif", "validat", "constructevent", "signature", "checksig", "authenticat"} {
 			found = found || strings.Contains(name, w)
+		}
+		return !found
+	})
+	return found
+}
+
+// handsOnSignature reports whether a call in body takes as an argument a
+// signature header read (r.Header.Get("Stripe-Signature")), directly or
+// through a variable it was assigned to.
+func handsOnSignature(body *ast.BlockStmt) bool {
+	isSigRead := func(e ast.Expr) bool {
+		call, ok := ast.Unparen(e).(*ast.CallExpr)
+		if !ok || calleeName(call) != "Get" || len(call.Args) != 1 {
+			return false
+		}
+		lit, ok := call.Args[0].(*ast.BasicLit)
+		return ok && (strings.Contains(strings.ToLower(lit.Value), "signature") || strings.Contains(strings.ToLower(lit.Value), "hmac"))
+	}
+	vars := map[string]bool{}
+	ast.Inspect(body, func(n ast.Node) bool {
+		if as, ok := n.(*ast.AssignStmt); ok && len(as.Lhs) == len(as.Rhs) {
+			for i, r := range as.Rhs {
+				if id, ok := as.Lhs[i].(*ast.Ident); ok && id.Name != "_" && isSigRead(r) {
+					vars[id.Name] = true
+				}
+			}
+		}
+		return true
+	})
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || found {
+			return !found
+		}
+		for _, a := range call.Args {
+			id, isIdent := ast.Unparen(a).(*ast.Ident)
+			if isSigRead(a) || isIdent && vars[id.Name] {
+				found = true
+			}
 		}
 		return !found
 	})

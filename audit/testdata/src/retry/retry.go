@@ -92,3 +92,13 @@ func paginate(c *http.Client, next func(*http.Response) string, url string) erro
 	}
 	return nil
 }
+
+func helperDecides(c *http.Client, req *http.Request, shouldRetry func(error, int) bool) (*http.Response, error) {
+	for retry := 0; ; retry++ { // stripe-go's shape: a helper given the counter decides
+		resp, err := c.Do(req)
+		if !shouldRetry(err, retry) {
+			return resp, err
+		}
+		time.Sleep(time.Duration(retry) * time.Second)
+	}
+}

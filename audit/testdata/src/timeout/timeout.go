@@ -26,8 +26,12 @@ func defaultClient(url string) error {
 
 func use(c *http.Client) {}
 
-func handsOnDefault() {
-	use(http.DefaultClient) // want `http.DefaultClient \(no timeout\) is handed to use`
+func useCtx(ctx context.Context, c *http.Client) {}
+
+func handsOnDefault(ctx context.Context) {
+	use(http.DefaultClient)                          // want `http.DefaultClient \(no timeout\) is handed to use`
+	useCtx(context.Background(), http.DefaultClient) // want `is handed to useCtx`
+	useCtx(ctx, http.DefaultClient)                  // slack-go's shape: the caller's context can carry the deadline
 }
 
 func literalWithoutTimeout(url string) error {

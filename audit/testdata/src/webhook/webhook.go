@@ -71,3 +71,18 @@ func pingHook(w http.ResponseWriter, r *http.Request) { // never reads the body
 func verifyStripeSignature(body []byte, header string) error { return nil }
 func apply(map[string]any)                                   {}
 func applyRaw([]byte)                                        {}
+
+type parser interface {
+	ParseEventNotification(payload []byte, sig, secret string) (any, error)
+}
+
+var client parser
+
+func libraryParses(mux *http.ServeMux) {
+	mux.HandleFunc("/webhook", func(w http.ResponseWriter, r *http.Request) { // stripe's example: the library verifies
+		payload, _ := io.ReadAll(r.Body)
+		if _, err := client.ParseEventNotification(payload, r.Header.Get("Stripe-Signature"), "whsec"); err != nil {
+			http.Error(w, "bad signature", http.StatusBadRequest)
+		}
+	})
+}
