@@ -65,7 +65,8 @@ func parseJUnit(t *testing.T, r *report.Run) xSuites {
 
 func TestJUnitCounts(t *testing.T) {
 	doc := parseJUnit(t, fixtureRun())
-	if doc.Name != "faultline run" || doc.Tests != 5 || doc.Failures != 1 || doc.Errors != 1 || doc.Skipped != 1 || doc.Time != "4.321" {
+	if doc.Name != "faultline run" || doc.Tests != 5 || doc.Failures != 1 || doc.Errors != 1 || doc.Skipped != 0 || doc.Time != "4.321" {
+		// junit-10.xsd has no skipped count on testsuites; testsuite carries it.
 		t.Errorf("testsuites = %+v", doc)
 	}
 	if len(doc.Suites) != 1 {
