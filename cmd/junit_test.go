@@ -80,7 +80,7 @@ func TestJUnitValidates(t *testing.T) {
 	}
 	runXML := filepath.Join(dir, "run.xml")
 	code, out := execute("run", suite, "--seed", "1", "--junit", runXML)
-	require.Equal(t, ExitFailed, code, out)
+	require.Equal(t, ExitInternal, code, "a client that cannot start: faultline could not run it\n%s", out)
 	validateJUnit(t, runXML)
 
 	passXML := filepath.Join(dir, "pass.xml")
