@@ -16,8 +16,8 @@
 // YAML format: latency, status, rate_limit, reset, close, truncate, garbage,
 // hang, slow_body, malformed and outage; and the building blocks of
 // integration failures that are not faults of one response: oauth (a token
-// endpoint and bearer tokens that expire, run out or are revoked) and
-// redirect (to another host). Every random draw comes from a
+// endpoint and bearer tokens that expire, run out or are revoked),
+// redirect (to another host) and paginate (a listing broken at a page). Every random draw comes from a
 // source seeded by the plan's seed, the route and the request's position, so
 // the same seed and request order give the same faults.
 //

@@ -130,6 +130,14 @@
 //	resp, err := s.Do(ctx, &resilience.Request{URL: "https://api.example.com/v1/orders"})
 //	if errors.Is(err, resilience.ErrReauthorize) { /* ask the user to connect the app again */ }
 //
+// # Listings
+//
+// [Paginate] fetches a whole listing by cursor or page number through a
+// Client or Session: a failed page is retried from its own cursor (never
+// from the first page), and a next cursor already fetched ends the listing
+// with [ErrRepeatedCursor] instead of looping; a [*PageError] says where to
+// resume.
+//
 // # Observability
 //
 // One log/slog record per attempt (request_id, also sent as X-Request-Id;

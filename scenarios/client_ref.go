@@ -70,6 +70,9 @@ func oneCall(ctx context.Context, client *resilience.Session, c *Call, baseURL s
 		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
 		defer cancel()
 	}
+	if c.Paginate != "" {
+		return listCall(ctx, client, c, baseURL)
+	}
 	req := &resilience.Request{Method: c.Method, URL: baseURL + c.Path, Header: http.Header{}, Kind: resilience.Kind(c.Kind)}
 	if c.Body != "" {
 		req.Body = []byte(c.Body)

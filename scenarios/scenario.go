@@ -70,6 +70,9 @@ type Call struct {
 	// Expect is the JSON shape the client validates a response against:
 	// field path to type (string, number, bool, object, array).
 	Expect map[string]string `json:"expect,omitempty"`
+	// Paginate asks for the whole listing at Path, page by page: "cursor"
+	// (?cursor=, next_cursor) or "page" (?page=, next_page).
+	Paginate string `json:"paginate,omitempty"`
 }
 
 // Reference configures the reference resilient client.
@@ -91,7 +94,7 @@ const DefaultTimeout = 30 * time.Second
 // Tags is the fixed vocabulary scenario tags come from.
 var Tags = []string{
 	"timeout", "retry", "retry-after", "idempotency", "circuit-breaker", "rate-limit", "no-retry-4xx",
-	"partial-response", "malformed", "outage", "concurrency", "webhook", "auth", "light", "full", "complete",
+	"partial-response", "malformed", "outage", "concurrency", "webhook", "auth", "pagination", "light", "full", "complete",
 }
 
 type scenarioFile struct {
@@ -130,6 +133,7 @@ type callFile struct {
 	Pace        yamlx.Duration    `yaml:"pace"`
 	Timeout     yamlx.Duration    `yaml:"timeout"`
 	Expect      map[string]string `yaml:"expect"`
+	Paginate    string            `yaml:"paginate"`
 }
 
 type referenceFile struct {
@@ -398,7 +402,7 @@ func decodeClient(f *yamlx.File, n *yaml.Node, cf *clientFile) (Client, error) {
 
 func decodeCall(f *yamlx.File, n *yaml.Node, cf *callFile, path string) (Call, error) {
 	c := Call{Method: strings.ToUpper(cf.Method), Path: cf.Path, Headers: cf.Headers, Body: cf.Body, Kind: cf.Kind,
-		Count: cf.Count, Concurrency: cf.Concurrency, Pace: cf.Pace.D(), Timeout: cf.Timeout.D(), Expect: cf.Expect}
+		Count: cf.Count, Concurrency: cf.Concurrency, Pace: cf.Pace.D(), Timeout: cf.Timeout.D(), Expect: cf.Expect, Paginate: cf.Paginate}
 	if c.Method == "" {
 		c.Method = "GET"
 	}
@@ -423,6 +427,9 @@ func decodeCall(f *yamlx.File, n *yaml.Node, cf *callFile, path string) (Call, e
 	c.Count, c.Concurrency = max(c.Count, 1), max(c.Concurrency, 1)
 	if c.Kind != "" && !contains([]string{"read", "create", "update", "payment", "upload"}, c.Kind) {
 		return c, yamlx.Errorf(f.Name, mapValue(n, "kind"), "%s.kind: %q: use read, create, update, payment or upload", path, c.Kind)
+	}
+	if c.Paginate != "" && c.Paginate != "cursor" && c.Paginate != "page" {
+		return c, yamlx.Errorf(f.Name, mapValue(n, "paginate"), "%s.paginate: %q: use cursor or page", path, c.Paginate)
 	}
 	for field, typ := range c.Expect {
 		if !contains([]string{"string", "number", "bool", "object", "array"}, typ) {

@@ -25,6 +25,7 @@ type Call struct {
 	Count       int               `json:"count"`
 	Concurrency int               `json:"concurrency"`
 	Pace        time.Duration     `json:"pace_ns"`
+	Paginate    string            `json:"paginate"` // "cursor" or "page": fetch the whole listing
 }
 
 // Main runs every call through handle and exits; name prefixes messages.
@@ -55,6 +56,9 @@ func Main(name string, handle func(base string, c Call) error) {
 // Do makes one request and reads the whole response; a transport error,
 // a broken body or a status >= 400 is an error.
 func Do(client *http.Client, base string, c Call) error {
+	if c.Paginate != "" {
+		return list(client, base, c)
+	}
 	req, err := http.NewRequest(c.Method, base+c.Path, bytes.NewBufferString(c.Body))
 	if err != nil {
 		return err

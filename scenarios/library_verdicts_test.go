@@ -15,3 +15,17 @@ func init() {
 		expectedFailures[name] = v
 	}
 }
+
+// The pagination scenarios: naive gives up at the first failed page and
+// follows a repeated cursor until its 200-page cap; reckless restarts the
+// whole listing on any failure, fetching pages it already has.
+func init() {
+	for name, v := range map[string]verdicts{
+		"pagination-503-mid-listing":   {naive: []string{"outcome", "pages_once"}, reckless: []string{"pages_once"}},
+		"pagination-reset-mid-listing": {naive: []string{"outcome", "pages_once"}, reckless: []string{"pages_once"}},
+		"pagination-truncated-page":    {naive: []string{"outcome", "pages_once"}, reckless: []string{"pages_once"}},
+		"pagination-repeated-cursor":   {naive: []string{"error_mentions", "stops_on_repeated_cursor"}, reckless: []string{"error_mentions", "stops_on_repeated_cursor"}},
+	} {
+		expectedFailures[name] = v
+	}
+}
