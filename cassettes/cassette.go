@@ -356,11 +356,27 @@ func keyLine(m *yaml.Node, key string) int {
 
 // Save writes the cassette atomically: a temporary file in the same folder,
 // fsync, then rename over path. A crash at any moment leaves either the old
-// file or the new one. An empty cassette is never written (ErrEmptyCassette).
+// file or the new one, and a temporary file a killed save left behind is
+// removed by the next. An empty cassette is never written
+// (ErrEmptyCassette). While a Recorder records into path, Save fails with
+// ErrLocked rather than lose its recordings or have them overwrite these.
 func (c *Cassette) Save(path string) error {
 	if len(c.Interactions) == 0 {
 		return fmt.Errorf("save %s: %w: no request reached the recorder", path, ErrEmptyCassette)
 	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	l, err := lock(path)
+	if err != nil {
+		return fmt.Errorf("save: %w", err)
+	}
+	defer l.unlock()
+	return c.save(path)
+}
+
+// save writes the cassette; the caller holds its lock.
+func (c *Cassette) save(path string) error {
 	var buf bytes.Buffer
 	buf.WriteString("---\n")
 	enc := yaml.NewEncoder(&buf)
@@ -374,14 +390,8 @@ func (c *Cassette) Save(path string) error {
 	if err := enc.Close(); err != nil {
 		return fmt.Errorf("save %s: encode: %w", path, err)
 	}
-	return writeAtomic(path, buf.Bytes())
-}
-
-func writeAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	if err := atomicfile.Write(path, data, 0o644); err != nil {
+	cleanTemps(path)
+	if err := atomicfile.Write(path, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("save %s: %w", path, err)
 	}
 	return nil

@@ -251,5 +251,9 @@ func TestSaveSurvivesKill(t *testing.T) {
 		require.NoError(t, err, "after SIGKILL at %v", delay)
 		n := len(c.Interactions)
 		assert.True(t, n == 1 || n == 400, "whole cassette, got %d interactions", n)
+		// The next save removes what the killed one left behind.
+		require.NoError(t, c.Save(path))
+		temps, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".kill.yaml.tmp-*"))
+		assert.Empty(t, temps, "temporary files after the next save")
 	}
 }

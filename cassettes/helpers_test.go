@@ -18,6 +18,9 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv("FAULTLINE_SAVE_LOOP"); path != "" {
 		saveLoop(path) // never returns: killed by the parent test
 	}
+	if path := os.Getenv("FAULTLINE_HOLD_LOCK"); path != "" {
+		holdLock(path) // never returns: killed by the parent test
+	}
 	goleak.VerifyTestMain(m)
 }
 

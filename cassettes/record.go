@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -69,6 +71,7 @@ type Recorder struct {
 	opts     RecordOptions
 	red      *Redactor
 	log      *slog.Logger
+	lock     *fileLock // held from NewRecorder to Close: one recorder per cassette
 	existing *Cassette // loaded cassette, nil if none
 	replay   *Replayer // answers from existing, nil if recording everything
 	readOnly bool      // once-mode with an existing cassette
@@ -82,7 +85,10 @@ type Recorder struct {
 }
 
 // NewRecorder prepares to record traffic for upstream into the cassette at
-// path. An existing cassette that is corrupt gives a *FormatError.
+// path, and locks it until Close: a second recorder (in this or another
+// process) on the same path fails with ErrLocked instead of losing one's
+// recordings on save. An existing cassette that is corrupt gives a
+// *FormatError.
 func NewRecorder(upstream *url.URL, path string, opts RecordOptions) (*Recorder, error) {
 	if upstream == nil || (upstream.Scheme != "http" && upstream.Scheme != "https") || upstream.Host == "" {
 		return nil, fmt.Errorf("upstream %v: use an absolute http(s) URL such as https://api.example.com", upstream)
@@ -97,6 +103,14 @@ func NewRecorder(upstream *url.URL, path string, opts RecordOptions) (*Recorder,
 	if rec.opts.Now == nil {
 		rec.opts.Now = time.Now
 	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("record %s: %w", path, err)
+	}
+	l, err := lock(path)
+	if err != nil {
+		return nil, fmt.Errorf("record: %w", err)
+	}
+	rec.lock = l
 	if opts.Mode == ModeAll {
 		return rec, nil
 	}
@@ -105,6 +119,7 @@ func NewRecorder(upstream *url.URL, path string, opts RecordOptions) (*Recorder,
 	case errors.Is(err, fs.ErrNotExist):
 		return rec, nil
 	case err != nil:
+		l.unlock()
 		return nil, err
 	}
 	rec.existing = c
@@ -242,15 +257,18 @@ func (rec *Recorder) keep(it *Interaction) bool {
 	return true
 }
 
-// Close stops recording and writes every completed interaction to the
-// cassette atomically. Call it from a SIGINT/SIGTERM handler after shutting
+// Close stops recording, writes every completed interaction to the
+// cassette atomically and releases the cassette's lock. Call it from a SIGINT/SIGTERM handler after shutting
 // the HTTP server down; requests still in flight are not saved. When nothing
 // new was recorded an existing cassette is left untouched, and a missing one
 // is not created: Close returns an error wrapping ErrEmptyCassette.
 // Close may be called again, and concurrently (a signal handler and a
 // deferred call): every call waits for the one save and returns its result.
 func (rec *Recorder) Close() error {
-	rec.closeOnce.Do(func() { rec.closeErr = rec.save() })
+	rec.closeOnce.Do(func() {
+		rec.closeErr = rec.save()
+		rec.lock.unlock()
+	})
 	return rec.closeErr
 }
 
@@ -274,7 +292,7 @@ func (rec *Recorder) save() error {
 	for i, it := range c.Interactions {
 		it.ID = i
 	}
-	if err := c.Save(rec.path); err != nil {
+	if err := c.save(rec.path); err != nil {
 		return err
 	}
 	rec.log.Info("cassette saved", "path", rec.path, "new", len(added), "total", len(c.Interactions))
