@@ -17,6 +17,11 @@ const (
 	ExitFailed   = 1 // a check failed (or breaking drift, or a secret found)
 	ExitUsage    = 2 // usage error or invalid input file
 	ExitInternal = 3 // faultline itself could not run (e.g. cannot bind)
+	// ExitInterrupted: SIGINT or SIGTERM stopped a run before every
+	// scenario finished; the report says which were not judged. 130 is
+	// the shell's code for a process ended by SIGINT (128+2), so scripts
+	// and CI read it as "stopped", never as a verdict on the client.
+	ExitInterrupted = 130
 )
 
 // exitError carries an exit code through cobra's error return.
@@ -33,6 +38,9 @@ func usageErr(err error) error { return &exitError{code: ExitUsage, err: err} }
 
 // internalErr marks err as faultline failing to run: exit 3.
 func internalErr(err error) error { return &exitError{code: ExitInternal, err: err} }
+
+// interruptedErr is returned when a signal cut a run short: exit 130.
+func interruptedErr(msg string) error { return &exitError{code: ExitInterrupted, err: errors.New(msg)} }
 
 // failedErr is returned when a run completed and found failures: exit 1.
 // Its message is printed only when non-empty (the report already said why).

@@ -57,7 +57,8 @@ the built-in scenario library runs against the reference client.
 
 Each scenario starts its own fault upstream on 127.0.0.1, runs the client,
 and judges what the upstream saw. Exit codes: 0 every check passed, 1 a check
-failed, 2 usage error or invalid scenario file, 3 faultline could not run.`,
+failed, 2 usage error or invalid scenario file, 3 faultline could not run,
+130 interrupted (SIGINT or SIGTERM) before every scenario finished.`,
 		Example: `  faultline run                                  # built-in library, reference client
   faultline run --exec "./my-client" --tags retry  # your program, retry scenarios
   faultline run scenarios/ --junit report.xml --markdown "$GITHUB_STEP_SUMMARY"
@@ -136,6 +137,8 @@ func runScenarios(ctx context.Context, stdout, stderr io.Writer, o *runOptions) 
 		return err
 	}
 	switch sum := run.Summary(); {
+	case run.Interrupted:
+		return interruptedErr("")
 	case runErr != nil:
 		return internalErr(runErr)
 	case !run.Passed():

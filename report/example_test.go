@@ -75,8 +75,10 @@ func ExampleWriteJSON() {
 	//     "total": 1,
 	//     "passed": 1,
 	//     "failed": 0,
-	//     "skipped": 0
+	//     "skipped": 0,
+	//     "interrupted": 0
 	//   },
+	//   "interrupted": false,
 	//   "maturity": "",
 	//   "scenarios": [
 	//     {

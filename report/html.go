@@ -39,7 +39,7 @@ type htmlView struct {
 	Seed                                                       int64
 	ShowSeed                                                   bool
 	Summary                                                    Summary
-	Passed                                                     bool
+	Passed, Interrupted                                        bool
 	Tags                                                       []string
 	Scenarios                                                  []htmlScenario
 	Reproduce                                                  []string
@@ -57,7 +57,7 @@ type htmlScenario struct {
 
 func newHTMLView(r *Run) htmlView {
 	v := htmlView{Kind: r.Kind, Command: r.Command, Maturity: r.RunMaturity(), Duration: compactDuration(r.Duration),
-		Version: r.ToolVersion, Seed: r.Seed, ShowSeed: r.Kind != "drift", Summary: r.Summary(), Passed: r.Passed(),
+		Version: r.ToolVersion, Seed: r.Seed, ShowSeed: r.Kind != "drift", Summary: r.Summary(), Passed: r.Passed(), Interrupted: r.Interrupted,
 		Reproduce: reproduceLines(r)}
 	v.Title = "faultline"
 	if r.Kind != "" {

@@ -27,15 +27,17 @@ type jsonRun struct {
 	DurationMS    int64          `json:"duration_ms"`
 	Command       string         `json:"command"`
 	Summary       jsonSummary    `json:"summary"`
+	Interrupted   bool           `json:"interrupted"`
 	Maturity      string         `json:"maturity"`
 	Scenarios     []jsonScenario `json:"scenarios"`
 }
 
 type jsonSummary struct {
-	Total   int `json:"total"`
-	Passed  int `json:"passed"`
-	Failed  int `json:"failed"`
-	Skipped int `json:"skipped"`
+	Total       int `json:"total"`
+	Passed      int `json:"passed"`
+	Failed      int `json:"failed"`
+	Skipped     int `json:"skipped"`
+	Interrupted int `json:"interrupted"`
 }
 
 type jsonScenario struct {
@@ -85,7 +87,8 @@ func WriteJSON(w io.Writer, r *Run) error {
 		StartedAt:     r.StartedAt.Format(time.RFC3339Nano),
 		DurationMS:    r.Duration.Milliseconds(),
 		Command:       r.Command,
-		Summary:       jsonSummary{s.Total, s.Passed, s.Failed, s.Skipped},
+		Summary:       jsonSummary{s.Total, s.Passed, s.Failed, s.Skipped, s.Interrupted},
+		Interrupted:   r.Interrupted,
 		Maturity:      r.RunMaturity(),
 		Scenarios:     make([]jsonScenario, 0, len(r.Scenarios)),
 	}
@@ -142,6 +145,7 @@ func ReadJSON(r io.Reader) (*Run, error) {
 	run := &Run{
 		Tool: in.Tool, ToolVersion: in.ToolVersion, Kind: in.Kind, Seed: in.Seed,
 		Duration: time.Duration(in.DurationMS) * time.Millisecond, Command: in.Command,
+		Interrupted: in.Interrupted,
 	}
 	if in.StartedAt != "" {
 		t, err := time.Parse(time.RFC3339Nano, in.StartedAt)
@@ -161,8 +165,10 @@ func ReadJSON(r io.Reader) (*Run, error) {
 }
 
 func fromJSONScenario(js jsonScenario) (Scenario, error) {
-	if err := validStatus(js.Status); err != nil {
-		return Scenario{}, err
+	if js.Status != Interrupted { // a scenario's status, never a check's
+		if err := validStatus(js.Status); err != nil {
+			return Scenario{}, fmt.Errorf("%w (or interrupted)", err)
+		}
 	}
 	sc := Scenario{
 		Name: js.Name, File: js.File, Tags: nilIfEmpty(js.Tags), Status: js.Status,

@@ -76,13 +76,13 @@ func TestJSONKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertKeys(t, "run", doc, "schema_version", "tool", "tool_version", "kind", "seed", "started_at",
-		"duration_ms", "command", "summary", "maturity", "scenarios")
+		"duration_ms", "command", "summary", "interrupted", "maturity", "scenarios")
 	assertKeyOrder(t, out, "schema_version", "tool", "tool_version", "kind", "seed", "started_at",
-		"duration_ms", "command", "summary", "maturity", "scenarios")
+		"duration_ms", "command", "summary", "interrupted", "maturity", "scenarios")
 
 	var summary map[string]json.RawMessage
 	mustUnmarshal(t, doc["summary"], &summary)
-	assertKeys(t, "summary", summary, "total", "passed", "failed", "skipped")
+	assertKeys(t, "summary", summary, "total", "passed", "failed", "skipped", "interrupted")
 
 	var scenarios []map[string]json.RawMessage
 	mustUnmarshal(t, doc["scenarios"], &scenarios)

@@ -60,7 +60,11 @@ type junitResult struct {
 // scenario. A failed scenario carries a <failure type="check"> whose text
 // lists the failing checks (expected, observed, evidence), the timeline and
 // the reproduce command; a scenario that could not run carries an <error>;
-// a skipped one a <skipped>. Warnings of passed checks go to <system-out>.
+// a skipped one a <skipped>, and so does an interrupted one, its message
+// starting "interrupted" (JUnit has no such outcome, and an interrupted
+// scenario was not judged: it neither failed nor errored); the suite then
+// has the property interrupted=true. Warnings of passed checks go to
+// <system-out>.
 // Characters XML 1.0 forbids are replaced with U+FFFD.
 func WriteJUnit(w io.Writer, r *Run) error {
 	if r == nil {
@@ -79,6 +83,9 @@ func WriteJUnit(w io.Writer, r *Run) error {
 	}
 	if m := r.RunMaturity(); m != "" {
 		suite.Properties = append(suite.Properties, junitProperty{Name: "maturity", Value: m})
+	}
+	if r.Interrupted {
+		suite.Properties = append(suite.Properties, junitProperty{Name: "interrupted", Value: "true"})
 	}
 	for i := range r.Scenarios {
 		tc := junitTestcase(r, &r.Scenarios[i])
@@ -139,6 +146,12 @@ func junitTestcase(r *Run, sc *Scenario) junitCase {
 			reason = "skipped"
 		}
 		tc.Skipped = &junitResult{Message: xmlSafe(reason)}
+	case Interrupted:
+		msg := "interrupted"
+		if sc.SkipReason != "" {
+			msg += ": " + sc.SkipReason
+		}
+		tc.Skipped = &junitResult{Message: xmlSafe(msg)}
 	}
 	var warns []string
 	for _, c := range sc.Checks {

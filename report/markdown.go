@@ -33,13 +33,19 @@ func mdHeading(b *strings.Builder, r *Run) {
 	if r.Kind != "" {
 		title += " " + r.Kind
 	}
-	if s.Failed > 0 {
+	switch {
+	case r.Interrupted:
+		fmt.Fprintf(b, "## ⏹️ %s: interrupted, %d of %d not judged\n\n", title, s.Interrupted, s.Total)
+	case s.Failed > 0:
 		fmt.Fprintf(b, "## ❌ %s: %d of %d failed\n\n", title, s.Failed, s.Total)
-	} else {
+	default:
 		fmt.Fprintf(b, "## ✅ %s: %d passed\n\n", title, s.Passed)
 	}
-	fmt.Fprintf(b, "**%d** passed · **%d** failed · **%d** skipped · seed `%d` · %s",
-		s.Passed, s.Failed, s.Skipped, r.Seed, compactDuration(r.Duration))
+	fmt.Fprintf(b, "**%d** passed · **%d** failed · **%d** skipped", s.Passed, s.Failed, s.Skipped)
+	if s.Interrupted > 0 || r.Interrupted {
+		fmt.Fprintf(b, " · **%d** interrupted", s.Interrupted)
+	}
+	fmt.Fprintf(b, " · seed `%d` · %s", r.Seed, compactDuration(r.Duration))
 	if m := r.RunMaturity(); m != "" {
 		fmt.Fprintf(b, " · maturity **%s**", m)
 	}
@@ -104,7 +110,7 @@ func mdAll(b *strings.Builder, r *Run) {
 		sc := &r.Scenarios[i]
 		st := outcome(sc)
 		note, dur := "", compactDuration(sc.Duration)
-		if st == Skipped {
+		if st == Skipped || st == Interrupted {
 			note = sc.SkipReason
 			if sc.Duration == 0 {
 				dur = ""
@@ -126,6 +132,8 @@ func mdMark(s Status) string {
 		return "✅"
 	case Skipped:
 		return "⏭️"
+	case Interrupted:
+		return "⏹️"
 	}
 	return "❌"
 }

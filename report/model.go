@@ -11,12 +11,16 @@ var errNilRun = errors.New("report: nil *Run")
 // Status is the outcome of a scenario or a check.
 type Status string
 
-// The three outcomes. Any other non-empty value is treated as [Failed] when
+// The outcomes. Any other non-empty value is treated as [Failed] when
 // counting, so a producer bug can never turn a red run green.
 const (
 	Passed  Status = "passed"
 	Failed  Status = "failed"
 	Skipped Status = "skipped"
+	// Interrupted: the run was stopped (SIGINT, SIGTERM) before this
+	// scenario finished, so nothing about it was judged: neither passed
+	// nor failed. Only a producer sets it; it is never derived.
+	Interrupted Status = "interrupted"
 )
 
 // Run is one invocation's result.
@@ -32,6 +36,9 @@ type Run struct {
 	// Partial marks a run narrowed by --only, --tags or --shard: it claims
 	// no maturity stage, since stages it did not run could fail.
 	Partial bool
+	// Interrupted marks a run stopped before every scenario finished; its
+	// unfinished scenarios have status [Interrupted].
+	Interrupted bool
 }
 
 // Scenario is one named case: a scenario of a scenario file, a recorded
@@ -46,8 +53,8 @@ type Scenario struct {
 	Timeline   []Step   // compact attempt timeline, may be empty
 	Evidence   []string // journal lines etc. that decided it (already redacted by the producer)
 	Error      string   // set when the scenario could not run at all (counts as failed)
-	SkipReason string
-	Reproduce  string // exact command that reproduces this scenario alone
+	SkipReason string   // why it was skipped or interrupted
+	Reproduce  string   // exact command that reproduces this scenario alone
 	// Output is the tail of the client's output (stderr then stdout, secrets
 	// masked by the producer), shown with --verbose; empty for in-process
 	// clients.
@@ -84,8 +91,9 @@ type Step struct {
 	RetryAfter time.Duration // the Retry-After the answer carried, if any
 }
 
-// Summary counts scenarios by outcome. Total = Passed + Failed + Skipped.
-type Summary struct{ Total, Passed, Failed, Skipped int }
+// Summary counts scenarios by outcome.
+// Total = Passed + Failed + Skipped + Interrupted.
+type Summary struct{ Total, Passed, Failed, Skipped, Interrupted int }
 
 // Summary counts the run's scenarios by outcome. A scenario with Error set
 // counts as failed whatever its Status; one with an empty Status is counted
@@ -101,6 +109,8 @@ func (r *Run) Summary() Summary {
 			s.Passed++
 		case Skipped:
 			s.Skipped++
+		case Interrupted:
+			s.Interrupted++
 		default:
 			s.Failed++
 		}
@@ -137,7 +147,7 @@ func outcome(sc *Scenario) Status {
 	switch sc.Status {
 	case "":
 		return derive(sc)
-	case Passed, Skipped:
+	case Passed, Skipped, Interrupted:
 		return sc.Status
 	default:
 		return Failed

@@ -57,6 +57,8 @@ func (p *Progress) Done(name string, st Status) {
 		mark = "✓"
 	case Skipped:
 		mark = "○"
+	case Interrupted:
+		mark = "■"
 	}
 	p.draw(truncate(count+" "+mark+" "+printable(oneLine(name)), p.width-1))
 }

@@ -78,7 +78,7 @@ func WriteTerminal(w io.Writer, r *Run, opts TerminalOptions) error {
 // termStyles holds the marks and colours of one terminal report.
 type termStyles struct {
 	ascii                           bool
-	pass, fail, skip, warn          string // marks, already styled
+	pass, fail, skip, warn, stop    string // marks, already styled
 	green, red, yellow, bold, faint func(string) string
 }
 
@@ -86,7 +86,7 @@ func newTermStyles(w io.Writer, color bool) termStyles {
 	if !color {
 		plain := func(s string) string { return s }
 		return termStyles{
-			ascii: true, pass: "PASS", fail: "FAIL", skip: "SKIP", warn: "WARN",
+			ascii: true, pass: "PASS", fail: "FAIL", skip: "SKIP", warn: "WARN", stop: "STOP",
 			green: plain, red: plain, yellow: plain, bold: plain, faint: plain,
 		}
 	}
@@ -102,7 +102,7 @@ func newTermStyles(w io.Writer, color bool) termStyles {
 		bold:   style(rd.NewStyle().Bold(true)),
 		faint:  style(rd.NewStyle().Faint(true)),
 	}
-	st.pass, st.fail, st.skip, st.warn = st.green("✓"), st.red("✗"), st.yellow("○"), st.yellow("⚠")
+	st.pass, st.fail, st.skip, st.warn, st.stop = st.green("✓"), st.red("✗"), st.yellow("○"), st.yellow("⚠"), st.yellow("■")
 	return st
 }
 
@@ -112,6 +112,8 @@ func (st termStyles) mark(s Status) string {
 		return st.pass
 	case Skipped:
 		return st.skip
+	case Interrupted:
+		return st.stop
 	}
 	return st.fail
 }
@@ -203,8 +205,11 @@ func WriteScenarioLine(w io.Writer, sc *Scenario, opts TerminalOptions) error {
 // skipped scenario the reason.
 func scenarioLabel(sc *Scenario) string {
 	label := printable(oneLine(sc.Name))
-	if outcome(sc) == Skipped && sc.SkipReason != "" {
+	switch st := outcome(sc); {
+	case st == Skipped && sc.SkipReason != "":
 		label += " (" + printable(oneLine(sc.SkipReason)) + ")"
+	case st == Interrupted:
+		label += " (interrupted)"
 	}
 	return label
 }
@@ -286,8 +291,11 @@ func (t *termWriter) evidence(indent string, lines []string) {
 func (t *termWriter) summary(r *Run) {
 	s := r.Summary()
 	mark := t.st.pass
-	if s.Failed > 0 {
+	switch {
+	case s.Failed > 0:
 		mark = t.st.fail
+	case r.Interrupted:
+		mark = t.st.stop
 	}
 	noun := "scenarios"
 	if s.Total == 1 {
@@ -295,6 +303,9 @@ func (t *termWriter) summary(r *Run) {
 	}
 	counts := fmt.Sprintf("%s passed, %s failed, %s skipped",
 		t.st.green(fmt.Sprint(s.Passed)), t.st.red(fmt.Sprint(s.Failed)), t.st.yellow(fmt.Sprint(s.Skipped)))
+	if s.Interrupted > 0 || r.Interrupted {
+		counts += fmt.Sprintf(", %s interrupted", t.st.yellow(fmt.Sprint(s.Interrupted)))
+	}
 	text := fmt.Sprintf("%s %d %s: %s", mark, s.Total, noun, counts)
 	if r.Kind != "drift" && r.Kind != "audit" { // they draw nothing at random
 		text += fmt.Sprintf("  seed=%d", r.Seed)
@@ -305,6 +316,9 @@ func (t *termWriter) summary(r *Run) {
 	}
 	t.line("")
 	t.line("%s", text)
+	if r.Interrupted {
+		t.line("%s", t.st.yellow(fmt.Sprintf("run interrupted: %d of %d scenarios did not finish and were not judged; rerun to judge them", s.Interrupted, s.Total)))
+	}
 	if cmds := reproduceLines(r); len(cmds) > 0 {
 		t.line("reproduce:")
 		for _, c := range cmds {

@@ -111,11 +111,17 @@ func Run(ctx context.Context, scs []*Scenario, opts Options) (*report.Run, error
 			mu.Unlock()
 			var res report.Scenario
 			var err error
-			if skip {
+			switch {
+			case ctx.Err() != nil:
+				res = interrupted(scenarioHeader(sc, opts), "not started: the run was stopped (SIGINT or SIGTERM) first")
+			case skip:
 				res = scenarioHeader(sc, opts)
 				res.Status, res.SkipReason = report.Skipped, "skipped by --fail-fast after an earlier failure"
-			} else {
+			default:
 				res, err = RunOne(ctx, sc, opts)
+				if ctx.Err() != nil { // cut short: its verdicts would judge a stopped client
+					res, err = interrupted(res, "cut short: the run was stopped (SIGINT or SIGTERM) before it finished"), nil
+				}
 			}
 			mu.Lock()
 			run.Scenarios[i] = res
@@ -135,7 +141,18 @@ func Run(ctx context.Context, scs []*Scenario, opts Options) (*report.Run, error
 	wg.Wait()
 	run.Duration = time.Since(start)
 	run.Finalize()
+	for _, sc := range run.Scenarios {
+		run.Interrupted = run.Interrupted || sc.Status == report.Interrupted
+	}
 	return run, infra
+}
+
+// interrupted marks res as not judged because the run was stopped (ctx,
+// the run's, ended: SIGINT or SIGTERM): its checks and error are dropped,
+// what the upstream saw (timeline, evidence, output) is kept.
+func interrupted(res report.Scenario, why string) report.Scenario {
+	res.Status, res.Checks, res.Error, res.SkipReason = report.Interrupted, nil, "", why
+	return res
 }
 
 func scenarioHeader(sc *Scenario, opts Options) report.Scenario {

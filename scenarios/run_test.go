@@ -82,3 +82,40 @@ func TestDuplicateScenarioNamesAreRejected(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalid)
 	assert.Contains(t, err.Error(), `two.yaml: name "a" is also used by one.yaml`)
 }
+
+// TestInterruptedRunIsNotFailures: a run stopped while one scenario waits
+// on a 5 s upstream and others wait their turn reports those scenarios as
+// interrupted (no checks, no error), not failed, and the run as
+// interrupted.
+func TestInterruptedRunIsNotFailures(t *testing.T) {
+	slow := func(name string) *Scenario {
+		sc, err := Load(name+".yaml", []byte("version: 1\nname: "+name+"\nupstream:\n  routes:\n    - path: /x\n      respond: {status: 200}\n"+
+			"      faults: [{latency: {fixed: 5s}}]\nclient:\n  calls: [{method: GET, path: /x}]\nchecks:\n  - outcome: success\n"))
+		require.NoError(t, err)
+		return sc
+	}
+	scs := []*Scenario{slow("first"), slow("second"), slow("third")}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	time.AfterFunc(300*time.Millisecond, cancel)
+	start := time.Now()
+	run, err := Run(ctx, scs, Options{Seed: 1, Parallel: 1})
+	require.NoError(t, err)
+	t.Logf("stopped after %s", time.Since(start))
+	assert.True(t, run.Interrupted)
+	assert.Equal(t, report.Summary{Total: 3, Interrupted: 3}, run.Summary())
+	for _, sc := range run.Scenarios {
+		assert.Equal(t, report.Interrupted, sc.Status, sc.Name)
+		assert.Empty(t, sc.Checks, "%s: nothing judged", sc.Name)
+		assert.Empty(t, sc.Error)
+	}
+	assert.Contains(t, run.Scenarios[0].SkipReason, "cut short")
+	assert.Contains(t, run.Scenarios[2].SkipReason, "not started")
+
+	quick, err := Load("quick.yaml", []byte("version: 1\nname: quick\nupstream:\n  routes: [{path: /x, respond: {status: 200}}]\n"+
+		"client:\n  calls: [{method: GET, path: /x}]\nchecks:\n  - outcome: success\n"))
+	require.NoError(t, err)
+	done, err := Run(context.Background(), []*Scenario{quick}, Options{Seed: 1})
+	require.NoError(t, err)
+	assert.False(t, done.Interrupted, "a run that finished is not interrupted")
+}
