@@ -401,3 +401,32 @@ func sortCandidates(ids []int, scores []int) {
 		return ids[a] < ids[b]
 	})
 }
+
+// Matcher compares one received request with one recording, by the rules a
+// Replayer's index applies (method, host when both name one, path, sorted
+// query, canonical JSON or form body, minus ignored and redacted values),
+// for tools that walk recordings themselves: package govcr gives it to
+// go-vcr as its MatcherFunc. Safe for concurrent use.
+type Matcher struct{ m *matcher }
+
+// NewMatcher returns a Matcher; red's rules say which values are left out,
+// as they were left out of the recording (nil means the default rules).
+func NewMatcher(opts MatchOptions, red *Redactor) *Matcher {
+	return &Matcher{m: newMatcher(opts, red)}
+}
+
+// Match reports whether a request (method, URL, content type and body)
+// matches the recorded request rec.
+func (m *Matcher) Match(method string, u *url.URL, contentType string, body []byte, rec *Request) bool {
+	ru, err := url.Parse(rec.URL)
+	if err != nil || method != rec.Method || (u.Host != "" && ru.Host != "" && !strings.EqualFold(u.Host, ru.Host)) {
+		return false
+	}
+	p := m.m.parse(method, u, "", contentType, body)
+	rp := m.m.parse(rec.Method, ru, "", rec.Headers.Get("Content-Type"), []byte(rec.Body))
+	if p.path != rp.path {
+		return false
+	}
+	prof := m.m.profileOf(rp)
+	return m.m.digest(p, prof) == m.m.digest(rp, prof)
+}
