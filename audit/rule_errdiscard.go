@@ -15,6 +15,7 @@ var errDiscardAnalyzer = newAnalyzer("httperrordiscarded", RuleErrDiscarded, run
 func runErrDiscard(pass *analysis.Pass) (any, error) {
 	info := pass.TypesInfo
 	funcBodies(pass, func(body *ast.BlockStmt, _ *ast.FuncType, _ *ast.FuncDecl) {
+		failing := errorPaths(body)
 		inspectShallow(body, func(n ast.Node) bool {
 			switch s := n.(type) {
 			case *ast.ExprStmt:
@@ -28,7 +29,9 @@ func runErrDiscard(pass *analysis.Pass) (any, error) {
 			case *ast.AssignStmt:
 				if len(s.Rhs) == 1 && len(s.Lhs) == 2 && isBlank(s.Lhs[1]) {
 					if call, ok := ast.Unparen(s.Rhs[0]).(*ast.CallExpr); ok && isHTTPOrBodyRead(info, call) {
-						reportf(pass, call, RuleErrDiscarded, "the error of "+calleeLabel(call)+" is assigned to _")
+						if _, isHTTP := asHTTPCall(info, call); isHTTP || !inAny(failing, call) {
+							reportf(pass, call, RuleErrDiscarded, "the error of "+calleeLabel(call)+" is assigned to _")
+						}
 					}
 				}
 			}
@@ -54,4 +57,32 @@ func isHTTPOrBodyRead(info *types.Info, call *ast.CallExpr) bool {
 	}
 	sel, ok := ast.Unparen(call.Args[0]).(*ast.SelectorExpr)
 	return ok && sel.Sel.Name == "Body" && isNamed(info.TypeOf(sel.X), "net/http", "Response")
+}
+
+// errorPaths are the if-blocks of body that end by returning an error: a
+// body read there only decorates the error being returned, so its own
+// error does not matter.
+func errorPaths(body *ast.BlockStmt) []ast.Node {
+	var out []ast.Node
+	inspectShallow(body, func(n ast.Node) bool {
+		ifs, ok := n.(*ast.IfStmt)
+		if !ok || len(ifs.Body.List) == 0 {
+			return true
+		}
+		ret, ok := ifs.Body.List[len(ifs.Body.List)-1].(*ast.ReturnStmt)
+		if ok && len(ret.Results) > 0 && !isNil(ret.Results[len(ret.Results)-1]) {
+			out = append(out, ifs.Body)
+		}
+		return true
+	})
+	return out
+}
+
+func inAny(blocks []ast.Node, n ast.Node) bool {
+	for _, b := range blocks {
+		if within(b, n.Pos()) {
+			return true
+		}
+	}
+	return false
 }

@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/types"
 	"strings"
+	"unicode"
 
 	"golang.org/x/tools/go/analysis"
 )
@@ -39,7 +40,21 @@ func runWebhook(pass *analysis.Pass) (any, error) {
 	return nil, nil
 }
 
-func hookName(name string) bool { return strings.Contains(strings.ToLower(name), "hook") }
+// hookName reports whether a handler's name says it receives webhooks:
+// it names a hook, and does not start with a verb of an API that manages
+// webhook settings (postWebHook, listWebhooks, deleteHook).
+func hookName(name string) bool {
+	l := strings.ToLower(name)
+	if !strings.Contains(l, "hook") {
+		return false
+	}
+	for _, verb := range []string{"get", "list", "create", "post", "put", "patch", "delete", "update", "add", "remove", "set", "new"} {
+		if strings.HasPrefix(l, verb) && len(name) > len(verb) && !unicode.IsLower(rune(name[len(verb)])) {
+			return false
+		}
+	}
+	return true
+}
 
 func recvName(decl *ast.FuncDecl) string {
 	t := decl.Recv.List[0].Type

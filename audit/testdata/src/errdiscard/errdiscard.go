@@ -1,6 +1,7 @@
 package errdiscard
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 )
@@ -34,4 +35,17 @@ func checked(c *http.Client, url string) ([]byte, error) {
 func otherReader(r io.Reader) []byte {
 	b, _ := io.ReadAll(r) // not a response body
 	return b
+}
+
+func errorMessage(c *http.Client, url string) error {
+	resp, err := c.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(resp.Body) // only decorates the error returned: no finding
+		return fmt.Errorf("status %d: %s", resp.StatusCode, body)
+	}
+	return nil
 }

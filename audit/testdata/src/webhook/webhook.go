@@ -86,3 +86,13 @@ func libraryParses(mux *http.ServeMux) {
 		}
 	})
 }
+
+// postWebHook manages webhook settings (mailgun's mock API): a REST
+// handler for a "webhook" resource, not a receiver.
+func postWebHook(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	applyRaw([]byte(r.FormValue("url")))
+}
