@@ -137,6 +137,16 @@ func (h *Handler) Plan() *Plan { return h.state.Load().plan }
 // there).
 func (h *Handler) Start() time.Time { return h.state.Load().begin(time.Time{}) }
 
+// FirstRequest reports when the first request under the plan in force
+// arrived, with WithStartAtFirstRequest; ok is false before it (and
+// without that option).
+func (h *Handler) FirstRequest() (at time.Time, ok bool) {
+	if p := h.state.Load().firstAt.Load(); p != nil {
+		return *p, true
+	}
+	return time.Time{}, false
+}
+
 // begin is when the plan's time windows start: when it was set, or with
 // WithStartAtFirstRequest when its first request (arriving at now) came.
 // Before that first request it reports when the plan was set.

@@ -28,12 +28,23 @@ const (
 
 const outputTail = 8 << 10
 
+// DefaultStartupGrace is how long an external client may take to start (an
+// interpreter on a loaded machine) before its first request, on top of its
+// timeout, unless Options.StartupGrace says otherwise: the timeout itself
+// counts from the first request.
+const DefaultStartupGrace = 30 * time.Second
+
+var errKilled = errors.New("the client's time ran out")
+
 // runExec runs the external client in dir ("": faultline's own) and waits
-// for it, killing it (and its process group) when timeout passes.
-func runExec(ctx context.Context, sc *Scenario, argv []string, dir, baseURL string, seed int64, timeout time.Duration) *ExecResult {
+// for it, killing it (and its process group) when timeout has passed since
+// its first request (first reports it), or timeout plus grace since it
+// started when it has made none.
+func runExec(ctx context.Context, sc *Scenario, argv []string, dir, baseURL string, seed int64, timeout, grace time.Duration, first func() (time.Time, bool)) *ExecResult {
 	calls, _ := json.Marshal(sc.Client.Calls)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go watchdog(ctx, cancel, time.Now(), timeout, grace, first)
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), EnvURL+"="+baseURL, EnvAdminURL+"=", EnvScenario+"="+sc.Name,
@@ -54,7 +65,7 @@ func runExec(ctx context.Context, sc *Scenario, argv []string, dir, baseURL stri
 	res := &ExecResult{Duration: time.Since(start), Stdout: stdout.String(), Stderr: stderr.String()}
 	var exitErr *exec.ExitError
 	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+	case errors.Is(context.Cause(ctx), errKilled):
 		res.TimedOut, res.ExitCode = true, -1
 	case ctx.Err() != nil: // the run was interrupted (SIGINT), not the client
 		res.Err, res.ExitCode = fmt.Errorf("interrupted: %w", ctx.Err()), -1
@@ -64,6 +75,27 @@ func runExec(ctx context.Context, sc *Scenario, argv []string, dir, baseURL stri
 		res.Err, res.ExitCode = err, -1
 	}
 	return res
+}
+
+// watchdog cancels ctx with errKilled when the client's time is up.
+func watchdog(ctx context.Context, kill context.CancelCauseFunc, started time.Time, timeout, grace time.Duration, first func() (time.Time, bool)) {
+	t := time.NewTicker(5 * time.Millisecond)
+	defer t.Stop()
+	for {
+		deadline := started.Add(timeout + grace)
+		if at, ok := first(); ok {
+			deadline = at.Add(timeout)
+		}
+		if !time.Now().Before(deadline) {
+			kill(errKilled)
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // tailBuffer keeps the last outputTail bytes written to it.

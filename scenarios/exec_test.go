@@ -247,7 +247,7 @@ client:
 checks:
   - outcome: no_hang
 `, pidFile))
-		res := runScenario(t, sc, Options{})
+		res := runScenario(t, sc, Options{StartupGrace: 10 * time.Millisecond}) // it makes no request: killed at the timeout plus this
 		assert.Contains(t, checkNamed(t, res, "outcome").Observed, "it hung")
 		pid, err := os.ReadFile(pidFile)
 		require.NoError(t, err)
@@ -336,10 +336,10 @@ func TestExecTimedFromFirstRequest(t *testing.T) {
 		t.Skip("needs curl to make the request from a shell")
 	}
 	dir := t.TempDir()
-	sc := writeScenario(t, dir, "slowstart", "version: 1\nname: slow-start\ntimeout: 10s\nupstream:\n  routes:\n    - path: /v1/x\n      respond: {status: 200, json: {ok: true}}\n"+
+	sc := writeScenario(t, dir, "slowstart", "version: 1\nname: slow-start\ntimeout: 1s\nupstream:\n  routes:\n    - path: /v1/x\n      respond: {status: 200, json: {ok: true}}\n"+
 		"client:\n  calls:\n    - {path: /v1/x}\nchecks:\n  - outcome: {expect: success, within: 1s}\n  - max_duration: 1s\n")
 	res := runScenario(t, sc, Options{Exec: []string{"/bin/sh", "-c", `sleep 1.5; curl -sf "$FAULTLINE_URL/v1/x" >/dev/null`}})
-	assert.Equal(t, report.Passed, res.Status, "1.5s of start-up is not the client's behaviour")
+	assert.Equal(t, report.Passed, res.Status, "1.5s of start-up is not the client's behaviour, nor killed by a 1s timeout")
 	assert.Less(t, res.Duration, time.Second)
 }
 

@@ -32,6 +32,17 @@ type Options struct {
 	Finished    func(report.Scenario)
 	Command     string // how the run was invoked, to print reproduce commands
 	ToolVersion string
+	// StartupGrace is how long an external client may take before its
+	// first request, on top of the scenario's timeout (which counts from
+	// that request); 0 means DefaultStartupGrace.
+	StartupGrace time.Duration
+}
+
+func (o Options) startupGrace() time.Duration {
+	if o.StartupGrace > 0 {
+		return o.StartupGrace
+	}
+	return DefaultStartupGrace
 }
 
 // SeedFor is the seed a scenario runs with: its own when the file sets one,
@@ -236,10 +247,16 @@ func RunOne(ctx context.Context, sc *Scenario, opts Options) (report.Scenario, e
 		}
 		return fail(err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, sc.Timeout)
+	// An external client's own watchdog kills it (runExec); the scenario
+	// waits for it as long as its start-up may take.
+	limit := sc.Timeout
+	if len(opts.Exec) > 0 || sc.Client.Exec != nil {
+		limit += opts.startupGrace() + time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	obs := &Observation{Scenario: sc, Start: time.Now()}
-	runClient(ctx, sc, opts, srv.URL, seed, obs)
+	runClient(ctx, sc, opts, srv, seed, obs)
 	end := time.Now()
 	_ = srv.Handler.WaitDeliveries(ctx)
 	obs.Deliveries = srv.Handler.Deliveries()
@@ -340,7 +357,7 @@ func preparePlan(sc *Scenario, seed int64) (*fault.Plan, *refReceiver, error) {
 	return withReceiver(&plan, rcv.url), rcv, nil
 }
 
-func runClient(ctx context.Context, sc *Scenario, opts Options, url string, seed int64, obs *Observation) {
+func runClient(ctx context.Context, sc *Scenario, opts Options, srv *fault.Server, seed int64, obs *Observation) {
 	argv := opts.Exec
 	timeout := sc.Timeout
 	dir := "" // --exec runs where faultline was started
@@ -360,10 +377,10 @@ func runClient(ctx context.Context, sc *Scenario, opts Options, url string, seed
 		}
 	}
 	if len(argv) > 0 {
-		obs.Exec = runExec(ctx, sc, argv, dir, url, seed, timeout)
+		obs.Exec = runExec(ctx, sc, argv, dir, srv.URL, seed, timeout, opts.startupGrace(), srv.Handler.FirstRequest)
 		return
 	}
-	obs.Calls = runReference(ctx, sc, url, seed)
+	obs.Calls = runReference(ctx, sc, srv.URL, seed)
 }
 
 // judge evaluates the checks and attaches the timeline and evidence.

@@ -26,6 +26,10 @@ type Call struct {
 	Concurrency int               `json:"concurrency"`
 	Pace        time.Duration     `json:"pace_ns"`
 	Paginate    string            `json:"paginate"` // "cursor" or "page": fetch the whole listing
+	Timeout     time.Duration     `json:"timeout_ns"`
+	Expect      map[string]string `json:"expect"`
+	// ID is unique to this logical call, for its X-Request-Id (set by Main).
+	ID string `json:"-"`
 }
 
 // Main runs every call through handle and exits; name prefixes messages.
@@ -37,9 +41,14 @@ func Main(name string, handle func(base string, c Call) error) {
 		os.Exit(2)
 	}
 	var mu sync.Mutex
-	failed := 0
+	failed, n := 0, 0
 	for _, c := range calls {
 		each(c, func() {
+			mu.Lock()
+			n++
+			c := c
+			c.ID = fmt.Sprintf("%s-%d", os.Getenv("FAULTLINE_SCENARIO"), n)
+			mu.Unlock()
 			if err := handle(base, c); err != nil {
 				mu.Lock()
 				failed++
