@@ -55,13 +55,26 @@
 //
 // # Redaction
 //
-// Secrets are removed before anything is kept in memory or written to disk:
-// Authorization, Proxy-Authorization, Cookie, Set-Cookie, API-key headers,
-// any header, query parameter or JSON field whose name looks like a token,
-// secret, key, password, signature or credential, and values in known
-// formats (Stripe keys, AWS access keys, GitHub and Slack tokens, JWTs,
-// bearer tokens, private keys). Rules adds names and value patterns. The
-// client and the upstream still see the real values while recording.
+// Secrets are removed before anything is kept in memory or written to disk,
+// by faultline's one secret policy (package internal/secrets, shared with
+// the journal and the reference client's logs): a value goes where it is a
+// secret, by name and type (a string under Authorization, Cookie,
+// X-Api-Key, client_secret, password...; not `max_tokens: 4000`, not
+// `Access-Control-Allow-Credentials: true`, not the structure of a Vault
+// `auth` object, not a placeholder already there) or by format anywhere
+// (Stripe, AWS, GitHub and Slack keys, JWTs, bearer tokens, whole PEM
+// private key blocks, Luhn-valid card numbers), and the password of any
+// URL. Every secret becomes Placeholder. Rules adds names and value
+// patterns. The client and the upstream still see the real values while
+// recording. Scan reports what the redactor would remove, never a
+// placeholder, and refuses a file it cannot judge (*FormatError).
+//
+// # Recording safely
+//
+// A Recorder locks its cassette from NewRecorder to Close: a second
+// recorder, in this process or another, fails with ErrLocked naming the
+// holder instead of silently losing one's recordings when both save. The
+// lock dies with its process.
 //
 // # Files
 //

@@ -117,3 +117,25 @@ func TestCassetteCommandsBadInput(t *testing.T) {
 	assert.Equal(t, ExitUsage, Execute([]string{"drift", "--cassette", bad, "--upstream", "http://127.0.0.1:1"}, &stdout, &stderr))
 	assert.Equal(t, ExitUsage, Execute([]string{"record", "--upstream", "ftp://x", "--cassette", bad}, &stdout, &stderr))
 }
+
+// scan exits 1 on a secret and 2 on a file whose secrets it cannot judge.
+func TestScanExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
+		return p
+	}
+	leaky := write("leaky.yaml", "version: 2\ninteractions:\n  - request: {method: GET, url: 'https://a.test/x', headers: {X-Api-Key: [k_live_0123456789]}}\n    response: {code: 200}\n")
+	clean := write("clean.yaml", "version: 2\ninteractions:\n  - request: {method: GET, url: 'https://a.test/x', headers: {X-Api-Key: ['[REDACTED]']}}\n    response: {code: 200}\n")
+	cases := map[string]int{
+		clean: 0, leaky: 1,
+		write("empty.yaml", ""):                                2,
+		write("truncated.yaml", "version: 2\ninteractions:\n"): 2,
+		write("v9.yaml", "version: 9\ninteractions: []\n"):     2,
+	}
+	for path, want := range cases {
+		var out, errOut bytes.Buffer
+		assert.Equal(t, want, Execute([]string{"cassette", "scan", path}, &out, &errOut), "%s: %s%s", path, out.String(), errOut.String())
+	}
+}

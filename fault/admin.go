@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/faultline-dev/faultline/internal/secrets"
 )
 
 // ErrAdminToken is returned by [ListenAdmin] when the admin API would be
@@ -210,19 +212,22 @@ func (a *Admin) getPlan(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, summarize(p))
 }
 
-// secretLine matches a YAML line whose key names a credential (a webhook's
-// secret, an api_key header value...), keeping the key.
-var secretLine = regexp.MustCompile(`(?m)^(\s*-?\s*[\w.-]*(?:secret|token|password|api[_-]?key|authorization)[\w.-]*\s*:\s*)(\S.*)$`)
+// keyLine matches a YAML line with a key and a value, keeping the key.
+var keyLine = regexp.MustCompile(`(?m)^(\s*-?\s*([\w.-]+)\s*:\s*)(\S.*)$`)
 
-// maskSecrets hides the values of credential-like keys in plan source.
+// maskSecrets hides secrets in plan source by faultline's one secret
+// policy: the value of a key that names a credential (a webhook's secret,
+// an api_key; not secret_env, which names a variable), and known key
+// formats anywhere.
 func maskSecrets(src []byte) []byte {
-	return secretLine.ReplaceAllFunc(src, func(line []byte) []byte {
-		m := secretLine.FindSubmatch(line)
-		if strings.HasSuffix(string(m[1]), "_env: ") || strings.Contains(strings.ToLower(string(m[1])), "secret_env") {
-			return line // the name of a variable, not a secret
+	src = keyLine.ReplaceAllFunc(src, func(line []byte) []byte {
+		m := keyLine.FindSubmatch(line)
+		if secrets.Name(string(m[2])) && secrets.Value(strings.Trim(string(m[3]), `"' `)) {
+			return append(append([]byte{}, m[1]...), strconv.Quote(Masked)...) // quoted: [REDACTED] is a list in YAML
 		}
-		return append(append([]byte{}, m[1]...), strconv.Quote(Masked)...) // quoted: [REDACTED] is a list in YAML
+		return line
 	})
+	return []byte(secrets.Mask(string(src), Masked))
 }
 
 func (a *Admin) putPlan(w http.ResponseWriter, r *http.Request) {

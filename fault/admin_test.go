@@ -175,6 +175,12 @@ func TestAdminPlanHidesSecrets(t *testing.T) {
 	assert.Contains(t, out, `secret: "[REDACTED]"`)
 	assert.Contains(t, out, "secret_env: HOOK_SECRET_NAME", "a variable's name is not a secret")
 	assert.Contains(t, out, "scheme: stripe")
+	// The same policy as cassettes and the journal: a bearer token under
+	// any key, a real key under an api_key, not a count of tokens.
+	out = string(maskSecrets([]byte("headers: {Authorization: \"Bearer sk_live_abcdefghijklmnop\"}\napi_key: k_123456\nmax_tokens: 4000\n")))
+	assert.NotContains(t, out, "sk_live_abcdefghijklmnop")
+	assert.Contains(t, out, `api_key: "[REDACTED]"`)
+	assert.Contains(t, out, "max_tokens: 4000")
 }
 
 // TestAdminRefusesWebPages: without a token, a DNS-rebinding page (a
