@@ -193,7 +193,10 @@ func groupByModule(dir string, paths []string) (map[string][]string, []string, e
 		}
 		root := moduleRoot(abs)
 		if root == "" {
-			return nil, nil, fmt.Errorf("%w: %s is in no Go module (no go.mod above it)", ErrLoad, p)
+			if hasGoFiles(abs) {
+				return nil, nil, fmt.Errorf("%w: %s is in no Go module (no go.mod above it)", ErrLoad, p)
+			}
+			continue // Python or JavaScript only: the heuristics read it
 		}
 		rel, _ := filepath.Rel(root, abs)
 		pattern := "./" + filepath.ToSlash(rel)
@@ -206,6 +209,12 @@ func groupByModule(dir string, paths []string) (map[string][]string, []string, e
 		groups[root] = append(groups[root], pattern)
 	}
 	return groups, order, nil
+}
+
+// hasGoFiles reports whether dir holds a .go file.
+func hasGoFiles(dir string) bool {
+	matches, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	return len(matches) > 0
 }
 
 // moduleRoot is the nearest directory at or above dir holding a go.mod.

@@ -14,11 +14,22 @@ import (
 // AKIAIOSFODNN7EXAMPLE.
 func knownCredential(value string) (format string, ok bool) {
 	for _, m := range secrets.Find(value) {
-		if !placeholder(value[m.Start:m.End]) {
+		found := value[m.Start:m.End]
+		if !placeholder(found) && (m.Rule != "bearer-token" || bearerToken(found)) {
 			return m.Rule, true
 		}
 	}
 	return "", false
+}
+
+// bearerToken reports whether "Bearer X" holds a token rather than a word
+// ("bearer credential for Bedrock" in an error message): X is 16 or more
+// characters with letters and digits and enough entropy.
+func bearerToken(m string) bool {
+	fields := strings.Fields(m)
+	tok := fields[len(fields)-1]
+	return len(tok) >= 16 && strings.ContainsAny(tok, "0123456789") &&
+		strings.IndexFunc(tok, unicode.IsLetter) >= 0 && entropy(tok) >= 3.0
 }
 
 // namedCredential reports whether a literal assigned to an identifier,

@@ -128,7 +128,7 @@ func (h *heuristics) timeouts() {
 				h.add(t, RuleNoTimeout, "httpx with timeout=None turns its default timeout off")
 			}
 		case h.lang == "js" && t.text == "fetch" && h.is(i+1, "(") && h.globalCall(i):
-			if args, end := h.call(i + 1); !h.is(end+1, "{") && !h.is(end+1, ":") && fetchWithoutSignal(args) {
+			if args, end := h.call(i + 1); !h.is(end+1, "{") && !h.is(end+1, ":") && fetchWithoutSignal(args) && !localURL(args) {
 				h.add(t, RuleNoTimeout, "fetch() without a signal (e.g. AbortSignal.timeout(ms)) waits forever on a stalled server")
 			}
 		}
@@ -168,6 +168,16 @@ func fetchWithoutSignal(args [][]lexeme) bool {
 		}
 	}
 	return true
+}
+
+// localURL reports whether the first argument is a data: or blob: URL
+// literal, which no server answers.
+func localURL(args [][]lexeme) bool {
+	if len(args) == 0 || len(args[0]) != 1 || args[0][0].kind != 's' {
+		return false
+	}
+	u := strings.ToLower(args[0][0].text)
+	return strings.HasPrefix(u, "data:") || strings.HasPrefix(u, "blob:")
 }
 
 func hasKeyword(args [][]lexeme, name string) bool {

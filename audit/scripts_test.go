@@ -48,3 +48,19 @@ func sorted(m map[string]bool) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestRunReadsScripts: Run walks a directory for Python and TypeScript
+// files (with no Go package in it) and marks their findings as heuristics,
+// with paths relative to the audited directory.
+func TestRunReadsScripts(t *testing.T) {
+	res, err := Run(Options{Dir: filepath.Join("testdata", "scripts")})
+	require.NoError(t, err)
+	assert.Equal(t, 0, res.Packages)
+	assert.Equal(t, 2, res.Scripts)
+	files := map[string]bool{}
+	for _, f := range res.Findings {
+		assert.True(t, f.Heuristic, f)
+		files[f.File] = true
+	}
+	assert.Equal(t, map[string]bool{"client.py": true, "client.ts": true}, files)
+}
