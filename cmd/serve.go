@@ -123,7 +123,8 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 	if err != nil {
 		return usageErr(err)
 	}
-	cert, err := serveCert(o)
+	o.tls = o.tls || plan.TLS != nil
+	cert, err := serveCert(o, plan.TLS)
 	if err != nil {
 		return err
 	}
@@ -220,17 +221,23 @@ func proxyBase(upstream string) (http.Handler, error) {
 	return fault.NewProxy(u), nil
 }
 
-// serveCert makes the self-signed certificate for --tls and writes its CA
-// to --ca-out.
-func serveCert(o serveOptions) (*fault.TLS, error) {
+// serveCert makes the self-signed certificate for --tls, or the one the
+// plan's tls section asks for, and writes its CA to --ca-out.
+func serveCert(o serveOptions, planTLS *fault.TLSPlan) (*fault.TLS, error) {
 	if !o.tls {
 		return nil, nil
 	}
-	var hosts []string // the certificate covers localhost and loopback IPs already
-	if host, _, err := net.SplitHostPort(o.addr); err == nil && host != "" && host != "0.0.0.0" && host != "::" {
-		hosts = append(hosts, host)
+	var cert *fault.TLS
+	var err error
+	if planTLS != nil {
+		cert, err = fault.NewTLS(planTLS)
+	} else {
+		var hosts []string // the certificate covers localhost and loopback IPs already
+		if host, _, err := net.SplitHostPort(o.addr); err == nil && host != "" && host != "0.0.0.0" && host != "::" {
+			hosts = append(hosts, host)
+		}
+		cert, err = fault.SelfSigned(hosts...)
 	}
-	cert, err := fault.SelfSigned(hosts...)
 	if err != nil {
 		return nil, internalErr(fmt.Errorf("making a certificate: %w", err))
 	}

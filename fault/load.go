@@ -73,6 +73,7 @@ type planFile struct {
 	Routes   []yaml.Node `yaml:"routes"`
 	Webhooks yaml.Node   `yaml:"webhooks"`
 	Cassette string      `yaml:"cassette"`
+	TLS      yaml.Node   `yaml:"tls"`
 }
 
 type routeFile struct {
@@ -108,6 +109,9 @@ func decodePlan(f *yamlx.File, n *yaml.Node, path string) (*Plan, error) {
 			return nil, err
 		}
 		p.Routes = append(p.Routes, rt)
+	}
+	if p.TLS, err = decodeTLSPlan(f, &pf.TLS, prefix(path)+"tls"); err != nil {
+		return nil, err
 	}
 	if p.Webhooks, err = decodeWebhooks(f, &pf.Webhooks, prefix(path)+"webhooks"); err != nil {
 		return nil, err

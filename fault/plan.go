@@ -16,6 +16,9 @@ type Plan struct {
 	// Cassette names a recording to replay as the base handler (a scenario
 	// runner resolves it; package fault itself does not read cassettes).
 	Cassette string
+	// TLS makes the upstream serve HTTPS with the certificate it names
+	// (a scenario runner or `serve` builds it with [NewTLS]); nil: HTTP.
+	TLS *TLSPlan
 }
 
 // Route is one endpoint: what it matches, what it answers when no fault

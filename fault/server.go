@@ -25,6 +25,7 @@ type Server struct {
 	ln      net.Listener
 	errc    chan error
 	tls     *TLS
+	hs      *handshakeListener // nil without TLS
 	stopped sync.Once
 	served  error // what Serve returned, once stopped
 }
@@ -63,7 +64,8 @@ func Listen(addr string, h *Handler, t *TLS) (*Server, error) {
 	scheme := "http"
 	if t != nil {
 		scheme = "https"
-		ln = tls.NewListener(ln, t.Config)
+		s.hs = newHandshakeListener(ln, t.Config)
+		ln = s.hs
 	}
 	s.URL = scheme + "://" + s.ln.Addr().String()
 	go func() { s.errc <- s.srv.Serve(ln) }()
@@ -72,6 +74,14 @@ func Listen(addr string, h *Handler, t *TLS) (*Server, error) {
 
 // Journal returns what the server saw.
 func (s *Server) Journal() *Journal { return s.Handler.Journal() }
+
+// Handshakes returns the TLS handshakes that failed (none without TLS).
+func (s *Server) Handshakes() []Handshake {
+	if s.hs == nil {
+		return nil
+	}
+	return s.hs.Handshakes()
+}
 
 // Addr is the address the server listens on.
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }

@@ -1,10 +1,12 @@
 package resilience
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // Class is what an attempt's outcome means for the decision to retry.
@@ -86,7 +88,7 @@ func classifyError(err error, written bool) Class {
 	var cert x509.UnknownAuthorityError
 	var host x509.HostnameError
 	var inv x509.CertificateInvalidError
-	if errors.As(err, &cert) || errors.As(err, &host) || errors.As(err, &inv) {
+	if errors.As(err, &cert) || errors.As(err, &host) || errors.As(err, &inv) || tlsVersionRefused(err) {
 		return ClassClientError
 	}
 	if errors.Is(err, errUnsupportedScheme) {
@@ -136,4 +138,13 @@ func idempotentMethod(method string) bool {
 // needsKey reports whether method gets an idempotency key.
 func needsKey(method string) bool {
 	return method == http.MethodPost || method == http.MethodPatch
+}
+
+// tlsVersionRefused reports a handshake that failed on the protocol
+// version (the server offers only versions below the client's minimum):
+// as permanent as a bad certificate, so not retried. Over TCP crypto/tls
+// reports the peer's alert as an unexported type: its text is the test.
+func tlsVersionRefused(err error) bool {
+	var alert tls.AlertError
+	return errors.As(err, &alert) && alert == 70 || strings.Contains(err.Error(), "tls: protocol version not supported")
 }

@@ -40,7 +40,7 @@ var errKilled = errors.New("the client's time ran out")
 // for it, killing it (and its process group) when timeout has passed since
 // its first request (first reports it), or timeout plus grace since it
 // started when it has made none.
-func runExec(ctx context.Context, sc *Scenario, argv []string, dir, baseURL string, seed int64, timeout, grace time.Duration, first func() (time.Time, bool)) *ExecResult {
+func runExec(ctx context.Context, sc *Scenario, argv []string, dir, baseURL string, seed int64, timeout, grace time.Duration, first func() (time.Time, bool), env []string) *ExecResult {
 	calls, _ := json.Marshal(sc.Client.Calls)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -49,7 +49,7 @@ func runExec(ctx context.Context, sc *Scenario, argv []string, dir, baseURL stri
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), EnvURL+"="+baseURL, EnvAdminURL+"=", EnvScenario+"="+sc.Name,
 		EnvSeed+"="+strconv.FormatInt(seed, 10), EnvCalls+"="+string(calls))
-	cmd.Env = append(cmd.Env, authEnv(sc.Plan, baseURL)...)
+	cmd.Env = append(append(cmd.Env, authEnv(sc.Plan, baseURL)...), env...)
 	if sc.Client.Exec != nil {
 		for k, v := range sc.Client.Exec.Env {
 			cmd.Env = append(cmd.Env, k+"="+v)

@@ -18,9 +18,9 @@ import (
 // runReference drives the reference client through the scenario's calls,
 // in order; a call with concurrency > 1 runs its count across that many
 // workers, each waiting Pace between calls.
-func runReference(ctx context.Context, sc *Scenario, baseURL string, seed int64) []CallResult {
+func runReference(ctx context.Context, sc *Scenario, baseURL string, seed int64, tlsOpt resilience.Option) []CallResult {
 	ref := sc.Client.Reference
-	opts := []resilience.Option{resilience.WithSeed(seed), resilience.WithLogger(slog.New(slog.DiscardHandler))}
+	opts := []resilience.Option{resilience.WithSeed(seed), resilience.WithLogger(slog.New(slog.DiscardHandler)), tlsOpt}
 	if fb := ref.Fallback; fb != nil {
 		opts = append(opts, resilience.WithFallback(func(*resilience.Request, error) (*resilience.Response, error) {
 			return &resilience.Response{StatusCode: fb.Status, Body: fb.Body, Fallback: true}, nil

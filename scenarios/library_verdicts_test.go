@@ -29,3 +29,15 @@ func init() {
 		expectedFailures[name] = v
 	}
 }
+
+// The TLS scenarios: naive trusts the scenario's CA with Go's defaults, so
+// it refuses what it must; reckless sets InsecureSkipVerify and allows TLS
+// 1.0, so it talks to every bad upstream.
+func init() {
+	refusedByReckless := verdicts{reckless: []string{"error_mentions", "outcome", "tls_refused"}}
+	for _, name := range []string{"tls-self-signed-certificate-refused", "tls-expired-certificate-refused",
+		"tls-wrong-host-certificate-refused", "tls-1.1-only-refused"} {
+		expectedFailures[name] = refusedByReckless
+	}
+	expectedFailures["tls-valid-chain-accepted"] = verdicts{}
+}

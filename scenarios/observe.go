@@ -30,6 +30,10 @@ type Observation struct {
 	// receiver's effects per event id (nil when they cannot be counted).
 	Deliveries []fault.Delivery
 	Effects    map[string]int
+	// Handshakes are the TLS handshakes that failed (HTTPS upstreams).
+	Handshakes []fault.Handshake
+
+	trust *trust // the HTTPS upstream's CA, given to the client
 }
 
 // CallResult is how one logical call of the reference client ended.

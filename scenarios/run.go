@@ -240,7 +240,12 @@ func RunOne(ctx context.Context, sc *Scenario, opts Options) (report.Scenario, e
 	}
 	// Time windows (an outage, a flap) count from the client's first
 	// request, so an interpreter's start-up does not shift them.
-	srv, err := fault.Listen("127.0.0.1:0", fault.Wrap(base, plan, fault.WithJournalSize(scenarioJournal), fault.WithStartAtFirstRequest()), nil)
+	tr, err := newTrust(plan)
+	if err != nil {
+		return fail(err)
+	}
+	defer tr.close()
+	srv, err := fault.Listen("127.0.0.1:0", fault.Wrap(base, plan, fault.WithJournalSize(scenarioJournal), fault.WithStartAtFirstRequest()), tr.serverTLS())
 	if err != nil {
 		if rcv != nil {
 			rcv.close()
@@ -255,13 +260,14 @@ func RunOne(ctx context.Context, sc *Scenario, opts Options) (report.Scenario, e
 	}
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	obs := &Observation{Scenario: sc, Start: time.Now()}
+	obs := &Observation{Scenario: sc, Start: time.Now(), trust: tr}
 	runClient(ctx, sc, opts, srv, seed, obs)
 	end := time.Now()
 	_ = srv.Handler.WaitDeliveries(ctx)
 	obs.Deliveries = srv.Handler.Deliveries()
 	srv.Close() // releases requests the client abandoned, so the journal is whole
 	obs.Journal = srv.Journal().Entries()
+	obs.Handshakes = srv.Handshakes()
 	obs.clockFromFirstRequest(end)
 	if n := srv.Journal().Dropped(); n > 0 {
 		res.Error = fmt.Sprintf("the upstream saw more than %d requests and dropped %d from its journal: checks cannot judge a partial journal; ask for fewer calls", scenarioJournal, n)
@@ -377,10 +383,10 @@ func runClient(ctx context.Context, sc *Scenario, opts Options, srv *fault.Serve
 		}
 	}
 	if len(argv) > 0 {
-		obs.Exec = runExec(ctx, sc, argv, dir, srv.URL, seed, timeout, opts.startupGrace(), srv.Handler.FirstRequest)
+		obs.Exec = runExec(ctx, sc, argv, dir, srv.URL, seed, timeout, opts.startupGrace(), srv.Handler.FirstRequest, obs.trust.env())
 		return
 	}
-	obs.Calls = runReference(ctx, sc, srv.URL, seed)
+	obs.Calls = runReference(ctx, sc, srv.URL, seed, obs.trust.option())
 }
 
 // judge evaluates the checks and attaches the timeline and evidence.

@@ -94,7 +94,7 @@ const DefaultTimeout = 30 * time.Second
 // Tags is the fixed vocabulary scenario tags come from.
 var Tags = []string{
 	"timeout", "retry", "retry-after", "idempotency", "circuit-breaker", "rate-limit", "no-retry-4xx",
-	"partial-response", "malformed", "outage", "concurrency", "webhook", "auth", "pagination", "light", "full", "complete",
+	"partial-response", "malformed", "outage", "concurrency", "webhook", "auth", "pagination", "tls", "light", "full", "complete",
 }
 
 type scenarioFile struct {

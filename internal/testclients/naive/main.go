@@ -7,7 +7,8 @@
 // makes it exit 1; otherwise it exits 0. It sends no X-Request-Id and no
 // Idempotency-Key, and does not look at response bodies beyond reading them.
 // When the scenario gives it a token endpoint it fetches one token at the
-// start and uses it until the end, never refreshing it.
+// start and uses it until the end, never refreshing it. Over HTTPS it
+// trusts the scenario's CA with Go's defaults, which verify certificates.
 //
 // Do not copy it: it is the example of what not to do.
 package main
@@ -19,10 +20,12 @@ import (
 	"github.com/faultline-dev/faultline/internal/testclients/contract"
 )
 
+//faultline:ignore http-no-timeout the naive client has no timeout on purpose: the timeout scenarios must catch it
+var client = &http.Client{Transport: &http.Transport{TLSClientConfig: contract.TLSConfig()}}
+
 func main() {
 	auth := contract.AuthFromEnv()
-	//faultline:ignore http-no-timeout the naive client has no timeout on purpose, for its token requests too
-	token := sync.OnceValues(func() (string, error) { return auth.Fetch(http.DefaultClient) })
+	token := sync.OnceValues(func() (string, error) { return auth.Fetch(client) })
 	// One plain request per call: no timeout, no retry.
 	contract.Main("naive", func(base string, c contract.Call) error {
 		if auth != nil {
@@ -32,7 +35,6 @@ func main() {
 			}
 			c = contract.WithBearer(c, tok)
 		}
-		//faultline:ignore http-no-timeout the naive client has no timeout on purpose: the timeout scenarios must catch it
-		return contract.Do(http.DefaultClient, base, c)
+		return contract.Do(client, base, c)
 	})
 }

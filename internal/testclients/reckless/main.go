@@ -10,12 +10,15 @@
 //
 // Given a token endpoint, it asks for a new token before every attempt
 // (and so keeps asking after the grant is revoked), and it copies every
-// header, Authorization included, onto redirects to any host.
+// header, Authorization included, onto redirects to any host. Over HTTPS
+// it accepts any certificate (InsecureSkipVerify) and any protocol down to
+// TLS 1.0, so that nothing stops it.
 //
 // Do not copy it: it is the example of what not to do.
 package main
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net/http"
 	"time"
@@ -25,7 +28,9 @@ import (
 
 const attempts = 5
 
-var client = &http.Client{Timeout: 2 * time.Second, CheckRedirect: func(r *http.Request, via []*http.Request) error {
+var client = &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{
+	TLSClientConfig: &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS10}, //faultline:ignore tls-insecure the reckless client accepts any certificate on purpose: the TLS scenarios must catch it
+}, CheckRedirect: func(r *http.Request, via []*http.Request) error {
 	r.Header = via[0].Header.Clone() // credentials included, whatever the host
 	return nil
 }}

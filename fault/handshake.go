@@ -1,0 +1,122 @@
+package fault
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"sync"
+	"time"
+)
+
+// Handshake is a TLS handshake that failed: no request could follow. Error
+// is what the server saw, which names the client's alert when the client
+// refused the certificate ("remote error: tls: bad certificate").
+type Handshake struct {
+	Time       time.Time `json:"time"`
+	RemoteAddr string    `json:"remote_addr"`
+	Error      string    `json:"error"`
+}
+
+// maxHandshakes bounds the failed handshakes kept.
+const maxHandshakes = 10000
+
+// handshakeListener completes TLS handshakes before http.Server sees a
+// connection, so that the ones that fail are recorded (http.Server only
+// logs them).
+type handshakeListener struct {
+	net.Listener
+	cfg    *tls.Config
+	conns  chan net.Conn
+	done   chan struct{}
+	once   sync.Once
+	ctx    context.Context // ends handshakes in progress when closed
+	cancel context.CancelFunc
+	active sync.WaitGroup // handshakes in progress
+
+	mu     sync.Mutex
+	failed []Handshake
+}
+
+func newHandshakeListener(raw net.Listener, cfg *tls.Config) *handshakeListener {
+	l := &handshakeListener{Listener: raw, cfg: cfg, conns: make(chan net.Conn), done: make(chan struct{})}
+	l.ctx, l.cancel = context.WithCancel(context.Background())
+	go l.acceptLoop()
+	return l
+}
+
+func (l *handshakeListener) acceptLoop() {
+	defer l.doneOnce()
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return
+		}
+		l.active.Add(1)
+		go l.handshake(c)
+	}
+}
+
+func (l *handshakeListener) handshake(c net.Conn) {
+	defer l.active.Done()
+	tc := tls.Server(c, l.cfg)
+	ctx, cancel := context.WithTimeout(l.ctx, 5*time.Second)
+	defer cancel()
+	if err := tc.HandshakeContext(ctx); err != nil {
+		l.mu.Lock()
+		if len(l.failed) < maxHandshakes {
+			l.failed = append(l.failed, Handshake{Time: time.Now(), RemoteAddr: c.RemoteAddr().String(), Error: err.Error()})
+		}
+		l.mu.Unlock()
+		_ = c.Close()
+		return
+	}
+	select {
+	case l.conns <- tc:
+	case <-l.done:
+		_ = tc.Close()
+	}
+}
+
+// Accept returns the next connection whose handshake succeeded.
+func (l *handshakeListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+}
+
+// handshakeGrace is how long Close lets handshakes in progress finish, so
+// that a client's refusal, sent a moment before, is recorded with its
+// reason rather than cut short.
+const handshakeGrace = 500 * time.Millisecond
+
+// Close stops accepting, and ends handshakes still in progress after a
+// short grace.
+func (l *handshakeListener) Close() error {
+	err := l.Listener.Close()
+	finished := make(chan struct{})
+	go func() { l.active.Wait(); close(finished) }()
+	select {
+	case <-finished:
+	case <-time.After(handshakeGrace):
+	}
+	l.cancel()
+	l.doneOnce()
+	if errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return err
+}
+
+// doneOnce makes Accept return: the listener is closed.
+func (l *handshakeListener) doneOnce() { l.once.Do(func() { close(l.done) }) }
+
+// Handshakes returns the TLS handshakes that failed, oldest first.
+func (l *handshakeListener) Handshakes() []Handshake {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]Handshake(nil), l.failed...)
+}
