@@ -49,3 +49,29 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// FuzzImportHAR: a HAR file never panics the importer, is refused with a
+// *FormatError, and what it accepts exports and imports back the same.
+func FuzzImportHAR(f *testing.F) {
+	f.Add([]byte(sampleHAR))
+	f.Add([]byte("\xef\xbb\xbf" + sampleHAR))
+	f.Add([]byte(`{"log":{"entries":[{"request":{"method":"GET","url":"http://a/x","headers":[{"name":"a","value":["b"]}]},"response":{"status":200}}]}}`))
+	f.Add([]byte(`{"log":{"entries":[{"request":{"method":"GET","url":"http://a/x"},"response":{"status":200,"content":{"_isBinary":true,"text":"[\"00ff\"]"}}}]}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, _, err := ImportHAR(strings.NewReader(string(data)), nil)
+		if err != nil {
+			var fe *FormatError
+			if !errors.As(err, &fe) {
+				t.Fatalf("not a *FormatError: %v", err)
+			}
+			return
+		}
+		back, err := roundTrip(c)
+		if err != nil {
+			t.Fatalf("export then import: %v", err)
+		}
+		if d := lossless(c, back); len(d) > 0 {
+			t.Fatalf("round trip lost %v", d)
+		}
+	})
+}
