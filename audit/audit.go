@@ -191,6 +191,9 @@ func groupByModule(dir string, paths []string) (map[string][]string, []string, e
 			}
 			abs = filepath.Dir(abs)
 		}
+		if !recursive && !hasGoFiles(abs) {
+			continue // a folder of scripts: the heuristics read it
+		}
 		root := moduleRoot(abs)
 		if root == "" {
 			if hasGoFiles(abs) {

@@ -108,8 +108,8 @@ func scanString(lang, s string) (string, int) {
 var requestsMethods = map[string]bool{"get": true, "post": true, "put": true, "patch": true, "delete": true,
 	"head": true, "options": true, "request": true}
 
-// timeouts: requests calls without timeout=, httpx with timeout=None, and
-// fetch without a signal.
+// timeouts: requests calls and urllib's urlopen without timeout=, httpx
+// with timeout=None, and fetch without a signal.
 func (h *heuristics) timeouts() {
 	for i, t := range h.toks {
 		if t.kind != 'i' {
@@ -121,6 +121,11 @@ func (h *heuristics) timeouts() {
 			args, _ := h.call(i + 3)
 			if !hasKeyword(args, "timeout") && !hasKwargs(args) {
 				h.add(t, RuleNoTimeout, "requests."+h.toks[i+2].text+"() without timeout= waits forever on a stalled server")
+			}
+		case h.lang == "python" && t.text == "urlopen" && h.is(i+1, "(") && (i == 0 || h.toks[i-1].text != "def"):
+			args, _ := h.call(i + 1)
+			if len(args) < 3 && !hasKeyword(args, "timeout") && !hasKwargs(args) {
+				h.add(t, RuleNoTimeout, "urlopen() without timeout= waits forever on a stalled server (unless socket.setdefaulttimeout was called)")
 			}
 		case h.lang == "python" && t.text == "httpx" && h.is(i+1, ".") && len(h.toks) > i+3 && h.is(i+3, "("):
 			args, _ := h.call(i + 3)

@@ -1,5 +1,6 @@
 import os
 import ssl
+import urllib.request
 
 import httpx
 import requests
@@ -19,13 +20,16 @@ def fetch(url):
     ctx.verify_mode = ssl.CERT_NONE  # want tls-insecure
     c = httpx.Client(timeout=None)  # want http-no-timeout
     fine = httpx.get(url)
+    page = urllib.request.urlopen(url)  # want http-no-timeout
+    bounded = urllib.request.urlopen(url, timeout=2)
+    positional = urllib.request.urlopen(url, None, 2)
     # a comment: requests.get(url) is not code
     text = "requests.get(url) in a string is not code"
     # faultline:ignore http-no-timeout the caller wraps this in a signal.alarm
     legacy = requests.get(url)
     # faultline:ignore http-no-timeout  # want faultline-ignore
     unreasoned = requests.get(url)  # want http-no-timeout
-    return r, r2, ok, passthrough, c, fine, text, legacy, unreasoned
+    return r, r2, ok, passthrough, c, fine, page, bounded, positional, text, legacy, unreasoned
 
 
 def options():
