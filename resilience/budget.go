@@ -1,40 +1,77 @@
 package resilience
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
-// budget is gRPC-style retry throttling for one host: failed attempts take a
-// token, successes give back a fraction, and retries stop while half the
-// bucket or less remains. A nil budget allows everything.
+// budget is a retry budget in the style of Finagle's: over a sliding
+// window, retries may add at most Ratio of the calls made, plus a floor of
+// MinPerSecond retries per second, so that a client making few calls can
+// still retry. It bounds what retries add to the load on the upstream
+// (amplification at most 1 + Ratio once calls outnumber the floor),
+// whatever the failure rate: an ordinary bad day (a fifth of attempts
+// failing) is retried through, and an outage is not multiplied.
+//
+// The window rolls in ten buckets. A nil budget allows everything.
 type budget struct {
-	mu                 sync.Mutex
-	tokens, max, ratio float64
+	mu      sync.Mutex
+	ratio   float64
+	reserve float64       // retries always allowed per window
+	bucket  time.Duration // window / len(calls)
+	calls   [10]float64
+	retries [10]float64
+	last    int64 // index of the newest bucket (time / bucket)
 }
 
 func newBudget(p BudgetPolicy) *budget {
 	if !p.Enabled {
 		return nil
 	}
-	return &budget{tokens: p.MaxTokens, max: p.MaxTokens, ratio: p.TokenRatio}
+	w := max(p.Window, 10*time.Millisecond)
+	return &budget{ratio: p.Ratio, reserve: p.MinPerSecond * w.Seconds(), bucket: w / 10}
 }
 
-// onFailure takes a token for a failed attempt and says whether a retry
-// may follow, in one step, so that callers failing at the same moment see
-// the bucket drain one by one (as gRPC's throttle does).
-func (b *budget) onFailure() (retryAllowed bool) {
+// roll moves the window to now, emptying the buckets that left it.
+// Callers hold b.mu.
+func (b *budget) roll(now time.Time) int {
+	idx := now.UnixNano() / int64(b.bucket)
+	n := int64(len(b.calls))
+	if idx > b.last {
+		for i := b.last + 1; i <= idx && i <= b.last+n; i++ {
+			b.calls[i%n], b.retries[i%n] = 0, 0
+		}
+		b.last = idx
+	}
+	return int(b.last % n)
+}
+
+// onCall counts a call's first attempt.
+func (b *budget) onCall(now time.Time) {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.calls[b.roll(now)]++
+}
+
+// tryRetry takes a retry from the budget if one is left.
+func (b *budget) tryRetry(now time.Time) bool {
 	if b == nil {
 		return true
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.tokens = max(b.tokens-1, 0)
-	return b.tokens > b.max/2
-}
-
-func (b *budget) onSuccess() {
-	if b == nil {
-		return
+	i := b.roll(now)
+	var calls, retries float64
+	for k := range b.calls {
+		calls += b.calls[k]
+		retries += b.retries[k]
 	}
-	b.mu.Lock()
-	b.tokens = min(b.tokens+b.ratio, b.max)
-	b.mu.Unlock()
+	if retries+1 > b.ratio*calls+b.reserve {
+		return false
+	}
+	b.retries[i]++
+	return true
 }

@@ -167,7 +167,7 @@ func (c *Client) upstream(name string) *upstream {
 		return u
 	}
 	u := &upstream{
-		breaker: newBreaker(name, c.p.Breaker, func(name string, from, to gobreaker.State) {
+		breaker: newBreaker(name, c.p.Breaker, c.clock, func(name string, from, to gobreaker.State) {
 			c.m.transition(c.clock.Now(), name, from, to)
 			c.log.Warn("circuit breaker", "breaker", name, "from", from.String(), "to", to.String())
 		}),
@@ -231,9 +231,13 @@ type call struct {
 	end      time.Time
 	deadline time.Time // from Timeouts.Total on the client's clock; zero if none
 	attempts int
+	held     int       // times an open breaker refused the call
 	last     *Response // last complete response read
 	status   int
 }
+
+// tries counts the call's attempts, sent or refused by the breaker.
+func (cl *call) tries() int { return cl.attempts + cl.held }
 
 func (cl *call) op() string { return cl.method + " " + maskURL(cl.u) }
 

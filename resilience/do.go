@@ -11,6 +11,8 @@ import (
 	"net/http/httptrace"
 	"sync/atomic"
 	"time"
+
+	"github.com/sony/gobreaker/v2"
 )
 
 // Do sends req under the client's policy and returns a complete response.
@@ -65,7 +67,9 @@ func (c *Client) run(ctx context.Context, cl *call) (*Response, error) {
 			cl.end = c.clock.Now()
 			return c.lastResponse(cl), cl.fail(out.class, ErrDeadline, err)
 		}
-		c.m.retries.Add(1)
+		if out.reason == nil {
+			c.m.retries.Add(1)
+		}
 	}
 }
 
@@ -84,39 +88,32 @@ type outcome struct {
 	err        error     // cause of failure
 	reason     error     // sentinel when refused locally (nothing sent)
 	retryAfter time.Duration
-	hasWait    bool // retryAfter came from the server
+	hasWait    bool          // retryAfter came from the server
+	hold       time.Duration // refused by an open breaker: how long it stays open
 	latency    time.Duration
 	end        time.Time // when the attempt ended
 	callerGone bool      // the caller's context ended during the attempt
-	budgetOK   bool      // the retry budget allows a retry after this attempt
 }
 
-// attempt passes the breaker, rate limiter and bulkhead, then sends.
+// attempt passes the rate limiter, the bulkhead and the breaker, then
+// sends. An open breaker refuses at once, before any wait.
 func (c *Client) attempt(ctx context.Context, cl *call) outcome {
 	up := cl.up
-	var done func(error)
-	if up.breaker != nil {
-		d, err := up.breaker.Allow()
-		if err != nil {
-			return outcome{class: ClassRejected, reason: ErrCircuitOpen, err: fmt.Errorf("breaker %q: %w", cl.name, err)}
-		}
-		done = d
+	if cl.tries() == 0 {
+		up.budget.onCall(cl.start)
+	}
+	if wait := up.breaker.openFor(c.clock.Now()); wait > 0 {
+		return refused(cl, wait, gobreaker.ErrOpenState)
 	}
 	out := c.admitAndSend(ctx, cl)
-	if done != nil {
-		done(out.verdict())
-	}
-	out.budgetOK = true
-	switch {
-	case out.class == ClassOK:
-		up.budget.onSuccess()
-	case out.class.retryable(true) && !out.callerGone:
-		out.budgetOK = up.budget.onFailure()
-	}
 	if out.class == ClassRateLimited {
-		up.limiter.throttle(out.end.Add(-out.latency), out.end)
+		up.limiter.throttle(out.end.Add(-out.latency), out.end, out.retryAfter)
 	}
 	return out
+}
+
+func refused(cl *call, hold time.Duration, err error) outcome {
+	return outcome{class: ClassRejected, reason: ErrCircuitOpen, hold: hold, err: fmt.Errorf("breaker %q: %w", cl.name, err)}
 }
 
 func (c *Client) admitAndSend(ctx context.Context, cl *call) outcome {
@@ -133,23 +130,31 @@ func (c *Client) admitAndSend(ctx context.Context, cl *call) outcome {
 		return outcome{class: ClassRejected, reason: reason, err: fmt.Errorf("waiting for a bulkhead slot for %q: %w", cl.name, err)}
 	}
 	defer cl.up.bulk.release()
+	// The breaker is asked last, as the attempt leaves: an outage that
+	// began while it waited is seen.
+	done, hold, err := cl.up.breaker.allow(c.clock.Now())
+	if err != nil {
+		return refused(cl, hold, err)
+	}
 	cl.attempts++
 	c.m.attempts.Add(1)
 	if waited {
 		start = c.clock.Now()
 	}
-	return c.send(ctx, cl, start)
+	out := c.send(ctx, cl, start)
+	done(out.verdict())
+	return out
 }
 
 // waitForRate waits for the host's rate limiter, failing at once when the
 // wait would outlast the deadline. It returns the time it is done.
 func (c *Client) waitForRate(ctx context.Context, cl *call) (time.Time, error) {
 	now := cl.start // the first attempt starts right away
-	if cl.attempts > 0 {
+	if cl.tries() > 0 {
 		now = c.clock.Now()
 	}
 	d, cancel := cl.up.limiter.delay(now)
-	if d <= 0 {
+	if d < time.Millisecond { // less than the timer's own slack
 		return now, nil
 	}
 	if rem, ok := c.remaining(ctx, cl); ok && d > rem {
@@ -306,16 +311,18 @@ func (c *Client) decide(ctx context.Context, cl *call, out *outcome) (time.Durat
 	switch {
 	case out.class == ClassOK:
 		return 0, nil
+	case errors.Is(out.reason, ErrCircuitOpen):
+		return c.holdForBreaker(ctx, cl, out)
 	case out.reason != nil:
 		return 0, cl.fail(out.class, out.reason, out.err)
 	case ctx.Err() != nil:
 		return 0, cl.fail(out.class, ErrDeadline, errors.Join(ctx.Err(), out.err))
 	case !out.class.retryable(cl.safe):
 		return 0, cl.fail(out.class, ErrNotRetryable, c.whyNot(cl, out))
-	case cl.attempts >= c.p.Retry.MaxAttempts:
+	case cl.tries() >= c.p.Retry.MaxAttempts:
 		return 0, cl.fail(out.class, ErrRetriesExhausted, out.err)
 	}
-	wait := c.backoff(cl.attempts)
+	wait := c.backoff(cl.tries())
 	if out.hasWait {
 		if out.retryAfter > c.p.Retry.MaxRetryAfter {
 			// Retrying sooner would ignore the server; waiting longer would
@@ -335,8 +342,31 @@ func (c *Client) decide(ctx context.Context, cl *call, out *outcome) (time.Durat
 		}
 		return 0, e
 	}
-	if !out.budgetOK {
+	if !cl.up.budget.tryRetry(c.clock.Now()) {
 		return 0, cl.fail(out.class, ErrBudgetExhausted, out.err)
+	}
+	return wait, nil
+}
+
+// holdForBreaker decides what a call the breaker refused does: wait for
+// the breaker's next probe (plus jitter, so that the calls held do not
+// return at once), or a backoff when half-open with its probes out, when a
+// try is left and the wait fits the deadline; else fail with
+// ErrCircuitOpen. The wait sends nothing, so it takes nothing from the
+// retry budget; the refusal uses one of retry.max_attempts, which bounds
+// how long a call without a deadline is held.
+func (c *Client) holdForBreaker(ctx context.Context, cl *call, out *outcome) (time.Duration, error) {
+	cl.held++
+	wait := out.hold + c.jitter(c.p.Retry.BaseDelay)
+	if out.hold <= 0 {
+		wait = c.backoff(cl.tries())
+	}
+	fail := cl.tries() >= c.p.Retry.MaxAttempts || ctx.Err() != nil
+	if rem, ok := c.remaining(ctx, cl); ok && wait >= rem {
+		fail = true
+	}
+	if fail {
+		return 0, cl.fail(out.class, ErrCircuitOpen, out.err)
 	}
 	return wait, nil
 }

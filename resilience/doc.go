@@ -21,14 +21,16 @@
 //
 // Around every attempt, per host (or per Request.Name):
 //
-//	breaker ─▶ rate limiter ─▶ bulkhead ─▶ attempt timeout ─▶ transport
+//	rate limiter ─▶ bulkhead ─▶ breaker ─▶ attempt timeout ─▶ transport
 //
 // Between attempts the client sleeps a full-jitter exponential backoff, or
 // the server's Retry-After (delta-seconds or any HTTP-date form) capped by
 // retry.max_retry_after. A wait that would pass the call's deadline fails the
 // call at once with ErrRetryAfterTooLong or ErrDeadline instead of sleeping
-// into a timeout. A retry budget (gRPC-style throttling) stops an outage
-// from multiplying load. When the upstream is failing, a stale cached GET or
+// into a timeout. A retry budget (Finagle-style: retries at most a fifth of
+// the calls, plus a few per second) stops an outage from multiplying load.
+// A 429's Retry-After also holds the host's other requests until the
+// server's window has passed, and cuts the rate sent, once per window. When the upstream is failing, a stale cached GET or
 // a fallback function may answer; the Response says so.
 //
 // Every failure is an [*Error] carrying the class, attempts, last status and
@@ -80,26 +82,27 @@
 //	  multiplier: 2
 //	  max_delay: 5s
 //	  max_retry_after: 30s
-//	breaker:             # per host or Request.Name
+//	breaker:             # per host or Request.Name, consulted as each attempt leaves
 //	  enabled: true
 //	  consecutive_failures: 5
 //	  failure_ratio: 0.5 # over the rolling window, once min_requests are seen
 //	  min_requests: 10
 //	  window: 10s
 //	  buckets: 10
-//	  open_timeout: 5s
+//	  open_timeout: 1s   # then one probe; a call refused waits for it if a try is left and it fits the deadline
 //	  half_open_probes: 1
-//	rate_limit:          # per host; a 429 multiplies the rate by backoff_factor
+//	rate_limit:          # per host; a 429 cuts the rate sent by backoff_factor, once per server window
 //	  enabled: true
 //	  rate: 100          # requests per second
 //	  burst: 100
 //	  backoff_factor: 0.5
 //	  min_rate: 1
-//	  recovery: 10s      # back to rate, linearly
-//	budget:              # gRPC-style retry throttling, per host
+//	  recovery: 2s       # back to rate, linearly
+//	budget:              # Finagle-style retry budget, per host
 //	  enabled: true
-//	  max_tokens: 10
-//	  token_ratio: 0.1
+//	  ratio: 0.2         # retries add at most 20% to the calls made in the window...
+//	  min_per_second: 10 # ...plus 10 retries a second, so that a few calls can still retry
+//	  window: 10s
 //	bulkhead:
 //	  enabled: true
 //	  max_in_flight: 64  # attempts per host

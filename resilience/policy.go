@@ -59,7 +59,12 @@ type RetryPolicy struct {
 // BreakerPolicy configures one circuit breaker per upstream host (or per
 // Request.Name). It trips on ConsecutiveFailures in a row, or when at least
 // MinRequests attempts in the rolling Window failed at FailureRatio or more.
-// Zero ConsecutiveFailures or FailureRatio disables that trip.
+// Zero ConsecutiveFailures or FailureRatio disables that trip. Open, it
+// sends nothing for OpenTimeout, then lets HalfOpenProbes attempts through:
+// their success closes it, a failure opens it again. A call the open
+// breaker refuses waits for the next probe when a retry is left and the
+// wait fits its deadline (each refusal uses one of retry.max_attempts),
+// and fails with ErrCircuitOpen otherwise.
 type BreakerPolicy struct {
 	Enabled             bool          `yaml:"enabled"`
 	ConsecutiveFailures int           `yaml:"consecutive_failures"`
@@ -73,7 +78,10 @@ type BreakerPolicy struct {
 
 // RateLimitPolicy is a token bucket per host. A 429 multiplies the rate by
 // BackoffFactor (never below MinRate); it then climbs back linearly to Rate
-// over Recovery.
+// over Recovery. It is cut at most once per server window: the 429s that
+// answer requests sent before the window the server announced
+// (Retry-After, X-RateLimit-Reset) has passed are that same window's
+// refusals, not news.
 type RateLimitPolicy struct {
 	Enabled       bool          `yaml:"enabled"`
 	Rate          float64       `yaml:"rate"` // requests per second
@@ -83,14 +91,18 @@ type RateLimitPolicy struct {
 	Recovery      time.Duration `yaml:"recovery"`
 }
 
-// BudgetPolicy is retry throttling in the style of gRPC: a bucket of
-// MaxTokens per host; each failed attempt takes one token, each success
-// gives back TokenRatio; retries are allowed only while more than half the
-// tokens remain.
+// BudgetPolicy is a retry budget in the style of Finagle's, per host: over
+// the last Window, retries may add at most Ratio of the calls made, plus
+// MinPerSecond retries per second whatever the traffic (so a client making
+// a handful of calls can still retry them). It bounds what retries add to
+// the upstream's load, at 1 + Ratio requests per call once traffic
+// outnumbers the floor, without stopping retries at any particular failure
+// rate: an ordinary bad day is retried through, an outage not multiplied.
 type BudgetPolicy struct {
-	Enabled    bool    `yaml:"enabled"`
-	MaxTokens  float64 `yaml:"max_tokens"`
-	TokenRatio float64 `yaml:"token_ratio"`
+	Enabled      bool          `yaml:"enabled"`
+	Ratio        float64       `yaml:"ratio"`
+	MinPerSecond float64       `yaml:"min_per_second"`
+	Window       time.Duration `yaml:"window"`
 }
 
 // BulkheadPolicy caps attempts in flight per host; an attempt waits at most
@@ -130,13 +142,13 @@ func DefaultPolicy() Policy {
 		},
 		Breaker: BreakerPolicy{
 			Enabled: true, ConsecutiveFailures: 5, FailureRatio: 0.5, MinRequests: 10,
-			Window: 10 * time.Second, Buckets: 10, OpenTimeout: 5 * time.Second, HalfOpenProbes: 1,
+			Window: 10 * time.Second, Buckets: 10, OpenTimeout: time.Second, HalfOpenProbes: 1,
 		},
 		RateLimit: RateLimitPolicy{
 			Enabled: true, Rate: 100, Burst: 100, BackoffFactor: 0.5, MinRate: 1,
-			Recovery: 10 * time.Second,
+			Recovery: 2 * time.Second,
 		},
-		Budget:           BudgetPolicy{Enabled: true, MaxTokens: 10, TokenRatio: 0.1},
+		Budget:           BudgetPolicy{Enabled: true, Ratio: 0.2, MinPerSecond: 10, Window: 10 * time.Second},
 		Bulkhead:         BulkheadPolicy{Enabled: true, MaxInFlight: 64, MaxWait: time.Second},
 		Idempotency:      IdempotencyPolicy{AutoKey: true, Header: "Idempotency-Key"},
 		StaleCache:       StaleCachePolicy{Enabled: true, MaxAge: 5 * time.Minute, MaxEntries: 1024},
@@ -189,8 +201,9 @@ func (p Policy) problem() (path, msg string) {
 		{"rate_limit.backoff_factor", rl.BackoffFactor <= 0 || rl.BackoffFactor > 1, "must be above 0 and at most 1"},
 		{"rate_limit.min_rate", rl.MinRate <= 0 || (rl.Enabled && rl.MinRate > rl.Rate), "must be positive and at most rate_limit.rate"},
 		{"rate_limit.recovery", rl.Recovery < 0, "must not be negative"},
-		{"budget.max_tokens", p.Budget.Enabled && p.Budget.MaxTokens <= 0, "must be positive"},
-		{"budget.token_ratio", p.Budget.TokenRatio < 0 || p.Budget.TokenRatio > 1, "must be between 0 and 1"},
+		{"budget.ratio", p.Budget.Ratio < 0 || p.Budget.Ratio > 10, "must be between 0 and 10 (retries per call)"},
+		{"budget.min_per_second", p.Budget.MinPerSecond < 0, "must not be negative"},
+		{"budget.window", p.Budget.Enabled && p.Budget.Window <= 0, "must be positive"},
 		{"bulkhead.max_in_flight", p.Bulkhead.Enabled && p.Bulkhead.MaxInFlight < 1, "must be at least 1"},
 		{"bulkhead.max_wait", p.Bulkhead.MaxWait < 0, "must not be negative"},
 		{"idempotency.header", p.Idempotency.Header == "", "must name a header, e.g. Idempotency-Key"},

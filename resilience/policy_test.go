@@ -16,8 +16,8 @@ import (
 func TestDefaultPolicyIsValid(t *testing.T) {
 	p := DefaultPolicy()
 	require.NoError(t, p.Validate())
-	assert.Equal(t, 10.0, p.Budget.MaxTokens)
-	assert.Equal(t, 0.1, p.Budget.TokenRatio)
+	assert.Equal(t, 0.2, p.Budget.Ratio)
+	assert.Equal(t, 10.0, p.Budget.MinPerSecond)
 	assert.True(t, p.Breaker.Enabled && p.RateLimit.Enabled && p.Budget.Enabled && p.Bulkhead.Enabled && p.StaleCache.Enabled)
 }
 
@@ -31,7 +31,7 @@ breaker:
 timeouts:
   read: 1.5s
   total: 20s
-budget: {token_ratio: 0.2}
+budget: {ratio: 0.3, window: 5s}
 `
 	p, err := LoadPolicy("policy.yaml", []byte(src))
 	require.NoError(t, err)
@@ -39,7 +39,7 @@ budget: {token_ratio: 0.2}
 	want.Retry.MaxAttempts, want.Retry.BaseDelay = 2, 50*time.Millisecond
 	want.Breaker.Enabled = false
 	want.Timeouts.Read, want.Timeouts.Total = 1500*time.Millisecond, 20*time.Second
-	want.Budget.TokenRatio = 0.2
+	want.Budget.Ratio, want.Budget.Window = 0.3, 5*time.Second
 	assert.Equal(t, want, p)
 }
 
@@ -68,7 +68,7 @@ func TestPolicyYAMLErrors(t *testing.T) {
 		{"retry:\n  base_delay: -1s\n", `p.yaml:2:15: retry.base_delay: duration -1s is negative`},
 		{"timeouts:\n  read: soon\n", `p.yaml:2:9: timeouts.read: "soon" is not a duration`},
 		{"breaker:\n  failure_ratio: 1.5\n", `p.yaml:2:18: breaker.failure_ratio: must be between 0 and 1`},
-		{"budget:\n  token_ratio: 2\n", `p.yaml:2:16: budget.token_ratio: must be between 0 and 1`},
+		{"budget:\n  ratio: 11\n", `p.yaml:2:10: budget.ratio: must be between 0 and 10 (retries per call)`},
 		{"retry:\n  max_attempts: 0\n", `p.yaml:2:17: retry.max_attempts: must be at least 1`},
 		{"retry:\n  max_delay: 10ms\n", `p.yaml:2:14: retry.max_delay: must be at least retry.base_delay`},
 		{"bulkhead:\n  max_in_flight: -2\n", `p.yaml:2:18: bulkhead.max_in_flight: must be at least 1`},

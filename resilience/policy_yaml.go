@@ -123,7 +123,7 @@ type policyYAML struct {
 	Retry            retryYAML         `yaml:"retry"`
 	Breaker          breakerYAML       `yaml:"breaker"`
 	RateLimit        rateLimitYAML     `yaml:"rate_limit"`
-	Budget           BudgetPolicy      `yaml:"budget"`
+	Budget           budgetYAML        `yaml:"budget"`
 	Bulkhead         bulkheadYAML      `yaml:"bulkhead"`
 	Idempotency      IdempotencyPolicy `yaml:"idempotency"`
 	StaleCache       staleCacheYAML    `yaml:"stale_cache"`
@@ -172,6 +172,13 @@ type rateLimitYAML struct {
 	Recovery      d       `yaml:"recovery"`
 }
 
+type budgetYAML struct {
+	Enabled      bool    `yaml:"enabled"`
+	Ratio        float64 `yaml:"ratio"`
+	MinPerSecond float64 `yaml:"min_per_second"`
+	Window       d       `yaml:"window"`
+}
+
 type bulkheadYAML struct {
 	Enabled     bool `yaml:"enabled"`
 	MaxInFlight int  `yaml:"max_in_flight"`
@@ -192,7 +199,7 @@ func mirrorOf(p Policy) policyYAML {
 		Retry:            retryYAML{r.MaxAttempts, d(r.BaseDelay), r.Multiplier, d(r.MaxDelay), d(r.MaxRetryAfter)},
 		Breaker:          breakerYAML{b.Enabled, b.ConsecutiveFailures, b.FailureRatio, b.MinRequests, d(b.Window), b.Buckets, d(b.OpenTimeout), b.HalfOpenProbes},
 		RateLimit:        rateLimitYAML{rl.Enabled, rl.Rate, rl.Burst, rl.BackoffFactor, rl.MinRate, d(rl.Recovery)},
-		Budget:           p.Budget,
+		Budget:           budgetYAML{p.Budget.Enabled, p.Budget.Ratio, p.Budget.MinPerSecond, d(p.Budget.Window)},
 		Bulkhead:         bulkheadYAML{p.Bulkhead.Enabled, p.Bulkhead.MaxInFlight, d(p.Bulkhead.MaxWait)},
 		Idempotency:      p.Idempotency,
 		StaleCache:       staleCacheYAML{p.StaleCache.Enabled, d(p.StaleCache.MaxAge), p.StaleCache.MaxEntries},
@@ -208,7 +215,7 @@ func (m policyYAML) policy() Policy {
 		Retry:            RetryPolicy{r.MaxAttempts, r.BaseDelay.D(), r.Multiplier, r.MaxDelay.D(), r.MaxRetryAfter.D()},
 		Breaker:          BreakerPolicy{b.Enabled, b.ConsecutiveFailures, b.FailureRatio, b.MinRequests, b.Window.D(), b.Buckets, b.OpenTimeout.D(), b.HalfOpenProbes},
 		RateLimit:        RateLimitPolicy{rl.Enabled, rl.Rate, rl.Burst, rl.BackoffFactor, rl.MinRate, rl.Recovery.D()},
-		Budget:           m.Budget,
+		Budget:           BudgetPolicy{m.Budget.Enabled, m.Budget.Ratio, m.Budget.MinPerSecond, m.Budget.Window.D()},
 		Bulkhead:         BulkheadPolicy{m.Bulkhead.Enabled, m.Bulkhead.MaxInFlight, m.Bulkhead.MaxWait.D()},
 		Idempotency:      m.Idempotency,
 		StaleCache:       StaleCachePolicy{m.StaleCache.Enabled, m.StaleCache.MaxAge.D(), m.StaleCache.MaxEntries},

@@ -123,15 +123,19 @@ func TestRetryBudgetStopsRetryStorms(t *testing.T) {
 	p := testPolicy()
 	p.Retry.MaxAttempts = 5
 	p.Breaker.Enabled = false
-	p.Budget = BudgetPolicy{Enabled: true, MaxTokens: 4, TokenRatio: 0.1}
+	p.Budget = BudgetPolicy{Enabled: true, Ratio: 0.5, MinPerSecond: 0.2, Window: 10 * time.Second}
 	c := newClient(t, p, WithClock(newFakeClock()))
+	// 2 retries of floor (0.2/s over 10 s), plus half a retry per call.
 	_, err := c.Do(context.Background(), get(s.url("/x")))
 	require.ErrorIs(t, err, ErrBudgetExhausted)
-	assert.Contains(t, err.Error(), "retry budget exhausted after 2 attempts")
-	assert.Equal(t, 2, s.count())
+	assert.Contains(t, err.Error(), "retry budget exhausted after 3 attempts")
+	assert.Equal(t, 3, s.count(), "1 call: 2 + 0.5 retries allowed, so 2")
 	_, err = c.Do(context.Background(), get(s.url("/x")))
 	require.ErrorIs(t, err, ErrBudgetExhausted)
-	assert.Equal(t, 3, s.count(), "while the budget is spent, calls go out once and are not retried")
+	assert.Equal(t, 5, s.count(), "2 calls: 3 retries allowed, 2 spent: 1 more, then none")
+	_, err = c.Do(context.Background(), get(s.url("/x")))
+	require.ErrorIs(t, err, ErrBudgetExhausted)
+	assert.Equal(t, 6, s.count(), "3 calls: 3.5 retries allowed, 3 spent: none")
 
 	// Counterpart: without a budget, every call multiplies load by max_attempts.
 	s2 := newScript(t, status(503, ""))
@@ -144,21 +148,22 @@ func TestRetryBudgetStopsRetryStorms(t *testing.T) {
 	assert.Equal(t, 10, s2.count())
 }
 
-func TestBudgetRefillsOnSuccess(t *testing.T) {
-	b := newBudget(BudgetPolicy{Enabled: true, MaxTokens: 10, TokenRatio: 0.5})
-	for range 4 {
-		assert.True(t, b.onFailure())
-	}
-	assert.False(t, b.onFailure(), "5 of 10 left: not more than half")
-	b.onSuccess()
-	b.onSuccess()
-	b.onSuccess()
-	assert.True(t, b.onFailure(), "6.5 left after three successes and a failure")
+func TestBudgetBoundsRetriesToAShareOfCalls(t *testing.T) {
+	b := newBudget(BudgetPolicy{Enabled: true, Ratio: 0.2, MinPerSecond: 1, Window: 10 * time.Second})
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	for range 100 {
-		b.onSuccess()
+		b.onCall(now)
 	}
-	assert.InDelta(t, 10, b.tokens, 1e-9, "never above max_tokens")
-	assert.True(t, (*budget)(nil).onFailure(), "a disabled budget allows retries")
+	allowed := 0
+	for range 100 {
+		if b.tryRetry(now) {
+			allowed++
+		}
+	}
+	assert.Equal(t, 30, allowed, "20% of 100 calls plus a floor of 1/s over 10 s")
+	assert.False(t, b.tryRetry(now.Add(9*time.Second)), "still within the window")
+	assert.True(t, b.tryRetry(now.Add(11*time.Second)), "the window rolled past the retries (and the calls): the floor again")
+	assert.True(t, (*budget)(nil).tryRetry(now), "a disabled budget allows retries")
 }
 
 func TestBulkheadCapsInFlight(t *testing.T) {
@@ -279,8 +284,10 @@ func TestTooManyRequestsLowersTheRateWhichRecovers(t *testing.T) {
 	lim := c.upstream(s.srv.Listener.Addr().String()).limiter
 	cut := clock.Now()
 	slept := clock.slept()[0]
-	assert.InDelta(t, 50+50*float64(slept)/float64(10*time.Second), lim.rate(clock.Now()), 0.01)
-	assert.InDelta(t, 75, lim.rate(cut.Add(5*time.Second-slept)), 0.01, "half way through recovery")
+	// One request sent in the last second: the cut is from that rate, not
+	// from the ceiling of 100/s, and stops at the floor.
+	assert.InDelta(t, 1+99*float64(slept)/float64(10*time.Second), lim.rate(clock.Now()), 0.01)
+	assert.InDelta(t, 50.5, lim.rate(cut.Add(5*time.Second-slept)), 0.01, "half way through recovery")
 	assert.InDelta(t, 100, lim.rate(cut.Add(time.Minute)), 0.01, "fully recovered")
 
 	// Counterpart: successes leave the rate alone.
@@ -294,8 +301,9 @@ func TestTooManyRequestsLowersTheRateWhichRecovers(t *testing.T) {
 func TestThrottleCompoundsAndHasAFloor(t *testing.T) {
 	now := time.Unix(0, 0)
 	l := newLimiter(RateLimitPolicy{Enabled: true, Rate: 8, Burst: 8, BackoffFactor: 0.5, MinRate: 1, Recovery: time.Minute})
+	l.count(now, 8) // sending at the full rate
 	for _, want := range []float64{4, 2, 1, 1} {
-		l.throttle(now, now)
+		l.throttle(now, now, 0)
 		assert.InDelta(t, want, l.rate(now), 1e-9)
 	}
 	d, _ := l.delay(now)
@@ -423,29 +431,54 @@ func TestStaleCacheRefreshesAnUnchangedEntry(t *testing.T) {
 func TestSimultaneous429sCutTheRateOnce(t *testing.T) {
 	t0 := time.Unix(0, 0)
 	l := newLimiter(RateLimitPolicy{Enabled: true, Rate: 100, Burst: 100, BackoffFactor: 0.5, MinRate: 1, Recovery: time.Hour})
-	for range 5 { // five requests sent at t0, all answered 429 a little later
-		l.throttle(t0, t0.Add(10*time.Millisecond))
+	l.count(t0, 100) // sending at the full rate
+	for range 5 {    // five requests sent at t0, all answered 429 a little later
+		l.throttle(t0, t0.Add(10*time.Millisecond), 0)
 	}
 	assert.InDelta(t, 50, l.rate(t0.Add(10*time.Millisecond)), 1e-9, "one signal, one cut")
 
 	// Counterpart: a 429 to a request sent after the cut cuts again.
-	l.throttle(t0.Add(20*time.Millisecond), t0.Add(30*time.Millisecond))
+	l.throttle(t0.Add(20*time.Millisecond), t0.Add(30*time.Millisecond), time.Second)
 	assert.InDelta(t, 25, l.rate(t0.Add(30*time.Millisecond)), 0.01, "(plus 20ms of recovery)")
+
+	// The server said its window ends in 1 s: its other refusals in that
+	// window, to requests sent after the cut, are not news.
+	for k := range 10 {
+		at := t0.Add(time.Duration(40+50*k) * time.Millisecond)
+		l.throttle(at, at.Add(5*time.Millisecond), time.Second)
+	}
+	assert.InDelta(t, 25, l.rate(t0.Add(600*time.Millisecond)), 0.02, "one window, one cut (plus 600ms of recovery)")
+	// ...and no request goes out before it ends.
+	d, cancel := l.delay(t0.Add(600 * time.Millisecond))
+	assert.GreaterOrEqual(t, d, 430*time.Millisecond, "held until the server's window passes")
+	cancel(t0.Add(600 * time.Millisecond))
+}
+
+func TestThrottleCutsFromTheRateActuallySent(t *testing.T) {
+	now := time.Unix(0, 0)
+	l := newLimiter(RateLimitPolicy{Enabled: true, Rate: 100, Burst: 100, BackoffFactor: 0.5, MinRate: 1, Recovery: time.Hour})
+	for k := range 40 { // 40 requests in the last second, at a limit of 100/s
+		d, _ := l.delay(now.Add(time.Duration(k) * 25 * time.Millisecond))
+		require.Zero(t, d)
+	}
+	at := now.Add(990 * time.Millisecond)
+	l.throttle(at, at, 0)
+	assert.InDelta(t, 20, l.rate(at), 1e-9, "half of 40/s, not half of 100/s (which would not slow it at all)")
 }
 
 func TestBudgetDrainsOneByOneUnderConcurrency(t *testing.T) {
-	// Five callers fail at the same moment: the bucket (10 tokens, retries
-	// while more than 5 remain) lets exactly four of them retry. A budget
-	// that took tokens and checked them in two steps could let none retry.
+	// Five callers fail at the same moment: a budget of four retries lets
+	// exactly four of them retry. A budget that checked and took in two
+	// steps could let five through.
 	for range 50 {
-		b := newBudget(BudgetPolicy{Enabled: true, MaxTokens: 10, TokenRatio: 0.1})
+		b := newBudget(BudgetPolicy{Enabled: true, Ratio: 0, MinPerSecond: 0.4, Window: 10 * time.Second})
 		start := make(chan struct{})
 		var allowed atomic.Int32
 		var wg sync.WaitGroup
 		for range 5 {
 			wg.Go(func() {
 				<-start
-				if b.onFailure() {
+				if b.tryRetry(time.Unix(0, 0)) {
 					allowed.Add(1)
 				}
 			})

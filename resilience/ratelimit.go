@@ -16,7 +16,31 @@ type limiter struct {
 	p         RateLimitPolicy
 	low       float64   // rate right after the last cut
 	cutAt     time.Time // when it was cut
+	windowEnd time.Time // when the server's window refused at the cut ends
+	pausedTo  time.Time // no request before: the server refuses them until then
 	throttled bool
+	sent      [10]float64 // requests let through per tenth of a second
+	sentAt    int64       // index of the newest tenth (time / 100ms)
+}
+
+const tenth = 100 * time.Millisecond
+
+// count records a request let through at now and returns how many were in
+// the last second. Callers hold l.mu.
+func (l *limiter) count(now time.Time, n float64) float64 {
+	idx := now.UnixNano() / int64(tenth)
+	if idx > l.sentAt {
+		for i := l.sentAt + 1; i <= idx && i <= l.sentAt+10; i++ {
+			l.sent[i%10] = 0
+		}
+		l.sentAt = idx
+	}
+	l.sent[l.sentAt%10] += n
+	var sum float64
+	for _, v := range l.sent {
+		sum += v
+	}
+	return sum
 }
 
 func newLimiter(p RateLimitPolicy) *limiter {
@@ -57,30 +81,50 @@ func (l *limiter) delay(now time.Time) (time.Duration, func(time.Time)) {
 		return 0, nil
 	}
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.apply(now, l.current(now))
-	l.mu.Unlock()
-	if l.lim.AllowN(now, 1) {
+	l.count(now, 1)
+	from := now
+	if l.pausedTo.After(now) {
+		from = l.pausedTo // released at the cut rate once the window passes
+	} else if l.lim.AllowN(now, 1) {
 		return 0, nil
 	}
-	r := l.lim.ReserveN(now, 1)
-	return r.DelayFrom(now), r.CancelAt
+	r := l.lim.ReserveN(from, 1)
+	return r.DelayFrom(now), func(at time.Time) {
+		r.CancelAt(at)
+		l.mu.Lock()
+		l.count(at, -1)
+		l.mu.Unlock()
+	}
 }
 
-// throttle cuts the rate after a 429 to a request sent at sent. A 429 to a
-// request sent before the last cut says nothing about the new rate, so it
-// does not cut again: five callers throttled at once make one cut, not five
-// (as TCP cuts its window once per round trip).
-func (l *limiter) throttle(sent, now time.Time) {
+// throttle cuts the rate after a 429 to a request sent at sent; window is
+// the wait the server announced (Retry-After or X-RateLimit-Reset), zero
+// if none. A 429 says nothing new about the rate when it answers a request
+// sent before the last cut (five callers throttled at once make one cut,
+// as TCP cuts its window once per round trip), or sent before the server's
+// announced window passed: the server refuses the rest of a window whatever
+// the rate, so one window cuts the rate once, however many requests it
+// refused.
+func (l *limiter) throttle(sent, now time.Time, window time.Duration) {
 	if l == nil {
 		return
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.throttled && sent.Before(l.cutAt) {
+	if end := now.Add(window); end.After(l.pausedTo) {
+		l.pausedTo = end
+	}
+	if (l.throttled && sent.Before(l.cutAt)) || sent.Before(l.windowEnd) {
 		return
 	}
-	l.low = max(l.current(now)*l.p.BackoffFactor, l.p.MinRate)
+	// Cut from the rate actually sent, not from a ceiling never reached:
+	// halving a limit of 100/s does nothing to a client sending 45/s.
+	base := min(l.current(now), max(l.count(now, 0), l.p.MinRate))
+	l.low = max(base*l.p.BackoffFactor, l.p.MinRate)
 	l.cutAt, l.throttled = now, true
+	l.windowEnd = now.Add(window)
 	l.apply(now, l.low)
 }
 

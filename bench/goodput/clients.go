@@ -59,8 +59,11 @@ var errStatus = errors.New("status")
 type reference struct{ c *resilience.Client }
 
 func newReference(seed int64) client {
-	return reference{resilience.New(resilience.DefaultPolicy(), resilience.WithSeed(seed))}
+	return reference{resilience.New(referencePolicy, resilience.WithSeed(seed))}
 }
+
+// referencePolicy is DefaultPolicy() unless -policy names a file.
+var referencePolicy = resilience.DefaultPolicy()
 
 func (r reference) do(ctx context.Context, base string, c call) error {
 	resp, err := r.c.Do(ctx, &resilience.Request{

@@ -67,10 +67,23 @@ func mainCode() int {
 	flag.Int64Var(&s.seed, "seed", 1, "seed of the plans and the workload (round r uses seed+r)")
 	only := flag.String("mix", "", "run only this mix (bad-day, slow-degradation, hard-outage)")
 	flag.BoolVar(&s.verbose, "v", false, "print every run and why calls failed")
+	policyFile := flag.String("policy", "", "a resilience policy YAML file for the reference client (default: DefaultPolicy())")
 	flag.Parse()
 	if s.rounds < 1 || s.workers < 1 || s.calls < 1 || s.rate <= 0 || s.deadline <= 0 {
 		fmt.Fprintln(os.Stderr, "goodput: -rounds, -workers, -calls, -rate and -deadline must be above zero")
 		return 2
+	}
+	if *policyFile != "" {
+		data, err := os.ReadFile(*policyFile)
+		p := resilience.DefaultPolicy()
+		if err == nil {
+			p, err = resilience.LoadPolicy(*policyFile, data)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "goodput:", err)
+			return 2
+		}
+		referencePolicy = p
 	}
 	selected := slices.DeleteFunc(slices.Clone(mixes), func(m mix) bool { return *only != "" && m.name != *only })
 	if len(selected) == 0 {

@@ -18,6 +18,7 @@ type result struct {
 	duplicates    int     // POST calls whose effect was applied more than once
 	downLoad      float64 // upstream requests per second while it was down
 	why           string  // failures by reason
+	share429      float64 // percent of upstream answers that were 429s
 }
 
 // judge computes a run's numbers from the callers' outcomes and the
@@ -40,6 +41,13 @@ func judge(out []outcome, journal []fault.Entry, m mix, s settings) result {
 		duplicates:    duplicates(journal),
 		why:           reasons(out),
 	}
+	n429 := 0
+	for _, e := range journal {
+		if e.Status == http.StatusTooManyRequests {
+			n429++
+		}
+	}
+	r.share429 = 100 * float64(n429) / float64(max(len(journal), 1))
 	if m.downFor > 0 {
 		r.downLoad = float64(downRequests(journal)) / m.downFor.Seconds()
 	}
@@ -92,8 +100,8 @@ func (r result) line(m mix) string {
 	if m.downFor > 0 {
 		down = fmt.Sprintf("%.1f/s", r.downLoad)
 	}
-	return fmt.Sprintf("goodput %5.1f%%  p50 %6s  p99 %6s  ampl %.2f  dup %d  down %s  failures: %s",
-		r.goodput, ms(r.p50), ms(r.p99), r.amplification, r.duplicates, down, r.why)
+	return fmt.Sprintf("goodput %5.1f%%  p50 %6s  p99 %6s  ampl %.2f  dup %d  down %s  429s %.1f%%  failures: %s",
+		r.goodput, ms(r.p50), ms(r.p99), r.amplification, r.duplicates, down, r.share429, r.why)
 }
 
 func ms(d time.Duration) string {

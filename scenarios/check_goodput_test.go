@@ -1,0 +1,94 @@
+package scenarios
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/report"
+)
+
+func TestGoodputCountsCallsThatSucceeded(t *testing.T) {
+	sc := &Scenario{Client: Client{Calls: []Call{{Method: "GET", Path: "/x", Count: 10}}}}
+	calls := make([]CallResult, 10)
+	for i := range calls {
+		calls[i] = CallResult{Method: "GET", Path: "/x", Status: 200}
+	}
+	c := goodputCheck{min: 0.8}
+	assert.Equal(t, report.Passed, c.Evaluate(&Observation{Scenario: sc, Calls: calls}).Status)
+
+	calls[0].Err = errors.New("circuit open")
+	calls[1] = CallResult{Status: 200, Fallback: true}
+	calls[2].Status = 503
+	got := c.Evaluate(&Observation{Scenario: sc, Calls: calls})
+	assert.Equal(t, report.Failed, got.Status, "an error, a fallback and a 503 are not successes: 7 of 10")
+	assert.Contains(t, got.Observed, "70.0% (7 of 10)")
+	assert.Len(t, got.Evidence, 3)
+}
+
+func TestGoodputOfAnExternalClientFromTheJournal(t *testing.T) {
+	sc := &Scenario{Client: Client{Calls: []Call{{Method: "GET", Path: "/x", Count: 4}}}}
+	j := []fault.Entry{
+		{Status: 200, End: fault.EndComplete}, {Status: 503, End: fault.EndComplete},
+		{Status: 200, End: fault.EndComplete}, {Status: 200, End: "reset"},
+		{Status: 200, End: fault.EndComplete},
+	}
+	c := goodputCheck{min: 0.75}
+	got := c.Evaluate(&Observation{Scenario: sc, Journal: j, Exec: &ExecResult{}})
+	assert.Equal(t, report.Passed, got.Status, got.Observed)
+	j = append(j[:2], fault.Entry{Status: 200, End: "reset"}) // the answer never arrived
+	got = c.Evaluate(&Observation{Scenario: sc, Journal: j, Exec: &ExecResult{}})
+	assert.Equal(t, report.Failed, got.Status, got.Observed)
+}
+
+func TestGoodputDecoding(t *testing.T) {
+	for _, bad := range []string{"goodput: 0", "goodput: 1.5", "goodput: {min: -1}", "goodput: lots"} {
+		_, err := Load("s.yaml", []byte(scenarioWithCheck(bad)))
+		assert.Error(t, err, bad)
+	}
+	for _, good := range []string{"goodput: 0.9", "goodput: {min: 1}"} {
+		_, err := Load("s.yaml", []byte(scenarioWithCheck(good)))
+		assert.NoError(t, err, good)
+	}
+}
+
+func scenarioWithCheck(check string) string {
+	return fmt.Sprintf(`version: 1
+name: x
+upstream: {routes: [{path: /x, respond: {status: 200}}]}
+client: {calls: [{method: GET, path: /x}]}
+checks:
+  - %s
+`, check)
+}
+
+// TestBadDayGoodput runs the bad-day scenario across seeds: the naive
+// client (no retries) fails the goodput check every time, the reference
+// client with DefaultPolicy() passes every check every time.
+func TestBadDayGoodput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the naive client and runs a 6 s scenario six times")
+	}
+	sc, err := LoadFile("library/bad-day.yaml")
+	require.NoError(t, err)
+	naive := buildClient(t, "naive")
+	for _, seed := range []int64{11, 12, 13} {
+		run, err := Run(context.Background(), []*Scenario{sc}, Options{Seed: seed, Parallel: 2})
+		require.NoError(t, err)
+		for _, c := range run.Scenarios[0].Checks {
+			assert.Equal(t, report.Passed, c.Status, "seed %d, reference: %s: %s %s", seed, c.Name, c.Observed, c.Message)
+		}
+		run, err = Run(context.Background(), []*Scenario{sc}, Options{Seed: seed, Parallel: 2, Exec: []string{naive}})
+		require.NoError(t, err)
+		for _, c := range run.Scenarios[0].Checks {
+			if c.Name == "goodput" {
+				assert.Equal(t, report.Failed, c.Status, "seed %d, naive: %s", seed, c.Observed)
+			}
+		}
+	}
+}
