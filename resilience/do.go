@@ -348,11 +348,11 @@ func (c *Client) decide(ctx context.Context, cl *call, out *outcome) (time.Durat
 	return wait, nil
 }
 
-// holdForBreaker decides what a call the breaker refused does: wait for
-// the breaker's next probe (plus jitter, so that the calls held do not
-// return at once), or a backoff when half-open with its probes out, when a
-// try is left and the wait fits the deadline; else fail with
-// ErrCircuitOpen. The wait sends nothing, so it takes nothing from the
+// holdForBreaker decides what a call the breaker refused does: with
+// breaker.wait_for_probe, wait for the breaker's next probe (plus jitter,
+// so that the calls held do not return at once), or a backoff when
+// half-open with its probes out, when a try is left and the wait fits the
+// deadline; else fail with ErrCircuitOpen. The wait sends nothing, so it takes nothing from the
 // retry budget; the refusal uses one of retry.max_attempts, which bounds
 // how long a call without a deadline is held.
 func (c *Client) holdForBreaker(ctx context.Context, cl *call, out *outcome) (time.Duration, error) {
@@ -361,7 +361,7 @@ func (c *Client) holdForBreaker(ctx context.Context, cl *call, out *outcome) (ti
 	if out.hold <= 0 {
 		wait = c.backoff(cl.tries())
 	}
-	fail := cl.tries() >= c.p.Retry.MaxAttempts || ctx.Err() != nil
+	fail := !c.p.Breaker.WaitForProbe || cl.tries() >= c.p.Retry.MaxAttempts || ctx.Err() != nil
 	if rem, ok := c.remaining(ctx, cl); ok && wait >= rem {
 		fail = true
 	}

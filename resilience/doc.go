@@ -89,8 +89,9 @@
 //	  min_requests: 10
 //	  window: 10s
 //	  buckets: 10
-//	  open_timeout: 1s   # then one probe; a call refused waits for it if a try is left and it fits the deadline
+//	  open_timeout: 1s   # then one probe
 //	  half_open_probes: 1
+//	  wait_for_probe: true # a call refused waits for the probe if a try is left and it fits the deadline; false: fail at once
 //	rate_limit:          # per host; a 429 cuts the rate sent by backoff_factor, once per server window
 //	  enabled: true
 //	  rate: 100          # requests per second

@@ -61,10 +61,12 @@ type RetryPolicy struct {
 // MinRequests attempts in the rolling Window failed at FailureRatio or more.
 // Zero ConsecutiveFailures or FailureRatio disables that trip. Open, it
 // sends nothing for OpenTimeout, then lets HalfOpenProbes attempts through:
-// their success closes it, a failure opens it again. A call the open
-// breaker refuses waits for the next probe when a retry is left and the
-// wait fits its deadline (each refusal uses one of retry.max_attempts),
-// and fails with ErrCircuitOpen otherwise.
+// their success closes it, a failure opens it again. With WaitForProbe
+// (the default), a call the open breaker refuses waits for the next probe
+// when a try is left and the wait fits its deadline (each refusal uses one
+// of retry.max_attempts), so a call made near an outage's end still
+// succeeds; otherwise, or without WaitForProbe (the classic breaker, which
+// frees the caller at once for a fallback), it fails with ErrCircuitOpen.
 type BreakerPolicy struct {
 	Enabled             bool          `yaml:"enabled"`
 	ConsecutiveFailures int           `yaml:"consecutive_failures"`
@@ -74,6 +76,7 @@ type BreakerPolicy struct {
 	Buckets             int           `yaml:"buckets"` // the window rolls one bucket at a time
 	OpenTimeout         time.Duration `yaml:"open_timeout"`
 	HalfOpenProbes      int           `yaml:"half_open_probes"`
+	WaitForProbe        bool          `yaml:"wait_for_probe"`
 }
 
 // RateLimitPolicy is a token bucket per host. A 429 multiplies the rate by
@@ -142,7 +145,7 @@ func DefaultPolicy() Policy {
 		},
 		Breaker: BreakerPolicy{
 			Enabled: true, ConsecutiveFailures: 5, FailureRatio: 0.5, MinRequests: 10,
-			Window: 10 * time.Second, Buckets: 10, OpenTimeout: time.Second, HalfOpenProbes: 1,
+			Window: 10 * time.Second, Buckets: 10, OpenTimeout: time.Second, HalfOpenProbes: 1, WaitForProbe: true,
 		},
 		RateLimit: RateLimitPolicy{
 			Enabled: true, Rate: 100, Burst: 100, BackoffFactor: 0.5, MinRate: 1,

@@ -161,6 +161,7 @@ type breakerYAML struct {
 	Buckets             int     `yaml:"buckets"`
 	OpenTimeout         d       `yaml:"open_timeout"`
 	HalfOpenProbes      int     `yaml:"half_open_probes"`
+	WaitForProbe        bool    `yaml:"wait_for_probe"`
 }
 
 type rateLimitYAML struct {
@@ -197,7 +198,7 @@ func mirrorOf(p Policy) policyYAML {
 		Timeouts: timeoutsYAML{d(t.Read), d(t.Create), d(t.Update), d(t.Payment), d(t.Upload),
 			d(t.Total), d(t.Connect), d(t.TLSHandshake), d(t.ResponseHeader)},
 		Retry:            retryYAML{r.MaxAttempts, d(r.BaseDelay), r.Multiplier, d(r.MaxDelay), d(r.MaxRetryAfter)},
-		Breaker:          breakerYAML{b.Enabled, b.ConsecutiveFailures, b.FailureRatio, b.MinRequests, d(b.Window), b.Buckets, d(b.OpenTimeout), b.HalfOpenProbes},
+		Breaker:          breakerYAML{b.Enabled, b.ConsecutiveFailures, b.FailureRatio, b.MinRequests, d(b.Window), b.Buckets, d(b.OpenTimeout), b.HalfOpenProbes, b.WaitForProbe},
 		RateLimit:        rateLimitYAML{rl.Enabled, rl.Rate, rl.Burst, rl.BackoffFactor, rl.MinRate, d(rl.Recovery)},
 		Budget:           budgetYAML{p.Budget.Enabled, p.Budget.Ratio, p.Budget.MinPerSecond, d(p.Budget.Window)},
 		Bulkhead:         bulkheadYAML{p.Bulkhead.Enabled, p.Bulkhead.MaxInFlight, d(p.Bulkhead.MaxWait)},
@@ -213,7 +214,7 @@ func (m policyYAML) policy() Policy {
 		Timeouts: Timeouts{t.Read.D(), t.Create.D(), t.Update.D(), t.Payment.D(), t.Upload.D(),
 			t.Total.D(), t.Connect.D(), t.TLSHandshake.D(), t.ResponseHeader.D()},
 		Retry:            RetryPolicy{r.MaxAttempts, r.BaseDelay.D(), r.Multiplier, r.MaxDelay.D(), r.MaxRetryAfter.D()},
-		Breaker:          BreakerPolicy{b.Enabled, b.ConsecutiveFailures, b.FailureRatio, b.MinRequests, b.Window.D(), b.Buckets, b.OpenTimeout.D(), b.HalfOpenProbes},
+		Breaker:          BreakerPolicy{b.Enabled, b.ConsecutiveFailures, b.FailureRatio, b.MinRequests, b.Window.D(), b.Buckets, b.OpenTimeout.D(), b.HalfOpenProbes, b.WaitForProbe},
 		RateLimit:        RateLimitPolicy{rl.Enabled, rl.Rate, rl.Burst, rl.BackoffFactor, rl.MinRate, rl.Recovery.D()},
 		Budget:           BudgetPolicy{m.Budget.Enabled, m.Budget.Ratio, m.Budget.MinPerSecond, m.Budget.Window.D()},
 		Bulkhead:         BulkheadPolicy{m.Bulkhead.Enabled, m.Bulkhead.MaxInFlight, m.Bulkhead.MaxWait.D()},

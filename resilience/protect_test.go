@@ -488,3 +488,75 @@ func TestBudgetDrainsOneByOneUnderConcurrency(t *testing.T) {
 		require.EqualValues(t, 4, allowed.Load())
 	}
 }
+
+// A call the open breaker refuses waits for the probe when a try is left
+// and the wait fits its deadline (breaker.wait_for_probe), and succeeds
+// once the upstream is back; without a try left, with no time for the
+// wait, or without wait_for_probe it fails at once with ErrCircuitOpen,
+// the upstream untouched. The hold is judged from what the upstream saw:
+// the probe arrives no sooner than the breaker's open timeout allows.
+func TestBreakerHoldsARefusedCallForTheProbe(t *testing.T) {
+	const open = 150 * time.Millisecond
+	var mu sync.Mutex
+	var arrived []time.Time
+	stamp := func(h http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			arrived = append(arrived, time.Now())
+			mu.Unlock()
+			h(w, r)
+		}
+	}
+	down := stamp(status(503, "down"))
+	s := newScript(t, down, down, stamp(status(200, "back")))
+	p := breakerPolicy()
+	p.Breaker.ConsecutiveFailures = 2
+	p.Breaker.OpenTimeout, p.Breaker.WaitForProbe = open, true
+	p.Retry.MaxAttempts = 2
+	p.Retry.BaseDelay = 10 * time.Millisecond
+	p.Budget.Enabled = false
+	c := newClient(t, p)
+	_, err := c.Do(context.Background(), get(s.url("/x"))) // 503, 503: open
+	require.ErrorIs(t, err, ErrRetriesExhausted)
+
+	resp, err := c.Do(context.Background(), get(s.url("/x")))
+	require.NoError(t, err, "the refused call waited for the probe and got the upstream's answer")
+	assert.Equal(t, "back", string(resp.Body))
+	assert.Equal(t, 1, resp.Attempts)
+	require.Equal(t, 3, s.count())
+	mu.Lock()
+	gap := arrived[2].Sub(arrived[1])
+	mu.Unlock()
+	assert.GreaterOrEqual(t, gap, open-5*time.Millisecond, "the held call left only when the breaker let a probe through")
+
+	// Counterparts, each on a freshly opened breaker: the call fails at
+	// once and the upstream is not called.
+	cases := map[string]func(*Policy) time.Duration{ // returns the call's deadline
+		"no try left":        func(p *Policy) time.Duration { p.Retry.MaxAttempts = 1; return 0 },
+		"no time to wait":    func(*Policy) time.Duration { return open / 3 },
+		"wait_for_probe off": func(p *Policy) time.Duration { p.Breaker.WaitForProbe = false; return 0 },
+	}
+	for name, set := range cases {
+		t.Run(name, func(t *testing.T) {
+			s := newScript(t, status(503, "down"), status(503, "down"), status(200, "back"))
+			q := p
+			q.Breaker.OpenTimeout = 5 * time.Second // a wait would show
+			deadline := set(&q)
+			c := newClient(t, q)
+			for s.count() < 2 {
+				_, _ = c.Do(context.Background(), get(s.url("/x")))
+			}
+			ctx := context.Background()
+			if deadline > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, deadline)
+				defer cancel()
+			}
+			start := time.Now()
+			_, err := c.Do(ctx, get(s.url("/x")))
+			require.ErrorIs(t, err, ErrCircuitOpen)
+			assert.Equal(t, 2, s.count(), "an open breaker must not touch the network")
+			assert.Less(t, time.Since(start), 2*time.Second, "failed at once, not after the open timeout")
+		})
+	}
+}

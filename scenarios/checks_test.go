@@ -505,6 +505,16 @@ var checkCases = []checkCase{
 	{"amplification_below: no request is nothing to judge", "amplification_below: 2",
 		func() *Observation { return observed(scen(gets(4))) }, report.Failed, "0 requests"},
 
+	// goodput
+	{"goodput: three of four calls succeeded", "goodput: 0.75",
+		func() *Observation {
+			return refRun(scen(gets(4)), []CallResult{okCall(ms(20)), okCall(ms(30)), okCall(ms(20)), failedCall(ms(80), "circuit open")})
+		}, report.Passed, "75.0% (3 of 4)"},
+	{"goodput: a fallback is not a success", "goodput: {min: 0.9}",
+		func() *Observation {
+			return refRun(scen(gets(4)), []CallResult{okCall(ms(20)), okCall(ms(30)), fellBack(ms(20)), failedCall(ms(80), "budget exhausted")})
+		}, report.Failed, "50.0% (2 of 4)"},
+
 	// circuit_opens
 	{"circuit_opens: opens, fails calls fast, probes, recovers", "circuit_opens: {after: 3}",
 		func() *Observation {
@@ -754,6 +764,8 @@ var checkDecodeErrors = []struct {
 	{"concurrency_below", ` {max: 0}`, `max must be at least 1`},
 	{"amplification_below", ` 0.5`, `ratio must be at least 1`},
 	{"amplification_below", ` lots`, `"lots": give a ratio`},
+	{"goodput", ` 1.5`, `min must be above 0 and at most 1`},
+	{"goodput", ` lots`, `"lots": give the share of calls that must succeed`},
 	{"circuit_opens", ` {}`, `after: how many failures should open the breaker`},
 	{"circuit_opens", ` {after: 3, min_gap: 100ms}`, `min_gap`},
 	{"fallback_used", ` {status: 200}`, `takes no parameters`},
