@@ -76,6 +76,7 @@ func NewTLS(p *TLSPlan) (*TLS, error) {
 	}
 	cfg := &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: leafKey}}, MinVersion: tls.VersionTLS12}
 	if p.MaxVersion != 0 {
+		//faultline:ignore tls-insecure the fault upstream offers TLS 1.0/1.1 on purpose, so a client that accepts them fails its scenario
 		cfg.MinVersion, cfg.MaxVersion = tls.VersionTLS10, p.MaxVersion
 	}
 	pool := x509.NewCertPool()

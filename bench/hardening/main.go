@@ -214,7 +214,7 @@ func (b *bench) amplifier(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	body, _ := io.ReadAll(resp.Body)
+	body, _ := io.ReadAll(resp.Body) //faultline:ignore http-error-discarded the body is only quoted in the verdict line
 	resp.Body.Close()
 	took := time.Since(start)
 	after := s.hwm()
@@ -429,6 +429,7 @@ func (b *bench) sigterm(ctx context.Context) error {
 	held := make(chan error, 50)
 	for range 50 {
 		go func() {
+			//faultline:ignore http-no-timeout these requests are held by the upstream on purpose until its SIGTERM releases them
 			resp, err := http.Get(s.upstream + "/slow")
 			if err == nil {
 				resp.Body.Close()
