@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
 	"net"
 	"sync"
 	"time"
@@ -27,6 +28,7 @@ const maxHandshakes = 10000
 type handshakeListener struct {
 	net.Listener
 	cfg    *tls.Config
+	plain  bool // plain HTTP is answered too
 	conns  chan net.Conn
 	done   chan struct{}
 	once   sync.Once
@@ -38,8 +40,8 @@ type handshakeListener struct {
 	failed []Handshake
 }
 
-func newHandshakeListener(raw net.Listener, cfg *tls.Config) *handshakeListener {
-	l := &handshakeListener{Listener: raw, cfg: cfg, conns: make(chan net.Conn), done: make(chan struct{})}
+func newHandshakeListener(raw net.Listener, t *TLS) *handshakeListener {
+	l := &handshakeListener{Listener: raw, cfg: t.Config, plain: t.PlainHTTP, conns: make(chan net.Conn), done: make(chan struct{})}
 	l.ctx, l.cancel = context.WithCancel(context.Background())
 	go l.acceptLoop()
 	return l
@@ -59,6 +61,16 @@ func (l *handshakeListener) acceptLoop() {
 
 func (l *handshakeListener) handshake(c net.Conn) {
 	defer l.active.Done()
+	if l.plain {
+		var ok bool
+		if c, ok = l.sniff(c); !ok {
+			return
+		}
+		if _, isTLS := c.(*peeked); !isTLS {
+			l.hand(c)
+			return
+		}
+	}
 	tc := tls.Server(c, l.cfg)
 	ctx, cancel := context.WithTimeout(l.ctx, 5*time.Second)
 	defer cancel()
@@ -71,12 +83,53 @@ func (l *handshakeListener) handshake(c net.Conn) {
 		_ = c.Close()
 		return
 	}
+	l.hand(tc)
+}
+
+// hand passes a connection to Accept, or closes it once closed.
+func (l *handshakeListener) hand(c net.Conn) {
 	select {
-	case l.conns <- tc:
+	case l.conns <- c:
 	case <-l.done:
-		_ = tc.Close()
+		_ = c.Close()
 	}
 }
+
+// sniff reads a connection's first byte: a TLS handshake record (0x16)
+// comes back as a *peeked to be handshaken, anything else as plain HTTP.
+func (l *handshakeListener) sniff(c net.Conn) (net.Conn, bool) {
+	var b [1]byte
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.ReadFull(c, b[:]); err != nil {
+		_ = c.Close()
+		return nil, false
+	}
+	_ = c.SetReadDeadline(time.Time{})
+	p := &peeked{Conn: c, first: b[0], pending: true}
+	if b[0] == 0x16 {
+		return p, true
+	}
+	return plainConn{p}, true
+}
+
+// peeked is a connection whose first byte was read to tell TLS from plain
+// HTTP; Read gives it back first.
+type peeked struct {
+	net.Conn
+	first   byte
+	pending bool
+}
+
+func (p *peeked) Read(b []byte) (int, error) {
+	if p.pending && len(b) > 0 {
+		b[0], p.pending = p.first, false
+		return 1, nil
+	}
+	return p.Conn.Read(b)
+}
+
+// plainConn is a sniffed connection that speaks plain HTTP.
+type plainConn struct{ *peeked }
 
 // Accept returns the next connection whose handshake succeeded.
 func (l *handshakeListener) Accept() (net.Conn, error) {

@@ -20,6 +20,7 @@ type Entry struct {
 	Time           time.Time         `json:"time"`
 	Method         string            `json:"method"`
 	Host           string            `json:"host,omitempty"` // as the client addressed it
+	TLS            bool              `json:"tls,omitempty"`  // it came over TLS
 	Path           string            `json:"path"`
 	Query          string            `json:"query,omitempty"`
 	Route          string            `json:"route,omitempty"`
@@ -184,7 +185,7 @@ const CutMarker = "…[cut "
 // newEntry starts the journal entry of a request: what it asked for, with
 // secrets masked and every value cut to max bytes.
 func newEntry(seq uint64, now time.Time, r *http.Request, max int) *Entry {
-	e := &Entry{Seq: seq, Time: now, Method: clip(r.Method, max), Host: clip(r.Host, max), Path: clip(secrets.MaskPath(r.URL.Path, Masked), max),
+	e := &Entry{Seq: seq, Time: now, Method: clip(r.Method, max), Host: clip(r.Host, max), TLS: r.TLS != nil, Path: clip(secrets.MaskPath(r.URL.Path, Masked), max),
 		Query: clip(maskQuery(r.URL.RawQuery), max), RemoteAddr: r.RemoteAddr,
 		IdempotencyKey: clip(r.Header.Get("Idempotency-Key"), max), RequestID: clip(r.Header.Get("X-Request-Id"), max),
 		UserAgent: clip(maskValue("User-Agent", r.Header.Get("User-Agent")), max), Headers: maskedHeaders(r.Header)}

@@ -19,6 +19,7 @@ type Redirect struct {
 	Status int    // 301, 302, 303, 307 or 308
 	Host   string // "localhost" or "127.0.0.1"; the request's port is kept
 	Path   string // "" keeps the request's path and query
+	Scheme string // "http" or "https"; "" keeps the request's
 }
 
 // Kind implements Fault.
@@ -30,14 +31,19 @@ func (f Redirect) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	if err != nil {
 		host, port = r.Host, ""
 	}
-	if host == f.Host {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if host == f.Host && (f.Scheme == "" || f.Scheme == scheme) {
 		c.Note("redirect", "arrived", f.Host)
 		c.Next.ServeHTTP(w, r)
 		return
 	}
-	to := url.URL{Scheme: "http", Host: f.Host, Path: r.URL.Path, RawQuery: r.URL.RawQuery}
-	if r.TLS != nil {
-		to.Scheme = "https"
+	to := url.URL{Scheme: scheme, Host: f.Host, Path: r.URL.Path, RawQuery: r.URL.RawQuery}
+	if f.Scheme != "" {
+		to.Scheme = f.Scheme
+		c.Note("redirect", "scheme", f.Scheme)
 	}
 	if port != "" {
 		to.Host = net.JoinHostPort(f.Host, port)
@@ -55,6 +61,7 @@ type redirectFile struct {
 	Status int    `yaml:"status"`
 	Host   string `yaml:"host"`
 	Path   string `yaml:"path"`
+	Scheme string `yaml:"scheme"`
 }
 
 func decodeRedirect(d *Decode) (Fault, error) {
@@ -75,5 +82,8 @@ func decodeRedirect(d *Decode) (Fault, error) {
 			return nil, d.ErrorfKey("path", "%q: give a path starting with /, like /files/export.csv", f.Path)
 		}
 	}
-	return Redirect{Status: f.Status, Host: f.Host, Path: f.Path}, nil
+	if f.Scheme != "" && f.Scheme != "http" && f.Scheme != "https" {
+		return nil, d.ErrorfKey("scheme", "%q: use http or https (or leave it out to keep the request's)", f.Scheme)
+	}
+	return Redirect{Status: f.Status, Host: f.Host, Path: f.Path, Scheme: f.Scheme}, nil
 }

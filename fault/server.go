@@ -64,7 +64,7 @@ func Listen(addr string, h *Handler, t *TLS) (*Server, error) {
 	scheme := "http"
 	if t != nil {
 		scheme = "https"
-		s.hs = newHandshakeListener(ln, t.Config)
+		s.hs = newHandshakeListener(ln, t)
 		ln = s.hs
 	}
 	s.URL = scheme + "://" + s.ln.Addr().String()

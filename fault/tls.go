@@ -19,6 +19,10 @@ type TLS struct {
 	Config *tls.Config
 	CAPEM  []byte
 	Pool   *x509.CertPool
+	// PlainHTTP also answers plain HTTP on the same port (a connection
+	// whose first byte is not a TLS handshake), so that a redirect from
+	// https to http can be followed, and seen.
+	PlainHTTP bool
 }
 
 // SelfSigned generates a certificate valid for a day for localhost,

@@ -27,6 +27,7 @@ import (
 type TLSPlan struct {
 	Certificate string
 	MaxVersion  uint16 // 0: TLS 1.2 and 1.3
+	PlainHTTP   bool   // also answer plain HTTP on the same port
 }
 
 // Certificate kinds a TLSPlan can present.
@@ -81,7 +82,7 @@ func NewTLS(p *TLSPlan) (*TLS, error) {
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(ca)
-	return &TLS{Config: cfg, CAPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), Pool: pool}, nil
+	return &TLS{Config: cfg, CAPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), Pool: pool, PlainHTTP: p.PlainHTTP}, nil
 }
 
 func certTemplate(cn string, from, to time.Time) *x509.Certificate {
@@ -93,6 +94,7 @@ func certTemplate(cn string, from, to time.Time) *x509.Certificate {
 type tlsFile struct {
 	Certificate string `yaml:"certificate"`
 	MaxVersion  string `yaml:"max_version"`
+	PlainHTTP   bool   `yaml:"plain_http"`
 }
 
 // decodeTLSPlan reads a plan's tls section; nil when absent.
@@ -104,7 +106,7 @@ func decodeTLSPlan(f *yamlx.File, n *yaml.Node, path string) (*TLSPlan, error) {
 	if err := f.Decode(n, &tf, path); err != nil {
 		return nil, err
 	}
-	p := &TLSPlan{Certificate: tf.Certificate}
+	p := &TLSPlan{Certificate: tf.Certificate, PlainHTTP: tf.PlainHTTP}
 	switch tf.Certificate {
 	case CertValid, CertSelfSigned, CertExpired, CertWrongHost:
 	default:

@@ -95,3 +95,33 @@ func TestTLSPlanDecode(t *testing.T) {
 		assert.Contains(t, err.Error(), want, src)
 	}
 }
+
+func TestTLSRedirectToPlainHTTPOnTheSamePort(t *testing.T) {
+	plan, err := LoadPlan("p.yaml", []byte(`
+tls: {plain_http: true}
+routes:
+  - path: /files/**
+    respond: {status: 200, body: "id\n"}
+  - path: /v1/export
+    faults:
+      - redirect: {scheme: http, host: 127.0.0.1, path: /files/x.csv}
+`))
+	require.NoError(t, err)
+	cfg, err := NewTLS(plan.TLS)
+	require.NoError(t, err)
+	s, err := Listen("127.0.0.1:0", Wrap(nil, plan), cfg)
+	require.NoError(t, err)
+	defer s.Close()
+	req, _ := http.NewRequest(http.MethodGet, s.URL+"/v1/export", nil)
+	req.Header.Set("Authorization", "Bearer secret")
+	resp, err := s.Client().Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, 200, resp.StatusCode)
+	es := s.Journal().Entries()
+	require.Len(t, es, 2)
+	assert.True(t, es[0].TLS)
+	assert.Equal(t, "http", es[0].Faults[0].Params["scheme"])
+	assert.False(t, es[1].TLS, "the same port answered plain HTTP")
+	assert.Equal(t, "Bearer "+Masked, es[1].Headers["Authorization"], "Go's client keeps Authorization on a downgrade to the same host")
+}

@@ -8,6 +8,7 @@ import (
 
 func init() {
 	registerCheck("tls_refused", func(d *checkDecode) (Check, error) { return tlsRefusedCheck{}, d.noParams() })
+	registerCheck("no_credentials_over_http", func(d *checkDecode) (Check, error) { return clearCredentialsCheck{}, d.noParams() })
 }
 
 // tlsRefusedCheck: the client refused the upstream's TLS (a certificate it
@@ -40,4 +41,45 @@ func (c tlsRefusedCheck) Evaluate(o *Observation) report.Check {
 		msg = "the client never connected, so nothing was judged"
 	}
 	return verdict(c.Name(), msg == "", expected, observed, msg, ev)
+}
+
+// clearCredentialsCheck: after the HTTPS upstream redirected to plain
+// HTTP, no request sent in the clear carried credentials (Authorization,
+// cookies, API-key headers). Refusing the redirect passes; following it
+// without credentials passes too.
+type clearCredentialsCheck struct{}
+
+func (clearCredentialsCheck) Name() string { return "no_credentials_over_http" }
+
+func (c clearCredentialsCheck) Evaluate(o *Observation) report.Check {
+	downgrades, plain, leaked := 0, 0, 0
+	var ev []string
+	for _, e := range o.Journal {
+		for _, a := range e.Faults {
+			if a.Type == "redirect" && a.Params["scheme"] == "http" {
+				downgrades++
+			}
+		}
+		if e.TLS {
+			continue
+		}
+		plain++
+		for _, h := range credentialHeaders {
+			if e.Headers[h] != "" {
+				leaked++
+				ev = append(ev, fmt.Sprintf("%s sent in the clear: %s", h, o.Line(e)))
+				break
+			}
+		}
+	}
+	expected := "no credentials sent over plain HTTP after a redirect from https"
+	observed := fmt.Sprintf("%d redirects to http, %d plain HTTP requests, %d with credentials", downgrades, plain, leaked)
+	msg := ""
+	switch {
+	case downgrades == 0:
+		msg = "the upstream never redirected the client to http, so nothing was judged"
+	case leaked > 0:
+		msg = "credentials went over plain HTTP: never follow a redirect from https to http with them (better, never follow it)"
+	}
+	return verdict(c.Name(), msg == "", expected, observed, msg, limit(ev, 8))
 }

@@ -30,6 +30,34 @@ func init() {
 		{"tls_refused: never connected is nothing to judge", "tls_refused:",
 			func() *Observation { return behindTLS(fault.CertWrongHost, nil) },
 			report.Failed, "the client never connected, so nothing was judged"},
+		{"no_credentials_over_http: the downgrade refused", "no_credentials_over_http",
+			func() *Observation { return behindTLS(fault.CertValid, nil, downgrade(1)) },
+			report.Passed, "1 redirects to http, 0 plain HTTP requests, 0 with credentials"},
+		{"no_credentials_over_http: followed without the token", "no_credentials_over_http:",
+			func() *Observation { return behindTLS(fault.CertValid, nil, downgrade(1), overHTTP(2, nil)) },
+			report.Passed, "1 plain HTTP requests, 0 with credentials"},
+		{"no_credentials_over_http: the token sent in the clear", "no_credentials_over_http:",
+			func() *Observation {
+				return behindTLS(fault.CertValid, nil, downgrade(1), overHTTP(2, map[string]string{"Authorization": "Bearer ***"}))
+			}, report.Failed, "Authorization sent in the clear"},
+		{"no_credentials_over_http: no downgrade is nothing to judge", "no_credentials_over_http:",
+			func() *Observation { return behindTLS(fault.CertValid, nil, overHTTP(1, nil)) },
+			report.Failed, "never redirected the client to http, so nothing was judged"},
 	}...)
-	checkDecodeErrors = append(checkDecodeErrors, struct{ check, value, says string }{"tls_refused", ` {min: "1.2"}`, `takes no parameters`})
+	checkDecodeErrors = append(checkDecodeErrors,
+		struct{ check, value, says string }{"tls_refused", ` {min: "1.2"}`, `takes no parameters`},
+		struct{ check, value, says string }{"no_credentials_over_http", ` strict`, `takes no parameters`})
+}
+
+// downgrade is an HTTPS request answered with a redirect to http.
+func downgrade(seq int) fault.Entry {
+	return entryAt(seq, 0, 307, func(e *fault.Entry) {
+		e.TLS = true
+		e.Faults = []fault.Applied{{Type: "redirect", Params: map[string]string{"to": "127.0.0.1:8443", "scheme": "http"}}}
+	})
+}
+
+// overHTTP is a request that came in plain HTTP with headers.
+func overHTTP(seq int, headers map[string]string) fault.Entry {
+	return entryAt(seq, 2, 200, func(e *fault.Entry) { e.Headers = headers })
 }
