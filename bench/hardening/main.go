@@ -214,8 +214,11 @@ func (b *bench) amplifier(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	body, _ := io.ReadAll(resp.Body) //faultline:ignore http-error-discarded the body is only quoted in the verdict line
+	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if err != nil {
+		return fmt.Errorf("PUT /plan: reading the answer: %w", err)
+	}
 	took := time.Since(start)
 	after := s.hwm()
 	b.verdict(resp.StatusCode == 400 && took < time.Second && after < 100, "PUT /plan amplifier: %d in %s, serve peak resident %.0f MB (%.0f MB before; target: 400, < 1 s, < 100 MB): %s",
@@ -427,10 +430,10 @@ func (b *bench) sigterm(ctx context.Context) error {
 	}
 	defer s.stop()
 	held := make(chan error, 50)
+	client := &http.Client{Timeout: 3 * drain} // longer than a drain: serve must close these first
 	for range 50 {
 		go func() {
-			//faultline:ignore http-no-timeout these requests are held by the upstream on purpose until its SIGTERM releases them
-			resp, err := http.Get(s.upstream + "/slow")
+			resp, err := client.Get(s.upstream + "/slow")
 			if err == nil {
 				resp.Body.Close()
 				err = fmt.Errorf("answered %d", resp.StatusCode)
