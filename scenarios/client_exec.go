@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
-	"syscall"
 	"time"
 )
 
@@ -57,8 +56,7 @@ func runExec(ctx context.Context, sc *Scenario, argv []string, dir, baseURL stri
 	}
 	var stdout, stderr tailBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	killTree(cmd)
 	cmd.WaitDelay = time.Second
 	start := time.Now()
 	err := cmd.Run()

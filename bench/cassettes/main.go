@@ -36,7 +36,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 	"unsafe"
 
@@ -315,14 +314,6 @@ func best(k int, pass func() timing) timing {
 	return b
 }
 
-// cpuTime is the CPU time this process has used, all threads (so the
-// garbage collector's work counts).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // replay sends each request once in order and counts correct responses.
 // Requests are built before the clock starts; checking a response is a
 // substring search, the same for both libraries.
@@ -389,16 +380,6 @@ func replayReceived(specs []spec, order []int, later bool, send func(*http.Reque
 		}
 	}
 	return timing{wall: wall, cpu: cpu, ok: ok}
-}
-
-// threadCPU is the CPU time the calling thread has used (Linux's
-// CLOCK_THREAD_CPUTIME_ID): work done on other threads, such as a garbage
-// collector's, is not in it.
-func threadCPU() time.Duration {
-	var ts syscall.Timespec
-	const clockThreadCPUTime = 3
-	_, _, _ = syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTime, uintptr(unsafe.Pointer(&ts)), 0)
-	return time.Duration(ts.Nano())
 }
 
 // reformat changes requests the way a different client would: JSON with
