@@ -6,7 +6,7 @@
 // X-Request-Id of your own per logical call, exit 0 when every call was
 // handled, 1 with a line per failure on stderr.
 //
-// Its own behaviour, which faultline judges: a 2 s timeout per call
+// Its own behaviour, which faultline judges: a 3 s timeout per call
 // covering the body (AbortSignal.timeout), no retries, the body checked
 // against the call's expected shape. A plain client: it passes the timeout
 // and payload scenarios, and fails the ones that need retries.
@@ -38,7 +38,7 @@ function checkShape(text, expect) {
 async function oneCall(call) {
   const headers = { ...(call.headers ?? {}), "X-Request-Id": `${scenario}-${++counter}` };
   const resp = await fetch(base + call.path, {
-    method: call.method, headers, body: call.body || undefined, signal: AbortSignal.timeout(2000),
+    method: call.method, headers, body: call.body || undefined, signal: AbortSignal.timeout(3000),
   });
   const text = await resp.text();
   if (resp.status >= 400) throw new Error(`status ${resp.status}`);
