@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -836,4 +837,17 @@ func TestGroupsSplitCalls(t *testing.T) {
 	}
 	assert.Equal(t, []string{"key:k1", "rid:r3", "GET /v1/orders"}, keys)
 	assert.Equal(t, []int{2, 2, 2}, sizes)
+}
+
+// TestMentionSynonymsDocumented keeps the table in docs/scenarios.md ("Which
+// words an error must contain") in step with MentionSynonyms.
+func TestMentionSynonymsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../docs/scenarios.md")
+	require.NoError(t, err)
+	text := strings.ToLower(string(doc))
+	for class, words := range MentionSynonyms {
+		for _, w := range words {
+			assert.Contains(t, text, "`"+w+"`", "docs/scenarios.md lists no %q for %s", w, class)
+		}
+	}
 }
