@@ -90,6 +90,7 @@ type outcome struct {
 	retryAfter time.Duration
 	hasWait    bool          // retryAfter came from the server
 	hold       time.Duration // refused by an open breaker: how long it stays open
+	window     time.Duration // refused by a rate limit: how long its window has left
 	latency    time.Duration
 	end        time.Time // when the attempt ended
 	callerGone bool      // the caller's context ended during the attempt
@@ -107,7 +108,7 @@ func (c *Client) attempt(ctx context.Context, cl *call) outcome {
 	}
 	out := c.admitAndSend(ctx, cl)
 	if out.class == ClassRateLimited {
-		up.limiter.throttle(out.end.Add(-out.latency), out.end, out.retryAfter)
+		up.limiter.throttle(out.end.Add(-out.latency), out.end, out.window)
 	}
 	return out
 }
@@ -210,6 +211,9 @@ func (c *Client) send(ctx context.Context, cl *call, start time.Time) (out outco
 		}
 	}
 	out.retryAfter, out.hasWait = c.serverWait(resp, status)
+	if status == http.StatusTooManyRequests {
+		out.window = windowLeft(resp.Header, c.clock.Now(), out.retryAfter)
+	}
 	return out
 }
 

@@ -29,9 +29,9 @@
 // call at once with ErrRetryAfterTooLong or ErrDeadline instead of sleeping
 // into a timeout. A retry budget (Finagle-style: retries at most a fifth of
 // the calls, plus a few per second) stops an outage from multiplying load.
-// A 429's Retry-After also holds the host's other requests until the
-// server's window has passed, and cuts the rate sent, once per window. When the upstream is failing, a stale cached GET or
-// a fallback function may answer; the Response says so.
+// A 429 also cuts the rate the host is sent, once per server window; the
+// other calls are paced by it, not held. When the upstream is failing, a
+// stale cached GET or a fallback function may answer; the Response says so.
 //
 // Every failure is an [*Error] carrying the class, attempts, last status and
 // cause, matching one sentinel with errors.Is: ErrCircuitOpen,
@@ -96,7 +96,7 @@
 //	  enabled: true
 //	  rate: 100          # requests per second
 //	  burst: 100
-//	  backoff_factor: 0.5
+//	  backoff_factor: 0.9 # of the rate actually sent: just under a limit the client barely passed
 //	  min_rate: 1
 //	  recovery: 2s       # back to rate, linearly
 //	budget:              # Finagle-style retry budget, per host

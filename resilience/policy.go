@@ -79,12 +79,16 @@ type BreakerPolicy struct {
 	WaitForProbe        bool          `yaml:"wait_for_probe"`
 }
 
-// RateLimitPolicy is a token bucket per host. A 429 multiplies the rate by
-// BackoffFactor (never below MinRate); it then climbs back linearly to Rate
-// over Recovery. It is cut at most once per server window: the 429s that
-// answer requests sent before the window the server announced
-// (Retry-After, X-RateLimit-Reset) has passed are that same window's
-// refusals, not news.
+// RateLimitPolicy is a token bucket per host. A 429 sets the rate to
+// BackoffFactor times the rate actually sent in the last second (never
+// below MinRate); it then climbs back linearly to Rate over Recovery. It is
+// cut at most once per server window: the 429s that answer requests sent
+// before the window the server announced (Retry-After, X-RateLimit-Reset)
+// has passed are that same window's refusals, not news. The default 0.9
+// lands just under a limit the client barely passed (a halving, 0.5, left
+// a client offering 40 calls/s to a 42/s limit sending 20/s, its queue
+// growing past its deadlines); a client far over a limit converges over a
+// few windows.
 type RateLimitPolicy struct {
 	Enabled       bool          `yaml:"enabled"`
 	Rate          float64       `yaml:"rate"` // requests per second
@@ -148,7 +152,7 @@ func DefaultPolicy() Policy {
 			Window: 10 * time.Second, Buckets: 10, OpenTimeout: time.Second, HalfOpenProbes: 1, WaitForProbe: true,
 		},
 		RateLimit: RateLimitPolicy{
-			Enabled: true, Rate: 100, Burst: 100, BackoffFactor: 0.5, MinRate: 1,
+			Enabled: true, Rate: 100, Burst: 100, BackoffFactor: 0.9, MinRate: 1,
 			Recovery: 2 * time.Second,
 		},
 		Budget:           BudgetPolicy{Enabled: true, Ratio: 0.2, MinPerSecond: 10, Window: 10 * time.Second},

@@ -74,3 +74,35 @@ func parseSeconds(v string) (time.Duration, bool) {
 func clampWait(d time.Duration) time.Duration {
 	return min(max(d, 0), maxHeaderWait)
 }
+
+// windowLeft estimates how long the server's rate-limit window, which
+// refused a request at now with Retry-After ra, has left. Retry-After in
+// whole seconds is rounded up, so the window ends within (ra-1s, ra]; an
+// X-RateLimit-Reset Unix time is cut down to its second, so it ends within
+// [reset, reset+1s). When both are given and agree, the end lies in both:
+// the earliest instant not before it is the sooner of the two upper
+// bounds. Otherwise ra stands.
+func windowLeft(h http.Header, now time.Time, ra time.Duration) time.Duration {
+	reset, ok := resetUnix(h)
+	if !ok {
+		return ra
+	}
+	lo := max(ra-time.Second, reset.Sub(now))
+	hi := min(ra, reset.Add(time.Second).Sub(now))
+	if hi < lo {
+		return ra
+	}
+	return clampWait(hi)
+}
+
+// resetUnix reads an X-RateLimit-Reset (or RateLimit-Reset) given as a
+// Unix time in whole seconds.
+func resetUnix(h http.Header) (time.Time, bool) {
+	for _, name := range []string{"RateLimit-Reset", "X-RateLimit-Reset"} {
+		v := strings.TrimSpace(h.Get(name))
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 1e9 {
+			return time.Unix(n, 0), true
+		}
+	}
+	return time.Time{}, false
+}

@@ -2,6 +2,7 @@ package resilience
 
 import (
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -107,4 +108,33 @@ func TestRetryableByClass(t *testing.T) {
 	assert.False(t, ClassAmbiguous.retryable(false))
 	assert.False(t, ClassClientError.retryable(true))
 	assert.False(t, ClassRejected.retryable(true))
+}
+
+// A window's end from a 429's Retry-After (rounded up to whole seconds)
+// and X-RateLimit-Reset (a Unix time cut down to its second): the sooner
+// of the two upper bounds when they agree, Retry-After alone otherwise.
+func TestWindowLeftNarrowsRetryAfterWithTheReset(t *testing.T) {
+	now := time.Unix(1_700_000_010, 300e6) // 10.3 s past some minute
+	h := func(reset int64) http.Header {
+		return http.Header{"X-Ratelimit-Reset": {strconv.FormatInt(1_700_000_000+reset, 10)}}
+	}
+	cases := []struct {
+		name   string
+		header http.Header
+		ra     time.Duration
+		want   time.Duration
+	}{
+		// ends in (10.3, 11.3] and in [10, 11): by 11.0 at the latest
+		{"reset in this second", h(10), time.Second, 700 * time.Millisecond},
+		// ends in (10.3, 11.3] and in [11, 12): by 11.3
+		{"reset in the next second", h(11), time.Second, time.Second},
+		{"no reset header", http.Header{}, time.Second, time.Second},
+		{"a reset that disagrees is ignored", h(20), time.Second, time.Second},
+		{"a delta-seconds reset is not a time", http.Header{"X-Ratelimit-Reset": {"1"}}, 2 * time.Second, 2 * time.Second},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, windowLeft(tc.header, now, tc.ra))
+		})
+	}
 }
