@@ -1,6 +1,5 @@
 // Package webhook runs faultline's webhook attack campaign against a
-// user's handler, and offers the same invariants as a native Go fuzz
-// harness.
+// user's handler, and offers the same invariants as a fuzz harness.
 //
 // Providers deliver webhooks at least once, out of order, sometimes twice
 // within milliseconds, and anyone can forge one. The campaign sends what a
@@ -80,7 +79,9 @@
 //
 // # Fuzzing
 //
-// [Fuzz] drives an http.Handler from a native Go fuzz test and asserts the
-// invariants: no panic, no 5xx on hostile input, never 2xx on a bad
-// signature, at most one effect per event id.
+// [Harness] checks an http.Handler against one fuzz input and reports the
+// invariant it breaks: no panic, no 5xx on hostile input, never 2xx on a bad
+// signature, at most one effect per event id. Package webhooktest drives it
+// from a native Go fuzz test (webhooktest.Fuzz), so that this package does
+// not link the testing package.
 package webhook

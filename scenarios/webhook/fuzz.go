@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
 
 	"github.com/faultline-dev/faultline/internal/webhooksig"
@@ -39,38 +37,10 @@ type FuzzTarget struct {
 // reports.
 var ErrInvariant = errors.New("webhook invariant violated")
 
-// Fuzz drives ft.Handler from a native fuzz test. Each input is a payload,
-// an operation byte and noise: the payload is wrapped in the provider's
-// envelope (or sent raw when op's high bit is set) and the low bits pick a
-// mutation: valid, tampered body, garbled signature header, dropped header,
-// wrong secret, stale timestamp, sequential or concurrent duplicates. It
-// asserts: no panic, no hang, no 5xx, never 2xx on a bad signature and,
-// with Effects, no effect for a bad signature and at most one per event id.
-//
-//	func FuzzWebhook(f *testing.F) {
-//		counts := newCounter()
-//		webhook.Fuzz(f, webhook.FuzzTarget{Handler: myHandler(counts), Scheme: "github", Secret: "s3cr3t", Effects: counts})
-//	}
-func Fuzz(f *testing.F, ft FuzzTarget) {
-	f.Helper()
-	h, err := newHarness(ft)
-	if err != nil {
-		f.Fatal(err)
-	}
-	for i, p := range []string{`{"amount":2000,"currency":"eur"}`, `{}`, `[]`, `{"id":"evt_x","type":"x"}`, "not json", ""} {
-		for op := range 8 {
-			f.Add([]byte(p), uint8(op|(i%2)<<7), []byte{byte(i), byte(op), 0x7f})
-		}
-	}
-	f.Fuzz(func(t *testing.T, payload []byte, op uint8, noise []byte) {
-		if err := h.check(payload, op, noise); err != nil {
-			t.Fatal(err)
-		}
-	})
-}
-
-// harness holds what every fuzz input shares.
-type harness struct {
+// Harness checks a handler against one fuzz input at a time: the
+// invariants behind webhooktest.Fuzz, without the testing package, so that
+// the faultline binary does not link it.
+type Harness struct {
 	ft    FuzzTarget
 	b     *builder
 	wrong webhooksig.Scheme
@@ -78,7 +48,8 @@ type harness struct {
 	mu    sync.Mutex // guards b, whose rng and counter are not safe for concurrent use
 }
 
-func newHarness(ft FuzzTarget) (*harness, error) {
+// NewHarness validates ft and returns its harness.
+func NewHarness(ft FuzzTarget) (*Harness, error) {
 	if ft.Handler == nil {
 		return nil, fmt.Errorf("%w: FuzzTarget.Handler is nil", ErrOptions)
 	}
@@ -96,14 +67,19 @@ func newHarness(ft FuzzTarget) (*harness, error) {
 	now := time.Now()
 	b := &builder{scheme: s, name: ft.Scheme, hmac: ft.HMAC, rng: rand.New(rand.NewPCG(1, 2)),
 		nonce: fmt.Sprintf("%x", now.UnixNano()), now: time.Now}
-	return &harness{ft: ft, b: b, wrong: wrong}, nil
+	return &Harness{ft: ft, b: b, wrong: wrong}, nil
 }
 
 // mutation names, indexed by op&7.
 var mutations = [8]string{"valid", "tampered body", "garbled signature", "dropped header", "wrong secret", "stale timestamp", "sequential duplicate", "concurrent duplicates"}
 
-// check runs one fuzz input and returns the first invariant it breaks.
-func (h *harness) check(payload []byte, op uint8, noise []byte) error {
+// Check runs one fuzz input and returns the first invariant it breaks,
+// wrapping ErrInvariant. The input is a payload, an operation byte and
+// noise: the payload is wrapped in the provider's envelope (or sent raw when
+// op's high bit is set) and the low bits pick a mutation: valid, tampered
+// body, garbled signature header, dropped header, wrong secret, stale
+// timestamp, sequential or concurrent duplicates.
+func (h *Harness) Check(payload []byte, op uint8, noise []byte) error {
 	d, bad := h.mutate(payload, op, noise)
 	what := mutations[op&7]
 	copies := 1
@@ -128,7 +104,7 @@ func (h *harness) check(payload []byte, op uint8, noise []byte) error {
 	return h.checkEffects(d.id, bad, what)
 }
 
-func (h *harness) checkEffects(id string, bad bool, what string) error {
+func (h *Harness) checkEffects(id string, bad bool, what string) error {
 	if h.ft.Effects == nil {
 		return nil
 	}
@@ -147,7 +123,7 @@ func (h *harness) checkEffects(id string, bad bool, what string) error {
 
 // mutate builds the delivery for one input and reports whether its
 // signature is bad.
-func (h *harness) mutate(payload []byte, op uint8, noise []byte) (delivery, bool) {
+func (h *Harness) mutate(payload []byte, op uint8, noise []byte) (delivery, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	id := h.b.newID(fmt.Sprintf("fz%d", h.seq.Add(1)))
@@ -199,7 +175,7 @@ func at(b []byte, i int) byte {
 
 // serveCopies serves n copies of d, concurrently or one after another, and
 // returns the status codes. A panic or a hang is an error.
-func (h *harness) serveCopies(d delivery, n int, together bool) ([]int, error) {
+func (h *Harness) serveCopies(d delivery, n int, together bool) ([]int, error) {
 	codes := make([]int, n)
 	errs := make([]error, n)
 	if !together {
@@ -219,10 +195,15 @@ func (h *harness) serveCopies(d delivery, n int, together bool) ([]int, error) {
 }
 
 // serveOne calls the handler once, after gate closes when gate is set.
-func (h *harness) serveOne(d delivery, gate <-chan struct{}) (int, error) {
-	req := httptest.NewRequest(http.MethodPost, "/webhook", bytes.NewReader(d.body))
+func (h *Harness) serveOne(d delivery, gate <-chan struct{}) (int, error) {
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, "http://example.com/webhook", bytes.NewReader(d.body))
+	if err != nil {
+		return 0, err
+	}
+	// As a server hands it over (and as httptest.NewRequest builds it).
+	req.RemoteAddr, req.RequestURI = "192.0.2.1:1234", "/webhook"
 	req.Header = d.header.Clone()
-	rec := httptest.NewRecorder()
+	rec := &answer{header: http.Header{}}
 	done := make(chan error, 1)
 	go func() {
 		defer func() {
@@ -241,8 +222,36 @@ func (h *harness) serveOne(d delivery, gate <-chan struct{}) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		return rec.Code, nil
+		return rec.status(), nil
 	case <-time.After(h.ft.Deadline):
 		return 0, fmt.Errorf("handler did not answer within %s", h.ft.Deadline)
 	}
+}
+
+// answer is the ResponseWriter the harness hands the handler: it keeps the
+// status and discards the body, which no invariant reads.
+type answer struct {
+	header http.Header
+	code   int
+}
+
+func (a *answer) Header() http.Header { return a.header }
+
+func (a *answer) WriteHeader(code int) {
+	if a.code == 0 {
+		a.code = code
+	}
+}
+
+func (a *answer) Write(p []byte) (int, error) {
+	a.WriteHeader(http.StatusOK)
+	return len(p), nil
+}
+
+// status is the code written, or 200 when the handler wrote none.
+func (a *answer) status() int {
+	if a.code == 0 {
+		return http.StatusOK
+	}
+	return a.code
 }

@@ -1,34 +1,17 @@
 package webhook
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/faultline-dev/faultline/resilience/receiver"
 )
 
-// FuzzReferenceReceiver runs the harness against resilience/receiver.
-func FuzzReferenceReceiver(f *testing.F) {
-	c := newCounts()
-	r, err := receiver.New(receiver.Config{
-		Scheme: "stripe", Secret: stripeSecret, Logger: quiet,
-		Process: func(_ context.Context, e receiver.Event) error { c.inc(e.ID); return nil },
-	})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { _ = r.Close() })
-	Fuzz(f, FuzzTarget{Handler: r, Scheme: "stripe", Secret: stripeSecret, Effects: c, Settle: time.Millisecond})
-}
-
-func harnessFor(t *testing.T, h http.Handler, scheme, secret string, eff EffectCounter) *harness {
+func harnessFor(t *testing.T, h http.Handler, scheme, secret string, eff EffectCounter) *Harness {
 	t.Helper()
-	hs, err := newHarness(FuzzTarget{Handler: h, Scheme: scheme, Secret: secret, Effects: eff, Deadline: 200 * time.Millisecond})
+	hs, err := NewHarness(FuzzTarget{Handler: h, Scheme: scheme, Secret: secret, Effects: eff, Deadline: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,12 +35,12 @@ func TestFuzzHarnessCatchesFlaws(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			h, eff := newFlawed(t, "stripe", stripeSecret, c.flaws)
-			err := harnessFor(t, h, "stripe", stripeSecret, eff).check(payload, c.op, sixteen)
+			err := harnessFor(t, h, "stripe", stripeSecret, eff).Check(payload, c.op, sixteen)
 			if !errors.Is(err, ErrInvariant) || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err = %v, want an invariant error containing %q", err, c.want)
 			}
 			sound, eff := newFlawed(t, "stripe", stripeSecret, flaws{})
-			if err := harnessFor(t, sound, "stripe", stripeSecret, eff).check(payload, c.op, sixteen); err != nil {
+			if err := harnessFor(t, sound, "stripe", stripeSecret, eff).Check(payload, c.op, sixteen); err != nil {
 				t.Fatalf("sound handler flagged: %v", err)
 			}
 		})
@@ -76,23 +59,23 @@ func TestFuzzHarnessCatchesPanicsHangsAnd5xx(t *testing.T) {
 		"answered 500": func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(500) },
 	}
 	for want, h := range handlers {
-		err := harnessFor(t, h, "github", "gh", nil).check([]byte("{"), 0x80, nil)
+		err := harnessFor(t, h, "github", "gh", nil).Check([]byte("{"), 0x80, nil)
 		if !errors.Is(err, ErrInvariant) || !strings.Contains(err.Error(), want) {
 			t.Errorf("err = %v, want %q", err, want)
 		}
 	}
 	once.Do(func() { close(release) })
 	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(400) })
-	if err := harnessFor(t, ok, "github", "gh", nil).check([]byte("{"), 0x80, nil); err != nil {
+	if err := harnessFor(t, ok, "github", "gh", nil).Check([]byte("{"), 0x80, nil); err != nil {
 		t.Fatalf("a handler answering 400 flagged: %v", err)
 	}
 }
 
 func TestFuzzRejectsBadTarget(t *testing.T) {
-	if _, err := newHarness(FuzzTarget{Scheme: "stripe", Secret: "x"}); !errors.Is(err, ErrOptions) {
+	if _, err := NewHarness(FuzzTarget{Scheme: "stripe", Secret: "x"}); !errors.Is(err, ErrOptions) {
 		t.Fatalf("nil handler: err = %v", err)
 	}
-	if _, err := newHarness(FuzzTarget{Handler: http.NotFoundHandler(), Scheme: "nope", Secret: "x"}); !errors.Is(err, ErrOptions) {
+	if _, err := NewHarness(FuzzTarget{Handler: http.NotFoundHandler(), Scheme: "nope", Secret: "x"}); !errors.Is(err, ErrOptions) {
 		t.Fatalf("bad scheme: err = %v", err)
 	}
 }
