@@ -11,6 +11,7 @@ import (
 
 	"github.com/faultline-dev/faultline/cassettes"
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/internal/logbuf"
 )
 
 func init() { register(newReplayCmd) }
@@ -54,7 +55,9 @@ it stops.`,
 }
 
 func runReplay(ctx context.Context, stdout, stderr io.Writer, o *replayOptions) error {
-	h, rp, err := replayHandler(stderr, o)
+	logOut := logbuf.New(stderr)
+	defer logOut.Close()
+	h, rp, err := replayHandler(stderr, logOut, o)
 	if err != nil {
 		return err
 	}
@@ -66,18 +69,20 @@ func runReplay(ctx context.Context, stdout, stderr io.Writer, o *replayOptions) 
 	fmt.Fprintf(stdout, "replaying %s at %s; Ctrl-C stops\n", o.cassette, srv.URL)
 	waitForSignal(ctx)
 	srv.Close()
+	_ = logOut.Flush()
 	return replaySummary(stdout, rp, o.strict)
 }
 
 // replayHandler loads the cassette (and plan) and builds the handler.
-func replayHandler(stderr io.Writer, o *replayOptions) (*fault.Handler, *cassettes.Replayer, error) {
+// Log lines go to logOut, in the format stderr calls for.
+func replayHandler(stderr, logOut io.Writer, o *replayOptions) (*fault.Handler, *cassettes.Replayer, error) {
 	if o.cassette == "" {
 		return nil, nil, usageErr(errors.New("--cassette is required"))
 	}
 	if err := checkAddr("--addr", o.addr); err != nil {
 		return nil, nil, err
 	}
-	logger, err := requestLogger(o.logFormat, stderr)
+	logger, err := leveledLogger(defaultFormat(o.logFormat, stderr), nil, logOut)
 	if err != nil {
 		return nil, nil, usageErr(err)
 	}

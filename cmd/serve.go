@@ -20,6 +20,7 @@ import (
 
 	"github.com/faultline-dev/faultline/fault"
 	"github.com/faultline-dev/faultline/internal/atomicfile"
+	"github.com/faultline-dev/faultline/internal/logbuf"
 )
 
 func init() { register(newServeCmd) }
@@ -36,6 +37,8 @@ type serveOptions struct {
 	tls        bool
 	caOut      string
 	logFormat  string // "", "text" or "json"
+	logLevel   string // debug, info, warn, error
+	quiet      bool   // no per-request log lines
 	adminToken string
 	valueMax   int           // bytes of each request value a journal entry keeps
 	bodyTime   time.Duration // longest a request body may take to arrive
@@ -64,7 +67,9 @@ It binds 127.0.0.1 unless a token is set (--admin-token or
 FAULTLINE_ADMIN_TOKEN); with a token every request must send
 "Authorization: Bearer TOKEN". Pass --admin "" to turn it off.
 
-One log line per request goes to stderr: text on a terminal, JSON otherwise.
+One log line per request goes to stderr: text on a terminal, JSON otherwise,
+written in batches off the request path (--quiet or --log-level warn turns
+it off).
 SIGINT or SIGTERM releases held requests, drains the rest and exits 0.`,
 		Example: `  faultline serve --config scenarios/examples/all-faults.yaml
   faultline serve --config plan.yaml --seed 7 --addr 127.0.0.1:9000
@@ -92,6 +97,8 @@ SIGINT or SIGTERM releases held requests, drains the rest and exits 0.`,
 	f.BoolVar(&o.tls, "tls", false, "serve HTTPS with a self-signed certificate")
 	f.StringVar(&o.caOut, "ca-out", "faultline-ca.pem", "with --tls: where to write the CA certificate (PEM)")
 	f.StringVar(&o.logFormat, "log-format", "", "request log format: text or json (default: text on a terminal, else json)")
+	f.StringVar(&o.logLevel, "log-level", "info", "least level logged: debug, info (one line per request), warn or error")
+	f.BoolVar(&o.quiet, "quiet", false, "no per-request log lines (warnings and errors still go to stderr)")
 	f.IntVar(&o.valueMax, "journal-value-max", fault.DefaultJournalValueMax, "bytes of each request value (path, query, a header) a journal entry keeps; longer ones are cut and marked")
 	f.DurationVar(&o.bodyTime, "body-timeout", fault.DefaultBodyTimeout, "longest a request body may take to arrive; a slower one gets 408 and its connection is closed")
 	f.StringVar(&o.adminToken, "admin-token", "", "bearer token the admin API requires, needed to bind it beyond 127.0.0.1 (or set FAULTLINE_ADMIN_TOKEN)")
@@ -110,10 +117,11 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 			return err
 		}
 	}
-	logger, err := requestLogger(o.logFormat, stderr)
+	logger, logOut, err := bufferedLogger(o.logFormat, o.logLevel, o.quiet, stderr)
 	if err != nil {
 		return usageErr(err)
 	}
+	defer logOut.Close()
 	sp, err := loadServePlan(o)
 	if err != nil {
 		return err
@@ -193,17 +201,45 @@ func isScenario(data []byte) bool {
 }
 
 func requestLogger(format string, stderr io.Writer) (*slog.Logger, error) {
-	if format == "" {
-		format = "json"
-		if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-			format = "text"
-		}
+	return leveledLogger(format, nil, stderr)
+}
+
+// bufferedLogger is requestLogger at a level, writing through a batching
+// buffer so a request never waits for stderr; close it to write the rest.
+func bufferedLogger(format, level string, quiet bool, stderr io.Writer) (*slog.Logger, *logbuf.Writer, error) {
+	var lv slog.Level // info when level is empty
+	if err := lv.UnmarshalText([]byte(level)); level != "" && err != nil {
+		return nil, nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", level)
 	}
-	switch format {
+	if quiet {
+		lv = max(lv, slog.LevelWarn)
+	}
+	out := logbuf.New(stderr)
+	l, err := leveledLogger(defaultFormat(format, stderr), &slog.HandlerOptions{Level: lv}, out)
+	if err != nil {
+		_ = out.Close()
+		return nil, nil, err
+	}
+	return l, out, nil
+}
+
+// defaultFormat is format, or when it is empty text on a terminal, else json.
+func defaultFormat(format string, stderr io.Writer) string {
+	if format != "" {
+		return format
+	}
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return "text"
+	}
+	return "json"
+}
+
+func leveledLogger(format string, opts *slog.HandlerOptions, stderr io.Writer) (*slog.Logger, error) {
+	switch defaultFormat(format, stderr) {
 	case "text":
-		return slog.New(slog.NewTextHandler(stderr, nil)), nil
+		return slog.New(slog.NewTextHandler(stderr, opts)), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(stderr, nil)), nil
+		return slog.New(slog.NewJSONHandler(stderr, opts)), nil
 	}
 	return nil, fmt.Errorf("--log-format %q: use text or json", format)
 }

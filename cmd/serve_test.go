@@ -245,6 +245,7 @@ func TestServeErrors(t *testing.T) {
 		{"missing file", []string{"--config", filepath.Join(dir, "nope.yaml")}, ExitUsage, "cannot read --config"},
 		{"no config", nil, ExitUsage, "config"},
 		{"log format", []string{"--config", allFaults, "--log-format", "xml"}, ExitUsage, `--log-format "xml": use text or json`},
+		{"log level", []string{"--config", allFaults, "--log-level", "loud"}, ExitUsage, `--log-level "loud": use debug, info, warn or error`},
 		{"upstream", []string{"--config", allFaults, "--upstream", "api.example.com"}, ExitUsage, "--upstream"},
 		{"admin beyond loopback", []string{"--config", allFaults, "--addr", "127.0.0.1:0", "--admin", "0.0.0.0:0"}, ExitUsage, "--admin-token"},
 		{"port in use", []string{"--config", allFaults, "--addr", busy.Addr().String()}, ExitInternal, "cannot listen on " + busy.Addr().String()},
@@ -282,4 +283,31 @@ func TestServeAdminToken(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	require.NoError(t, r.stop())
 	assert.NotContains(t, r.stdout.String()+r.stderr.String(), "t0ken-value", "the token is never printed")
+}
+
+// TestServeQuietAndLogLevel: --quiet and --log-level warn leave the
+// per-request lines out; the default writes one per request, all of them
+// by the time serve returns (the log is written in batches).
+func TestServeQuietAndLogLevel(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		o     serveOptions
+		lines int
+	}{
+		{"default", serveOptions{}, 20},
+		{"quiet", serveOptions{quiet: true}, 0},
+		{"warn", serveOptions{logLevel: "warn"}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.o.config = allFaults
+			r := startServe(t, tc.o)
+			for range 20 {
+				resp, err := http.Get(r.upstream + "/nothing-here")
+				require.NoError(t, err)
+				resp.Body.Close()
+			}
+			require.NoError(t, r.stop())
+			assert.Equal(t, tc.lines, strings.Count(r.stderr.String(), `"path":"/nothing-here"`), r.stderr.String())
+		})
+	}
 }

@@ -272,20 +272,24 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.inflight.Add(1)
 	defer h.inflight.Add(-1)
 	st := h.state.Load()
+	// One allocation for what a request keeps while it is served.
+	rs := &struct {
+		rec recorder
+		mu  sync.Mutex
+	}{rec: recorder{ResponseWriter: w}}
 	e := newEntry(h.journal.nextSeq(), h.cfg.now(), r, h.cfg.valueMax)
-	rec := &recorder{ResponseWriter: w}
-	var mu sync.Mutex
-	defer h.finish(e, rec, r, &mu)
+	rec, mu := &rs.rec, &rs.mu
+	defer h.finish(e, rec, r, mu)
 	if !h.readBody(rec, r, e) {
 		return
 	}
-	rs := st.match(r)
-	if rs == nil {
+	route := st.match(r)
+	if route == nil {
 		h.base.ServeHTTP(rec, r)
 		return
 	}
-	e.Route = rs.route.Name
-	h.chain(st, rs, r, e, &mu).ServeHTTP(rec, r)
+	e.Route = route.route.Name
+	h.chain(st, route, r, e, mu).ServeHTTP(rec, r)
 }
 
 // readBody buffers the request body (so faults and the base handler can
@@ -349,14 +353,20 @@ func (rs *routeState) positions(r *http.Request) (perRule []int, routeN int) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	routeN = rs.counts.inc("route")
+	if len(rs.route.Rules) == 0 {
+		return nil, routeN
+	}
 	perRule = make([]int, len(rs.route.Rules))
-	seen := map[string]int{"route": routeN}
+	keys := make([]string, len(rs.route.Rules)) // a route has few rules: a slice beats a map
 	for i, rule := range rs.route.Rules {
 		k := rule.When.ScopeKey(r)
-		n, ok := seen[k]
-		if !ok {
+		keys[i] = k
+		n, found := routeN, k == "route"
+		for j := 0; j < i && !found; j++ {
+			n, found = perRule[j], keys[j] == k
+		}
+		if !found {
 			n = rs.counts.inc(k)
-			seen[k] = n
 		}
 		perRule[i] = n
 	}
@@ -448,20 +458,24 @@ func (h *Handler) finish(e *Entry, rec *recorder, r *http.Request, mu *sync.Mute
 }
 
 func (h *Handler) log(e *Entry) {
-	if h.cfg.logger == nil {
+	if h.cfg.logger == nil || !h.cfg.logger.Enabled(context.Background(), slog.LevelInfo) {
 		return
 	}
-	attrs := []any{"seq", e.Seq, "method", e.Method, "path", e.Path, "status", e.Status, "end", e.End, "duration", e.Duration.Round(time.Microsecond)}
+	// Typed attributes in a fixed array: no value is boxed, nothing escapes
+	// but what the handler keeps.
+	var buf [9]slog.Attr
+	attrs := append(buf[:0], slog.Uint64("seq", e.Seq), slog.String("method", e.Method), slog.String("path", e.Path),
+		slog.Int("status", e.Status), slog.String("end", e.End), slog.Duration("duration", e.Duration.Round(time.Microsecond)))
 	if e.Route != "" {
-		attrs = append(attrs, "route", e.Route)
+		attrs = append(attrs, slog.String("route", e.Route))
 	}
 	if len(e.Faults) > 0 {
-		attrs = append(attrs, "fault", e.FaultNames())
+		attrs = append(attrs, slog.String("fault", e.FaultNames()))
 	}
 	if e.IdempotencyKey != "" {
-		attrs = append(attrs, "idempotency_key", e.IdempotencyKey)
+		attrs = append(attrs, slog.String("idempotency_key", e.IdempotencyKey))
 	}
-	h.cfg.logger.Info("request", attrs...)
+	h.cfg.logger.LogAttrs(context.Background(), slog.LevelInfo, "request", attrs...)
 }
 
 // recorder tracks the status and bytes written, and lets faults hijack or

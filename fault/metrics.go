@@ -3,6 +3,7 @@ package fault
 import (
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -27,6 +28,19 @@ type Metrics struct {
 	faults   *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	http     http.Handler
+
+	// Children resolved once per label set: a label lookup hashes every
+	// label value on each request; a map of children is one lookup.
+	mu    sync.RWMutex // write-held by Reset, so no count lands in a dropped child
+	reqs  map[requestKey]prometheus.Counter
+	durs  map[string]prometheus.Observer
+	kinds map[string]prometheus.Counter
+}
+
+type requestKey struct {
+	route string
+	code  int
+	end   string // with code 0: how the connection ended
 }
 
 // durationBuckets span a fast stub answer to a long hang.
@@ -51,6 +65,7 @@ func NewMetrics() *Metrics {
 		}, []string{"route"}),
 	}
 	m.reg.MustRegister(m.requests, m.faults, m.duration)
+	m.clearChildren()
 	m.http = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 	return m
 }
@@ -61,22 +76,69 @@ func (m *Metrics) Observe(e *Entry) {
 	if route == "" {
 		route = "(unmatched)"
 	}
-	status := strconv.Itoa(e.Status)
+	key := requestKey{route: route, code: e.Status}
 	if e.Status == 0 {
-		status = e.End
+		key.end = e.End
 	}
-	m.requests.WithLabelValues(route, status).Inc()
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	m.requestCounter(key).Inc()
 	for _, a := range e.Faults {
-		m.faults.WithLabelValues(a.Type).Inc()
+		m.faultCounter(a.Type).Inc()
 	}
-	m.duration.WithLabelValues(route).Observe(e.Duration.Seconds())
+	m.durationObserver(route).Observe(e.Duration.Seconds())
+}
+
+// child returns cache[k], resolving it with make under a write lock the
+// first time. The caller holds m.mu for reading.
+func child[K comparable, V any](m *Metrics, cache map[K]V, k K, make func() V) V {
+	if c, ok := cache[k]; ok {
+		return c
+	}
+	m.mu.RUnlock()
+	m.mu.Lock()
+	c, ok := cache[k]
+	if !ok {
+		c = make()
+		cache[k] = c
+	}
+	m.mu.Unlock()
+	m.mu.RLock()
+	return c
+}
+
+func (m *Metrics) requestCounter(k requestKey) prometheus.Counter {
+	return child(m, m.reqs, k, func() prometheus.Counter {
+		status := k.end
+		if k.code != 0 {
+			status = strconv.Itoa(k.code)
+		}
+		return m.requests.WithLabelValues(k.route, status)
+	})
+}
+
+func (m *Metrics) faultCounter(kind string) prometheus.Counter {
+	return child(m, m.kinds, kind, func() prometheus.Counter { return m.faults.WithLabelValues(kind) })
+}
+
+func (m *Metrics) durationObserver(route string) prometheus.Observer {
+	return child(m, m.durs, route, func() prometheus.Observer { return m.duration.WithLabelValues(route) })
 }
 
 // Reset sets every counter and the histogram back to empty.
 func (m *Metrics) Reset() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.requests.Reset()
 	m.faults.Reset()
 	m.duration.Reset()
+	m.clearChildren()
+}
+
+func (m *Metrics) clearChildren() {
+	m.reqs = map[requestKey]prometheus.Counter{}
+	m.durs = map[string]prometheus.Observer{}
+	m.kinds = map[string]prometheus.Counter{}
 }
 
 // Registry returns the registry the metrics live in, to add collectors to

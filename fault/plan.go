@@ -119,6 +119,9 @@ func (m Match) Matches(r *http.Request) bool {
 			return false
 		}
 	}
+	if len(m.Query) == 0 {
+		return true
+	}
 	q := r.URL.Query()
 	for k, v := range m.Query {
 		if !q.Has(k) || (v != "*" && q.Get(k) != v) {
@@ -128,27 +131,32 @@ func (m Match) Matches(r *http.Request) bool {
 	return true
 }
 
+// matchPath matches path against pattern segment by segment, without
+// splitting either into a slice (it runs for every route on every request).
 func matchPath(pattern, path string) bool {
-	ps := strings.Split(strings.Trim(pattern, "/"), "/")
-	xs := strings.Split(strings.Trim(path, "/"), "/")
-	for i, p := range ps {
+	pr, xr := strings.Trim(pattern, "/"), strings.Trim(path, "/")
+	pMore, xMore := true, true // a segment is left to take
+	for pMore {
+		var p, x string
+		p, pr, pMore = strings.Cut(pr, "/")
 		if p == "**" || (strings.HasPrefix(p, "{") && strings.HasSuffix(p, "...}")) {
 			return true
 		}
-		if i >= len(xs) {
+		if !xMore {
 			return false
 		}
+		x, xr, xMore = strings.Cut(xr, "/")
 		if p == "*" || (strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}")) {
-			if xs[i] == "" {
+			if x == "" {
 				return false
 			}
 			continue
 		}
-		if p != xs[i] {
+		if p != x {
 			return false
 		}
 	}
-	return len(ps) == len(xs)
+	return !xMore
 }
 
 // ServeHTTP writes the stub response.

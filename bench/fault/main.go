@@ -14,6 +14,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -23,7 +24,6 @@ import (
 	"maps"
 	"net"
 	"net/http"
-	"net/http/httputil"
 	"net/url"
 	"os"
 	"runtime"
@@ -49,7 +49,12 @@ const (
 
 var body = []byte(`{"id":"ch_3MmlLrLkdIwHu7ix0snN0B15","object":"charge","amount":1099,"amount_captured":1099,"currency":"usd","customer":"cus_9s6XKzkNRiz8i3","paid":true,"status":"succeeded"}`)
 
-func main() { os.Exit(mainCode()) }
+func main() {
+	if kind := os.Getenv(childEnv); kind != "" {
+		os.Exit(serveChild(kind, os.Getenv(childEnv+"_UPSTREAM")))
+	}
+	os.Exit(mainCode())
+}
 
 // mainCode runs the benchmark and returns the exit code: 0 every target
 // met, 1 a target missed, 2 the benchmark could not run.
@@ -90,72 +95,137 @@ func profile(path string) (func(), error) {
 }
 
 func run(ctx context.Context, w io.Writer) (bool, error) {
-	bare, bareURL, err := serveBare()
-	if err != nil {
-		return false, err
+	servers := map[string]*server{}
+	defer func() {
+		for _, s := range servers {
+			s.stop()
+		}
+	}()
+	for _, k := range []struct{ kind, upstream string }{
+		{"bare", ""}, {"stub", ""}, {"forward", "bare"}, {"proxy", "bare"}, {"bare-replay", ""}, {"replay", ""},
+	} {
+		up := ""
+		if k.upstream != "" {
+			up = servers[k.upstream].url
+		}
+		s, err := startServer(k.kind, up)
+		if err != nil {
+			return false, err
+		}
+		servers[k.kind] = s
 	}
-	defer bare.Close()
-	stub := fault.NewServer(&fault.Plan{Routes: []fault.Route{{Name: "x", Match: fault.Match{Path: "/x"},
-		Respond: &fault.Response{Headers: map[string]string{"Content-Type": "application/json"}, Body: body}}}})
-	defer stub.Close()
-	u, err := url.Parse(bareURL)
-	if err != nil {
-		return false, err
-	}
-	proxy, err := fault.Listen("127.0.0.1:0", fault.Wrap(fault.NewProxy(u), &fault.Plan{Routes: []fault.Route{{Name: "x", Match: fault.Match{Path: "/x"}}}}), nil)
-	if err != nil {
-		return false, err
-	}
-	defer proxy.Close()
-	// A plain reverse proxy with the same connection pooling, no faultline:
-	// the cost of the extra hop alone.
-	rp := httputil.NewSingleHostReverseProxy(u)
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = 256
-	rp.Transport = tr
-	plain, plainURL, err := serveOn(rp)
-	if err != nil {
-		return false, err
-	}
-	defer plain.Close()
-	// The least a net/http proxy can do: one Transport.RoundTrip and a
-	// copy, no header rules, no faultline. Its ratio is the ceiling of any
-	// proxy built on net/http's client in this set-up.
-	floor, floorURL, err := serveOn(forwardOnly(u))
-	if err != nil {
-		return false, err
-	}
-	defer floor.Close()
-
 	fmt.Fprintf(w, "faultline fault upstream benchmark: loopback, GOMAXPROCS=%d, %d connections, %d x %s rounds; load average %s\n",
 		runtime.GOMAXPROCS(0), conns, rounds, roundLength, loadAverage())
+	fmt.Fprintln(w, "each server is a process of its own; CPU is its user+system time per request (/proc), robust to other load on the machine")
 	pass := true
 	for _, cmp := range []struct {
 		name       string
 		target     float64
-		base, test string
+		base, test []*server
+		replay     bool
 	}{
-		{"stub, no faults ", 0.8, bareURL, stub.URL},
-		{"proxy, no faults", 0.5, bareURL, proxy.URL},
-		{"plain httputil.ReverseProxy (reference)", 0, bareURL, plainURL},
-		{"bare Transport.RoundTrip forwarding (reference)", 0, bareURL, floorURL},
+		{"stub, request log on", 0.8, []*server{servers["bare"]}, []*server{servers["stub"]}, false},
+		{"proxy vs bare forwarder (+ upstream)", 0.95, []*server{servers["forward"], servers["bare"]}, []*server{servers["proxy"], servers["bare"]}, false},
+		{"replay 10,000 interactions, random order", 0.85, []*server{servers["bare-replay"]}, []*server{servers["replay"]}, true},
 	} {
-		baseRate, testRate, ratio, err := compare(ctx, cmp.base+"/x", cmp.test+"/x")
+		res, err := compare(ctx, cmp.base, cmp.test, cmp.replay)
 		if err != nil {
 			return false, err
 		}
-		line := fmt.Sprintf("%s %6.0f req/s vs bare %6.0f req/s: median ratio %.2fx", cmp.name, testRate, baseRate, ratio)
-		if cmp.target == 0 {
-			fmt.Fprintf(w, "info  %s\n", line)
-			continue
-		}
-		pass = report(w, fmt.Sprintf("%s (target >= %.1fx)", line, cmp.target), ratio >= cmp.target) && pass
+		line := fmt.Sprintf("%-42s CPU/request %6.1fus vs bare %6.1fus: efficiency %.2fx (rounds %.2f-%.2f; %d vs %d req/s wall, loaded); %.1f allocs/request vs %.1f",
+			cmp.name, us(res.testCPU), us(res.baseCPU), res.ratio, res.lo, res.hi, int(res.testRate), int(res.baseRate), res.testAllocs, res.baseAllocs)
+		pass = report(w, fmt.Sprintf("%s (target >= %.2fx)", line, cmp.target), res.ratio >= cmp.target) && pass
 	}
 	latOK, err := latency(ctx, w)
 	if err != nil {
 		return false, err
 	}
 	return latOK && pass, nil
+}
+
+func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+
+// result is one comparison: CPU per request and allocations per request of
+// each side, and the efficiency base CPU / test CPU (the throughput ratio
+// the servers would reach on CPUs of their own): median, lowest, highest.
+type result struct {
+	baseCPU, testCPU       time.Duration
+	baseAllocs, testAllocs float64
+	baseRate, testRate     float64
+	ratio, lo, hi          float64
+}
+
+// compare loads base and test in alternating rounds, so drift in the
+// machine's speed falls on both, and sums the CPU time the servers of each
+// side spent per request.
+func compare(ctx context.Context, base, test []*server, replay bool) (result, error) {
+	var res result
+	var ratios []float64
+	var nb, nt int64
+	var cb, ct time.Duration
+	var ab, at uint64
+	for i := 0; i < rounds; i++ {
+		b, bcpu, balloc, err := measure(ctx, base, replay, uint64(i))
+		if err != nil {
+			return res, err
+		}
+		t, tcpu, talloc, err := measure(ctx, test, replay, uint64(i))
+		if err != nil {
+			return res, err
+		}
+		nb, nt, cb, ct, ab, at = nb+b, nt+t, cb+bcpu, ct+tcpu, ab+balloc, at+talloc
+		perB, perT := float64(bcpu)/float64(max(b, 1)), float64(tcpu)/float64(max(t, 1))
+		ratios = append(ratios, perB/max(perT, 1))
+	}
+	slices.Sort(ratios)
+	secs := (rounds * roundLength).Seconds()
+	res.baseCPU, res.testCPU = cb/time.Duration(max(nb, 1)), ct/time.Duration(max(nt, 1))
+	res.baseAllocs, res.testAllocs = float64(ab)/float64(max(nb, 1)), float64(at)/float64(max(nt, 1))
+	res.baseRate, res.testRate = float64(nb)/secs, float64(nt)/secs
+	res.ratio, res.lo, res.hi = ratios[len(ratios)/2], ratios[0], ratios[len(ratios)-1]
+	return res, nil
+}
+
+// measure loads the first of servers (the others are upstreams it calls)
+// for one round and returns the requests served and the CPU time and
+// allocations of all of them in that round (the allocations of the first).
+func measure(ctx context.Context, servers []*server, replay bool, round uint64) (int64, time.Duration, uint64, error) {
+	var before []usage
+	for _, s := range servers {
+		u, err := s.usage()
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		before = append(before, u)
+	}
+	n, _, err := load(ctx, targets(servers[0].url, replay, round), conns, roundLength, false)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	var cpu time.Duration
+	var allocs uint64
+	for i, s := range servers {
+		u, err := s.usage()
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		cpu += u.cpu - before[i].cpu
+		if i == 0 {
+			allocs = u.mallocs - before[i].mallocs
+		}
+	}
+	return n, cpu, allocs, nil
+}
+
+// targets gives each worker its stream of (URL, what the body must hold):
+// the stub's one URL, or the cassette's interactions in seeded random order.
+func targets(base string, replay bool, round uint64) func(worker int) func() (string, string) {
+	return func(worker int) func() (string, string) {
+		if replay {
+			return replayTarget(base, round<<16|uint64(worker))
+		}
+		return func() (string, string) { return base + "/x", string(body) }
+	}
 }
 
 // loadAverage reports the machine's 1, 5 and 15 minute load averages: other
@@ -175,13 +245,6 @@ func report(w io.Writer, line string, ok bool) bool {
 	}
 	fmt.Fprintf(w, "%s  %s\n", verdict, line)
 	return ok
-}
-
-func serveBare() (*http.Server, string, error) {
-	return serveOn(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(body)
-	}))
 }
 
 // forwardOnly forwards each request to upstream with a tuned net/http
@@ -214,33 +277,10 @@ func serveOn(h http.Handler) (*http.Server, string, error) {
 	return srv, "http://" + ln.Addr().String(), nil
 }
 
-// compare measures base and test in alternating rounds, so drift in the
-// machine's speed falls on both, and returns their mean rates and the
-// median of the rounds' ratios (robust to a round disturbed by other load).
-func compare(ctx context.Context, base, test string) (baseRate, testRate, ratio float64, err error) {
-	var nBase, nTest int64
-	var ratios []float64
-	for i := 0; i < rounds; i++ {
-		b, _, err := load(ctx, base, conns, roundLength, false)
-		if err != nil {
-			return 0, 0, 0, err
-		}
-		t, _, err := load(ctx, test, conns, roundLength, false)
-		if err != nil {
-			return 0, 0, 0, err
-		}
-		nBase, nTest = nBase+b, nTest+t
-		ratios = append(ratios, float64(t)/float64(max(b, 1)))
-	}
-	slices.Sort(ratios)
-	secs := (rounds * roundLength).Seconds()
-	return float64(nBase) / secs, float64(nTest) / secs, ratios[len(ratios)/2], nil
-}
-
 // load runs conns workers, each on its own keep-alive connection, for d
 // after one warm-up request each, and returns how many requests completed
 // and, when timed, each one's duration.
-func load(ctx context.Context, target string, conns int, d time.Duration, timed bool) (int64, []time.Duration, error) {
+func load(ctx context.Context, targets func(worker int) func() (string, string), conns int, d time.Duration, timed bool) (int64, []time.Duration, error) {
 	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
@@ -254,9 +294,10 @@ func load(ctx context.Context, target string, conns int, d time.Duration, timed 
 	warm.Add(conns)
 	for i := 0; i < conns; i++ {
 		wg.Add(1)
+		next := targets(i)
 		go func() {
 			defer wg.Done()
-			err := get(ctx, client, target)
+			err := get(ctx, client, next)
 			warm.Done()
 			<-start
 			if timed {
@@ -268,7 +309,7 @@ func load(ctx context.Context, target string, conns int, d time.Duration, timed 
 			end := time.Now().Add(d)
 			for err == nil && time.Now().Before(end) {
 				t0 := time.Now()
-				if err = get(ctx, client, target); err == nil {
+				if err = get(ctx, client, next); err == nil {
 					total.Add(1)
 					if timed {
 						mine = append(mine, time.Since(t0))
@@ -289,7 +330,9 @@ func load(ctx context.Context, target string, conns int, d time.Duration, timed 
 	return total.Load(), lat, firstErr
 }
 
-func get(ctx context.Context, c *http.Client, target string) error {
+// get asks for next's URL and checks the answer holds what next says.
+func get(ctx context.Context, c *http.Client, next func() (string, string)) error {
+	target, want := next()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return err
@@ -299,9 +342,9 @@ func get(ctx context.Context, c *http.Client, target string) error {
 		return err
 	}
 	defer resp.Body.Close()
-	n, err := io.Copy(io.Discard, resp.Body)
-	if err == nil && (resp.StatusCode != http.StatusOK || n != int64(len(body))) {
-		err = fmt.Errorf("%s: status %d, %d bytes", target, resp.StatusCode, n)
+	got, err := io.ReadAll(resp.Body)
+	if err == nil && (resp.StatusCode != http.StatusOK || !bytes.Contains(got, []byte(want))) {
+		err = fmt.Errorf("%s: status %d, %d bytes without %s", target, resp.StatusCode, len(got), want)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = fmt.Errorf("the benchmark ran past its %s limit", deadline)
@@ -315,7 +358,7 @@ func latency(ctx context.Context, w io.Writer) (bool, error) {
 	s := fault.NewServer(&fault.Plan{Routes: []fault.Route{{Name: "x", Match: fault.Match{Path: "/x"},
 		Respond: &fault.Response{Body: body}, Rules: []fault.Rule{{Fault: fault.Latency{Dist: fault.Distribution{Fixed: injected}}}}}}})
 	defer s.Close()
-	_, lat, err := load(ctx, s.URL+"/x", latencyConns, latencyFor, true)
+	_, lat, err := load(ctx, targets(s.URL, false, 0), latencyConns, latencyFor, true)
 	if err != nil {
 		return false, err
 	}

@@ -31,8 +31,11 @@
 package secrets
 
 import (
+	"maps"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 )
 
@@ -62,6 +65,47 @@ var notSecret = map[string]bool{"idempotency-key": true, "idempotency_key": true
 // Cookie, pwd... but not Idempotency-Key, max_tokens or token_type, whose
 // last word says they describe a credential rather than hold one.
 func Name(name string) bool {
+	if m := names.Load(); m != nil {
+		if v, ok := (*m)[name]; ok {
+			return v
+		}
+	}
+	v := isSecretName(name)
+	remember(name, v)
+	return v
+}
+
+// names remembers Name's answers for the first names asked about (a
+// server's journal asks about the same few headers on every request): an
+// immutable map, replaced whole, so a lookup takes no lock.
+var (
+	names   atomic.Pointer[map[string]bool]
+	namesMu sync.Mutex
+)
+
+const maxRemembered = 256
+
+func remember(name string, v bool) {
+	namesMu.Lock()
+	defer namesMu.Unlock()
+	old := names.Load()
+	if old != nil && len(*old) >= maxRemembered {
+		return
+	}
+	m := make(map[string]bool, 1+len(namesOrNil(old)))
+	maps.Copy(m, namesOrNil(old))
+	m[strings.Clone(name)] = v
+	names.Store(&m)
+}
+
+func namesOrNil(m *map[string]bool) map[string]bool {
+	if m == nil {
+		return nil
+	}
+	return *m
+}
+
+func isSecretName(name string) bool {
 	lower := strings.ToLower(name)
 	if notSecret[lower] {
 		return false

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"runtime"
+
+	"github.com/faultline-dev/faultline/cassettes"
+	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/internal/logbuf"
+)
+
+// childEnv names the server a re-executed bench/fault runs instead of the
+// benchmark, so each server's CPU time is its own process's, free of the
+// load generator's.
+const childEnv = "FAULTLINE_BENCH_SERVER"
+
+// interactions is the size of the replayed cassette.
+const interactions = 10000
+
+// serveChild serves one kind of server on a loopback port, prints "ready
+// URL", then answers each "stats" line on stdin with its allocation count
+// until stdin closes.
+func serveChild(kind, upstream string) int {
+	h, flush, err := childHandler(kind, upstream)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench/fault server:", err)
+		return 2
+	}
+	srv, addr, err := serveOn(h)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench/fault server:", err)
+		return 2
+	}
+	defer srv.Close()
+	fmt.Printf("ready %s\n", addr)
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		fmt.Printf("mallocs %d\n", ms.Mallocs)
+	}
+	flush()
+	return 0
+}
+
+// childHandler builds kind's handler as `faultline serve` and `faultline
+// replay` do: JSON request log (to stderr, /dev/null here, through the same
+// batching writer), metrics observer, journal.
+func childHandler(kind, upstream string) (http.Handler, func(), error) {
+	out := logbuf.New(os.Stderr)
+	logger := slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	metrics := fault.NewMetrics()
+	opts := []fault.Option{fault.WithLogger(logger), fault.WithObserver(metrics.Observe)}
+	flush := func() { _ = out.Close() }
+	u, _ := url.Parse(upstream)
+	switch kind {
+	case "bare":
+		return bareHandler(), flush, nil
+	case "stub":
+		return fault.Wrap(nil, stubPlan(), opts...), flush, nil
+	case "proxy":
+		return fault.Wrap(fault.NewProxy(u), &fault.Plan{Routes: []fault.Route{{Name: "x", Match: fault.Match{Path: "/x"}}}}, opts...), flush, nil
+	case "forward":
+		return forwardOnly(u), flush, nil
+	case "replay":
+		rp := cassettes.NewReplayer(replayCassette(), cassettes.ReplayOptions{Logger: logger})
+		return fault.Wrap(rp, nil, opts...), flush, nil
+	case "bare-replay":
+		return bareReplay(), flush, nil
+	}
+	return nil, nil, fmt.Errorf("unknown server %q", kind)
+}
+
+func stubPlan() *fault.Plan {
+	return &fault.Plan{Routes: []fault.Route{{Name: "x", Match: fault.Match{Path: "/x"},
+		Respond: &fault.Response{Headers: map[string]string{"Content-Type": "application/json"}, Body: body}}}}
+}
+
+func bareHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	})
+}
+
+// replayPath and replayBody are interaction i's request path and response.
+func replayPath(i int) string { return fmt.Sprintf("/v1/customers/cus_%05d", i) }
+func replayBody(i int) string {
+	return fmt.Sprintf(`{"id":"cus_%05d","object":"customer","email":"u%d@example.com","balance":%d,"currency":"usd","delinquent":false,"livemode":false}`, i, i, i*7)
+}
+
+func replayCassette() *cassettes.Cassette {
+	c := &cassettes.Cassette{Version: cassettes.FormatVersion}
+	hdr := http.Header{"Content-Type": {"application/json"}}
+	for i := 0; i < interactions; i++ {
+		c.Interactions = append(c.Interactions, &cassettes.Interaction{ID: i,
+			Request:  cassettes.Request{Method: "GET", URL: "https://api.example.com" + replayPath(i), Headers: http.Header{}, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1},
+			Response: cassettes.Response{Code: 200, Status: "200 OK", Body: replayBody(i), Headers: hdr.Clone(), Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, ContentLength: int64(len(replayBody(i)))},
+		})
+	}
+	return c
+}
+
+// bareReplay is the least a replay server does: look the path up in a map
+// and write the recorded body.
+func bareReplay() http.Handler {
+	m := make(map[string][]byte, interactions)
+	for i := 0; i < interactions; i++ {
+		m[replayPath(i)] = []byte(replayBody(i))
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, ok := m[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(b)
+	})
+}
+
+// replayTarget picks a random interaction's path from a seeded source.
+func replayTarget(base string, seed uint64) func() (string, string) {
+	rng := rand.New(rand.NewPCG(seed, 12))
+	return func() (string, string) {
+		i := rng.IntN(interactions)
+		return base + replayPath(i), fmt.Sprintf(`"id":"cus_%05d"`, i)
+	}
+}

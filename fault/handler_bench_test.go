@@ -1,0 +1,34 @@
+package fault
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+// discardWriter is a ResponseWriter that keeps nothing, so a benchmark
+// counts the handler's own allocations.
+type discardWriter struct{ h http.Header }
+
+func (w *discardWriter) Header() http.Header         { return w.h }
+func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (w *discardWriter) WriteHeader(int)             {}
+
+// BenchmarkStub is one stub request through the handler as serve builds it
+// (request log, metrics), without the network: go test -bench Stub -benchmem.
+func BenchmarkStub(b *testing.B) {
+	m := NewMetrics()
+	h := Wrap(nil, &Plan{Routes: []Route{{Name: "x", Match: Match{Path: "/x"},
+		Respond: &Response{Headers: map[string]string{"Content-Type": "application/json"}, Body: []byte(`{"ok":true}`)}}}},
+		WithLogger(slog.New(slog.NewJSONHandler(io.Discard, nil))), WithObserver(m.Observe))
+	r := httptest.NewRequest("GET", "/x", nil)
+	r.Header.Set("User-Agent", "bench")
+	w := &discardWriter{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		h.ServeHTTP(w, r)
+	}
+}
