@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"runtime"
@@ -39,6 +40,9 @@ type runOptions struct {
 	failFast  bool
 	noColor   bool
 	verbose   bool
+	bind      string
+	advertise string
+	port      int
 	paths     []string
 	seedGiven bool
 	audit     []string
@@ -80,6 +84,9 @@ failed, 2 usage error or invalid scenario file, 3 faultline could not run,
 	f.BoolVar(&o.noColor, "no-color", false, "plain output even on a terminal (NO_COLOR is honoured too)")
 	f.StringArrayVar(&o.audit, "audit", nil, "also audit this Go code (package pattern or directory, repeatable); its findings decide the light stage")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "show each client's output, failing or not")
+	f.StringVar(&o.bind, "bind", "127.0.0.1", "host each scenario's upstream listens on (0.0.0.0: every interface, for a client in a container or on another host)")
+	f.StringVar(&o.advertise, "advertise", "", "base URL clients are given in FAULTLINE_URL, e.g. http://host.docker.internal (the upstream's port is added when it has none)")
+	f.IntVar(&o.port, "port", 0, "fixed port for every scenario's upstream, for clients with a fixed base URL (scenarios then run one at a time)")
 	o.reports.addFlags(c)
 	return c
 }
@@ -104,6 +111,9 @@ func runScenarios(ctx context.Context, stdout, stderr io.Writer, o *runOptions) 
 	if err := o.reports.check(); err != nil {
 		return err
 	}
+	if err := checkListen(o); err != nil {
+		return err
+	}
 	var audited []report.Scenario
 	if len(o.audit) > 0 {
 		res, err := runAuditPaths(o.audit)
@@ -121,6 +131,10 @@ func runScenarios(ctx context.Context, stdout, stderr io.Writer, o *runOptions) 
 		Command: commandLine(o), ToolVersion: Version()}
 	if o.exec != "" {
 		opts.Exec = []string{"/bin/sh", "-c", o.exec}
+	}
+	opts.Bind, opts.Advertise, opts.Port = o.bind, o.advertise, o.port
+	if o.port != 0 {
+		opts.Parallel = 1 // one upstream at a time on the fixed port
 	}
 	live := newLiveOutput(o.reports.terminal(stdout), stderr, len(scs), o)
 	opts.Progress, opts.Finished = live.progress.Done, live.finished
@@ -175,6 +189,23 @@ func (l *liveOutput) finished(sc report.Scenario) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	_ = report.WriteScenarioLine(l.w, &sc, l.opts)
+}
+
+// checkListen rejects a --bind, --port or --advertise that cannot work,
+// before anything runs.
+func checkListen(o *runOptions) error {
+	if net.ParseIP(o.bind) == nil && o.bind != "localhost" {
+		return usageErr(fmt.Errorf("--bind %q: give an IP address to listen on, e.g. 127.0.0.1 or 0.0.0.0", o.bind))
+	}
+	if o.port < 0 || o.port > 65535 {
+		return usageErr(fmt.Errorf("--port %d: give 1-65535 (or 0 for a free port per scenario)", o.port))
+	}
+	if o.advertise != "" {
+		if err := scenarios.CheckAdvertise(o.advertise); err != nil {
+			return usageErr(err)
+		}
+	}
+	return nil
 }
 
 func orBackground(ctx context.Context) context.Context {
@@ -276,6 +307,13 @@ func commandLine(o *runOptions) string {
 	add("--only", o.only)
 	add("--tags", strings.Join(o.tags, ","))
 	add("--shard", o.shard)
+	if o.bind != "127.0.0.1" {
+		add("--bind", o.bind)
+	}
+	add("--advertise", o.advertise)
+	if o.port != 0 {
+		add("--port", strconv.Itoa(o.port))
+	}
 	for _, a := range o.audit {
 		add("--audit", a)
 	}

@@ -32,6 +32,14 @@ type Options struct {
 	Finished    func(report.Scenario)
 	Command     string // how the run was invoked, to print reproduce commands
 	ToolVersion string
+	// Bind is the host each scenario's upstream listens on (default
+	// 127.0.0.1); Port its port (default 0: a free one, so scenarios can
+	// run in parallel). Advertise is the base URL external clients are given
+	// in FAULTLINE_URL when they reach the upstream by another name (a
+	// container's host.docker.internal, a compose service); without a port,
+	// the upstream's is added.
+	Bind, Advertise string
+	Port            int
 	// StartupGrace is how long an external client may take before its
 	// first request, on top of the scenario's timeout (which counts from
 	// that request); 0 means DefaultStartupGrace.
@@ -180,7 +188,7 @@ func reproduce(sc *Scenario, opts Options) string {
 	if len(opts.Exec) > 0 {
 		parts = append(parts, "--exec", shellQuote(execLabel(opts.Exec)))
 	}
-	return strings.Join(parts, " ")
+	return strings.Join(append(parts, opts.listenFlags()...), " ")
 }
 
 // globEscape makes name match itself as an --only pattern.
@@ -245,7 +253,7 @@ func RunOne(ctx context.Context, sc *Scenario, opts Options) (report.Scenario, e
 		return fail(err)
 	}
 	defer tr.close()
-	srv, err := fault.Listen("127.0.0.1:0", fault.Wrap(base, plan, fault.WithJournalSize(scenarioJournal), fault.WithStartAtFirstRequest()), tr.serverTLS())
+	srv, err := fault.Listen(opts.listenAddr(), fault.Wrap(base, plan, fault.WithJournalSize(scenarioJournal), fault.WithStartAtFirstRequest()), tr.serverTLS())
 	if err != nil {
 		if rcv != nil {
 			rcv.close()
@@ -383,10 +391,10 @@ func runClient(ctx context.Context, sc *Scenario, opts Options, srv *fault.Serve
 		}
 	}
 	if len(argv) > 0 {
-		obs.Exec = runExec(ctx, sc, argv, dir, srv.URL, seed, timeout, opts.startupGrace(), srv.Handler.FirstRequest, obs.trust.env())
+		obs.Exec = runExec(ctx, sc, argv, dir, opts.clientURL(srv.URL), seed, timeout, opts.startupGrace(), srv.Handler.FirstRequest, obs.trust.env())
 		return
 	}
-	obs.Calls = runReference(ctx, sc, srv.URL, seed, obs.trust.option())
+	obs.Calls = runReference(ctx, sc, loopbackURL(srv.URL), seed, obs.trust.option())
 }
 
 // judge evaluates the checks and attaches the timeline and evidence.

@@ -193,9 +193,7 @@ func (b *bench) amplifier(ctx context.Context) error {
 		cmd := exec.CommandContext(ctx, b.bin, "validate", f.file)
 		out, _ := cmd.CombinedOutput()
 		took := time.Since(start)
-		ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-		rss := float64(ru.Maxrss) / 1024
-		cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		cpu, rss := childUsage(cmd.ProcessState)
 		code := cmd.ProcessState.ExitCode()
 		// CPU time is the verdict: on a shared machine wall time mostly
 		// measures the other processes.
