@@ -43,6 +43,14 @@
 // [Wrap] puts the same faults around any handler: a reverse proxy to a real
 // API ([NewProxy]) or a cassette replay.
 //
+// # HTTPS
+//
+// A plan's [TLSPlan] (the `tls:` section) makes the upstream present a good
+// or a bad certificate, or only TLS 1.0/1.1: [NewTLS] builds it with a fresh
+// CA for the client to trust, and [Listen] serves it. Handshakes that fail
+// never become requests; [Server.Handshakes] lists them, with the client's
+// alert where it sent one.
+//
 // # The journal
 //
 // Every request becomes an [Entry]: sequence number, arrival time, method,
