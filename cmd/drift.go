@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/faultline-dev/faultline/cassettes"
+	"github.com/faultline-dev/faultline/internal/secrets"
 	"github.com/faultline-dev/faultline/report"
 )
 
@@ -70,6 +71,9 @@ func runDrift(ctx context.Context, stdout io.Writer, o *driftOptions) error {
 	if err != nil {
 		return usageErr(err)
 	}
+	if err := checkReachable(ctx, "--upstream", base.String()); err != nil {
+		return err
+	}
 	hdr, err := parseHeaders(o.headers)
 	if err != nil {
 		return usageErr(err)
@@ -122,7 +126,7 @@ func parseHeaders(lines []string) (http.Header, error) {
 // with a check per aspect compared.
 func driftReport(o *driftOptions, results []cassettes.DriftResult, start time.Time) *report.Run {
 	run := &report.Run{Tool: "faultline", ToolVersion: Version(), Kind: "drift", StartedAt: start, Duration: time.Since(start),
-		Command: "faultline drift --cassette " + shellQuote(o.cassette)}
+		Command: driftCommand(o)}
 	for _, r := range results {
 		run.Scenarios = append(run.Scenarios, driftCase(o, r))
 	}
@@ -174,4 +178,41 @@ func driftCheck(name string, kinds []string, diffs []cassettes.Difference) repor
 		ch.Message, ch.Evidence = seen[0], seen
 	}
 	return ch
+}
+
+// driftCommand repeats the drift check: the cassette, --upstream and each
+// --header. A header whose name holds a credential is written with a
+// variable in its place ("Authorization: $AUTHORIZATION"), so the secret
+// never reaches a report and the line runs once that variable is set.
+func driftCommand(o *driftOptions) string {
+	parts := []string{"faultline drift --cassette", shellQuote(o.cassette)}
+	if o.upstream != "" {
+		parts = append(parts, "--upstream", shellQuote(o.upstream))
+	}
+	if o.includeUnsafe {
+		parts = append(parts, "--include-unsafe")
+	}
+	for _, h := range o.headers {
+		name, _, _ := strings.Cut(h, ":")
+		name = strings.TrimSpace(name)
+		if secrets.Name(name) {
+			parts = append(parts, "--header", `"`+name+": $"+envName(name)+`"`)
+			continue
+		}
+		parts = append(parts, "--header", shellQuote(h))
+	}
+	return strings.Join(parts, " ")
+}
+
+// envName turns a header name into a shell variable name: X-Api-Key → X_API_KEY.
+func envName(header string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+			return r
+		}
+		return '_'
+	}, header)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -104,8 +105,12 @@ func TestJUnitValidates(t *testing.T) {
 	}
 	require.NoError(t, os.WriteFile(cas, []byte("version: 2\ninteractions:\n"+interaction(0, "/v1/a")+interaction(1, "/v1/b")), 0o644))
 	driftXML := filepath.Join(dir, "drift.xml")
-	code, out = execute("drift", "--cassette", cas, "--upstream", live.URL, "--junit", driftXML)
+	code, out = execute("drift", "--cassette", cas, "--upstream", live.URL, "--junit", driftXML,
+		"--header", "Authorization: Bearer sk_test_drift123", "--header", "X-Trace: t1")
 	require.Equal(t, ExitFailed, code, out)
+	assert.Contains(t, out, "faultline drift --cassette "+cas+" --upstream '"+live.URL+"'"+` --header "Authorization: $AUTHORIZATION" --header 'X-Trace: t1'`,
+		"the reproduce line keeps --upstream and every --header, a credential as a variable")
+	assert.NotContains(t, out, "sk_test_drift123")
 	validateJUnit(t, driftXML)
 
 	// webhook: a handler that accepts everything fails the forgery cases.
@@ -116,7 +121,17 @@ func TestJUnitValidates(t *testing.T) {
 	code, out = execute("webhook", "--target", accepting.URL, "--scheme", "stripe", "--secret-env", "JUNIT_WHSEC",
 		"--flood-for", "100ms", "--seed", "2", "--junit", hookXML)
 	require.Equal(t, ExitFailed, code, out)
+	assert.NotRegexp(t, `--case \S+.*--case`, out, "each reproduce line names its case once")
+	assert.Regexp(t, `(?m)^  faultline webhook .* --seed 2 --case [a-z-]+$`, out)
 	validateJUnit(t, hookXML)
+
+	// An unreachable target or upstream is one line and exit 3, not a failure per case.
+	code, out = execute("webhook", "--target", "http://127.0.0.1:1/hook", "--scheme", "stripe", "--secret-env", "JUNIT_WHSEC")
+	assert.Equal(t, ExitInternal, code, out)
+	assert.Equal(t, 1, strings.Count(strings.TrimSpace(out), "\n")+1, out)
+	code, out = execute("drift", "--cassette", cas, "--upstream", "http://127.0.0.1:1")
+	assert.Equal(t, ExitInternal, code, out)
+	assert.Contains(t, out, "--upstream http://127.0.0.1:1: cannot connect")
 
 	// audit: a small package of this repository.
 	auditXML := filepath.Join(dir, "audit.xml")

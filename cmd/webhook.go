@@ -89,6 +89,9 @@ func runWebhook(ctx context.Context, stdout io.Writer, o *webhookOptions) error 
 	if err := o.reports.check(); err != nil {
 		return err
 	}
+	if err := checkReachable(ctx, "--target", w.Target); err != nil {
+		return err
+	}
 	if countSet(w.EffectsURL, w.EffectsCmd, o.effectsUpstream) > 1 {
 		return usageErr(errors.New("give one of --effects-url, --effects-cmd, --effects-upstream"))
 	}
@@ -104,7 +107,7 @@ func runWebhook(ctx context.Context, stdout io.Writer, o *webhookOptions) error 
 		w.Seed = drawSeed()
 	}
 	w.ToolVersion = Version()
-	w.Command = webhookCommand(o)
+	w.Command = webhookCommand(o, false)
 	ctx, stop := signal.NotifyContext(orBackground(ctx), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	run, err := webhook.Run(ctx, *w)
@@ -113,6 +116,9 @@ func runWebhook(ctx context.Context, stdout io.Writer, o *webhookOptions) error 
 		return usageErr(err)
 	case err != nil && run == nil:
 		return internalErr(err)
+	}
+	if run != nil {
+		run.Command = webhookCommand(o, true)
 	}
 	if werr := writeReports(stdout, run, o.reports, o.noColor, report.TerminalOptions{}); werr != nil {
 		return werr
@@ -151,7 +157,9 @@ func effectsUpstream(stdout io.Writer, addr string) (*fault.Server, error) {
 
 // webhookCommand is the command that repeats the campaign; it names the
 // secret's variable, never the secret.
-func webhookCommand(o *webhookOptions) string {
+// Each case's reproduce line adds its own --case to the command without
+// cases (withCases false); the whole run's command names them all.
+func webhookCommand(o *webhookOptions, withCases bool) string {
 	w := &o.campaign
 	parts := []string{"faultline webhook", "--target", shellQuote(w.Target), "--scheme", w.Scheme, "--secret-env", w.SecretEnv}
 	for _, f := range [][2]string{{"--events", w.EventsFile}, {"--effects-url", w.EffectsURL}, {"--effects-cmd", w.EffectsCmd}, {"--effects-upstream", o.effectsUpstream}} {
@@ -159,8 +167,9 @@ func webhookCommand(o *webhookOptions) string {
 			parts = append(parts, f[0], shellQuote(f[1]))
 		}
 	}
-	if len(w.Cases) > 0 {
+	parts = append(parts, "--seed", fmt.Sprint(w.Seed))
+	if withCases && len(w.Cases) > 0 {
 		parts = append(parts, "--case", strings.Join(w.Cases, ","))
 	}
-	return strings.Join(append(parts, "--seed", fmt.Sprint(w.Seed)), " ")
+	return strings.Join(parts, " ")
 }
