@@ -19,6 +19,7 @@ const (
 // behaviour the reasons follow from.
 var panel = []panelClient{
 	{name: "net/http", argv: goPanel("nethttp"), fails: map[string]pinned{
+		"bad-day-goodput":                  {[]string{"goodput"}, noRetry + ": every 503, 429 and reset is a failed call"},
 		"429-on-every-request-backs-off":   {[]string{"backoff"}, noRetry + ", so there is no backoff to judge"},
 		"bulkhead-caps-concurrency":        {[]string{"concurrency_below"}, noBulkhead},
 		"connection-closed-mid-response":   {[]string{"attempts", "outcome"}, noRetry + ": the cut body is a failed call (Client.Timeout covers the body read, io.ReadAll reports it)"},
@@ -40,6 +41,7 @@ var panel = []panelClient{
 		"timeout-that-succeeded":           {[]string{"attempts", "idempotency_key_stable", "outcome"}, noKeyNoRetry + " lost response"},
 	}},
 	{name: "go-retryablehttp", argv: goPanel("retryablehttp"), fails: map[string]pinned{
+		"bad-day-goodput":                  {[]string{"no_duplicate_effects"}, noKey + ": the POST reset after its effect is retried and applied twice"},
 		"429-on-every-request-backs-off":   {[]string{"backoff"}, "DefaultBackoff has no jitter: ten callers retry in lockstep"},
 		"bulkhead-caps-concurrency":        {[]string{"concurrency_below"}, noBulkhead},
 		"connection-closed-mid-response":   {[]string{"attempts", "outcome"}, "it decides on the status line: a body cut after it is the caller's error, not retried"},
@@ -59,6 +61,7 @@ var panel = []panelClient{
 		"timeout-that-succeeded":           {[]string{"idempotency_key_stable", "no_duplicate_effects"}, "no timeout: when the held connection closes it retries the POST without a key, and the charge happens twice"},
 	}},
 	{name: "resty", argv: goPanel("resty"), fails: map[string]pinned{
+		"bad-day-goodput":                  {[]string{"goodput"}, "it retries transport errors only, never a 503 or a 429"},
 		"429-on-every-request-backs-off":   {[]string{"backoff"}, "with no retry condition it retries transport errors only, never a 429"},
 		"bulkhead-caps-concurrency":        {[]string{"concurrency_below"}, noBulkhead},
 		"fallback-during-outage":           {[]string{"outcome"}, noFallback},
