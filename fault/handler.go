@@ -382,8 +382,11 @@ func (h *Handler) chain(st *planState, rs *routeState, r *http.Request, e *Entry
 	}
 	next = markEffect(next, e, mu)
 	perRule, routeN := rs.positions(r)
-	rnd := rand.New(rand.NewPCG(uint64(st.plan.Seed), rs.hash^uint64(routeN)))
 	start := st.begin(e.Time)
+	if len(rs.route.Rules) == 0 {
+		return next // no rule: no draw, nothing to select
+	}
+	rnd := rand.New(rand.NewPCG(uint64(st.plan.Seed), rs.hash^uint64(routeN)))
 	elapsed := h.cfg.now().Sub(start)
 	var selected []int
 	for i, rule := range rs.route.Rules {

@@ -123,8 +123,7 @@ func MaskURL(u *url.URL, placeholder string) string {
 // credential-typed value of a sensitive name, and known formats anywhere
 // (an sk_live_ key inside User-Agent).
 func MaskHeader(name, v, placeholder string) string {
-	lower := strings.ToLower(name)
-	if lower == "authorization" || lower == "proxy-authorization" {
+	if strings.EqualFold(name, "authorization") || strings.EqualFold(name, "proxy-authorization") {
 		if scheme, cred, ok := strings.Cut(v, " "); ok && !IsPlaceholder(cred) {
 			return scheme + " " + placeholder
 		}
