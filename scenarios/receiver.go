@@ -22,6 +22,7 @@ type refReceiver struct {
 	srv *http.Server
 	url string
 
+	stop    sync.Once
 	mu      sync.Mutex
 	effects map[string]int
 }
@@ -50,14 +51,16 @@ func startReceiver(cfg *Receiver) (*refReceiver, error) {
 }
 
 // close stops the receiver after its queued events are processed and
-// returns the effects per event id.
+// returns the effects per event id. It may be called again.
 func (rr *refReceiver) close() map[string]int {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := rr.srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		_ = rr.srv.Close()
-	}
-	_ = rr.rcv.Close()
+	rr.stop.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if err := rr.srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			_ = rr.srv.Close()
+		}
+		_ = rr.rcv.Close()
+	})
 	rr.mu.Lock()
 	defer rr.mu.Unlock()
 	return rr.effects

@@ -242,6 +242,9 @@ func RunOne(ctx context.Context, sc *Scenario, opts Options) (report.Scenario, e
 	if err != nil {
 		return fail(err)
 	}
+	if rcv != nil {
+		defer rcv.close() // on every way out; the effects are read below
+	}
 	base, err := cassetteBase(sc)
 	if err != nil {
 		return fail(err)
@@ -255,9 +258,6 @@ func RunOne(ctx context.Context, sc *Scenario, opts Options) (report.Scenario, e
 	defer tr.close()
 	srv, err := fault.Listen(opts.listenAddr(), fault.Wrap(base, plan, fault.WithJournalSize(scenarioJournal), fault.WithStartAtFirstRequest()), tr.serverTLS())
 	if err != nil {
-		if rcv != nil {
-			rcv.close()
-		}
 		return fail(err)
 	}
 	// An external client's own watchdog kills it (runExec); the scenario
