@@ -339,12 +339,14 @@ func TestSchedulePerIdempotencyKey(t *testing.T) {
 }
 
 func TestTimeWindow(t *testing.T) {
-	s := servePlan(t, okRoute+"      - when: {after: 80ms, for: 80ms}\n        status: {code: 503}\n")
-	assert.Equal(t, "200", join(statuses(t, s, "/x", 1, nil)))
-	time.Sleep(90 * time.Millisecond)
-	assert.Equal(t, "503", join(statuses(t, s, "/x", 1, nil)))
-	time.Sleep(80 * time.Millisecond)
-	assert.Equal(t, "200", join(statuses(t, s, "/x", 1, nil)))
+	clock := newFakeClock()
+	s := servePlan(t, okRoute+"      - when: {after: 80ms, for: 80ms}\n        status: {code: 503}\n", WithClock(clock.now))
+	var got []string
+	for _, step := range []time.Duration{0, 79 * time.Millisecond, time.Millisecond, 79 * time.Millisecond, time.Millisecond} {
+		clock.add(step)
+		got = append(got, join(statuses(t, s, "/x", 1, nil)))
+	}
+	assert.Equal(t, []string{"200", "200", "503", "503", "200"}, got, "503 from 80ms to 160ms after the start")
 }
 
 func TestProbabilityIsSeeded(t *testing.T) {
