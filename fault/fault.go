@@ -34,10 +34,11 @@ type Call struct {
 	Next  http.Handler
 	Done  <-chan struct{} // closed when the server starts shutting down
 
-	stop  <-chan struct{} // closed when held requests must end at once
-	now   func() time.Time
-	entry *Entry
-	mu    *sync.Mutex
+	stop    <-chan struct{} // closed when held requests must end at once
+	now     func() time.Time
+	entry   *Entry
+	mu      *sync.Mutex
+	mutator Mutator // nil unless the handler has WithMutator
 }
 
 // Now reports the handler's clock.

@@ -68,6 +68,8 @@ type config struct {
 	now         func() time.Time
 	onEntry     func(*Entry)
 	lazyStart   bool
+	inspect     func(*http.Request) (*http.Request, map[string]string)
+	mutator     Mutator
 }
 
 // WithLogger logs one line per request with the faults applied.
@@ -283,6 +285,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !h.readBody(rec, r, e) {
 		return
 	}
+	if h.cfg.inspect != nil {
+		r, e.Notes = h.cfg.inspect(r)
+	}
 	route := st.match(r)
 	if route == nil {
 		h.base.ServeHTTP(rec, r)
@@ -400,7 +405,7 @@ func (h *Handler) chain(st *planState, rs *routeState, r *http.Request, e *Entry
 	}
 	for k := len(selected) - 1; k >= 0; k-- {
 		i := selected[k]
-		call := &Call{N: perRule[i], Seq: e.Seq, Start: start, Rand: rnd, Next: next, Done: h.release, stop: h.done, now: h.cfg.now, entry: e, mu: mu}
+		call := &Call{N: perRule[i], Seq: e.Seq, Start: start, Rand: rnd, Next: next, Done: h.release, stop: h.done, now: h.cfg.now, entry: e, mu: mu, mutator: h.cfg.mutator}
 		next = faultStep(rs.route.Rules[i].Fault, call)
 	}
 	return next
@@ -530,6 +535,20 @@ func clientIP(r *http.Request) string {
 	}
 	return host
 }
+
+// WithInspect calls f with every request before it is routed (its body
+// buffered: f may read it if it puts it back). The notes f returns are kept
+// in the request's journal entry, and the request it returns is the one
+// served: the same, or one whose context carries what f learned for the
+// base handler. A spec layer uses it to judge every request against its
+// contract, including those a fault answers.
+func WithInspect(f func(*http.Request) (*http.Request, map[string]string)) Option {
+	return func(c *config) { c.inspect = f }
+}
+
+// WithMutator supplies the body rewrites the malformed fault's contract
+// modes need (see [Mutator]).
+func WithMutator(m Mutator) Option { return func(c *config) { c.mutator = m } }
 
 // WithObserver calls f with every journal entry as it is recorded (for
 // metrics). f must be quick and safe for concurrent use.

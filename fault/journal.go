@@ -32,6 +32,9 @@ type Entry struct {
 	BodySHA256     string            `json:"body_sha256,omitempty"`
 	BodySize       int64             `json:"body_size"`
 	Faults         []Applied         `json:"faults,omitempty"`
+	// Notes are what an inspector (WithInspect) recorded about the
+	// request, such as the operation of a spec and a contract violation.
+	Notes map[string]string `json:"notes,omitempty"`
 	// Effect is true when the route's own response was produced: the
 	// upstream processed the request, whatever the client then received.
 	Effect    bool          `json:"effect"`

@@ -74,6 +74,7 @@ type planFile struct {
 	Webhooks yaml.Node   `yaml:"webhooks"`
 	Cassette string      `yaml:"cassette"`
 	TLS      yaml.Node   `yaml:"tls"`
+	Spec     string      `yaml:"spec"`
 }
 
 type routeFile struct {
@@ -101,7 +102,7 @@ func decodePlan(f *yamlx.File, n *yaml.Node, path string) (*Plan, error) {
 	if pf.Version != 0 && pf.Version != 1 {
 		return nil, yamlx.Errorf(f.Name, mapValue(n, "version"), "%sversion %d is not supported: use version: 1", prefix(path), pf.Version)
 	}
-	p := &Plan{Seed: pf.Seed, Cassette: pf.Cassette}
+	p := &Plan{Seed: pf.Seed, Cassette: pf.Cassette, Spec: pf.Spec}
 	var err error
 	for i := range pf.Routes {
 		rt, err := decodeRoute(f, &pf.Routes[i], fmt.Sprintf("%sroutes[%d]", prefix(path), i))
@@ -116,7 +117,7 @@ func decodePlan(f *yamlx.File, n *yaml.Node, path string) (*Plan, error) {
 	if p.Webhooks, err = decodeWebhooks(f, &pf.Webhooks, prefix(path)+"webhooks"); err != nil {
 		return nil, err
 	}
-	if len(p.Routes) == 0 && pf.Cassette == "" {
+	if len(p.Routes) == 0 && pf.Cassette == "" && pf.Spec == "" {
 		return nil, yamlx.Errorf(f.Name, n, "%sroutes: a plan needs at least one route", prefix(path))
 	}
 	return p, nil

@@ -2,6 +2,7 @@ package fault
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,9 +14,14 @@ func init() { Register("malformed", decodeMalformed) }
 // JSON body the route would have sent.
 type Malformed struct {
 	// Mode is one of invalid_json, wrong_content_type, remove_field,
-	// rename_field, change_type, null_field, empty_body.
+	// rename_field, change_type, null_field, empty_body; or one of the
+	// contract modes, which need a spec to know the schema (a [Mutator]):
+	// unlisted_enum (an enum value the spec does not list yet),
+	// added_field, null_nullable (a nullable field sent as null) and
+	// drop_deprecated (a deprecated field gone).
 	Mode string
-	// Field is a dotted path into the JSON body ("data.amount").
+	// Field is a dotted path into the JSON body ("data.amount"); contract
+	// modes pick a fitting field by the seed when it is empty.
 	Field string
 	// To is the new name for rename_field.
 	To string
@@ -24,7 +30,20 @@ type Malformed struct {
 // Kind implements Fault.
 func (Malformed) Kind() string { return "malformed" }
 
-var malformedModes = []string{"invalid_json", "wrong_content_type", "remove_field", "rename_field", "change_type", "null_field", "empty_body"}
+var malformedModes = []string{"invalid_json", "wrong_content_type", "remove_field", "rename_field", "change_type", "null_field", "empty_body",
+	"unlisted_enum", "added_field", "null_nullable", "drop_deprecated"}
+
+// contractModes are the modes a Mutator performs.
+var contractModes = []string{"unlisted_enum", "added_field", "null_nullable", "drop_deprecated"}
+
+// Mutator rewrites a response body the way providers change a contract
+// without notice, guided by the schema a spec documents for it. The
+// malformed fault's contract modes call it; a spec layer supplies it with
+// [WithMutator]. It returns the new body and the field it changed, or ok
+// false when the response has no field that fits (e.g. no enum).
+type Mutator interface {
+	Mutate(r *http.Request, mode, field string, status int, body []byte, rnd *rand.Rand) (out []byte, changed string, ok bool)
+}
 
 // Serve implements Fault.
 func (m Malformed) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
@@ -38,6 +57,8 @@ func (m Malformed) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 		resp.header.Set("Content-Type", "text/html; charset=utf-8")
 	case "empty_body":
 		resp.body = nil
+	case "unlisted_enum", "added_field", "null_nullable", "drop_deprecated":
+		m.mutate(resp, r, c)
 	default:
 		if body, ok := m.editField(resp.body); ok {
 			resp.body = body
@@ -48,6 +69,22 @@ func (m Malformed) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	}
 	resp.writeHeader(w)
 	_, _ = w.Write(resp.body)
+}
+
+// mutate applies a contract mode through the handler's Mutator.
+func (m Malformed) mutate(resp *captured, r *http.Request, c *Call) {
+	if c.mutator == nil {
+		c.Note("malformed", "skipped", "mode "+m.Mode+" needs a spec (upstream.spec)")
+		return
+	}
+	out, field, ok := c.mutator.Mutate(r, m.Mode, m.Field, resp.status, resp.body, c.Rand)
+	if !ok {
+		c.Note("malformed", "field_missing", orDefault(m.Field, "(none fits)"))
+		return
+	}
+	resp.body = out
+	resp.header.Del("Content-Length")
+	c.Note("malformed", "field", field)
 }
 
 // editField applies a field-level mode to a JSON object body.
@@ -123,7 +160,7 @@ func decodeMalformed(d *Decode) (Fault, error) {
 	if !contains(malformedModes, m.Mode) {
 		return nil, d.ErrorfKey("mode", "%q: use one of %s", m.Mode, strings.Join(malformedModes, ", "))
 	}
-	if strings.HasSuffix(m.Mode, "_field") || m.Mode == "change_type" {
+	if (strings.HasSuffix(m.Mode, "_field") || m.Mode == "change_type") && !contains(contractModes, m.Mode) {
 		if m.Field == "" {
 			return nil, d.Errorf("mode %s needs field: the dotted path of a JSON field, e.g. data.amount", m.Mode)
 		}

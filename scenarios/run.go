@@ -245,7 +245,7 @@ func RunOne(ctx context.Context, sc *Scenario, opts Options) (report.Scenario, e
 	if rcv != nil {
 		defer rcv.close() // on every way out; the effects are read below
 	}
-	base, err := cassetteBase(sc)
+	base, wrapOpts, err := upstreamBase(sc, seed)
 	if err != nil {
 		return fail(err)
 	}
@@ -256,7 +256,7 @@ func RunOne(ctx context.Context, sc *Scenario, opts Options) (report.Scenario, e
 		return fail(err)
 	}
 	defer tr.close()
-	srv, err := fault.Listen(opts.listenAddr(), fault.Wrap(base, plan, fault.WithJournalSize(scenarioJournal), fault.WithStartAtFirstRequest()), tr.serverTLS())
+	srv, err := fault.Listen(opts.listenAddr(), fault.Wrap(base, plan, append(wrapOpts, fault.WithJournalSize(scenarioJournal), fault.WithStartAtFirstRequest())...), tr.serverTLS())
 	if err != nil {
 		return fail(err)
 	}

@@ -274,6 +274,9 @@ func decodeScenario(f *yamlx.File, sf *scenarioFile, errs *problems) *Scenario {
 			sc.Checks = append(sc.Checks, c)
 		}
 	}
+	if sc.Plan != nil {
+		errs.add(checkSpec(sc, f, &sf.Upstream))
+	}
 	return sc
 }
 

@@ -1,0 +1,45 @@
+package scenarios
+
+import (
+	"fmt"
+
+	"github.com/faultline-dev/faultline/contract"
+	"github.com/faultline-dev/faultline/report"
+)
+
+func init() {
+	registerCheck("requests_conform", func(d *checkDecode) (Check, error) { return conformCheck{}, d.noParams() })
+}
+
+// conformCheck: every request the client sent is valid for its operation
+// in the upstream's spec (parameters, body schema, content type, required
+// headers), as the spec layer judged it on arrival, before any fault
+// answered. The failure names the operation and the field.
+type conformCheck struct{}
+
+func (conformCheck) Name() string { return "requests_conform" }
+
+func (c conformCheck) Evaluate(o *Observation) report.Check {
+	var bad []string
+	for _, e := range o.Journal {
+		v := e.Notes[contract.NoteViolation]
+		if v == "" {
+			continue
+		}
+		op := e.Notes[contract.NoteOperation]
+		if op == "" {
+			op = "no operation"
+		}
+		bad = append(bad, fmt.Sprintf("%s (%s): %s", o.Line(e), op, v))
+	}
+	expected := "every request valid for its operation in the spec"
+	observed := fmt.Sprintf("%d of %d requests broke the contract", len(bad), len(o.Journal))
+	msg := ""
+	switch {
+	case len(o.Journal) == 0:
+		msg = "no request reached the upstream, so nothing was judged"
+	case len(bad) > 0:
+		msg = bad[0]
+	}
+	return verdict(c.Name(), msg == "", expected, observed, msg, limit(bad, 8))
+}

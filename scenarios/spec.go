@@ -1,0 +1,79 @@
+package scenarios
+
+import (
+	"net/http"
+	"path/filepath"
+	"sync"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/faultline-dev/faultline/contract"
+	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/internal/yamlx"
+)
+
+// specPath resolves a plan's spec relative to the scenario file.
+func specPath(sc *Scenario) string {
+	p := sc.Plan.Spec
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(filepath.Dir(sc.File), p)
+}
+
+// specs caches loaded specs by path: many scenarios share one spec, and a
+// large one takes seconds to load.
+var specs sync.Map // string -> *specEntry
+
+type specEntry struct {
+	once sync.Once
+	spec *contract.Spec
+	err  error
+}
+
+func loadSpec(path string) (*contract.Spec, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	e, _ := specs.LoadOrStore(abs, &specEntry{})
+	ent := e.(*specEntry)
+	ent.once.Do(func() { ent.spec, ent.err = contract.Load(path) })
+	return ent.spec, ent.err
+}
+
+// checkSpec loads the scenario's spec at load time, so a missing or broken
+// spec is reported at the scenario's position; requests_conform needs one.
+func checkSpec(sc *Scenario, f *yamlx.File, upstream *yaml.Node) error {
+	at := orNode(mapValue(upstream, "spec"), upstream)
+	if sc.Plan.Spec == "" {
+		for _, c := range sc.Checks {
+			if c.Name() == "requests_conform" {
+				return yamlx.Errorf(f.Name, upstream, "checks: requests_conform judges requests against a contract: give upstream.spec (an OpenAPI file)")
+			}
+		}
+		return nil
+	}
+	if sc.Plan.Cassette != "" {
+		return yamlx.Errorf(f.Name, at, "upstream: give spec or cassette, not both (one base handler answers what routes do not)")
+	}
+	if _, err := loadSpec(specPath(sc)); err != nil {
+		return yamlx.Errorf(f.Name, at, "upstream.spec: %v", err)
+	}
+	return nil
+}
+
+// upstreamBase is the handler a scenario's faults wrap (the cassette's
+// replay or the spec's mock, else nil for stub routes only) and the
+// options that judge every request against the spec.
+func upstreamBase(sc *Scenario, seed int64) (http.Handler, []fault.Option, error) {
+	if sc.Plan.Spec == "" {
+		base, err := cassetteBase(sc)
+		return base, nil, err
+	}
+	spec, err := loadSpec(specPath(sc))
+	if err != nil {
+		return nil, nil, err
+	}
+	return spec.Handler(seed), []fault.Option{fault.WithInspect(spec.Inspect), fault.WithMutator(spec)}, nil
+}
