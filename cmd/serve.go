@@ -30,6 +30,7 @@ const drainTimeout = 10 * time.Second
 
 type serveOptions struct {
 	config     string
+	spec       string // OpenAPI file whose operations are the base handler
 	addr       string
 	admin      string // "" disables the admin API
 	upstream   string
@@ -89,7 +90,8 @@ SIGINT or SIGTERM releases held requests, drains the rest and exits 0.`,
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&o.config, "config", "", "plan file, or scenario file with an upstream: section (required)")
+	f.StringVar(&o.config, "config", "", "plan file, or scenario file with an upstream: section (required unless --spec)")
+	f.StringVar(&o.spec, "spec", "", "OpenAPI file: serve every operation, validating requests (plan routes and faults on top)")
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to serve the upstream on")
 	f.StringVar(&o.admin, "admin", "127.0.0.1:8081", `address of the admin API ("" to disable)`)
 	f.StringVar(&o.upstream, "upstream", "", "proxy to this URL: routes without respond: forward to it")
@@ -102,7 +104,6 @@ SIGINT or SIGTERM releases held requests, drains the rest and exits 0.`,
 	f.IntVar(&o.valueMax, "journal-value-max", fault.DefaultJournalValueMax, "bytes of each request value (path, query, a header) a journal entry keeps; longer ones are cut and marked")
 	f.DurationVar(&o.bodyTime, "body-timeout", fault.DefaultBodyTimeout, "longest a request body may take to arrive; a slower one gets 408 and its connection is closed")
 	f.StringVar(&o.adminToken, "admin-token", "", "bearer token the admin API requires, needed to bind it beyond 127.0.0.1 (or set FAULTLINE_ADMIN_TOKEN)")
-	_ = c.MarkFlagRequired("config")
 	return c
 }
 
@@ -131,13 +132,20 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 	if err != nil {
 		return usageErr(err)
 	}
+	sb, err := specBase(o, plan)
+	if err != nil {
+		return err
+	}
+	if sb.handler != nil {
+		base = sb.handler
+	}
 	o.tls = o.tls || plan.TLS != nil
 	cert, err := serveCert(o, plan.TLS)
 	if err != nil {
 		return err
 	}
 	metrics := fault.NewMetrics()
-	h := fault.Wrap(base, plan, fault.WithLogger(logger), fault.WithObserver(metrics.Observe), fault.WithJournalValueMax(o.valueMax), fault.WithBodyTimeout(o.bodyTime))
+	h := fault.Wrap(base, plan, append(sb.options, fault.WithLogger(logger), fault.WithObserver(metrics.Observe), fault.WithJournalValueMax(o.valueMax), fault.WithBodyTimeout(o.bodyTime))...)
 	srv, err := fault.Listen(o.addr, h, cert)
 	if err != nil {
 		h.Close()
@@ -149,6 +157,7 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 		return err
 	}
 	printBanner(stdout, o, sp, srv, admin)
+	sb.banner(stdout)
 	if o.ready != nil {
 		o.ready(srv.URL, admin.URL)
 	}
@@ -167,8 +176,17 @@ type servePlan struct {
 // loadServePlan loads the plan and applies --seed, or draws a seed when
 // neither gives one.
 func loadServePlan(o serveOptions) (servePlan, error) {
+	if o.config == "" && o.spec == "" {
+		return servePlan{}, usageErr(errors.New("serve needs --config FILE (a plan or scenario file, see docs/plan.md) or --spec FILE (an OpenAPI document)"))
+	}
 	if o.config == "" {
-		return servePlan{}, usageErr(errors.New("serve needs --config FILE: a plan or scenario file (see docs/plan.md)"))
+		sp := servePlan{plan: &fault.Plan{}, seedFrom: "random; pass --seed to repeat this run"}
+		if o.seed != nil {
+			sp.plan.Seed, sp.seedFrom = *o.seed, "from --seed"
+		} else {
+			sp.plan.Seed = drawSeed()
+		}
+		return sp, nil
 	}
 	data, err := os.ReadFile(o.config)
 	if err != nil {
@@ -298,7 +316,11 @@ func listenAdmin(o serveOptions, h *fault.Handler, cfg fault.AdminConfig) (*faul
 }
 
 func printBanner(w io.Writer, o serveOptions, sp servePlan, srv *fault.Server, admin *fault.Admin) {
-	fmt.Fprintf(w, "faultline serve: %s from %s, seed %d (%s)\n", plural(len(sp.plan.Routes), "route"), o.config, sp.plan.Seed, sp.seedFrom)
+	from := o.config
+	if from == "" {
+		from = "the command line"
+	}
+	fmt.Fprintf(w, "faultline serve: %s from %s, seed %d (%s)\n", plural(len(sp.plan.Routes), "route"), from, sp.plan.Seed, sp.seedFrom)
 	up := srv.URL
 	if u, err := url.Parse(o.upstream); err == nil && o.upstream != "" {
 		up += "  (proxying to " + u.Redacted() + ")"

@@ -74,9 +74,12 @@ func (s *Spec) requestCheck(op *Operation, ct string) bodyCheck {
 			}
 			r.Body = io.NopCloser(strings.NewReader(form))
 		}
+		_, restore := bufferBody(r)
 		_, errs := s.validator.GetRequestBodyValidator().ValidateRequestBodyWithPathItem(r, op.item, op.Path)
-		if uncompiled(errs) {
-			return true, "" // the spec's schema cannot judge it
+		if uncompiled(errs) { // judged as plain JSON Schema, as ValidateRequest does
+			restore()
+			_, errs = s.plainValidator().GetRequestBodyValidator().ValidateRequestBodyWithPathItem(r, op.item, op.Path)
+			errs = s.dropUncompiled(op, errs)
 		}
 		if vs := toViolations(op, errs); len(vs) > 0 {
 			return false, vs[0].String()

@@ -98,14 +98,24 @@ func Load(path string) (*Spec, error) {
 	if err != nil {
 		return nil, invalid("%v", err)
 	}
+	return load(path, data, true)
+}
+
+// LoadData loads a self-contained spec held in memory (embedded in the
+// binary); name is used in messages. $refs to other files are not followed.
+func LoadData(name string, data []byte) (*Spec, error) { return load(name, data, false) }
+
+func load(path string, data []byte, files bool) (*Spec, error) {
 	if err := checkSyntax(path, data); err != nil {
 		return nil, err
 	}
-	abs, _ := filepath.Abs(path)
 	cfg := datamodel.NewDocumentConfiguration()
-	cfg.BasePath = filepath.Dir(abs)
-	cfg.SpecFilePath = abs
-	cfg.AllowFileReferences = true
+	if files {
+		abs, _ := filepath.Abs(path)
+		cfg.BasePath = filepath.Dir(abs)
+		cfg.SpecFilePath = abs
+		cfg.AllowFileReferences = true
+	}
 	cfg.AllowRemoteReferences = false // never reach the network for a $ref
 	cfg.Logger = slog.New(slog.DiscardHandler)
 	cfg.IgnorePolymorphicCircularReferences = true

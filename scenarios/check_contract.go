@@ -21,7 +21,11 @@ func (conformCheck) Name() string { return "requests_conform" }
 
 func (c conformCheck) Evaluate(o *Observation) report.Check {
 	var bad []string
+	judged := 0
 	for _, e := range o.Journal {
+		if e.Notes[contract.NoteOperation] != "" || e.Notes[contract.NoteViolation] != "" {
+			judged++
+		}
 		v := e.Notes[contract.NoteViolation]
 		if v == "" {
 			continue
@@ -38,6 +42,8 @@ func (c conformCheck) Evaluate(o *Observation) report.Check {
 	switch {
 	case len(o.Journal) == 0:
 		msg = "no request reached the upstream, so nothing was judged"
+	case judged == 0:
+		msg = "no request was judged against a contract: give the scenario upstream.spec (an OpenAPI file)"
 	case len(bad) > 0:
 		msg = bad[0]
 	}

@@ -54,6 +54,16 @@ func retryAfter(v string) func(*fault.Entry) {
 }
 
 // scen is a scenario asked to make calls, with the default timeout.
+// noted records what a spec layer noted about the request.
+func noted(op, violation string) func(*fault.Entry) {
+	return func(e *fault.Entry) {
+		e.Notes = map[string]string{"contract.operation": op}
+		if violation != "" {
+			e.Notes["contract.violation"] = violation
+		}
+	}
+}
+
 func scen(calls ...Call) *Scenario {
 	return &Scenario{Name: "synthetic", Timeout: DefaultTimeout, Client: Client{Calls: calls}}
 }
@@ -360,6 +370,20 @@ var checkCases = []checkCase{
 	{"backoff: no retry is nothing to judge", "backoff: {min: 10ms}",
 		func() *Observation { return observed(scen(gets(1)), entryAt(1, 0, 503, rid("a"))) },
 		report.Failed, "the client never retried"},
+
+	// requests_conform
+	{"requests_conform: every request valid for its operation", "requests_conform",
+		func() *Observation {
+			return observed(scen(posts(1)), entryAt(1, 0, 201, asPost, noted("POST /v1/orders (createOrder)", "")))
+		},
+		report.Passed, "0 of 1 requests broke the contract"},
+	{"requests_conform: a body field of the wrong type", "requests_conform",
+		func() *Observation {
+			return observed(scen(posts(1)), entryAt(1, 0, 400, asPost, noted("POST /v1/orders (createOrder)", "body amount: got string, want integer")))
+		}, report.Failed, "(POST /v1/orders (createOrder)): body amount: got string, want integer"},
+	{"requests_conform: no spec judged anything", "requests_conform",
+		func() *Observation { return observed(scen(posts(1)), entryAt(1, 0, 201, asPost)) },
+		report.Failed, "give the scenario upstream.spec"},
 
 	// idempotency_key_stable
 	{"idempotency_key_stable: one key per call, kept on retry", "idempotency_key_stable:",
@@ -754,6 +778,7 @@ var checkDecodeErrors = []struct {
 	{"backoff", ` {jitter: true}`, `min: give the smallest acceptable median wait`},
 	{"idempotency_key_stable", ` {per: call}`, `takes no parameters`},
 	{"no_duplicate_effects", ` 2`, `takes no parameters`},
+	{"requests_conform", ` {strict: true}`, `takes no parameters`},
 	{"timeout_respected", ` soon`, `give a duration, e.g. timeout_respected: 2s`},
 	{"timeout_respected", ` {}`, `give a duration above zero`},
 	{"max_duration", ` {within: -1s}`, `within: duration -1s is negative`},

@@ -7,7 +7,7 @@ import (
 	"sort"
 )
 
-//go:embed library/*.yaml
+//go:embed library/*.yaml library/specs/*.yaml
 var libraryFS embed.FS
 
 // LibraryPrefix is the file name prefix of built-in scenarios in reports;

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"gopkg.in/yaml.v3"
@@ -32,26 +33,29 @@ type specEntry struct {
 }
 
 func loadSpec(path string) (*contract.Spec, error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		abs = path
+	key := path
+	if !strings.HasPrefix(path, LibraryPrefix) {
+		if abs, err := filepath.Abs(path); err == nil {
+			key = abs
+		}
 	}
-	e, _ := specs.LoadOrStore(abs, &specEntry{})
+	e, _ := specs.LoadOrStore(key, &specEntry{})
 	ent := e.(*specEntry)
-	ent.once.Do(func() { ent.spec, ent.err = contract.Load(path) })
+	ent.once.Do(func() {
+		if data, err := libraryFS.ReadFile(strings.TrimPrefix(path, "scenarios/")); err == nil && strings.HasPrefix(path, LibraryPrefix) {
+			ent.spec, ent.err = contract.LoadData(path, data) // a built-in scenario's spec, embedded
+			return
+		}
+		ent.spec, ent.err = contract.Load(path)
+	})
 	return ent.spec, ent.err
 }
 
 // checkSpec loads the scenario's spec at load time, so a missing or broken
-// spec is reported at the scenario's position; requests_conform needs one.
+// spec is reported at the scenario's position.
 func checkSpec(sc *Scenario, f *yamlx.File, upstream *yaml.Node) error {
 	at := orNode(mapValue(upstream, "spec"), upstream)
 	if sc.Plan.Spec == "" {
-		for _, c := range sc.Checks {
-			if c.Name() == "requests_conform" {
-				return yamlx.Errorf(f.Name, upstream, "checks: requests_conform judges requests against a contract: give upstream.spec (an OpenAPI file)")
-			}
-		}
 		return nil
 	}
 	if sc.Plan.Cassette != "" {
