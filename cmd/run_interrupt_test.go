@@ -26,7 +26,7 @@ func TestRunInterruptedExits130(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name+".yaml"), []byte(src), 0o600))
 	}
 	jsonOut, junitOut := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.xml")
-	o := &runOptions{paths: []string{dir}, seed: 1, seedGiven: true, parallel: 1, noColor: true}
+	o := &runOptions{paths: []string{dir}, seed: 1, seedGiven: true, parallel: 1, noColor: true, bind: "127.0.0.1"}
 	o.reports.json, o.reports.junit = jsonOut, junitOut
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
