@@ -65,6 +65,9 @@ func TestAStalledDestinationNeitherBlocksNorGrowsWithoutBound(t *testing.T) {
 	close(dst.release)
 	require.NoError(t, w.Close())
 	got := dst.got.String()
-	assert.LessOrEqual(t, len(got), Limit+2*Batch+200, "bounded memory")
+	// What is held is at most Limit waiting plus the one batch the stalled
+	// write holds; that batch is whatever waited when the loop woke, so up to
+	// Limit itself when the writer outran the loop (it does under -race).
+	assert.LessOrEqual(t, len(got), 2*Limit+200, "bounded memory")
 	assert.Contains(t, got, "log lines dropped")
 }
