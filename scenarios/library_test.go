@@ -230,10 +230,13 @@ func TestLibraryReferenceAcrossSeeds(t *testing.T) {
 
 // deterministicSubset are fast scenarios whose calls run one at a time, so
 // that the upstream's draws and the client's keys come in a fixed order.
+// random-500s-are-retried left it when it gained 4 concurrent callers: which
+// caller meets which seeded 500 then depends on the scheduler (its verdicts
+// are pinned across seeds by TestLibraryReferenceAcrossSeeds instead).
 var deterministicSubset = []string{
 	"connection-closed-mid-response", "connection-refused", "empty-200-body",
 	"garbage-instead-of-http", "healthy-upstream-baseline", "no-retry-on-404", "no-retry-on-422",
-	"post-retried-with-same-key", "random-500s-are-retried", "reset-after-charge",
+	"post-retried-with-same-key", "reset-after-charge",
 	"retry-after-absurd-fails-fast", "schema-drift-changed-type", "schema-drift-missing-field",
 	"schema-drift-null-field", "truncated-json-is-a-clear-error",
 }
