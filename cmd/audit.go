@@ -91,9 +91,9 @@ func runAudit(stdout io.Writer, o *auditOptions) error {
 			return internalErr(fmt.Errorf("cannot write report %s: %w", o.sarif, err))
 		}
 	}
-	fmt.Fprintf(stdout, "audited %d Go packages and %d script files in %s\n", res.Packages, res.Scripts, res.Duration.Round(1e6))
+	fmt.Fprintf(stdout, "audited %s and %s in %s\n", plural(res.Packages, "Go package"), plural(res.Scripts, "script file"), res.Duration.Round(1e6))
 	if n := audit.Failing(res.Findings, failOn); n > 0 {
-		return failedErr(fmt.Sprintf("%d findings at or above %s: fix them, or silence one with //faultline:ignore RULE reason", n, failOn))
+		return failedErr(fmt.Sprintf("%s at or above %s: fix them, or silence one with //faultline:ignore RULE reason", plural(n, "finding"), failOn))
 	}
 	return nil
 }

@@ -52,9 +52,9 @@ func scanCassettes(w io.Writer, files []string) error {
 		total += len(findings)
 	}
 	if total > 0 {
-		return failedErr(fmt.Sprintf("%d secrets found in %d files: redact them (re-record, or edit and re-run scan)", total, len(files)))
+		return failedErr(plural(total, "secret") + " found in " + plural(len(files), "file") + ": redact them (re-record, or edit and re-run scan)")
 	}
-	fmt.Fprintf(w, "no secrets found in %d files\n", len(files))
+	fmt.Fprintf(w, "no secrets found in %s\n", plural(len(files), "file"))
 	return nil
 }
 
@@ -107,7 +107,7 @@ func importHAR(w io.Writer, o *importOptions) error {
 	if err := cas.Save(o.out); err != nil {
 		return internalErr(err)
 	}
-	fmt.Fprintf(w, "wrote %s: %d interactions\n", o.out, len(cas.Interactions))
+	fmt.Fprintf(w, "wrote %s: %s\n", o.out, plural(len(cas.Interactions), "interaction"))
 	return nil
 }
 

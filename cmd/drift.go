@@ -174,7 +174,7 @@ func driftCheck(name string, kinds []string, diffs []cassettes.Difference) repor
 		}
 	}
 	if len(seen) > 0 {
-		ch.Observed = fmt.Sprintf("%d differences", len(seen))
+		ch.Observed = plural(len(seen), "difference")
 		ch.Message, ch.Evidence = seen[0], seen
 	}
 	return ch

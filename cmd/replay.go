@@ -119,10 +119,10 @@ func replaySummary(w io.Writer, rp *cassettes.Replayer, strict bool) error {
 		fmt.Fprintf(w, "unmatched: %s\n", m.Error())
 	}
 	if len(unplayed) > 0 {
-		fmt.Fprintf(w, "%d recorded interactions were never played\n", len(unplayed))
+		fmt.Fprintf(w, "never played: %s\n", plural(len(unplayed), "recorded interaction"))
 	}
 	if strict && len(miss) > 0 {
-		return failedErr(fmt.Sprintf("%d requests matched no recording (--strict)", len(miss)))
+		return failedErr(plural(len(miss), "request") + " matched no recording (--strict)")
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/scenarios"
 )
 
@@ -92,9 +93,4 @@ func validateFile(f string, named bool) (string, error) {
 }
 
 // plural is "1 route", "2 routes".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
+func plural(n int, noun string) string { return english.Count(n, noun) }

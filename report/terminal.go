@@ -317,7 +317,7 @@ func (t *termWriter) summary(r *Run) {
 	t.line("")
 	t.line("%s", text)
 	if r.Interrupted {
-		t.line("%s", t.st.yellow(fmt.Sprintf("run interrupted: %d of %d scenarios did not finish and were not judged; rerun to judge them", s.Interrupted, s.Total)))
+		t.line("%s", t.st.yellow(fmt.Sprintf("run interrupted: %d of %d %s did not finish and were not judged; rerun to judge them", s.Interrupted, s.Total, noun)))
 	}
 	if cmds := reproduceLines(r); len(cmds) > 0 {
 		t.line("reproduce:")
