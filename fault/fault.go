@@ -35,14 +35,14 @@ type Call struct {
 	Done  <-chan struct{} // closed when the server starts shutting down
 
 	stop    <-chan struct{} // closed when held requests must end at once
-	now     func() time.Time
+	clock   Clock
 	entry   *Entry
 	mu      *sync.Mutex
 	mutator Mutator // nil unless the handler has WithMutator
 }
 
 // Now reports the handler's clock.
-func (c *Call) Now() time.Time { return c.now() }
+func (c *Call) Now() time.Time { return c.clock.Now() }
 
 // Note records a parameter of the fault as applied (the drawn delay, the
 // bytes kept) in the request's journal entry.
@@ -89,26 +89,6 @@ func (c *Call) End(how string) {
 	c.mu.Lock()
 	c.entry.End = how
 	c.mu.Unlock()
-}
-
-// Sleep waits for d, or until the client goes away or the server starts
-// shutting down: an injected delay is cut at shutdown, as a hang is, so a
-// draining server waits only for real work. It reports whether the full
-// duration passed.
-func (c *Call) Sleep(r *http.Request, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-	case <-c.Done:
-	case <-c.stop:
-	}
-	return false
 }
 
 // How a connection ended, as recorded in the journal.

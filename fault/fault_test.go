@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -28,33 +27,59 @@ routes:
     faults:
 `
 
+// TestLatencyDelaysResponse: the response waits out the drawn delay on the
+// handler's clock, and a rule that does not fire makes no wait at all.
 func TestLatencyDelaysResponse(t *testing.T) {
-	s := servePlan(t, okRoute+"      - latency: {fixed: 60ms}\n")
-	start := time.Now()
-	code, _, err := get(t, s, "/x")
-	require.NoError(t, err)
-	assert.Equal(t, 200, code)
-	assert.GreaterOrEqual(t, time.Since(start), 60*time.Millisecond)
+	clock := newFakeClock()
+	s := servePlan(t, okRoute+"      - latency: {fixed: 60ms}\n", WithClock(clock))
+	start := clock.Now()
+	answered := inBackground(t, func() string { _, _, _ = getWithin(t, s, "/x"); return clock.Now().Sub(start).String() })
+	clock.waiting(t, 1)
+	clock.Advance(59 * time.Millisecond)
+	clock.waiting(t, 1) // still held at 59ms
+	clock.Advance(time.Millisecond)
+	assert.Equal(t, "60ms", arrived(t, answered), "answered when the clock reached the delay")
+	e := settled(t, s)
+	assert.Equal(t, 60*time.Millisecond, e[0].Duration)
+	assert.Equal(t, 200, e[0].Status)
 
-	plain := servePlan(t, okRoute+"      - when: {first: 0, requests: '99'}\n        latency: {fixed: 60ms}\n")
-	start = time.Now()
-	_, _, err = get(t, plain, "/x")
-	require.NoError(t, err)
-	assert.Less(t, time.Since(start), 50*time.Millisecond, "a rule that does not fire must not delay")
+	plain := servePlan(t, okRoute+"      - when: {first: 0, requests: '99'}\n        latency: {fixed: 60ms}\n", WithClock(clock))
+	code, _, err := getWithin(t, plain, "/x")
+	require.NoError(t, err, "a rule that does not fire must not wait on the clock")
+	assert.Equal(t, 200, code)
+	assert.Zero(t, settled(t, plain)[0].Duration)
 }
 
+// TestLatencyInBodyKeepsFirstByteFast: with where: body the headers and the
+// first tenth of the body leave after a tenth of the delay; the rest follows
+// one tenth at a time.
 func TestLatencyInBodyKeepsFirstByteFast(t *testing.T) {
-	s := servePlan(t, okRoute+"      - latency: {fixed: 100ms, where: body}\n")
-	start := time.Now()
-	resp, err := s.Client().Get(s.URL + "/x")
-	require.NoError(t, err)
+	clock := newFakeClock()
+	payload := strings.Repeat("0123456789", 10) // ten chunks of ten bytes
+	s := servePlan(t, "routes:\n  - path: /x\n    respond: {status: 200, body: \""+payload+"\"}\n    faults:\n"+
+		"      - latency: {fixed: 100ms, where: body}\n", WithClock(clock))
+	headers := make(chan *http.Response, 1)
+	go func() {
+		resp, err := s.Client().Get(s.URL + "/x")
+		assert.NoError(t, err)
+		headers <- resp
+	}()
+	clock.waiting(t, 1)
+	clock.Advance(10 * time.Millisecond)
+	resp := arrived(t, headers) // nobody moves the clock further: the headers need only the first tenth
+	require.NotNil(t, resp)
 	defer resp.Body.Close()
-	ttfb := time.Since(start)
-	body, err := io.ReadAll(resp.Body)
+	first := make([]byte, 10)
+	_, err := io.ReadFull(resp.Body, first)
 	require.NoError(t, err)
-	assert.Less(t, ttfb, 60*time.Millisecond)
-	assert.GreaterOrEqual(t, time.Since(start), 90*time.Millisecond)
-	assert.Contains(t, string(body), `"ch_1"`)
+	assert.Equal(t, "0123456789", string(first))
+	rest := inBackground(t, func() string { b, _ := io.ReadAll(resp.Body); return string(b) })
+	for range 9 {
+		clock.waiting(t, 1)
+		clock.Advance(10 * time.Millisecond)
+	}
+	assert.Equal(t, payload[10:], arrived(t, rest))
+	assert.Equal(t, 100*time.Millisecond, settled(t, s)[0].Duration)
 }
 
 func TestDistributions(t *testing.T) {
@@ -89,7 +114,8 @@ func TestStatus(t *testing.T) {
 }
 
 func TestRateLimitAnswers429AndClears(t *testing.T) {
-	s := servePlan(t, okRoute+"      - rate_limit: {limit: 2, window: 250ms}\n")
+	clock := newFakeClock()
+	s := servePlan(t, okRoute+"      - rate_limit: {limit: 2, window: 250ms}\n", WithClock(clock))
 	req := func() *http.Response {
 		resp, err := s.Client().Get(s.URL + "/x")
 		require.NoError(t, err)
@@ -104,7 +130,9 @@ func TestRateLimitAnswers429AndClears(t *testing.T) {
 	assert.Equal(t, 429, r3.StatusCode)
 	assert.Equal(t, "1", r3.Header.Get("Retry-After"))
 	assert.Equal(t, "2", r3.Header.Get("X-RateLimit-Limit"))
-	time.Sleep(260 * time.Millisecond)
+	clock.Advance(249 * time.Millisecond)
+	assert.Equal(t, 429, req().StatusCode, "still inside the window")
+	clock.Advance(time.Millisecond)
 	assert.Equal(t, 200, req().StatusCode, "the limit clears when the window passes")
 }
 
@@ -112,9 +140,7 @@ func TestRateLimitAnswers429AndClears(t *testing.T) {
 // rounded up to the second, so a client that waits until exactly that
 // instant is let through, wherever in a second the window began.
 func TestRateLimitHTTPDateNotBeforeReset(t *testing.T) {
-	now := time.Date(2026, 1, 2, 3, 4, 5, 300_000_000, time.UTC)
-	var mu sync.Mutex
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	clock := newFakeClockAt(time.Date(2026, 1, 2, 3, 4, 5, 300_000_000, time.UTC))
 	s := servePlan(t, okRoute+"      - rate_limit: {limit: 1, window: 1s, retry_after: http-date}\n", WithClock(clock))
 	status := func() (int, string) {
 		resp, err := s.Client().Get(s.URL + "/x")
@@ -129,9 +155,7 @@ func TestRateLimitHTTPDateNotBeforeReset(t *testing.T) {
 	assert.Equal(t, "Fri, 02 Jan 2026 03:04:07 GMT", v, "cut to the second, 03:04:06 would be before the reset")
 	at, err := http.ParseTime(v)
 	require.NoError(t, err)
-	mu.Lock()
-	now = at
-	mu.Unlock()
+	clock.Advance(at.Sub(clock.Now()))
 	code, _ = status()
 	assert.Equal(t, 200, code, "a client that waits until the date is let through")
 }
@@ -204,16 +228,36 @@ func TestGarbage(t *testing.T) {
 	assert.Equal(t, EndGarbage, settled(t, s)[0].End)
 }
 
+// TestHangUntilClientGivesUp: a hang without max holds the request until
+// the client cancels it, and journals it as hung.
 func TestHangUntilClientGivesUp(t *testing.T) {
 	s := servePlan(t, okRoute+"      - hang:\n")
-	c := s.Client()
-	c.Timeout = 80 * time.Millisecond
-	start := time.Now()
-	_, err := c.Get(s.URL + "/x")
-	require.Error(t, err)
-	assert.Less(t, time.Since(start), time.Second)
-	require.Eventually(t, func() bool { return len(s.Journal().Entries()) == 1 }, time.Second, 5*time.Millisecond)
-	assert.Equal(t, EndHung, s.Journal().Entries()[0].End)
+	ctx, cancel := context.WithCancel(context.Background())
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/x", nil)
+	require.NoError(t, err)
+	failed := inBackground(t, func() error { _, err := s.Client().Do(req); return err })
+	require.Eventually(t, func() bool { return s.Journal().nextSeqPeek() == 1 }, 10*time.Second, time.Millisecond)
+	cancel() // the client gives up
+	assert.ErrorIs(t, arrived(t, failed), context.Canceled)
+	e := settled(t, s)
+	require.Len(t, e, 1)
+	assert.Equal(t, EndHung, e[0].End)
+}
+
+// TestHangMaxClosesOnTheClock: a hang with max closes the connection when
+// the handler's clock passes max, and not before.
+func TestHangMaxClosesOnTheClock(t *testing.T) {
+	clock := newFakeClock()
+	s := servePlan(t, okRoute+"      - hang: {max: 30s}\n", WithClock(clock))
+	failed := inBackground(t, func() error { _, _, err := getWithin(t, s, "/x"); return err })
+	clock.waiting(t, 1)
+	clock.Advance(30*time.Second - time.Millisecond)
+	clock.waiting(t, 1) // still held
+	clock.Advance(time.Millisecond)
+	assert.Error(t, arrived(t, failed), "the connection is closed without an answer")
+	e := settled(t, s)
+	assert.Equal(t, EndHung, e[0].End)
+	assert.Equal(t, 30*time.Second, e[0].Duration)
 }
 
 func TestHangReleasedByClose(t *testing.T) {
@@ -268,15 +312,13 @@ func TestMalformed(t *testing.T) {
 	}
 }
 
-func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
 func TestOutageWindow(t *testing.T) {
 	clock := newFakeClock()
-	s := servePlan(t, okRoute+"      - outage: {for: 150ms}\n", WithClock(clock.now))
+	s := servePlan(t, okRoute+"      - outage: {for: 150ms}\n", WithClock(clock))
 	assert.Equal(t, []int{503}, statuses(t, s, "/x", 1, nil))
-	clock.add(149 * time.Millisecond)
+	clock.Advance(149 * time.Millisecond)
 	assert.Equal(t, []int{503}, statuses(t, s, "/x", 1, nil))
-	clock.add(time.Millisecond)
+	clock.Advance(time.Millisecond)
 	assert.Equal(t, []int{200}, statuses(t, s, "/x", 1, nil))
 }
 
@@ -286,20 +328,20 @@ func TestStartAtFirstRequest(t *testing.T) {
 	plan := okRoute + "      - outage: {after: 100ms, for: 100ms}\n"
 	for _, lazy := range []bool{false, true} {
 		clock := newFakeClock()
-		opts := []Option{WithClock(clock.now)}
+		opts := []Option{WithClock(clock)}
 		if lazy {
 			opts = append(opts, WithStartAtFirstRequest())
 		}
 		s := servePlan(t, plan, opts...)
-		clock.add(time.Hour) // a slow client: the plan was set an hour ago
+		clock.Advance(time.Hour) // a slow client: the plan was set an hour ago
 		var got []int
 		for _, step := range []time.Duration{0, 100 * time.Millisecond, 99 * time.Millisecond, time.Millisecond} {
-			clock.add(step)
+			clock.Advance(step)
 			got = append(got, statuses(t, s, "/x", 1, nil)...)
 		}
 		if lazy {
 			assert.Equal(t, []int{200, 503, 503, 200}, got, "the outage runs from 100ms to 200ms after the first request")
-			assert.Equal(t, clock.now().Add(-200*time.Millisecond), s.Handler.Start())
+			assert.Equal(t, clock.Now().Add(-200*time.Millisecond), s.Handler.Start())
 		} else {
 			assert.Equal(t, []int{200, 200, 200, 200}, got, "the outage was over before the client came")
 		}
@@ -340,10 +382,10 @@ func TestSchedulePerIdempotencyKey(t *testing.T) {
 
 func TestTimeWindow(t *testing.T) {
 	clock := newFakeClock()
-	s := servePlan(t, okRoute+"      - when: {after: 80ms, for: 80ms}\n        status: {code: 503}\n", WithClock(clock.now))
+	s := servePlan(t, okRoute+"      - when: {after: 80ms, for: 80ms}\n        status: {code: 503}\n", WithClock(clock))
 	var got []string
 	for _, step := range []time.Duration{0, 79 * time.Millisecond, time.Millisecond, 79 * time.Millisecond, time.Millisecond} {
-		clock.add(step)
+		clock.Advance(step)
 		got = append(got, join(statuses(t, s, "/x", 1, nil)))
 	}
 	assert.Equal(t, []string{"200", "200", "503", "503", "200"}, got, "503 from 80ms to 160ms after the start")
@@ -482,4 +524,17 @@ func TestRateLimitWindowsAreBounded(t *testing.T) {
 		l.take(fmt.Sprint("key-", i), now.Add(time.Duration(i)*time.Millisecond))
 	}
 	assert.LessOrEqual(t, len(l.windows), maxWindows, "expired windows of random keys are dropped")
+}
+
+// TestClockWaitCutAtClose: a wait on an injected clock ends when the server
+// closes, as a wait on real time does.
+func TestClockWaitCutAtClose(t *testing.T) {
+	clock := newFakeClock()
+	p, err := LoadPlan("p.yaml", []byte(okRoute+"      - latency: {fixed: 1h}\n"))
+	require.NoError(t, err)
+	s := NewServer(p, WithClock(clock))
+	failed := inBackground(t, func() error { _, _, err := getWithin(t, s, "/x"); return err })
+	clock.waiting(t, 1)
+	s.Close()
+	assert.Error(t, arrived(t, failed), "the held request is cut, not answered")
 }

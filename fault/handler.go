@@ -65,7 +65,7 @@ type config struct {
 	valueMax    int
 	maxBody     int64
 	bodyTimeout time.Duration
-	now         func() time.Time
+	clock       Clock
 	onEntry     func(*Entry)
 	lazyStart   bool
 	inspect     func(*http.Request) (*http.Request, map[string]string)
@@ -95,8 +95,10 @@ const DefaultBodyTimeout = 30 * time.Second
 // WithMaxBody sets the largest request body accepted; larger ones get 413.
 func WithMaxBody(n int64) Option { return func(c *config) { c.maxBody = n } }
 
-// WithClock replaces time.Now for schedules' time windows and the journal.
-func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+// WithClock replaces real time for the journal, time windows, rate limits
+// and every wait a fault makes (see [Clock]); tests inject a fake one so that
+// no test sleeps for real.
+func WithClock(clock Clock) Option { return func(c *config) { c.clock = clock } }
 
 // WithStartAtFirstRequest counts the plan's time windows (outages, flaps,
 // when: {after, for}) from the first request it serves instead of from
@@ -111,7 +113,7 @@ const DefaultMaxBody = 10 << 20
 // that match no route, and routes with no stub response, go to base; a nil
 // base answers them 404 with the list of routes.
 func Wrap(base http.Handler, plan *Plan, opts ...Option) *Handler {
-	cfg := config{journalSize: DefaultJournalSize, maxBody: DefaultMaxBody, now: time.Now}
+	cfg := config{journalSize: DefaultJournalSize, maxBody: DefaultMaxBody, clock: wallClock{}}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -178,11 +180,11 @@ func (h *Handler) setPlan(p *Plan) {
 	if p == nil {
 		p = &Plan{}
 	}
-	st := &planState{plan: p, start: h.cfg.now(), lazy: h.cfg.lazyStart}
+	st := &planState{plan: p, start: h.cfg.clock.Now(), lazy: h.cfg.lazyStart}
 	select {
 	case <-h.done: // closed: a new plan sends no webhooks
 	default:
-		st.webhooks = newDispatcher(p, h.cfg.now)
+		st.webhooks = newDispatcher(p, h.cfg.clock)
 	}
 	for i := range p.Routes {
 		for _, rule := range p.Routes[i].Rules {
@@ -279,7 +281,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec recorder
 		mu  sync.Mutex
 	}{rec: recorder{ResponseWriter: w}}
-	e := newEntry(h.journal.nextSeq(), h.cfg.now(), r, h.cfg.valueMax)
+	e := newEntry(h.journal.nextSeq(), h.cfg.clock.Now(), r, h.cfg.valueMax)
 	rec, mu := &rs.rec, &rs.mu
 	defer h.finish(e, rec, r, mu)
 	if !h.readBody(rec, r, e) {
@@ -392,7 +394,7 @@ func (h *Handler) chain(st *planState, rs *routeState, r *http.Request, e *Entry
 		return next // no rule: no draw, nothing to select
 	}
 	rnd := rand.New(rand.NewPCG(uint64(st.plan.Seed), rs.hash^uint64(routeN)))
-	elapsed := h.cfg.now().Sub(start)
+	elapsed := h.cfg.clock.Now().Sub(start)
 	var selected []int
 	for i, rule := range rs.route.Rules {
 		draw := 0.0
@@ -405,7 +407,7 @@ func (h *Handler) chain(st *planState, rs *routeState, r *http.Request, e *Entry
 	}
 	for k := len(selected) - 1; k >= 0; k-- {
 		i := selected[k]
-		call := &Call{N: perRule[i], Seq: e.Seq, Start: start, Rand: rnd, Next: next, Done: h.release, stop: h.done, now: h.cfg.now, entry: e, mu: mu, mutator: h.cfg.mutator}
+		call := &Call{N: perRule[i], Seq: e.Seq, Start: start, Rand: rnd, Next: next, Done: h.release, stop: h.done, clock: h.cfg.clock, entry: e, mu: mu, mutator: h.cfg.mutator}
 		next = faultStep(rs.route.Rules[i].Fault, call)
 	}
 	return next
@@ -449,7 +451,7 @@ func (h *Handler) finish(e *Entry, rec *recorder, r *http.Request, mu *sync.Mute
 			e.End = EndComplete
 		}
 	}
-	e.Duration = h.cfg.now().Sub(e.Time)
+	e.Duration = h.cfg.clock.Now().Sub(e.Time)
 	entry := *e
 	mu.Unlock()
 	h.journal.add(entry)

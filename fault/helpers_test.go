@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
@@ -79,4 +80,73 @@ func settled(t *testing.T, s *Server) []Entry {
 	defer cancel()
 	require.NoError(t, s.Handler.Wait(ctx))
 	return s.Journal().Entries()
+}
+
+// fakeClock is clockwork's fake clock with the Sleep of [Clock]: a wait
+// blocks until the test advances the clock past it (or its context ends).
+// Tests sync with waiting (a fault is sleeping) instead of wall-clock margins.
+type fakeClock struct{ *clockwork.FakeClock }
+
+func newFakeClock() fakeClock { return newFakeClockAt(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) }
+
+func newFakeClockAt(at time.Time) fakeClock { return fakeClock{clockwork.NewFakeClockAt(at)} }
+
+func (c fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := c.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.Chan():
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// waiting blocks until n waits are pending on the clock; it fails the test
+// if they never come (10s: a bound for a broken fault, not a timing check).
+func (c fakeClock) waiting(t *testing.T, n int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, c.BlockUntilContext(ctx, n), "expected %d waits on the clock", n)
+}
+
+// getWithin is get with a 10s client timeout: a bound for a broken fault
+// that waits on a fake clock nobody moves, not a timing check.
+func getWithin(t *testing.T, s *Server, path string) (int, string, error) {
+	t.Helper()
+	c := s.Client()
+	c.Timeout = 10 * time.Second
+	resp, err := c.Get(s.URL + path)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body), err
+}
+
+// inBackground runs f in a goroutine; its result arrives on the channel.
+func inBackground[T any](t *testing.T, f func() T) <-chan T {
+	t.Helper()
+	out := make(chan T, 1)
+	go func() { out <- f() }()
+	return out
+}
+
+// arrived takes the value from ch, failing the test if none comes within
+// 10s (a bound for a stuck server, not a timing check).
+func arrived[T any](t *testing.T, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatal("nothing arrived within 10s")
+	}
+	var zero T
+	return zero
 }

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,19 +19,6 @@ routes:
     faults:
       - oauth: {client_id: app, client_secret: s3cret, refresh_token: rt_user, expires_in: 60s, uses: 2, revoke_after: 2}
 `
-
-// fakeClock is a clock a test moves by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 type tokenAnswer struct {
 	status int
@@ -102,21 +88,21 @@ func TestOAuthRefreshGrantRotatesAndTokensExpireAfterUses(t *testing.T) {
 }
 
 func TestOAuthExpiresByClock(t *testing.T) {
-	clk := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clk := newFakeClockAt(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	s := servePlan(t, `
 routes:
   - path: /**
     respond: {status: 200}
     faults:
       - oauth: {expires_in: 2s}
-`, WithClock(clk.now))
+`, WithClock(clk))
 	ans := tokenRequest(t, s, url.Values{"grant_type": {"client_credentials"}, "client_id": {"faultline"}, "client_secret": {"faultline-secret"}}, false)
 	require.Equal(t, 200, ans.status, ans.body)
 	assert.NotContains(t, ans.body, "refresh_token", "client_credentials issues no refresh token unless the plan has one")
 	at := ans.body["access_token"].(string)
-	clk.add(1999 * time.Millisecond)
+	clk.Advance(1999 * time.Millisecond)
 	assert.Equal(t, []int{200}, statuses(t, s, "/v1/x", 1, withBearer(at)))
-	clk.add(time.Millisecond)
+	clk.Advance(time.Millisecond)
 	req, _ := http.NewRequest(http.MethodGet, s.URL+"/v1/x", nil)
 	req.Header.Set("Authorization", "Bearer "+at)
 	resp, err := s.Client().Do(req)

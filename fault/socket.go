@@ -100,16 +100,13 @@ func (h Hang) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 		capture(c.Next, r)
 	}
 	c.End(EndHung)
-	var timeout <-chan time.Time
 	if h.Max > 0 {
-		t := time.NewTimer(h.Max)
-		defer t.Stop()
-		timeout = t.C
-	}
-	select {
-	case <-r.Context().Done():
-	case <-c.Done:
-	case <-timeout:
+		c.Sleep(r, h.Max) // ends early when the client or the server does
+	} else {
+		select {
+		case <-r.Context().Done():
+		case <-c.Done:
+		}
 	}
 	if conn := hijack(w, c); conn != nil {
 		_ = conn.Close()

@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/faultline-dev/faultline/internal/ctxtime"
 	"github.com/faultline-dev/faultline/internal/webhooksig"
 )
 
@@ -86,7 +85,7 @@ type dispatcher struct {
 	hooks  []*Webhook
 	seed   int64
 	client *http.Client
-	now    func() time.Time
+	clock  Clock
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // timers and deliveries
@@ -102,12 +101,12 @@ type dispatcher struct {
 
 const maxDeliveries = 10000
 
-func newDispatcher(p *Plan, now func() time.Time) *dispatcher {
+func newDispatcher(p *Plan, clock Clock) *dispatcher {
 	if p == nil || len(p.Webhooks) == 0 {
 		return nil
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &dispatcher{seed: p.Seed, now: now, ctx: ctx, cancel: cancel, fired: map[string]int{},
+	d := &dispatcher{seed: p.Seed, clock: clock, ctx: ctx, cancel: cancel, fired: map[string]int{},
 		client: &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 32}}}
 	for i := range p.Webhooks {
 		w := &p.Webhooks[i]
@@ -132,15 +131,8 @@ func (d *dispatcher) observe(e *Entry, r *http.Request) {
 
 func (d *dispatcher) timer(w *Webhook) {
 	defer d.wg.Done()
-	t := time.NewTicker(w.Every)
-	defer t.Stop()
-	for {
-		select {
-		case <-d.ctx.Done():
-			return
-		case <-t.C:
-			d.fire(w)
-		}
+	for d.clock.Sleep(d.ctx, w.Every) == nil {
+		d.fire(w)
 	}
 }
 
@@ -168,7 +160,7 @@ func (d *dispatcher) fire(w *Webhook) {
 		if w.Faults.Reorder {
 			events = reversed(events)
 		}
-		if ctxtime.Sleep(d.ctx, w.Faults.Delay) != nil {
+		if d.clock.Sleep(d.ctx, w.Faults.Delay) != nil {
 			return
 		}
 		for _, ev := range events {
@@ -237,7 +229,7 @@ func (d *dispatcher) sendWithRedelivery(w *Webhook, typ, id string, body []byte,
 		if scale == 0 {
 			scale = 1
 		}
-		if ctxtime.Sleep(d.ctx, time.Duration(float64(wait)*scale)) != nil {
+		if d.clock.Sleep(d.ctx, time.Duration(float64(wait)*scale)) != nil {
 			return
 		}
 		status = d.send(w, typ, id, body, i+2, "redelivery")
@@ -298,7 +290,7 @@ func (d *dispatcher) send(w *Webhook, typ, id string, body []byte, attempt int, 
 }
 
 func (d *dispatcher) sendWith(client *http.Client, w *Webhook, typ, id string, body []byte, attempt int, fault string) int {
-	rec := Delivery{Time: d.now(), Webhook: w.Name, EventID: id, Type: typ, Attempt: attempt, Fault: fault,
+	rec := Delivery{Time: d.clock.Now(), Webhook: w.Name, EventID: id, Type: typ, Attempt: attempt, Fault: fault,
 		Forged: w.Faults.BadSignature || w.Faults.StaleTimestamp > 0}
 	req, err := http.NewRequestWithContext(d.ctx, http.MethodPost, w.Target, bytes.NewReader(body))
 	if err == nil {
@@ -315,7 +307,7 @@ func (d *dispatcher) sendWith(client *http.Client, w *Webhook, typ, id string, b
 	if err != nil {
 		rec.Error = err.Error()
 	}
-	rec.Duration = d.now().Sub(rec.Time)
+	rec.Duration = d.clock.Now().Sub(rec.Time)
 	d.record(rec)
 	return rec.Status
 }

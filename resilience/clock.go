@@ -1,23 +1,15 @@
 package resilience
 
-import (
-	"context"
-	"time"
-
-	"github.com/faultline-dev/faultline/internal/ctxtime"
-)
+import "github.com/faultline-dev/faultline/internal/ctxtime"
 
 // Clock is the client's source of time for waits: backoff, Retry-After, the
 // rate limiter and the bulkhead. Tests inject a fake one so that no test
 // sleeps for real. Attempt timeouts use context deadlines (real time).
-type Clock interface {
-	Now() time.Time
-	// Sleep waits for d or until ctx is done, returning ctx.Err() then.
-	Sleep(ctx context.Context, d time.Duration) error
-}
+//
+// It has two methods, Now() time.Time and Sleep(ctx, d) error (wait for d
+// or until ctx is done, returning ctx.Err() then); fault.Clock is the same
+// interface, so one fake clock drives a client and its upstream.
+type Clock = ctxtime.Clock
 
-type realClock struct{}
-
-func (realClock) Now() time.Time { return time.Now() }
-
-func (realClock) Sleep(ctx context.Context, d time.Duration) error { return ctxtime.Sleep(ctx, d) }
+// realClock is real time, the default.
+type realClock = ctxtime.Wall
