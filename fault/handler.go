@@ -164,7 +164,9 @@ func (st *planState) begin(now time.Time) time.Time {
 	if now.IsZero() {
 		return st.start
 	}
-	st.firstAt.CompareAndSwap(nil, &now)
+	first := new(time.Time) // here, not &now: that would move now to the heap on every call
+	*first = now
+	st.firstAt.CompareAndSwap(nil, first)
 	return *st.firstAt.Load()
 }
 
@@ -271,20 +273,28 @@ func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, `{"error":"faultline: no route matches %s %s","routes":%q}`+"\n", r.Method, r.URL.Path, names)
 }
 
+// served is what a request keeps while it is served, in one allocation:
+// the recorder around its ResponseWriter, the journal entry being filled
+// (under mu: a fault may still touch it from a goroutine of its own), the
+// entry as finished, and the step that marks the route's effect.
+type served struct {
+	rec    recorder
+	mu     sync.Mutex
+	entry  Entry
+	final  Entry
+	effect effectStep
+}
+
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.inflight.Add(1)
 	defer h.inflight.Add(-1)
 	st := h.state.Load()
-	// One allocation for what a request keeps while it is served.
-	rs := &struct {
-		rec recorder
-		mu  sync.Mutex
-	}{rec: recorder{ResponseWriter: w}}
-	e := newEntry(h.journal.nextSeq(), h.cfg.clock.Now(), r, h.cfg.valueMax)
-	rec, mu := &rs.rec, &rs.mu
-	defer h.finish(e, rec, r, mu)
-	if !h.readBody(rec, r, e) {
+	s := &served{rec: recorder{ResponseWriter: w}}
+	e := &s.entry
+	e.start(h.journal.nextSeq(), h.cfg.clock.Now(), r, h.cfg.valueMax)
+	defer h.finish(s, r)
+	if !h.readBody(&s.rec, r, e) {
 		return
 	}
 	if h.cfg.inspect != nil {
@@ -292,11 +302,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	route := st.match(r)
 	if route == nil {
-		h.base.ServeHTTP(rec, r)
+		h.base.ServeHTTP(&s.rec, r)
 		return
 	}
 	e.Route = route.route.Name
-	h.chain(st, route, r, e, mu).ServeHTTP(rec, r)
+	h.chain(st, route, r, s).ServeHTTP(&s.rec, r)
 }
 
 // readBody buffers the request body (so faults and the base handler can
@@ -382,12 +392,13 @@ func (rs *routeState) positions(r *http.Request) (perRule []int, routeN int) {
 
 // chain builds the handler for one request: the faults its rules select,
 // outermost first, around the route's response.
-func (h *Handler) chain(st *planState, rs *routeState, r *http.Request, e *Entry, mu *sync.Mutex) http.Handler {
-	var next http.Handler = h.base
+func (h *Handler) chain(st *planState, rs *routeState, r *http.Request, s *served) http.Handler {
+	e, mu := &s.entry, &s.mu
+	s.effect = effectStep{next: h.base, e: e, mu: mu}
 	if rs.route.Respond != nil {
-		next = rs.route.Respond
+		s.effect.next = rs.route.Respond
 	}
-	next = markEffect(next, e, mu)
+	var next http.Handler = &s.effect
 	perRule, routeN := rs.positions(r)
 	start := st.begin(e.Time)
 	if len(rs.route.Rules) == 0 {
@@ -413,14 +424,19 @@ func (h *Handler) chain(st *planState, rs *routeState, r *http.Request, e *Entry
 	return next
 }
 
-// markEffect records in the entry that the route's response was produced.
-func markEffect(next http.Handler, e *Entry, mu *sync.Mutex) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		e.Effect = true
-		mu.Unlock()
-		next.ServeHTTP(w, r)
-	})
+// effectStep records in the entry that the route's response was produced,
+// then produces it.
+type effectStep struct {
+	next http.Handler
+	e    *Entry
+	mu   *sync.Mutex
+}
+
+func (s *effectStep) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.e.Effect = true
+	s.mu.Unlock()
+	s.next.ServeHTTP(w, r)
 }
 
 func faultStep(f Fault, c *Call) http.Handler {
@@ -434,8 +450,9 @@ func faultStep(f Fault, c *Call) http.Handler {
 
 // finish completes the journal entry, even when a fault aborted the
 // response with http.ErrAbortHandler (which it re-raises).
-func (h *Handler) finish(e *Entry, rec *recorder, r *http.Request, mu *sync.Mutex) {
+func (h *Handler) finish(s *served, r *http.Request) {
 	p := recover()
+	e, rec, mu := &s.entry, &s.rec, &s.mu
 	mu.Lock()
 	e.Status, e.BytesSent = rec.status, rec.bytes
 	if e.Status == 0 && rec.hijacked == false && e.End == "" && p == nil {
@@ -452,23 +469,28 @@ func (h *Handler) finish(e *Entry, rec *recorder, r *http.Request, mu *sync.Mute
 		}
 	}
 	e.Duration = h.cfg.clock.Now().Sub(e.Time)
-	entry := *e
+	s.final = *e
 	mu.Unlock()
+	entry := &s.final
 	h.journal.add(entry)
-	h.log(&entry)
+	h.log(entry)
 	if h.cfg.onEntry != nil {
-		h.cfg.onEntry(&entry)
+		h.cfg.onEntry(entry)
 	}
 	if d := h.state.Load().webhooks; d != nil && p == nil {
-		d.observe(&entry, r)
+		d.observe(entry, r)
 	}
 	if p != nil {
 		panic(p)
 	}
 }
 
+// log writes the request's line. It hands the record to the logger's
+// handler itself, as Logger.LogAttrs would, without the call-stack capture
+// for a source location the line never shows.
 func (h *Handler) log(e *Entry) {
-	if h.cfg.logger == nil || !h.cfg.logger.Enabled(context.Background(), slog.LevelInfo) {
+	ctx := context.Background()
+	if h.cfg.logger == nil || !h.cfg.logger.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
 	// Typed attributes in a fixed array: no value is boxed, nothing escapes
@@ -485,7 +507,9 @@ func (h *Handler) log(e *Entry) {
 	if e.IdempotencyKey != "" {
 		attrs = append(attrs, slog.String("idempotency_key", e.IdempotencyKey))
 	}
-	h.cfg.logger.LogAttrs(context.Background(), slog.LevelInfo, "request", attrs...)
+	rec := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+	rec.AddAttrs(attrs...)
+	_ = h.cfg.logger.Handler().Handle(ctx, rec)
 }
 
 // recorder tracks the status and bytes written, and lets faults hijack or

@@ -66,11 +66,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 func jsonValid(s string) bool { return json.Valid([]byte(s)) }
 
-func (j *Journal) nextSeqPeek() uint64 {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.seq
-}
+func (j *Journal) nextSeqPeek() uint64 { return j.seq.Load() }
 
 // settled returns the journal once no request is in flight: a client sees a
 // reset or close before the handler has recorded it.

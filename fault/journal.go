@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -69,7 +70,7 @@ type Journal struct {
 	size    int
 	next    int // index the next entry is written to
 	full    bool
-	seq     uint64
+	seq     atomic.Uint64 // the last sequence number handed out
 	dropped uint64
 }
 
@@ -89,24 +90,19 @@ func NewJournal(size int) *Journal {
 }
 
 // nextSeq reserves the next sequence number (1-based).
-func (j *Journal) nextSeq() uint64 {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.seq++
-	return j.seq
-}
+func (j *Journal) nextSeq() uint64 { return j.seq.Add(1) }
 
-func (j *Journal) add(e Entry) {
+func (j *Journal) add(e *Entry) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if !j.full {
-		j.buf = append(j.buf, e)
+		j.buf = append(j.buf, *e)
 		j.next = len(j.buf) % j.size
 		j.full = j.next == 0
 		return
 	}
 	j.dropped++
-	j.buf[j.next] = e
+	j.buf[j.next] = *e
 	j.next = (j.next + 1) % j.size
 }
 
@@ -185,17 +181,22 @@ const DefaultJournalValueMax = 1024
 // their first bytes still compare unequal.
 const CutMarker = "…[cut "
 
-// newEntry starts the journal entry of a request: what it asked for, with
+// start fills in the journal entry of a request: what it asked for, with
 // secrets masked and every value cut to max bytes.
-func newEntry(seq uint64, now time.Time, r *http.Request, max int) *Entry {
-	e := &Entry{Seq: seq, Time: now, Method: clip(r.Method, max), Host: clip(r.Host, max), TLS: r.TLS != nil, Path: clip(secrets.MaskPath(r.URL.Path, Masked), max),
+func (e *Entry) start(seq uint64, now time.Time, r *http.Request, max int) {
+	*e = Entry{Seq: seq, Time: now, Method: clip(r.Method, max), Host: clip(r.Host, max), TLS: r.TLS != nil, Path: clip(secrets.MaskPath(r.URL.Path, Masked), max),
 		Query: clip(maskQuery(r.URL.RawQuery), max), RemoteAddr: r.RemoteAddr,
-		IdempotencyKey: clip(r.Header.Get("Idempotency-Key"), max), RequestID: clip(r.Header.Get("X-Request-Id"), max),
-		UserAgent: clip(maskValue("User-Agent", r.Header.Get("User-Agent")), max), Headers: maskedHeaders(r.Header)}
-	for k, v := range e.Headers {
-		e.Headers[k] = clip(v, max)
+		IdempotencyKey: clip(header(r.Header, "Idempotency-Key"), max), RequestID: clip(header(r.Header, "X-Request-Id"), max),
+		UserAgent: clip(maskValue("User-Agent", header(r.Header, "User-Agent")), max), Headers: maskedHeaders(r.Header, max)}
+}
+
+// header is h.Get(key) for a key already in canonical form (no key
+// canonicalization on every request).
+func header(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
 	}
-	return e
+	return ""
 }
 
 // clip cuts s to at most max bytes (at a character boundary) followed by
@@ -219,16 +220,20 @@ var journalHeaders = []string{"Content-Type", "Authorization", "Cookie", "X-Api-
 // request log: faultline's one placeholder, as in cassettes.
 const Masked = secrets.Placeholder
 
-// maskedHeaders keeps the headers worth seeing with secrets masked: the
-// scheme of an Authorization header stays visible, its credential does not.
-func maskedHeaders(h http.Header) map[string]string {
-	out := map[string]string{}
+// maskedHeaders keeps the headers worth seeing with secrets masked (the
+// scheme of an Authorization header stays visible, its credential does
+// not), each cut to max bytes; nil when the request has none of them.
+func maskedHeaders(h http.Header, max int) map[string]string {
+	var out map[string]string
 	for _, k := range journalHeaders {
-		v := h.Get(k)
+		v := header(h, k)
 		if v == "" {
 			continue
 		}
-		out[k] = maskValue(k, v)
+		if out == nil {
+			out = make(map[string]string, 2)
+		}
+		out[k] = clip(maskValue(k, v), max)
 	}
 	return out
 }

@@ -50,7 +50,7 @@ func TestJournalRecordsAndMasks(t *testing.T) {
 func TestJournalIsBounded(t *testing.T) {
 	j := NewJournal(3)
 	for i := 0; i < 5; i++ {
-		j.add(Entry{Seq: j.nextSeq()})
+		j.add(&Entry{Seq: j.nextSeq()})
 	}
 	var seqs []uint64
 	for _, e := range j.Entries() {
@@ -185,17 +185,17 @@ func TestJournalGrowsWithItsEntries(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "a million-entry journal allocated up front")
 	for i := range 5 {
-		j.add(Entry{Seq: uint64(i + 1)})
+		j.add(&Entry{Seq: uint64(i + 1)})
 	}
 	assert.Len(t, j.Entries(), 5)
 	small := NewJournal(3)
 	for i := range 5 {
-		small.add(Entry{Seq: uint64(i + 1)})
+		small.add(&Entry{Seq: uint64(i + 1)})
 	}
 	assert.Equal(t, []uint64{3, 4, 5}, seqs(small.Entries()))
 	assert.Equal(t, uint64(2), small.Dropped())
 	small.Reset()
-	small.add(Entry{Seq: 9})
+	small.add(&Entry{Seq: 9})
 	assert.Equal(t, []uint64{9}, seqs(small.Entries()))
 }
 

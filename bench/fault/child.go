@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"runtime"
 
 	"github.com/faultline-dev/faultline/cassettes"
@@ -38,6 +39,14 @@ func serveChild(kind, upstream string) int {
 		return 2
 	}
 	defer srv.Close()
+	if dir := os.Getenv(childEnv + "_PROFILES"); dir != "" {
+		stop, err := profile(filepath.Join(dir, kind+".pprof"))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench/fault server:", err)
+			return 2
+		}
+		defer stop()
+	}
 	fmt.Printf("ready %s\n", addr)
 	in := bufio.NewScanner(os.Stdin)
 	for in.Scan() {

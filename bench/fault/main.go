@@ -67,8 +67,15 @@ func main() {
 // mainCode runs the benchmark and returns the exit code: 0 every target
 // met, 1 a target missed, 2 the benchmark could not run.
 func mainCode() int {
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the benchmark process (the load generator) to this file")
+	serverProfiles := flag.String("serverprofiles", "", "write a CPU profile of each server process to DIR/KIND.pprof")
 	flag.Parse()
+	if *serverProfiles != "" {
+		if err := os.Setenv(childEnv+"_PROFILES", *serverProfiles); err != nil {
+			log.Printf("bench/fault: %v", err)
+			return 2
+		}
+	}
 	if *cpuprofile != "" {
 		stop, err := profile(*cpuprofile)
 		if err != nil {
