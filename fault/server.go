@@ -134,13 +134,25 @@ func (s *Server) Close() {
 }
 
 // proxyBuffers lends the reverse proxy its copy buffers, which it would
-// otherwise allocate (32 KiB) for every response.
-type proxyBuffers struct{}
+// otherwise allocate (32 KiB) for every response. A channel, not a
+// sync.Pool: a slice put in a Pool is boxed, one allocation per response.
+type proxyBuffers chan []byte
 
-var proxyBufPool = sync.Pool{New: func() any { return make([]byte, 32<<10) }}
+func (p proxyBuffers) Get() []byte {
+	select {
+	case b := <-p:
+		return b
+	default:
+		return make([]byte, 32<<10)
+	}
+}
 
-func (proxyBuffers) Get() []byte  { return proxyBufPool.Get().([]byte) }
-func (proxyBuffers) Put(b []byte) { proxyBufPool.Put(b) }
+func (p proxyBuffers) Put(b []byte) {
+	select {
+	case p <- b:
+	default: // enough kept
+	}
+}
 
 // NewProxy returns a reverse proxy to upstream, for a Handler to wrap:
 // faults apply before (latency) or instead of (status, reset) forwarding.
@@ -155,7 +167,7 @@ func NewProxy(upstream *url.URL) http.Handler {
 	tr.DisableCompression = true
 	rp := &httputil.ReverseProxy{
 		Transport:  tr,
-		BufferPool: proxyBuffers{},
+		BufferPool: make(proxyBuffers, 64),
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(upstream)
 			pr.Out.Host = upstream.Host
