@@ -25,8 +25,8 @@ const childEnv = "FAULTLINE_BENCH_SERVER"
 const interactions = 10000
 
 // serveChild serves one kind of server on a loopback port, prints "ready
-// URL", then answers each "stats" line on stdin with its allocation count
-// until stdin closes.
+// URL", then answers each line on stdin with "stats CPU-NS MALLOCS" (its
+// CPU time so far and its allocation count) until stdin closes.
 func serveChild(kind, upstream string) int {
 	h, flush, err := childHandler(kind, upstream)
 	if err != nil {
@@ -52,7 +52,12 @@ func serveChild(kind, upstream string) int {
 	for in.Scan() {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		fmt.Printf("mallocs %d\n", ms.Mallocs)
+		cpu, err := selfCPU()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench/fault server:", err)
+			return 2
+		}
+		fmt.Printf("stats %d %d\n", cpu, ms.Mallocs)
 	}
 	flush()
 	return 0

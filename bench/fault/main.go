@@ -5,20 +5,25 @@
 //	go run ./bench/fault
 //
 // Each server runs as a process of its own (this program re-executed), so
-// its CPU time (user + system, from /proc) and allocations per request are
-// its own, not the load generator's, and hold up on a busy machine where
-// wall-clock throughput does not. Rows, each in alternating rounds:
+// its CPU time (user + system, from its own rusage) and allocations per
+// request are its own, not the load generator's, and hold up on a busy
+// machine where wall-clock throughput does not. In each row the base and
+// the test server are loaded at the same time, half the connections each,
+// in 9 one-second rounds (the median round counts): whatever else the
+// machine runs falls on both alike. Rows:
 //
 //   - the serve stub, request log on, against a bare handler writing the
 //     same body: efficiency (bare CPU / stub CPU) >= 0.8, the throughput
 //     ratio they would reach on CPUs of their own;
 //   - the proxy (plus its upstream) against the least a net/http proxy can
-//     do, one Transport.RoundTrip and a copy (plus the same upstream): >= 0.95;
+//     do, one Transport.RoundTrip and a copy (plus an upstream of the same
+//     kind): >= 0.95;
 //   - replay of a 10,000-interaction cassette asked in seeded random order
 //     against a bare map lookup: >= 0.85.
 //
 // It prints each ratio with PASS or FAIL against its target and exits 1 if
 // any target fails, 2 if it cannot run. About 40 seconds on 2 cores.
+// -serverprofiles DIR writes each server's CPU profile to DIR/KIND.pprof.
 package main
 
 import (
@@ -47,7 +52,7 @@ import (
 
 const (
 	conns        = 32 // concurrent keep-alive connections for throughput
-	rounds       = 5  // alternating rounds per comparison
+	rounds       = 9  // rounds per comparison, base and test at once
 	roundLength  = time.Second
 	latencyConns = 100
 	latencyFor   = 3 * time.Second
@@ -116,8 +121,13 @@ func run(ctx context.Context, w io.Writer) (bool, error) {
 			s.stop()
 		}
 	}()
-	for _, k := range []struct{ kind, upstream string }{
-		{"bare", ""}, {"stub", ""}, {"forward", "bare"}, {"proxy", "bare"}, {"bare-replay", ""}, {"replay", ""},
+	// The two proxies have an upstream each: measured at the same time,
+	// they must not share one.
+	for _, k := range []struct{ name, kind, upstream string }{
+		{"bare", "bare", ""}, {"stub", "stub", ""},
+		{"upstream-f", "bare", ""}, {"forward", "forward", "upstream-f"},
+		{"upstream-p", "bare", ""}, {"proxy", "proxy", "upstream-p"},
+		{"bare-replay", "bare-replay", ""}, {"replay", "replay", ""},
 	} {
 		up := ""
 		if k.upstream != "" {
@@ -127,11 +137,11 @@ func run(ctx context.Context, w io.Writer) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		servers[k.kind] = s
+		servers[k.name] = s
 	}
 	fmt.Fprintf(w, "faultline fault upstream benchmark: loopback, GOMAXPROCS=%d, %d connections, %d x %s rounds; load average %s\n",
 		runtime.GOMAXPROCS(0), conns, rounds, roundLength, loadAverage())
-	fmt.Fprintln(w, "each server is a process of its own; CPU is its user+system time per request (/proc), robust to other load on the machine")
+	fmt.Fprintln(w, "each server is a process of its own; CPU is its user+system time per request (its rusage); base and test are loaded at the same time, half the connections each, so other load on the machine falls on both alike")
 	pass := true
 	for _, cmp := range []struct {
 		name       string
@@ -140,7 +150,7 @@ func run(ctx context.Context, w io.Writer) (bool, error) {
 		replay     bool
 	}{
 		{"stub, request log on", 0.8, []*server{servers["bare"]}, []*server{servers["stub"]}, false},
-		{"proxy vs bare forwarder (+ upstream)", 0.95, []*server{servers["forward"], servers["bare"]}, []*server{servers["proxy"], servers["bare"]}, false},
+		{"proxy vs bare forwarder (+ upstream)", 0.95, []*server{servers["forward"], servers["upstream-f"]}, []*server{servers["proxy"], servers["upstream-p"]}, false},
 		{"replay 10,000 interactions, random order", 0.85, []*server{servers["bare-replay"]}, []*server{servers["replay"]}, true},
 	} {
 		res, err := compare(ctx, cmp.base, cmp.test, cmp.replay)
@@ -170,66 +180,85 @@ type result struct {
 	ratio, lo, hi          float64
 }
 
-// compare loads base and test in alternating rounds, so drift in the
-// machine's speed falls on both, and sums the CPU time the servers of each
-// side spent per request.
+// compare loads base and test at the same time, round after round, so
+// whatever else the machine runs falls on both alike, and sums the CPU time
+// the servers of each side spent per request.
 func compare(ctx context.Context, base, test []*server, replay bool) (result, error) {
 	var res result
 	var ratios []float64
-	var nb, nt int64
-	var cb, ct time.Duration
-	var ab, at uint64
+	var sb, st sample
 	for i := 0; i < rounds; i++ {
-		b, bcpu, balloc, err := measure(ctx, base, replay, uint64(i))
+		b, t, err := measurePair(ctx, base, test, replay, uint64(i))
 		if err != nil {
 			return res, err
 		}
-		t, tcpu, talloc, err := measure(ctx, test, replay, uint64(i))
-		if err != nil {
-			return res, err
-		}
-		nb, nt, cb, ct, ab, at = nb+b, nt+t, cb+bcpu, ct+tcpu, ab+balloc, at+talloc
-		perB, perT := float64(bcpu)/float64(max(b, 1)), float64(tcpu)/float64(max(t, 1))
-		ratios = append(ratios, perB/max(perT, 1))
+		sb, st = sb.plus(b), st.plus(t)
+		ratios = append(ratios, b.perRequest()/max(t.perRequest(), 1))
 	}
 	slices.Sort(ratios)
 	secs := (rounds * roundLength).Seconds()
-	res.baseCPU, res.testCPU = cb/time.Duration(max(nb, 1)), ct/time.Duration(max(nt, 1))
-	res.baseAllocs, res.testAllocs = float64(ab)/float64(max(nb, 1)), float64(at)/float64(max(nt, 1))
-	res.baseRate, res.testRate = float64(nb)/secs, float64(nt)/secs
+	res.baseCPU, res.testCPU = time.Duration(sb.perRequest()), time.Duration(st.perRequest())
+	res.baseAllocs, res.testAllocs = float64(sb.allocs)/float64(max(sb.n, 1)), float64(st.allocs)/float64(max(st.n, 1))
+	res.baseRate, res.testRate = float64(sb.n)/secs, float64(st.n)/secs
 	res.ratio, res.lo, res.hi = ratios[len(ratios)/2], ratios[0], ratios[len(ratios)-1]
 	return res, nil
 }
 
-// measure loads the first of servers (the others are upstreams it calls)
-// for one round and returns the requests served and the CPU time and
-// allocations of all of them in that round (the allocations of the first).
-func measure(ctx context.Context, servers []*server, replay bool, round uint64) (int64, time.Duration, uint64, error) {
-	var before []usage
-	for _, s := range servers {
-		u, err := s.usage()
-		if err != nil {
-			return 0, 0, 0, err
+// sample is what one side served in a round: requests, the CPU time of
+// all its servers, the allocations of the first.
+type sample struct {
+	n      int64
+	cpu    time.Duration
+	allocs uint64
+}
+
+func (s sample) plus(o sample) sample {
+	return sample{n: s.n + o.n, cpu: s.cpu + o.cpu, allocs: s.allocs + o.allocs}
+}
+
+// perRequest is CPU nanoseconds per request.
+func (s sample) perRequest() float64 { return float64(s.cpu) / float64(max(s.n, 1)) }
+
+// measurePair loads the first server of base and of test (the others are
+// upstreams they call) at the same time for one round, half the
+// connections each.
+func measurePair(ctx context.Context, base, test []*server, replay bool, round uint64) (sample, sample, error) {
+	sides := [2][]*server{base, test}
+	var before [2][]usage
+	for i, side := range sides {
+		for _, s := range side {
+			u, err := s.usage()
+			if err != nil {
+				return sample{}, sample{}, err
+			}
+			before[i] = append(before[i], u)
 		}
-		before = append(before, u)
 	}
-	n, _, err := load(ctx, targets(servers[0].url, replay, round), conns, roundLength, false)
-	if err != nil {
-		return 0, 0, 0, err
+	var out [2]sample
+	var errs [2]error
+	var wg sync.WaitGroup
+	for i, side := range sides {
+		wg.Go(func() {
+			out[i].n, _, errs[i] = load(ctx, targets(side[0].url, replay, round), conns/2, roundLength, false)
+		})
 	}
-	var cpu time.Duration
-	var allocs uint64
-	for i, s := range servers {
-		u, err := s.usage()
-		if err != nil {
-			return 0, 0, 0, err
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
+		return sample{}, sample{}, err
+	}
+	for i, side := range sides {
+		for j, s := range side {
+			u, err := s.usage()
+			if err != nil {
+				return sample{}, sample{}, err
+			}
+			out[i].cpu += u.cpu - before[i][j].cpu
+			if j == 0 {
+				out[i].allocs = u.mallocs - before[i][j].mallocs
+			}
 		}
-		cpu += u.cpu - before[i].cpu
-		if i == 0 {
-			allocs = u.mallocs - before[i].mallocs
-		}
 	}
-	return n, cpu, allocs, nil
+	return out[0], out[1], nil
 }
 
 // targets gives each worker its stream of (URL, what the body must hold):
@@ -313,6 +342,9 @@ func load(ctx context.Context, targets func(worker int) func() (string, string),
 		go func() {
 			defer wg.Done()
 			err := get(ctx, client, next)
+			if err == nil && !timed {
+				total.Add(1) // its CPU time is in the round too
+			}
 			warm.Done()
 			<-start
 			if timed {

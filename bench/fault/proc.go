@@ -2,12 +2,10 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -69,45 +67,20 @@ type usage struct {
 	mallocs uint64
 }
 
-// usage reads the server's CPU time from /proc and asks it for its
-// allocation count.
+// usage asks the server for its CPU time (its own rusage) and allocation
+// count.
 func (s *server) usage() (usage, error) {
-	cpu, err := procCPU(s.cmd.Process.Pid)
-	if err != nil {
-		return usage{}, err
-	}
 	if _, err := io.WriteString(s.in, "stats\n"); err != nil {
 		return usage{}, err
 	}
 	if !s.out.Scan() {
 		return usage{}, fmt.Errorf("server %s stopped answering", s.kind)
 	}
-	n, err := strconv.ParseUint(strings.TrimPrefix(s.out.Text(), "mallocs "), 10, 64)
-	return usage{cpu: cpu, mallocs: n}, err
-}
-
-// clockTick is USER_HZ, the unit of /proc/PID/stat's times: 100 on Linux.
-const clockTick = 10 * time.Millisecond
-
-// procCPU returns a process's user + system CPU time so far.
-func procCPU(pid int) (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, fmt.Errorf("CPU time per request needs Linux's /proc: %w", err)
+	var cpu int64
+	var u usage
+	if _, err := fmt.Sscanf(s.out.Text(), "stats %d %d", &cpu, &u.mallocs); err != nil {
+		return usage{}, fmt.Errorf("server %s: %q: %w", s.kind, s.out.Text(), err)
 	}
-	// The command name (field 2) may hold spaces: count from its ')'.
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return 0, errors.New("unreadable /proc stat")
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0, errors.New("unreadable /proc stat")
-	}
-	utime, err1 := strconv.ParseInt(f[11], 10, 64)
-	stime, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, errors.New("unreadable /proc stat")
-	}
-	return time.Duration(utime+stime) * clockTick, nil
+	u.cpu = time.Duration(cpu)
+	return u, nil
 }
