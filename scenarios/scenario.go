@@ -352,6 +352,9 @@ func checkTags(file string, n *yaml.Node, tags []string) error {
 		if !contains(Tags, t) {
 			return yamlx.Errorf(file, n.Content[i], "tags[%d]: %q is not a known tag; use: %s", i, t, strings.Join(Tags, ", "))
 		}
+		if contains(tags[:i], t) {
+			return yamlx.Errorf(file, n.Content[i], "tags[%d]: %q is given twice; remove one", i, t)
+		}
 	}
 	return nil
 }
