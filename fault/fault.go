@@ -3,6 +3,7 @@ package fault
 import (
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"sort"
 	"strings"
@@ -76,11 +77,30 @@ func (c *Call) abort(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
-		_ = conn.Close()
-		c.End(EndClosed)
+		c.cut(conn, EndClosed)
 		return
 	}
 	panic(http.ErrAbortHandler) // headers already sent: cut the response
+}
+
+// cut closes conn, recording how it ended and that the call ended now,
+// before the close: the client may act on it at once, and a retry must not
+// seem to arrive before the attempt it follows ended.
+func (c *Call) cut(conn net.Conn, how string) {
+	c.ended()
+	_ = conn.Close()
+	c.End(how)
+}
+
+// ended records that the call's answer (or its failure) reached the
+// client now, unless an earlier moment was recorded: the journal entry's
+// Duration ends here rather than when the handler returns.
+func (c *Call) ended() {
+	c.mu.Lock()
+	if c.entry.Duration == 0 {
+		c.entry.Duration = max(c.clock.Now().Sub(c.entry.Time), time.Nanosecond)
+	}
+	c.mu.Unlock()
 }
 
 // End records how the connection ended when a fault ended it on purpose:

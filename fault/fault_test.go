@@ -538,3 +538,50 @@ func TestClockWaitCutAtClose(t *testing.T) {
 	s.Close()
 	assert.Error(t, arrived(t, failed), "the held request is cut, not answered")
 }
+
+// slowReturn is a fault that takes an hour (on the test's clock) to return
+// after inner has answered: a handler descheduled after its answer left.
+type slowReturn struct {
+	inner Fault
+	clock fakeClock
+}
+
+func (s slowReturn) Kind() string { return s.inner.Kind() }
+
+func (s slowReturn) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
+	s.inner.Serve(w, r, c)
+	s.clock.Advance(time.Hour)
+}
+
+// TestCutConnectionEndsTheEntry: a fault that cuts the connection ends the
+// journal entry at the cut, not when the handler returns, so a client's
+// immediate retry never seems to arrive before the attempt it follows
+// ended (the backoff check measures waits from there).
+func TestCutConnectionEndsTheEntry(t *testing.T) {
+	for _, f := range []string{"reset: {}", "close: {}", "garbage: {bytes: 8}", "truncate: {bytes: 4}"} {
+		t.Run(f, func(t *testing.T) {
+			clock := newFakeClock()
+			p, err := LoadPlan("p.yaml", []byte(okRoute+"      - "+f+"\n"))
+			require.NoError(t, err)
+			rule := &p.Routes[0].Rules[0]
+			rule.Fault = slowReturn{inner: rule.Fault, clock: clock}
+			s := NewServer(p, WithClock(clock))
+			t.Cleanup(s.Close)
+			_, _, err = get(t, s, "/x")
+			require.Error(t, err)
+			e := settled(t, s)
+			require.Len(t, e, 1)
+			assert.Less(t, e[0].Duration, time.Hour, "ended at the cut")
+		})
+	}
+	clock := newFakeClock() // counterpart: an answer ends when the handler returns
+	p, err := LoadPlan("p.yaml", []byte(okRoute+"      - status: {code: 503}\n"))
+	require.NoError(t, err)
+	p.Routes[0].Rules[0].Fault = slowReturn{inner: p.Routes[0].Rules[0].Fault, clock: clock}
+	s := NewServer(p, WithClock(clock))
+	t.Cleanup(s.Close)
+	code, _, err := get(t, s, "/x")
+	require.NoError(t, err)
+	assert.Equal(t, 503, code)
+	assert.Equal(t, time.Hour, settled(t, s)[0].Duration, "the response leaves when the handler returns")
+}

@@ -468,7 +468,9 @@ func (h *Handler) finish(s *served, r *http.Request) {
 			e.End = EndComplete
 		}
 	}
-	e.Duration = h.cfg.clock.Now().Sub(e.Time)
+	if e.Duration == 0 { // a fault that cut the connection set it then
+		e.Duration = h.cfg.clock.Now().Sub(e.Time)
+	}
 	s.final = *e
 	mu.Unlock()
 	entry := &s.final

@@ -42,7 +42,7 @@ type Entry struct {
 	Status    int           `json:"status"`
 	BytesSent int64         `json:"bytes_sent"`
 	End       string        `json:"end"`
-	Duration  time.Duration `json:"duration_ns"`
+	Duration  time.Duration `json:"duration_ns"` // until the answer was complete, or the connection cut
 }
 
 // Applied is one fault applied to a request, with its parameters as drawn.

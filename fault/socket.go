@@ -45,8 +45,7 @@ func (f Reset) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	if tc, ok := rawConn(conn).(*net.TCPConn); ok {
 		_ = tc.SetLinger(0)
 	}
-	_ = conn.Close()
-	c.End(EndReset)
+	c.cut(conn, EndReset)
 }
 
 // Close closes the connection cleanly without a response: an empty reply.
@@ -58,8 +57,7 @@ func (Close) Kind() string { return "close" }
 // Serve implements Fault.
 func (Close) Serve(w http.ResponseWriter, _ *http.Request, c *Call) {
 	if conn := hijack(w, c); conn != nil {
-		_ = conn.Close()
-		c.End(EndClosed)
+		c.cut(conn, EndClosed)
 	}
 }
 
@@ -146,8 +144,7 @@ func (t Truncate) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	_, _ = w.Write(resp.body[:keep])
 	_ = http.NewResponseController(w).Flush()
 	if conn := hijack(w, c); conn != nil {
-		_ = conn.Close()
-		c.End(EndTruncated)
+		c.cut(conn, EndTruncated) // the client, told the full length, learns of it here
 	}
 }
 
@@ -192,11 +189,11 @@ func (g Garbage) Serve(w http.ResponseWriter, _ *http.Request, c *Call) {
 	if conn == nil {
 		return
 	}
+	c.Note("garbage", "bytes", g.Bytes)
+	c.ended() // the client may give up at the first byte
 	_ = conn.SetWriteDeadline(time.Now().Add(time.Second))
 	_, _ = conn.Write(junk)
-	_ = conn.Close()
-	c.Note("garbage", "bytes", g.Bytes)
-	c.End(EndGarbage)
+	c.cut(conn, EndGarbage)
 }
 
 func decodeGarbage(d *Decode) (Fault, error) {
