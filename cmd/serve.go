@@ -21,6 +21,7 @@ import (
 	"github.com/faultline-dev/faultline/fault"
 	"github.com/faultline-dev/faultline/internal/atomicfile"
 	"github.com/faultline-dev/faultline/internal/logbuf"
+	"github.com/faultline-dev/faultline/internal/reqlog"
 )
 
 func init() { register(newServeCmd) }
@@ -257,7 +258,7 @@ func leveledLogger(format string, opts *slog.HandlerOptions, stderr io.Writer) (
 	case "text":
 		return slog.New(slog.NewTextHandler(stderr, opts)), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(stderr, opts)), nil
+		return slog.New(reqlog.NewJSON(stderr, opts)), nil // slog's JSON lines; request lines written directly
 	}
 	return nil, fmt.Errorf("--log-format %q: use text or json", format)
 }

@@ -18,6 +18,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/faultline-dev/faultline/internal/reqlog"
 )
 
 // Handler wears a plan's faults around an http.Handler and journals every
@@ -487,31 +489,31 @@ func (h *Handler) finish(s *served, r *http.Request) {
 	}
 }
 
-// log writes the request's line. It hands the record to the logger's
-// handler itself, as Logger.LogAttrs would, without the call-stack capture
-// for a source location the line never shows.
+// log writes the request's line: straight into the log's buffer when the
+// logger's handler is a reqlog.Handler (as faultline serve and replay make
+// it), else through a record handed to the logger's handler, as
+// Logger.LogAttrs would, without the call-stack capture for a source
+// location the line never shows.
 func (h *Handler) log(e *Entry) {
 	ctx := context.Background()
 	if h.cfg.logger == nil || !h.cfg.logger.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
+	l := reqlog.Line{Time: time.Now(), Seq: e.Seq, Method: e.Method, Path: e.Path, Status: e.Status, End: e.End,
+		Duration: e.Duration.Round(time.Microsecond), Route: e.Route, IdempotencyKey: e.IdempotencyKey}
+	if len(e.Faults) > 0 {
+		l.Fault = e.FaultNames()
+	}
+	handler := h.cfg.logger.Handler()
+	if rh, ok := handler.(*reqlog.Handler); ok && rh.WriteRequest(&l) {
+		return
+	}
 	// Typed attributes in a fixed array: no value is boxed, nothing escapes
 	// but what the handler keeps.
 	var buf [9]slog.Attr
-	attrs := append(buf[:0], slog.Uint64("seq", e.Seq), slog.String("method", e.Method), slog.String("path", e.Path),
-		slog.Int("status", e.Status), slog.String("end", e.End), slog.Duration("duration", e.Duration.Round(time.Microsecond)))
-	if e.Route != "" {
-		attrs = append(attrs, slog.String("route", e.Route))
-	}
-	if len(e.Faults) > 0 {
-		attrs = append(attrs, slog.String("fault", e.FaultNames()))
-	}
-	if e.IdempotencyKey != "" {
-		attrs = append(attrs, slog.String("idempotency_key", e.IdempotencyKey))
-	}
-	rec := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
-	rec.AddAttrs(attrs...)
-	_ = h.cfg.logger.Handler().Handle(ctx, rec)
+	rec := slog.NewRecord(l.Time, slog.LevelInfo, reqlog.Msg, 0)
+	rec.AddAttrs(l.AppendAttrs(buf[:0])...)
+	_ = handler.Handle(ctx, rec)
 }
 
 // recorder tracks the status and bytes written, and lets faults hijack or

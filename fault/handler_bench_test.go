@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/faultline-dev/faultline/internal/reqlog"
 )
 
 // discardWriter is a ResponseWriter that keeps nothing, so a benchmark
@@ -22,7 +24,7 @@ func BenchmarkStub(b *testing.B) {
 	m := NewMetrics()
 	h := Wrap(nil, &Plan{Routes: []Route{{Name: "x", Match: Match{Path: "/x"},
 		Respond: &Response{Headers: map[string]string{"Content-Type": "application/json"}, Body: []byte(`{"ok":true}`)}}}},
-		WithLogger(slog.New(slog.NewJSONHandler(io.Discard, nil))), WithObserver(m.Observe))
+		WithLogger(slog.New(reqlog.NewJSON(io.Discard, nil))), WithObserver(m.Observe))
 	r := httptest.NewRequest("GET", "/x", nil)
 	r.Header.Set("User-Agent", "bench")
 	w := &discardWriter{h: http.Header{}}

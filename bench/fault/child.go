@@ -14,6 +14,7 @@ import (
 	"github.com/faultline-dev/faultline/cassettes"
 	"github.com/faultline-dev/faultline/fault"
 	"github.com/faultline-dev/faultline/internal/logbuf"
+	"github.com/faultline-dev/faultline/internal/reqlog"
 )
 
 // childEnv names the server a re-executed bench/fault runs instead of the
@@ -68,7 +69,7 @@ func serveChild(kind, upstream string) int {
 // batching writer), metrics observer, journal.
 func childHandler(kind, upstream string) (http.Handler, func(), error) {
 	out := logbuf.New(os.Stderr)
-	logger := slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	logger := slog.New(reqlog.NewJSON(out, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	metrics := fault.NewMetrics()
 	opts := []fault.Option{fault.WithLogger(logger), fault.WithObserver(metrics.Observe)}
 	flush := func() { _ = out.Close() }
