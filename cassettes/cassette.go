@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/faultline-dev/faultline/internal/yamlx"
 	"io"
 	"net/http"
 	"net/url"
@@ -184,7 +185,7 @@ func decodeRoot(file string, root *yaml.Node) (*Cassette, error) {
 	if err := checkVersion(file, root); err != nil {
 		return nil, err
 	}
-	seq := valueNode(root, "interactions")
+	seq := yamlx.MapValue(root, "interactions")
 	if seq != nil && seq.Kind == yaml.SequenceNode {
 		if err := normalizeInteractions(file, seq); err != nil {
 			return nil, err
@@ -252,7 +253,7 @@ func oneDocument(file string, data []byte) (*yaml.Node, error) {
 var readable = map[int]bool{1: true, 2: true}
 
 func checkVersion(file string, root *yaml.Node) error {
-	v := valueNode(root, "version")
+	v := yamlx.MapValue(root, "version")
 	n, err := 0, error(nil)
 	if v != nil {
 		n, err = strconv.Atoi(v.Value)
@@ -274,17 +275,17 @@ func checkVersion(file string, root *yaml.Node) error {
 // response without `code` takes it from `status` ("200 OK").
 func normalizeInteractions(file string, seq *yaml.Node) error {
 	for _, it := range seq.Content {
-		resp := valueNode(it, "response")
+		resp := yamlx.MapValue(it, "response")
 		if it.Kind != yaml.MappingNode || resp == nil || resp.Kind != yaml.MappingNode {
 			continue
 		}
-		if d := valueNode(resp, "duration"); d != nil {
+		if d := yamlx.MapValue(resp, "duration"); d != nil {
 			if err := normalizeDuration(file, d); err != nil {
 				return err
 			}
 		}
-		if valueNode(resp, "code") == nil {
-			if st := valueNode(resp, "status"); st != nil && st.Kind == yaml.ScalarNode {
+		if yamlx.MapValue(resp, "code") == nil {
+			if st := yamlx.MapValue(resp, "status"); st != nil && st.Kind == yaml.ScalarNode {
 				code, _, _ := strings.Cut(strings.TrimSpace(st.Value), " ")
 				resp.Content = append(resp.Content,
 					&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "code"},
@@ -331,16 +332,6 @@ func validate(it *Interaction) error {
 	}
 	if it.Response.Code < 200 || it.Response.Code > 599 {
 		return fmt.Errorf("response.code %d is not a final HTTP status, 200-599 (missing response?)", it.Response.Code)
-	}
-	return nil
-}
-
-// valueNode returns the value of key in mapping m, or nil.
-func valueNode(m *yaml.Node, key string) *yaml.Node {
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
 	}
 	return nil
 }

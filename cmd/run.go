@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/faultline-dev/faultline/fault"
 	"io"
 	"net"
 	"os"
@@ -223,7 +224,7 @@ func loadScenarios(paths []string) ([]*scenarios.Scenario, error) {
 	} else {
 		scs, err = scenarios.LoadPaths(paths)
 	}
-	if errors.Is(err, scenarios.ErrInvalid) {
+	if errors.Is(err, fault.ErrInvalid) {
 		return nil, usageErr(err)
 	}
 	if err != nil {

@@ -156,7 +156,7 @@ func (s *Spec) warnBuild(err error) {
 		return
 	}
 	seen := map[string]bool{}
-	for _, e := range unwrapAll(err) {
+	for _, e := range yamlx.Unjoin(err) {
 		msg := firstLine(e)
 		var circ *index.ResolvingError
 		if errors.As(e, &circ) && circ.CircularReference != nil {
@@ -167,17 +167,6 @@ func (s *Spec) warnBuild(err error) {
 			s.Warnings = append(s.Warnings, Warning{Where: s.File, Message: msg})
 		}
 	}
-}
-
-func unwrapAll(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, unwrapAll(e)...)
-		}
-		return out
-	}
-	return []error{err}
 }
 
 func firstLine(err error) string {

@@ -13,7 +13,7 @@ import (
 )
 
 // FuzzLoadPlan: no input makes the loader panic, and every error is one
-// line that wraps ErrInvalidPlan.
+// line that wraps ErrInvalid.
 func FuzzLoadPlan(f *testing.F) {
 	if data, err := os.ReadFile("../scenarios/examples/all-faults.yaml"); err == nil {
 		f.Add(data)
@@ -29,8 +29,8 @@ func FuzzLoadPlan(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := LoadPlan("f.yaml", data)
 		if err != nil {
-			if !errors.Is(err, ErrInvalidPlan) {
-				t.Fatalf("error does not wrap ErrInvalidPlan: %v", err)
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("error does not wrap ErrInvalid: %v", err)
 			}
 			if strings.Contains(err.Error(), "\n") {
 				t.Fatalf("error is not one line: %q", err)

@@ -13,9 +13,10 @@ import (
 	"github.com/faultline-dev/faultline/internal/yamlx"
 )
 
-// ErrInvalidPlan is wrapped by every error about a plan's content; the CLI
-// maps it to exit code 2.
-var ErrInvalidPlan = yamlx.ErrInvalid
+// ErrInvalid is wrapped by every error about the content of a plan, and of
+// the files built on one (a scenario file wraps it too): bad YAML, unknown
+// keys, values out of range. The CLI maps it to exit code 2.
+var ErrInvalid = yamlx.ErrInvalid
 
 // LoadPlanFile reads a plan file, or a scenario file whose upstream section
 // is the plan.
@@ -34,12 +35,12 @@ func LoadPlan(name string, data []byte) (*Plan, error) {
 		return nil, err
 	}
 	root := f.Root
-	if up := mapValue(root, "upstream"); up != nil {
+	if up := yamlx.MapValue(root, "upstream"); up != nil {
 		p, err := decodePlan(f, up, "upstream")
 		if err != nil {
 			return nil, err
 		}
-		if seed := mapValue(root, "seed"); seed != nil && p.Seed == 0 {
+		if seed := yamlx.MapValue(root, "seed"); seed != nil && p.Seed == 0 {
 			if err := seed.Decode(&p.Seed); err != nil {
 				return nil, yamlx.Errorf(name, seed, "seed: must be a whole number")
 			}
@@ -53,18 +54,6 @@ func LoadPlan(name string, data []byte) (*Plan, error) {
 // (a scenario's upstream section); file and path name it in errors.
 func DecodePlanNode(file string, n *yaml.Node, path string) (*Plan, error) {
 	return decodePlan(&yamlx.File{Name: file, Root: n}, n, path)
-}
-
-func mapValue(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
 }
 
 type planFile struct {
@@ -100,7 +89,7 @@ func decodePlan(f *yamlx.File, n *yaml.Node, path string) (*Plan, error) {
 		return nil, err
 	}
 	if pf.Version != 0 && pf.Version != 1 {
-		return nil, yamlx.Errorf(f.Name, mapValue(n, "version"), "%sversion %d is not supported: use version: 1", prefix(path), pf.Version)
+		return nil, yamlx.Errorf(f.Name, yamlx.MapValue(n, "version"), "%sversion %d is not supported: use version: 1", prefix(path), pf.Version)
 	}
 	p := &Plan{Seed: pf.Seed, Cassette: pf.Cassette, Spec: pf.Spec}
 	var err error
@@ -136,14 +125,14 @@ func decodeRoute(f *yamlx.File, n *yaml.Node, path string) (Route, error) {
 		return Route{}, err
 	}
 	if rf.Path != "" && !strings.HasPrefix(rf.Path, "/") {
-		return Route{}, yamlx.Errorf(f.Name, mapValue(n, "path"), "%s.path: %q must start with /", path, rf.Path)
+		return Route{}, yamlx.Errorf(f.Name, yamlx.MapValue(n, "path"), "%s.path: %q must start with /", path, rf.Path)
 	}
 	rt := Route{Name: rf.Name, Match: Match{Method: strings.ToUpper(rf.Method), Path: rf.Path, Headers: rf.Headers, Query: rf.Query}}
 	if rt.Name == "" {
 		rt.Name = strings.TrimSpace(rt.Match.Method + " " + orDefault(rf.Path, "/**"))
 	}
 	if rf.Respond != nil {
-		resp, err := decodeRespond(f, mapValue(n, "respond"), rf.Respond, path+".respond")
+		resp, err := decodeRespond(f, yamlx.MapValue(n, "respond"), rf.Respond, path+".respond")
 		if err != nil {
 			return Route{}, err
 		}
@@ -168,7 +157,7 @@ func orDefault(s, def string) string {
 
 func decodeRespond(f *yamlx.File, n *yaml.Node, rf *respondFile, path string) (*Response, error) {
 	if rf.Status != 0 && (rf.Status < 100 || rf.Status > 599) {
-		return nil, yamlx.Errorf(f.Name, mapValue(n, "status"), "%s.status: %d is not an HTTP status (100-599)", path, rf.Status)
+		return nil, yamlx.Errorf(f.Name, yamlx.MapValue(n, "status"), "%s.status: %d is not an HTTP status (100-599)", path, rf.Status)
 	}
 	resp := &Response{Status: rf.Status, Headers: canonical(rf.Headers)}
 	switch {
@@ -253,6 +242,7 @@ type whenFile struct {
 }
 
 func decodeRule(f *yamlx.File, n *yaml.Node, path string) (Rule, error) {
+	n = yamlx.Unalias(n) // - *slow: a rule shared between routes
 	if n.Kind != yaml.MappingNode {
 		return Rule{}, yamlx.Errorf(f.Name, n, "%s: expected a mapping like {when: {first: 2}, status: {code: 503}}", path)
 	}
@@ -280,7 +270,7 @@ func decodeRule(f *yamlx.File, n *yaml.Node, path string) (Rule, error) {
 	if !ok {
 		return Rule{}, yamlx.Errorf(f.Name, faultKey, "%s: unknown fault %q; known faults: %s", path, faultKey.Value, kindList())
 	}
-	flt, err := dec(&Decode{file: f, Node: faultVal, Path: path + "." + faultKey.Value})
+	flt, err := dec(&Decode{File: f, Node: faultVal, Path: path + "." + faultKey.Value})
 	if err != nil {
 		return Rule{}, err
 	}
@@ -294,7 +284,7 @@ func decodeWhen(f *yamlx.File, n *yaml.Node, path string) (When, error) {
 		return When{}, err
 	}
 	bad := func(key, format string, args ...any) (When, error) {
-		return When{}, yamlx.Errorf(f.Name, mapValue(n, key), "%s.%s: %s", path, key, fmt.Sprintf(format, args...))
+		return When{}, yamlx.Errorf(f.Name, yamlx.MapValue(n, key), "%s.%s: %s", path, key, fmt.Sprintf(format, args...))
 	}
 	w := When{First: wf.First, Every: wf.Every, Per: wf.Per}
 	if wf.First < 0 {
@@ -349,38 +339,9 @@ func parseRange(s string) (from, to int, err error) {
 	return from, to, nil
 }
 
-// Decode gives a fault decoder its YAML parameters.
-type Decode struct {
-	file *yamlx.File
-	Node *yaml.Node // the fault's value; may be a null node for "reset:"
-	Path string     // e.g. routes[0].faults[1].latency
-}
-
-// Into decodes the parameters strictly into v (a pointer to a struct with
-// yaml tags; use yamlx-style durations via the Duration type).
-func (d *Decode) Into(v any) error {
-	if d.Node == nil || d.Node.Tag == "!!null" {
-		return nil
-	}
-	if d.Node.Kind != yaml.MappingNode {
-		return d.Errorf("expected a mapping of parameters, got %q", d.Node.Value)
-	}
-	return d.file.Decode(d.Node, v, d.Path)
-}
-
-// Errorf reports a problem with the fault's parameters at its position.
-func (d *Decode) Errorf(format string, args ...any) error {
-	return yamlx.Errorf(d.file.Name, d.Node, "%s: %s", d.Path, fmt.Sprintf(format, args...))
-}
-
-// ErrorfKey reports a problem with one parameter at that key's position.
-func (d *Decode) ErrorfKey(key, format string, args ...any) error {
-	n := mapValue(d.Node, key)
-	if n == nil {
-		n = d.Node
-	}
-	return yamlx.Errorf(d.file.Name, n, "%s.%s: %s", d.Path, key, fmt.Sprintf(format, args...))
-}
+// Decode gives a fault decoder its YAML parameters: Into decodes them
+// strictly, Errorf and ErrorfKey report a problem at their position.
+type Decode = yamlx.Value
 
 // Duration is a plan file duration ("250ms", "2s").
 type Duration = yamlx.Duration

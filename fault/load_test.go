@@ -33,7 +33,7 @@ func TestLoadPlanErrors(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := LoadPlan("p.yaml", []byte(c.src))
 			require.Error(t, err)
-			assert.True(t, errors.Is(err, ErrInvalidPlan), "errors.Is(ErrInvalidPlan): %v", err)
+			assert.True(t, errors.Is(err, ErrInvalid), "errors.Is(ErrInvalid): %v", err)
 			assert.Contains(t, err.Error(), c.want)
 			assert.NotContains(t, err.Error(), "\n", "errors are one line")
 		})
@@ -91,4 +91,36 @@ routes:
 	assert.Equal(t, 203, code)
 	code, _, _ = do(t, s, "GET", "/x", nil)
 	assert.Equal(t, 404, code)
+}
+
+// TestLoadPlanAnchors: YAML anchors and aliases share a rule, a fault's
+// parameters or a response between routes, as they do in scenario files.
+func TestLoadPlanAnchors(t *testing.T) {
+	src := `routes:
+  - path: /a
+    respond: &ok {status: 201, body: made}
+    faults:
+      - &slow {when: {first: 2}, latency: &lat {fixed: 50ms}}
+      - status: &unavailable {code: 503}
+  - path: /b
+    respond: *ok
+    faults:
+      - *slow
+      - latency: *lat
+      - status: *unavailable
+`
+	p, err := LoadPlan("p.yaml", []byte(src))
+	require.NoError(t, err)
+	require.Len(t, p.Routes, 2)
+	b := p.Routes[1]
+	assert.Equal(t, 201, b.Respond.Status)
+	assert.Equal(t, "made", string(b.Respond.Body))
+	require.Len(t, b.Rules, 3)
+	assert.Equal(t, 2, b.Rules[0].When.First)
+	assert.Equal(t, p.Routes[0].Rules[0].Fault, b.Rules[0].Fault)
+	assert.Equal(t, p.Routes[0].Rules[0].Fault, b.Rules[1].Fault)
+	assert.Equal(t, p.Routes[0].Rules[1].Fault, b.Rules[2].Fault)
+
+	_, err = LoadPlan("p.yaml", []byte("routes:\n  - path: /a\n    faults:\n      - status: &s {code: 700}\n  - path: /b\n    faults:\n      - status: *s\n"))
+	assert.ErrorContains(t, err, "p.yaml:4:27: routes[0].faults[0].status.code: 700 is not an HTTP status")
 }

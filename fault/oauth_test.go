@@ -140,6 +140,6 @@ func TestOAuthDecodeErrors(t *testing.T) {
 		_, err := LoadPlan("p.yaml", []byte("routes:\n  - path: /x\n    faults:\n      - oauth: "+src+"\n"))
 		require.Error(t, err, src)
 		assert.Contains(t, err.Error(), want, src)
-		assert.ErrorIs(t, err, ErrInvalidPlan)
+		assert.ErrorIs(t, err, ErrInvalid)
 	}
 }

@@ -110,7 +110,7 @@ func decodeTLSPlan(f *yamlx.File, n *yaml.Node, path string) (*TLSPlan, error) {
 	switch tf.Certificate {
 	case CertValid, CertSelfSigned, CertExpired, CertWrongHost:
 	default:
-		return nil, yamlx.Errorf(f.Name, orNil(mapValue(n, "certificate"), n), "%s.certificate: %q: use valid, self_signed, expired or wrong_host", path, tf.Certificate)
+		return nil, yamlx.Errorf(f.Name, yamlx.At(n, "certificate"), "%s.certificate: %q: use valid, self_signed, expired or wrong_host", path, tf.Certificate)
 	}
 	switch tf.MaxVersion {
 	case "":
@@ -119,16 +119,9 @@ func decodeTLSPlan(f *yamlx.File, n *yaml.Node, path string) (*TLSPlan, error) {
 	case "1.1":
 		p.MaxVersion = tls.VersionTLS11
 	default:
-		return nil, yamlx.Errorf(f.Name, orNil(mapValue(n, "max_version"), n), "%s.max_version: %q: give \"1.0\" or \"1.1\" (an upstream stuck on an old protocol), or leave it out", path, tf.MaxVersion)
+		return nil, yamlx.Errorf(f.Name, yamlx.At(n, "max_version"), "%s.max_version: %q: give \"1.0\" or \"1.1\" (an upstream stuck on an old protocol), or leave it out", path, tf.MaxVersion)
 	}
 	return p, nil
-}
-
-func orNil(n, def *yaml.Node) *yaml.Node {
-	if n != nil {
-		return n
-	}
-	return def
 }
 
 // String describes the plan, e.g. "an expired certificate".

@@ -72,7 +72,7 @@ func decodeWebhooks(f *yamlx.File, n *yaml.Node, path string) ([]Webhook, error)
 
 func buildWebhook(f *yamlx.File, n *yaml.Node, wf *webhookFile, path string) (Webhook, error) {
 	bad := func(key, format string, args ...any) (Webhook, error) {
-		return Webhook{}, yamlx.Errorf(f.Name, orNode(mapValue(n, key), n), "%s.%s: %s", path, key, fmt.Sprintf(format, args...))
+		return Webhook{}, yamlx.Errorf(f.Name, yamlx.At(n, key), "%s.%s: %s", path, key, fmt.Sprintf(format, args...))
 	}
 	w := Webhook{Name: wf.Name, Target: wf.Target, Scheme: wf.Scheme, Secret: wf.Secret, Every: wf.Every.D()}
 	if w.Name == "" {
@@ -141,11 +141,4 @@ func statusClass(s string) (int, error) {
 		return int(s[0] - '0'), nil
 	}
 	return 0, fmt.Errorf("%q: use a class such as 2xx", s)
-}
-
-func orNode(n, def *yaml.Node) *yaml.Node {
-	if n != nil {
-		return n
-	}
-	return def
 }

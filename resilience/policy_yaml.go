@@ -1,7 +1,6 @@
 package resilience
 
 import (
-	"errors"
 	"strings"
 
 	"github.com/faultline-dev/faultline/internal/yamlx"
@@ -37,7 +36,7 @@ func decodePolicy(f *yamlx.File, n *yaml.Node, base Policy) (Policy, error) {
 	}
 	m := mirrorOf(base)
 	if err := f.Decode(n, &m, ""); err != nil {
-		return Policy{}, withKeyPath(err, n)
+		return Policy{}, err
 	}
 	p := m.policy()
 	if path, msg := p.problem(); path != "" {
@@ -48,40 +47,6 @@ func decodePolicy(f *yamlx.File, n *yaml.Node, base Policy) (Policy, error) {
 		return Policy{}, yamlx.Errorf(f.Name, at, "%s: %s", path, msg)
 	}
 	return p, nil
-}
-
-// withKeyPath prefixes a positioned error with the key path of the value it
-// points at, when the message does not already name it.
-func withKeyPath(err error, root *yaml.Node) error {
-	var ye *yamlx.Error
-	if !errors.As(err, &ye) || ye.Line == 0 {
-		return err
-	}
-	if path := pathAt(root, ye.Line, ye.Col, ""); path != "" && !strings.HasPrefix(ye.Msg, path) {
-		ye.Msg = path + ": " + ye.Msg
-	}
-	return ye
-}
-
-// pathAt returns the dotted key path of the value node at line:col.
-func pathAt(n *yaml.Node, line, col int, prefix string) string {
-	if n.Kind != yaml.MappingNode {
-		return ""
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		path := k.Value
-		if prefix != "" {
-			path = prefix + "." + k.Value
-		}
-		if v.Line == line && v.Column == col {
-			return path
-		}
-		if p := pathAt(v, line, col, path); p != "" {
-			return p
-		}
-	}
-	return ""
 }
 
 // related names, for checks that compare two fields, the other field: when
@@ -95,25 +60,13 @@ var related = map[string]string{
 // deepest mapping on the way when the key is absent (inherited from base).
 func valueNode(n *yaml.Node, path string) (*yaml.Node, bool) {
 	for key := range strings.SplitSeq(path, ".") {
-		next := lookup(n, key)
+		next := yamlx.MapValue(n, key)
 		if next == nil {
 			return n, false
 		}
 		n = next
 	}
 	return n, true
-}
-
-func lookup(n *yaml.Node, key string) *yaml.Node {
-	if n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
 }
 
 // policyYAML mirrors Policy with yamlx.Duration fields. Decoding onto a

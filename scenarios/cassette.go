@@ -26,7 +26,7 @@ func checkCassette(sc *Scenario, f *yamlx.File, upstream *yaml.Node) error {
 		return nil
 	}
 	if _, err := cassettes.Load(cassettePath(sc)); err != nil {
-		return yamlx.Errorf(f.Name, orNode(mapValue(upstream, "cassette"), upstream), "upstream.cassette: %v", err)
+		return yamlx.Errorf(f.Name, yamlx.At(upstream, "cassette"), "upstream.cassette: %v", err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"context"
+	"github.com/faultline-dev/faultline/fault"
 	"os"
 	"path/filepath"
 	"testing"
@@ -37,7 +38,7 @@ func TestCassetteUpstreamErrors(t *testing.T) {
 	require.NoError(t, os.WriteFile(file, src, 0o644))
 	_, err = LoadFile(file)
 	require.Error(t, err, "the cassette is missing next to the scenario")
-	assert.ErrorIs(t, err, ErrInvalid)
+	assert.ErrorIs(t, err, fault.ErrInvalid)
 	assert.Contains(t, err.Error(), "s.yaml:6:13: upstream.cassette:")
 
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "customers.yaml"), []byte("version: 2\ninteractions: [oops\n"), 0o644))

@@ -17,10 +17,10 @@ func init() {
 type attemptsCheck struct{ min, max int }
 
 func decodeAttempts(d *checkDecode) (Check, error) {
-	if s, ok := d.scalar(); ok {
+	if s, ok := d.Scalar(); ok {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
-			return nil, d.errorf("%q: give a number of attempts, or {min: N, max: M}", s)
+			return nil, d.Errorf("%q: give a number of attempts, or {min: N, max: M}", s)
 		}
 		return attemptsCheck{min: n, max: n}, nil
 	}
@@ -34,13 +34,13 @@ func decodeAttempts(d *checkDecode) (Check, error) {
 	}
 	c := attemptsCheck{min: f.Min, max: f.Max}
 	if f.Exact != 0 && (f.Min != 0 || f.Max != 0) {
-		return nil, d.errorf("give exact, or min and/or max, not both")
+		return nil, d.Errorf("give exact, or min and/or max, not both")
 	}
 	if f.Exact > 0 {
 		c = attemptsCheck{min: f.Exact, max: f.Exact}
 	}
 	if c.min < 0 || c.max < 0 || (c.max > 0 && c.max < c.min) || (c.min == 0 && c.max == 0) {
-		return nil, d.errorf("give exact, or min and/or max with 0 < min <= max")
+		return nil, d.Errorf("give exact, or min and/or max with 0 < min <= max")
 	}
 	return c, nil
 }
@@ -84,12 +84,12 @@ type noRetryOnCheck struct{ statuses []int }
 
 func decodeNoRetryOn(d *checkDecode) (Check, error) {
 	var codes []int
-	if err := d.node.Decode(&codes); err != nil || len(codes) == 0 {
-		return nil, d.errorf("give a list of statuses, e.g. [400, 401, 403, 404, 422]")
+	if err := d.Node.Decode(&codes); err != nil || len(codes) == 0 {
+		return nil, d.Errorf("give a list of statuses, e.g. [400, 401, 403, 404, 422]")
 	}
 	for _, code := range codes {
 		if code < 100 || code > 599 {
-			return nil, d.errorf("%d is not an HTTP status (100-599)", code)
+			return nil, d.Errorf("%d is not an HTTP status (100-599)", code)
 		}
 	}
 	return noRetryOnCheck{statuses: codes}, nil

@@ -62,7 +62,7 @@ func decodeBackoff(d *checkDecode) (Check, error) {
 		return nil, err
 	}
 	if f.Min <= 0 {
-		return nil, d.errorf("min: give the smallest acceptable median wait between attempts, e.g. min: 20ms")
+		return nil, d.Errorf("min: give the smallest acceptable median wait between attempts, e.g. min: 20ms")
 	}
 	return backoffCheck{min: f.Min.D(), jitter: f.Jitter == nil || *f.Jitter, growth: f.Growth == nil || *f.Growth,
 		optional: f.Required != nil && !*f.Required}, nil

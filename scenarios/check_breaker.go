@@ -32,7 +32,7 @@ func decodeCircuitOpens(d *checkDecode) (Check, error) {
 		return nil, err
 	}
 	if f.After < 1 {
-		return nil, d.errorf("after: how many failures should open the breaker, e.g. after: 3")
+		return nil, d.Errorf("after: how many failures should open the breaker, e.g. after: 3")
 	}
 	return circuitCheck{after: f.After}, nil
 }

@@ -67,9 +67,9 @@ var MentionSynonyms = map[string][]string{
 }
 
 func decodeErrorMentions(d *checkDecode) (Check, error) {
-	s, ok := d.scalar()
+	s, ok := d.Scalar()
 	if !ok || s == "" {
-		return nil, d.errorf("give the text the error must contain, e.g. error_mentions: amount")
+		return nil, d.Errorf("give the text the error must contain, e.g. error_mentions: amount")
 	}
 	return newErrorMentions(s), nil
 }

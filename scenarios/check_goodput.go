@@ -27,15 +27,15 @@ func decodeGoodput(d *checkDecode) (Check, error) {
 	var f struct {
 		Min float64 `yaml:"min"`
 	}
-	if s, ok := d.scalar(); ok {
+	if s, ok := d.Scalar(); ok {
 		if _, err := fmt.Sscan(s, &f.Min); err != nil {
-			return nil, d.errorf("%q: give the share of calls that must succeed, e.g. goodput: 0.9", s)
+			return nil, d.Errorf("%q: give the share of calls that must succeed, e.g. goodput: 0.9", s)
 		}
 	} else if err := d.into(&f); err != nil {
 		return nil, err
 	}
 	if f.Min <= 0 || f.Min > 1 || math.IsNaN(f.Min) {
-		return nil, d.errorf("min must be above 0 and at most 1 (a share of the calls, e.g. 0.9)")
+		return nil, d.Errorf("min must be above 0 and at most 1 (a share of the calls, e.g. 0.9)")
 	}
 	return goodputCheck{min: f.Min}, nil
 }

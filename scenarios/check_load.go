@@ -32,7 +32,7 @@ func decodeRateBelow(d *checkDecode) (Check, error) {
 		return nil, err
 	}
 	if f.RPS <= 0 || math.IsInf(f.RPS, 0) || math.IsNaN(f.RPS) || f.Window <= 0 {
-		return nil, d.errorf("give rps above zero (and optionally window, default 1s)")
+		return nil, d.Errorf("give rps above zero (and optionally window, default 1s)")
 	}
 	return rateBelowCheck{rps: f.RPS, window: f.Window.D()}, nil
 }
@@ -68,15 +68,15 @@ func decodeConcurrencyBelow(d *checkDecode) (Check, error) {
 	var f struct {
 		Max int `yaml:"max"`
 	}
-	if s, ok := d.scalar(); ok {
+	if s, ok := d.Scalar(); ok {
 		if _, err := fmt.Sscan(s, &f.Max); err != nil {
-			return nil, d.errorf("%q: give a number, e.g. concurrency_below: 4", s)
+			return nil, d.Errorf("%q: give a number, e.g. concurrency_below: 4", s)
 		}
 	} else if err := d.into(&f); err != nil {
 		return nil, err
 	}
 	if f.Max < 1 {
-		return nil, d.errorf("max must be at least 1")
+		return nil, d.Errorf("max must be at least 1")
 	}
 	return concurrencyBelowCheck{max: f.Max}, nil
 }
@@ -115,15 +115,15 @@ func decodeAmplificationBelow(d *checkDecode) (Check, error) {
 	var f struct {
 		Ratio float64 `yaml:"ratio"`
 	}
-	if s, ok := d.scalar(); ok {
+	if s, ok := d.Scalar(); ok {
 		if _, err := fmt.Sscan(s, &f.Ratio); err != nil {
-			return nil, d.errorf("%q: give a ratio, e.g. amplification_below: 1.2", s)
+			return nil, d.Errorf("%q: give a ratio, e.g. amplification_below: 1.2", s)
 		}
 	} else if err := d.into(&f); err != nil {
 		return nil, err
 	}
 	if f.Ratio < 1 {
-		return nil, d.errorf("ratio must be at least 1 (one request per call)")
+		return nil, d.Errorf("ratio must be at least 1 (one request per call)")
 	}
 	return amplificationCheck{ratio: f.Ratio}, nil
 }

@@ -21,7 +21,7 @@ type outcomeCheck struct {
 
 func decodeOutcome(d *checkDecode) (Check, error) {
 	c := outcomeCheck{}
-	if s, ok := d.scalar(); ok {
+	if s, ok := d.Scalar(); ok {
 		c.expect = s
 	} else {
 		var f struct {
@@ -34,7 +34,7 @@ func decodeOutcome(d *checkDecode) (Check, error) {
 		c.expect, c.within = f.Expect, f.Within.D()
 	}
 	if !contains([]string{"success", "handled", "failure", "no_hang"}, c.expect) {
-		return nil, d.errorf("%q: expect success, handled, failure or no_hang", c.expect)
+		return nil, d.Errorf("%q: expect success, handled, failure or no_hang", c.expect)
 	}
 	return c, nil
 }

@@ -19,11 +19,11 @@ type retryAfterCheck struct{ tolerance time.Duration }
 
 func decodeRetryAfterHonoured(d *checkDecode) (Check, error) {
 	c := retryAfterCheck{tolerance: 50 * time.Millisecond}
-	if d.node.ShortTag() == "!!null" || isTrue(d.node) {
+	if d.Node.ShortTag() == "!!null" || isTrue(d.Node) {
 		return c, nil
 	}
-	if s, ok := d.scalar(); ok {
-		return nil, d.errorf("%q: write retry_after_honoured: {tolerance: %s} to set the tolerance, or no value", s, s)
+	if s, ok := d.Scalar(); ok {
+		return nil, d.Errorf("%q: write retry_after_honoured: {tolerance: %s} to set the tolerance, or no value", s, s)
 	}
 	var f struct {
 		Tolerance *yamlx.Duration `yaml:"tolerance"`

@@ -18,9 +18,9 @@ func init() {
 func decodeWithin(name string, mk func(time.Duration) Check) checkDecoder {
 	return func(d *checkDecode) (Check, error) {
 		var within yamlx.Duration
-		if _, ok := d.scalar(); ok {
-			if err := d.node.Decode(&within); err != nil {
-				return nil, d.errorf("give a duration, e.g. %s: 2s", name)
+		if _, ok := d.Scalar(); ok {
+			if err := d.Node.Decode(&within); err != nil {
+				return nil, d.Errorf("give a duration, e.g. %s: 2s", name)
 			}
 		} else {
 			var f struct {
@@ -32,7 +32,7 @@ func decodeWithin(name string, mk func(time.Duration) Check) checkDecoder {
 			within = f.Within
 		}
 		if within <= 0 {
-			return nil, d.errorf("give a duration above zero, e.g. %s: {within: 2s}", name)
+			return nil, d.Errorf("give a duration above zero, e.g. %s: {within: 2s}", name)
 		}
 		return mk(within.D()), nil
 	}
@@ -100,7 +100,7 @@ func decodeLatency(d *checkDecode) (Check, error) {
 		return nil, err
 	}
 	if f.P50 == 0 && f.P95 == 0 && f.P99 == 0 {
-		return nil, d.errorf("give at least one of p50, p95, p99")
+		return nil, d.Errorf("give at least one of p50, p95, p99")
 	}
 	return latencyCheck{f.P50.D(), f.P95.D(), f.P99.D()}, nil
 }

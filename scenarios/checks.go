@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
@@ -35,29 +34,26 @@ func CheckNames() []string {
 	return out
 }
 
-type checkDecode struct {
-	file *yamlx.File
-	node *yaml.Node
-	path string
-}
+// checkDecode is a check's YAML value, as its decoder receives it.
+type checkDecode struct{ yamlx.Value }
 
 // into decodes a mapping value strictly into v.
 func (d *checkDecode) into(v any) error {
-	if d.node.Kind != yaml.MappingNode {
-		return d.errorf("expected a mapping of parameters")
+	if yamlx.Unalias(d.Node).Kind != yaml.MappingNode {
+		return d.Errorf("expected a mapping of parameters")
 	}
-	return withKeyPath(d.file.Decode(d.node, v, d.path), d.node, d.path)
+	return d.Into(v)
 }
 
 // noParams accepts a check written without parameters (`- name`, `- name:`
 // or `name: true`) and rejects any other value, which would otherwise be
 // silently ignored.
 func (d *checkDecode) noParams() error {
-	if d.node.ShortTag() == "!!null" || isTrue(d.node) {
+	if d.Node.ShortTag() == "!!null" || isTrue(d.Node) {
 		return nil
 	}
-	name := d.path[strings.LastIndex(d.path, ".")+1:]
-	return d.errorf("takes no parameters: write it as - %s", name)
+	name := d.Path[strings.LastIndex(d.Path, ".")+1:]
+	return d.Errorf("takes no parameters: write it as - %s", name)
 }
 
 func isTrue(n *yaml.Node) bool {
@@ -65,19 +61,8 @@ func isTrue(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" && n.Decode(&on) == nil && on
 }
 
-// scalar reports whether the value was written as a single word or number.
-func (d *checkDecode) scalar() (string, bool) {
-	if d.node.Kind == yaml.ScalarNode && d.node.Tag != "!!null" {
-		return d.node.Value, true
-	}
-	return "", false
-}
-
-func (d *checkDecode) errorf(format string, args ...any) error {
-	return yamlx.Errorf(d.file.Name, d.node, "%s: %s", d.path, fmt.Sprintf(format, args...))
-}
-
 func decodeCheck(f *yamlx.File, n *yaml.Node, path string) (Check, error) {
+	n = yamlx.Unalias(n) // - *shared: a check written once, used twice
 	if n.Kind == yaml.ScalarNode {
 		n = &yaml.Node{Kind: yaml.MappingNode, Line: n.Line, Column: n.Column, Content: []*yaml.Node{n, {Kind: yaml.ScalarNode, Tag: "!!null", Line: n.Line, Column: n.Column}}}
 	}
@@ -89,7 +74,7 @@ func decodeCheck(f *yamlx.File, n *yaml.Node, path string) (Check, error) {
 	if !ok {
 		return nil, yamlx.Errorf(f.Name, key, "%s: unknown check %q%s; known checks: %s", path, key.Value, yamlx.DidYouMean(key.Value, CheckNames()), strings.Join(CheckNames(), ", "))
 	}
-	return dec(&checkDecode{file: f, node: val, path: path + "." + key.Value})
+	return dec(&checkDecode{yamlx.Value{File: f, Node: val, Path: path + "." + key.Value}})
 }
 
 // verdict builds a check result.

@@ -808,7 +808,7 @@ func TestCheckDecodeErrors(t *testing.T) {
 		t.Run(tc.check+tc.value, func(t *testing.T) {
 			_, err := Load("check.yaml", []byte(checkYAML(tc.check+":"+tc.value)))
 			require.Error(t, err)
-			assert.ErrorIs(t, err, ErrInvalid)
+			assert.ErrorIs(t, err, fault.ErrInvalid)
 			msg := err.Error()
 			assert.Regexp(t, `^check\.yaml:10:\d+: checks\[0\]\.`+tc.check+`[.:]`, msg)
 			assert.Contains(t, msg, tc.says)

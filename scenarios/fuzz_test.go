@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"errors"
+	"github.com/faultline-dev/faultline/fault"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -10,7 +11,7 @@ import (
 )
 
 // FuzzLoad: whatever the bytes, Load returns a valid scenario or one line of
-// error wrapping ErrInvalid; it never panics.
+// error wrapping fault.ErrInvalid; it never panics.
 func FuzzLoad(f *testing.F) {
 	lib, err := fs.Glob(libraryFS, "library/*.yaml")
 	if err != nil {
@@ -47,8 +48,8 @@ func FuzzLoad(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, err := Load("fuzz.yaml", data)
 		if err != nil {
-			if !errors.Is(err, ErrInvalid) {
-				t.Fatalf("error does not wrap ErrInvalid: %v", err)
+			if !errors.Is(err, fault.ErrInvalid) {
+				t.Fatalf("error does not wrap fault.ErrInvalid: %v", err)
 			}
 			for _, line := range strings.Split(err.Error(), "\n") {
 				if !strings.HasPrefix(line, "fuzz.yaml") {

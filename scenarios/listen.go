@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"github.com/faultline-dev/faultline/fault"
 	"net"
 	"net/url"
 	"strconv"
@@ -57,7 +58,7 @@ func loopbackURL(raw string) string {
 func CheckAdvertise(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
-		return fmt.Errorf("%w: --advertise %q: give the base URL clients reach the upstream at, e.g. http://host.docker.internal or http://faultline:8080", ErrInvalid, raw)
+		return fmt.Errorf("%w: --advertise %q: give the base URL clients reach the upstream at, e.g. http://host.docker.internal or http://faultline:8080", fault.ErrInvalid, raw)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"github.com/faultline-dev/faultline/fault"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -80,7 +81,7 @@ func expand(p string) ([]string, error) {
 		if m, _ := filepath.Glob(p); len(m) > 0 && m[0] != p {
 			return Files(m)
 		}
-		return nil, fmt.Errorf("%w: %s: no such file or directory", ErrInvalid, p)
+		return nil, fmt.Errorf("%w: %s: no such file or directory", fault.ErrInvalid, p)
 	}
 	if !st.IsDir() {
 		return []string{p}, nil
@@ -102,10 +103,10 @@ func expand(p string) ([]string, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+		return nil, fmt.Errorf("%w: %v", fault.ErrInvalid, err)
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("%w: %s: no .yaml or .yml files in this folder or below", ErrInvalid, p)
+		return nil, fmt.Errorf("%w: %s: no .yaml or .yml files in this folder or below", fault.ErrInvalid, p)
 	}
 	return files, nil
 }
@@ -132,7 +133,7 @@ func LoadPaths(paths []string) ([]*Scenario, error) {
 	for _, file := range files {
 		data, err := os.ReadFile(file)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%w: %v", ErrInvalid, err))
+			errs = append(errs, fmt.Errorf("%w: %v", fault.ErrInvalid, err))
 			continue
 		}
 		if !named[filepath.Clean(file)] && Kind(data) != KindScenario {
@@ -149,7 +150,7 @@ func LoadPaths(paths []string) ([]*Scenario, error) {
 		return nil, err
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%w: %s: no scenario files found (plans and cassettes are not run)", ErrInvalid, strings.Join(paths, " "))
+		return nil, fmt.Errorf("%w: %s: no scenario files found (plans and cassettes are not run)", fault.ErrInvalid, strings.Join(paths, " "))
 	}
 	return out, uniqueNames(out)
 }

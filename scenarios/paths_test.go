@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"github.com/faultline-dev/faultline/fault"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,7 +53,7 @@ func TestLoadPathsRecursive(t *testing.T) {
 	// A plan named directly is judged as a scenario, and its problems reported.
 	_, err = LoadPaths([]string{filepath.Join(root, "retry/plan.yaml")})
 	require.Error(t, err)
-	assert.ErrorIs(t, err, ErrInvalid)
+	assert.ErrorIs(t, err, fault.ErrInvalid)
 
 	// A folder holding only plans runs nothing: an error saying so.
 	_, err = LoadPaths([]string{filepath.Join(root, "retry/plan.yaml"), filepath.Join(root, "retry/deep")})
@@ -91,7 +92,7 @@ checks:
 `
 	_, err := Load("many.yaml", []byte(src))
 	require.Error(t, err)
-	assert.ErrorIs(t, err, ErrInvalid)
+	assert.ErrorIs(t, err, fault.ErrInvalid)
 	assert.Equal(t, []string{
 		`many.yaml:3:1: unknown key "tag" (did you mean "tags"?)`,
 		`many.yaml:9:14: client.calls[0].path: "a" must start with /`,

@@ -70,7 +70,7 @@ func SeedFor(sc *Scenario, runSeed int64) int64 {
 func Select(scs []*Scenario, only string, tags []string) ([]*Scenario, error) {
 	if only != "" {
 		if _, err := path.Match(only, ""); err != nil {
-			return nil, fmt.Errorf("%w: --only %q: %v", ErrInvalid, only, err)
+			return nil, fmt.Errorf("%w: --only %q: %v", fault.ErrInvalid, only, err)
 		}
 	}
 	var out []*Scenario

@@ -79,7 +79,7 @@ func TestReproduceSelectsExactlyItsScenario(t *testing.T) {
 func TestDuplicateScenarioNamesAreRejected(t *testing.T) {
 	err := uniqueNames([]*Scenario{{Name: "a", File: "one.yaml"}, {Name: "a", File: "two.yaml"}})
 	require.Error(t, err)
-	assert.ErrorIs(t, err, ErrInvalid)
+	assert.ErrorIs(t, err, fault.ErrInvalid)
 	assert.Contains(t, err.Error(), `two.yaml: name "a" is also used by one.yaml`)
 }
 

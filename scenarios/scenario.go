@@ -16,10 +16,6 @@ import (
 	"github.com/faultline-dev/faultline/resilience"
 )
 
-// ErrInvalid is wrapped by every error about a scenario file's content; the
-// CLI maps it to exit code 2.
-var ErrInvalid = yamlx.ErrInvalid
-
 // Scenario is a validated scenario: a fault plan for the upstream, the
 // client under test and what it is asked to do, and the checks its
 // behaviour must pass.
@@ -154,7 +150,7 @@ type execFile struct {
 func LoadFile(path string) (*Scenario, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+		return nil, fmt.Errorf("%w: %v", fault.ErrInvalid, err)
 	}
 	return Load(path, data)
 }
@@ -172,7 +168,7 @@ func Load(name string, data []byte) (*Scenario, error) {
 	unknown, err := f.DecodeAll(f.Root, &sf, "")
 	errs.add(unknown)
 	if err != nil {
-		errs.add(withKeyPath(err, f.Root, ""))
+		errs.add(err)
 		return nil, errs.join() // a value of the wrong type: what follows cannot be judged
 	}
 	sc := decodeScenario(f, &sf, &errs)
@@ -192,7 +188,7 @@ func (p *problems) add(err error) bool {
 	if err == nil {
 		return true
 	}
-	for _, e := range unjoin(err) {
+	for _, e := range yamlx.Unjoin(err) {
 		var ye *yamlx.Error
 		if errors.As(e, &ye) && ye.Line > 0 {
 			pos := [2]int{ye.Line, ye.Col}
@@ -225,26 +221,11 @@ func (p *problems) join() error {
 	return errors.Join(p.errs...)
 }
 
-// unjoin lists the errors errors.Join combined (none for nil).
-func unjoin(err error) []error {
-	if err == nil {
-		return nil
-	}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, unjoin(e)...)
-		}
-		return out
-	}
-	return []error{err}
-}
-
 func decodeScenario(f *yamlx.File, sf *scenarioFile, errs *problems) *Scenario {
 	name := f.Name
-	at := func(key string) *yaml.Node { return mapValue(f.Root, key) }
+	at := func(key string) *yaml.Node { return yamlx.MapValue(f.Root, key) }
 	if sf.Version != 1 {
-		errs.add(yamlx.Errorf(name, orNode(at("version"), f.Root), "version: write version: 1 at the top of a scenario file"))
+		errs.add(yamlx.Errorf(name, yamlx.At(f.Root, "version"), "version: write version: 1 at the top of a scenario file"))
 	}
 	if strings.TrimSpace(sf.Name) == "" {
 		errs.add(yamlx.Errorf(name, f.Root, "name: a scenario needs a name"))
@@ -280,73 +261,6 @@ func decodeScenario(f *yamlx.File, sf *scenarioFile, errs *problems) *Scenario {
 	return sc
 }
 
-// withKeyPath names the key whose value a nested decoder (a duration)
-// rejected, when its error gives only the value's position.
-func withKeyPath(err error, n *yaml.Node, path string) error {
-	var ye *yamlx.Error
-	if !errors.As(err, &ye) || ye.Line == 0 {
-		return err
-	}
-	p, ok := keyPathAt(n, path, ye.Line, ye.Col)
-	if !ok || strings.HasPrefix(ye.Msg, p) {
-		return err
-	}
-	return &yamlx.Error{File: ye.File, Line: ye.Line, Col: ye.Col, Msg: p + ": " + ye.Msg}
-}
-
-// keyPathAt finds the value at line:col below n and returns its key path.
-func keyPathAt(n *yaml.Node, path string, line, col int) (string, bool) {
-	var kids []*yaml.Node
-	var paths []string
-	switch n.Kind {
-	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			kids = append(kids, n.Content[i+1])
-			if path == "" {
-				paths = append(paths, n.Content[i].Value)
-			} else {
-				paths = append(paths, path+"."+n.Content[i].Value)
-			}
-		}
-	case yaml.SequenceNode:
-		for i, c := range n.Content {
-			kids = append(kids, c)
-			paths = append(paths, fmt.Sprintf("%s[%d]", path, i))
-		}
-	}
-	for i, c := range kids {
-		if c.Line == line && c.Column == col {
-			return paths[i], true
-		}
-		if p, ok := keyPathAt(c, paths[i], line, col); ok {
-			return p, true
-		}
-	}
-	return "", false
-}
-
-func orNode(n, def *yaml.Node) *yaml.Node {
-	if n != nil {
-		return n
-	}
-	return def
-}
-
-func mapValue(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			if v := n.Content[i+1]; v.Kind == yaml.AliasNode && v.Alias != nil {
-				return v.Alias // `calls: *routes` decodes the anchored list; index that
-			}
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}
-
 func checkTags(file string, n *yaml.Node, tags []string) error {
 	for i, t := range tags {
 		if !contains(Tags, t) {
@@ -376,7 +290,7 @@ func decodeClient(f *yamlx.File, n *yaml.Node, cf *clientFile) (Client, error) {
 	if len(cf.Calls) == 0 {
 		return c, yamlx.Errorf(f.Name, n, "client.calls: list at least one call, e.g. {method: GET, path: /v1/things}")
 	}
-	callsNode := mapValue(n, "calls")
+	callsNode := yamlx.MapValue(n, "calls")
 	for i := range cf.Calls {
 		call, err := decodeCall(f, callsNode.Content[i], &cf.Calls[i], fmt.Sprintf("client.calls[%d]", i))
 		if err != nil {
@@ -386,18 +300,18 @@ func decodeClient(f *yamlx.File, n *yaml.Node, cf *clientFile) (Client, error) {
 	}
 	if cf.Exec != nil {
 		if len(cf.Exec.Command) == 0 {
-			return c, yamlx.Errorf(f.Name, mapValue(n, "exec"), "client.exec.command: give the program and its arguments as a list")
+			return c, yamlx.Errorf(f.Name, yamlx.MapValue(n, "exec"), "client.exec.command: give the program and its arguments as a list")
 		}
 		c.Exec = &Exec{Command: cf.Exec.Command, Timeout: cf.Exec.Timeout.D(), Env: cf.Exec.Env}
 	}
 	if r := cf.Receiver; r != nil {
 		if r.URL == "" && (r.Scheme == "" || r.Secret == "") {
-			return c, yamlx.Errorf(f.Name, mapValue(n, "receiver"), "client.receiver: give scheme and secret for the reference receiver, or url for your own")
+			return c, yamlx.Errorf(f.Name, yamlx.MapValue(n, "receiver"), "client.receiver: give scheme and secret for the reference receiver, or url for your own")
 		}
 		c.Receiver = &Receiver{Scheme: r.Scheme, Secret: r.Secret, URL: r.URL, EffectsURL: r.EffectsURL}
 	}
 	if cf.Reference != nil || cf.Exec == nil {
-		ref, err := decodeReference(f, mapValue(n, "reference"), cf.Reference)
+		ref, err := decodeReference(f, yamlx.MapValue(n, "reference"), cf.Reference)
 		if err != nil {
 			return c, err
 		}
@@ -413,7 +327,7 @@ func decodeCall(f *yamlx.File, n *yaml.Node, cf *callFile, path string) (Call, e
 		c.Method = "GET"
 	}
 	if !strings.HasPrefix(c.Path, "/") {
-		return c, yamlx.Errorf(f.Name, orNode(mapValue(n, "path"), n), "%s.path: %q must start with /", path, c.Path)
+		return c, yamlx.Errorf(f.Name, yamlx.At(n, "path"), "%s.path: %q must start with /", path, c.Path)
 	}
 	if !cf.JSON.IsZero() {
 		var v any
@@ -432,14 +346,14 @@ func decodeCall(f *yamlx.File, n *yaml.Node, cf *callFile, path string) (Call, e
 	}
 	c.Count, c.Concurrency = max(c.Count, 1), max(c.Concurrency, 1)
 	if c.Kind != "" && !contains([]string{"read", "create", "update", "payment", "upload"}, c.Kind) {
-		return c, yamlx.Errorf(f.Name, mapValue(n, "kind"), "%s.kind: %q: use read, create, update, payment or upload", path, c.Kind)
+		return c, yamlx.Errorf(f.Name, yamlx.MapValue(n, "kind"), "%s.kind: %q: use read, create, update, payment or upload", path, c.Kind)
 	}
 	if c.Paginate != "" && c.Paginate != "cursor" && c.Paginate != "page" {
-		return c, yamlx.Errorf(f.Name, mapValue(n, "paginate"), "%s.paginate: %q: use cursor or page", path, c.Paginate)
+		return c, yamlx.Errorf(f.Name, yamlx.MapValue(n, "paginate"), "%s.paginate: %q: use cursor or page", path, c.Paginate)
 	}
 	for field, typ := range c.Expect {
 		if !contains([]string{"string", "number", "bool", "object", "array"}, typ) {
-			return c, yamlx.Errorf(f.Name, mapValue(n, "expect"), "%s.expect.%s: %q: use string, number, bool, object or array", path, field, typ)
+			return c, yamlx.Errorf(f.Name, yamlx.MapValue(n, "expect"), "%s.expect.%s: %q: use string, number, bool, object or array", path, field, typ)
 		}
 	}
 	return c, nil
@@ -461,11 +375,7 @@ func decodeReference(f *yamlx.File, n *yaml.Node, rf *referenceFile) (*Reference
 	if !rf.Policy.IsZero() {
 		p, err := resilience.PolicyFromYAML(&rf.Policy, ref.Policy)
 		if err != nil {
-			at := &rf.Policy
-			if ye := (*yamlx.Error)(nil); errors.As(err, &ye) && ye.Line > 0 {
-				at = &yaml.Node{Line: ye.Line, Column: ye.Col} // the bad key, not the section
-			}
-			return nil, yamlx.Errorf(f.Name, at, "client.reference.policy: %v", stripPos(err))
+			return nil, yamlx.Nest(err, f.Name, &rf.Policy, "client.reference.policy")
 		}
 		ref.Policy = p
 	}
@@ -478,24 +388,13 @@ func decodeReference(f *yamlx.File, n *yaml.Node, rf *referenceFile) (*Reference
 	return ref, nil
 }
 
-// stripPos removes a leading "file:line:col: " or "line:col: " that a
-// nested decoder put in front of its message, when we add our own.
-func stripPos(err error) string {
-	msg := err.Error()
-	parts := strings.SplitN(msg, ": ", 2)
-	if len(parts) == 2 && strings.Count(parts[0], ":") >= 1 && strings.IndexFunc(parts[0], func(r rune) bool { return r == ' ' }) < 0 {
-		return parts[1]
-	}
-	return msg
-}
-
 // uniqueNames rejects two scenarios with one name: --only and the
 // reproduce commands select scenarios by name.
 func uniqueNames(scs []*Scenario) error {
 	seen := map[string]string{}
 	for _, sc := range scs {
 		if other, ok := seen[sc.Name]; ok {
-			return fmt.Errorf("%w: %s: name %q is also used by %s: scenario names must be unique", ErrInvalid, sc.File, sc.Name, other)
+			return fmt.Errorf("%w: %s: name %q is also used by %s: scenario names must be unique", fault.ErrInvalid, sc.File, sc.Name, other)
 		}
 		seen[sc.Name] = sc.File
 	}

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"errors"
+	"github.com/faultline-dev/faultline/fault"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,7 +16,7 @@ import (
 // TestLoadErrors loads every file in testdata/load/broken. Each starts with
 // a comment "# want: LINE:COL: TEXT": the error's first line must be at
 // that position in that file and contain TEXT; every line names the file;
-// the error wraps ErrInvalid.
+// the error wraps fault.ErrInvalid.
 func TestLoadErrors(t *testing.T) {
 	files, err := filepath.Glob("testdata/load/broken/*.yaml")
 	require.NoError(t, err)
@@ -32,7 +33,7 @@ func TestLoadErrors(t *testing.T) {
 			sc, err := LoadFile(file)
 			require.Error(t, err)
 			assert.Nil(t, sc)
-			assert.True(t, errors.Is(err, ErrInvalid), "errors.Is(err, ErrInvalid): %v", err)
+			assert.True(t, errors.Is(err, fault.ErrInvalid), "errors.Is(err, fault.ErrInvalid): %v", err)
 			lines := strings.Split(err.Error(), "\n")
 			assert.True(t, strings.HasPrefix(lines[0], file+":"+pos+" "), "want the error at %s:%s, got %s", file, pos, lines[0])
 			assert.Contains(t, lines[0], text)
@@ -51,13 +52,13 @@ func TestLoadErrorsWithoutPosition(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			_, err := Load("empty.yaml", []byte(src))
 			require.Error(t, err)
-			assert.ErrorIs(t, err, ErrInvalid)
+			assert.ErrorIs(t, err, fault.ErrInvalid)
 			assert.Equal(t, "empty.yaml: empty file: expected a YAML mapping", err.Error())
 		})
 	}
 	_, err := LoadFile("testdata/load/no-such-file.yaml")
 	require.Error(t, err)
-	assert.ErrorIs(t, err, ErrInvalid)
+	assert.ErrorIs(t, err, fault.ErrInvalid)
 	assert.Contains(t, err.Error(), "testdata/load/no-such-file.yaml")
 }
 
@@ -187,7 +188,7 @@ checks:
   - outcome: success
 `))
 	require.Error(t, err)
-	assert.ErrorIs(t, err, ErrInvalid)
+	assert.ErrorIs(t, err, fault.ErrInvalid)
 	assert.True(t, strings.HasPrefix(err.Error(), `alias.yaml:8:28: tags[1]: "lite" is not a known tag`), err.Error())
 }
 
@@ -199,7 +200,7 @@ func TestLoadRefusesAliasAmplification(t *testing.T) {
 		"upstream:\n  routes:\n" + strings.Repeat("    - *r\n", 90) + "checks:\n  - outcome: success\n"
 	_, err := Load("amp.yaml", []byte(src))
 	require.Error(t, err)
-	assert.ErrorIs(t, err, ErrInvalid)
+	assert.ErrorIs(t, err, fault.ErrInvalid)
 	assert.Regexp(t, `^amp\.yaml:\d+:7: YAML aliases expand this document by more than 4 MiB`, err.Error())
 }
 
@@ -215,17 +216,17 @@ func TestLoadPaths(t *testing.T) {
 
 	_, err = LoadPaths([]string{"testdata/load/missing"})
 	require.Error(t, err)
-	assert.ErrorIs(t, err, ErrInvalid)
+	assert.ErrorIs(t, err, fault.ErrInvalid)
 	assert.Equal(t, "invalid configuration: testdata/load/missing: no such file or directory", err.Error())
 
 	_, err = LoadPaths([]string{t.TempDir()})
 	require.Error(t, err)
-	assert.ErrorIs(t, err, ErrInvalid)
+	assert.ErrorIs(t, err, fault.ErrInvalid)
 	assert.Contains(t, err.Error(), "no .yaml or .yml files in this folder or below")
 
 	_, err = LoadPaths([]string{"testdata/load/good", "testdata/load/broken"})
 	require.Error(t, err, "the first invalid file stops the load")
-	assert.ErrorIs(t, err, ErrInvalid)
+	assert.ErrorIs(t, err, fault.ErrInvalid)
 	assert.Contains(t, err.Error(), "testdata/load/broken/")
 }
 
@@ -275,7 +276,7 @@ func TestSelect(t *testing.T) {
 	}
 	_, err := Select(all, "retry-[", nil)
 	require.Error(t, err)
-	assert.ErrorIs(t, err, ErrInvalid)
+	assert.ErrorIs(t, err, fault.ErrInvalid)
 	assert.Contains(t, err.Error(), `--only "retry-["`)
 }
 

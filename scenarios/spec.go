@@ -54,7 +54,7 @@ func loadSpec(path string) (*contract.Spec, error) {
 // checkSpec loads the scenario's spec at load time, so a missing or broken
 // spec is reported at the scenario's position.
 func checkSpec(sc *Scenario, f *yamlx.File, upstream *yaml.Node) error {
-	at := orNode(mapValue(upstream, "spec"), upstream)
+	at := yamlx.At(upstream, "spec")
 	if sc.Plan.Spec == "" {
 		return nil
 	}

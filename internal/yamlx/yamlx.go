@@ -252,9 +252,10 @@ func findScalar(n *yaml.Node, path string, line int, m []string) (*yaml.Node, st
 	return found, foundPath
 }
 
-// pathAt is the key path of the node at line:col below n, or "".
+// pathAt is the key path of the value at line:col below n (the outermost,
+// when a collection and its first value share a position), or "".
 func pathAt(n *yaml.Node, path string, line, col int) string {
-	if n.Line == line && n.Column == col && n.Kind == yaml.ScalarNode {
+	if n.Line == line && n.Column == col {
 		return path
 	}
 	switch n.Kind {
