@@ -158,6 +158,7 @@ type upstream struct {
 	limiter *limiter
 	bulk    *bulkhead
 	budget  *budget
+	quota   *quota
 }
 
 func (c *Client) upstream(name string) *upstream {
@@ -174,6 +175,7 @@ func (c *Client) upstream(name string) *upstream {
 		limiter: newLimiter(c.p.RateLimit),
 		bulk:    newBulkhead(c.p.Bulkhead),
 		budget:  newBudget(c.p.Budget),
+		quota:   newQuota(c.p.RateLimit),
 	}
 	c.upstreams[name] = u
 	return u

@@ -107,7 +107,7 @@ func (c *Client) attempt(ctx context.Context, cl *call) outcome {
 		return refused(cl, wait, gobreaker.ErrOpenState)
 	}
 	out := c.admitAndSend(ctx, cl)
-	if out.class == ClassRateLimited {
+	if out.class == ClassRateLimited && !up.quota.following() {
 		up.limiter.throttle(out.end.Add(-out.latency), out.end, out.window)
 	}
 	return out
@@ -122,8 +122,13 @@ func (c *Client) admitAndSend(ctx context.Context, cl *call) outcome {
 	if err != nil {
 		return outcome{class: ClassRejected, reason: ErrDeadline, err: err}
 	}
+	probe, held, err := c.waitForQuota(ctx, cl)
+	if err != nil {
+		return outcome{class: ClassRejected, reason: ErrDeadline, err: err}
+	}
 	waited, err := cl.up.bulk.acquire(ctx, c.clock)
 	if err != nil {
+		cl.up.quota.cancel(probe)
 		reason := ErrBulkheadFull
 		if !errors.Is(err, ErrBulkheadFull) {
 			reason = ErrDeadline
@@ -135,16 +140,43 @@ func (c *Client) admitAndSend(ctx context.Context, cl *call) outcome {
 	// began while it waited is seen.
 	done, hold, err := cl.up.breaker.allow(c.clock.Now())
 	if err != nil {
+		cl.up.quota.cancel(probe)
 		return refused(cl, hold, err)
 	}
 	cl.attempts++
 	c.m.attempts.Add(1)
-	if waited {
+	if waited || held {
 		start = c.clock.Now()
 	}
 	out := c.send(ctx, cl, start)
 	done(out.verdict())
+	var h http.Header
+	if out.resp != nil {
+		h = out.resp.Header
+	}
+	cl.up.quota.done(start, out.end, probe, out.status, h)
 	return out
+}
+
+// waitForQuota waits while the server's announced quota is spent (see
+// quota), failing at once when the wait would outlast the deadline. It
+// returns whether the attempt goes as the spent window's probe, and
+// whether it waited.
+func (c *Client) waitForQuota(ctx context.Context, cl *call) (probe, waited bool, err error) {
+	for {
+		d, probe := cl.up.quota.admit(c.clock.Now())
+		if d <= 0 {
+			return probe, waited, nil
+		}
+		if rem, ok := c.remaining(ctx, cl); ok && d >= rem {
+			return false, waited, fmt.Errorf("the server said the rate limit window of %q is spent: it may end in %s, %s left",
+				cl.name, d.Round(time.Millisecond), rem.Round(time.Millisecond))
+		}
+		if err := c.clock.Sleep(ctx, d); err != nil {
+			return false, waited, err
+		}
+		waited = true
+	}
 }
 
 // waitForRate waits for the host's rate limiter, failing at once when the

@@ -21,7 +21,7 @@
 //
 // Around every attempt, per host (or per Request.Name):
 //
-//	rate limiter ─▶ bulkhead ─▶ breaker ─▶ attempt timeout ─▶ transport
+//	rate limiter ─▶ server quota ─▶ bulkhead ─▶ breaker ─▶ attempt timeout ─▶ transport
 //
 // Between attempts the client sleeps a full-jitter exponential backoff, or
 // the server's Retry-After (delta-seconds or any HTTP-date form) capped by
@@ -30,7 +30,12 @@
 // into a timeout. A retry budget (Finagle-style: retries at most a fifth of
 // the calls, plus a few per second) stops an outage from multiplying load.
 // A 429 also cuts the rate the host is sent, once per server window; the
-// other calls are paced by it, not held. When the upstream is failing, a
+// other calls are paced by it, not held. When the server announces its
+// quota (X-RateLimit-Limit, -Remaining and -Reset), the client follows it
+// instead: once the server says its window is spent, requests wait for the
+// window's end (one probes it) rather than being refused into a whole
+// second of Retry-After; a backlog released after an outage then goes out
+// at the server's quota, not into one window at once. When the upstream is failing, a
 // stale cached GET or a fallback function may answer; the Response says so.
 //
 // Every failure is an [*Error] carrying the class, attempts, last status and
@@ -99,6 +104,7 @@
 //	  backoff_factor: 0.9 # of the rate actually sent: just under a limit the client barely passed
 //	  min_rate: 1
 //	  recovery: 2s       # back to rate, linearly
+//	  follow_quota: true # follow X-RateLimit-Limit/-Remaining/-Reset: wait out a spent window, no 429 rate cut
 //	budget:              # Finagle-style retry budget, per host
 //	  enabled: true
 //	  ratio: 0.2         # retries add at most 20% to the calls made in the window...

@@ -96,6 +96,12 @@ type RateLimitPolicy struct {
 	BackoffFactor float64       `yaml:"backoff_factor"`
 	MinRate       float64       `yaml:"min_rate"`
 	Recovery      time.Duration `yaml:"recovery"`
+	// FollowQuota (the default) follows the quota the server announces
+	// (X-RateLimit-Limit and -Remaining with a Reset): once it says the
+	// window is spent, requests wait for the window's end instead of
+	// being refused into a Retry-After, and a 429 then does not cut the
+	// rate (the server's own count paces better). See quota.go.
+	FollowQuota bool `yaml:"follow_quota"`
 }
 
 // BudgetPolicy is a retry budget in the style of Finagle's, per host: over
@@ -153,7 +159,7 @@ func DefaultPolicy() Policy {
 		},
 		RateLimit: RateLimitPolicy{
 			Enabled: true, Rate: 100, Burst: 100, BackoffFactor: 0.9, MinRate: 1,
-			Recovery: 2 * time.Second,
+			Recovery: 2 * time.Second, FollowQuota: true,
 		},
 		Budget:           BudgetPolicy{Enabled: true, Ratio: 0.2, MinPerSecond: 10, Window: 10 * time.Second},
 		Bulkhead:         BulkheadPolicy{Enabled: true, MaxInFlight: 64, MaxWait: time.Second},

@@ -124,6 +124,7 @@ type rateLimitYAML struct {
 	BackoffFactor float64 `yaml:"backoff_factor"`
 	MinRate       float64 `yaml:"min_rate"`
 	Recovery      d       `yaml:"recovery"`
+	FollowQuota   bool    `yaml:"follow_quota"`
 }
 
 type budgetYAML struct {
@@ -152,7 +153,7 @@ func mirrorOf(p Policy) policyYAML {
 			d(t.Total), d(t.Connect), d(t.TLSHandshake), d(t.ResponseHeader)},
 		Retry:            retryYAML{r.MaxAttempts, d(r.BaseDelay), r.Multiplier, d(r.MaxDelay), d(r.MaxRetryAfter)},
 		Breaker:          breakerYAML{b.Enabled, b.ConsecutiveFailures, b.FailureRatio, b.MinRequests, d(b.Window), b.Buckets, d(b.OpenTimeout), b.HalfOpenProbes, b.WaitForProbe},
-		RateLimit:        rateLimitYAML{rl.Enabled, rl.Rate, rl.Burst, rl.BackoffFactor, rl.MinRate, d(rl.Recovery)},
+		RateLimit:        rateLimitYAML{rl.Enabled, rl.Rate, rl.Burst, rl.BackoffFactor, rl.MinRate, d(rl.Recovery), rl.FollowQuota},
 		Budget:           budgetYAML{p.Budget.Enabled, p.Budget.Ratio, p.Budget.MinPerSecond, d(p.Budget.Window)},
 		Bulkhead:         bulkheadYAML{p.Bulkhead.Enabled, p.Bulkhead.MaxInFlight, d(p.Bulkhead.MaxWait)},
 		Idempotency:      p.Idempotency,
@@ -168,7 +169,7 @@ func (m policyYAML) policy() Policy {
 			t.Total.D(), t.Connect.D(), t.TLSHandshake.D(), t.ResponseHeader.D()},
 		Retry:            RetryPolicy{r.MaxAttempts, r.BaseDelay.D(), r.Multiplier, r.MaxDelay.D(), r.MaxRetryAfter.D()},
 		Breaker:          BreakerPolicy{b.Enabled, b.ConsecutiveFailures, b.FailureRatio, b.MinRequests, b.Window.D(), b.Buckets, b.OpenTimeout.D(), b.HalfOpenProbes, b.WaitForProbe},
-		RateLimit:        RateLimitPolicy{rl.Enabled, rl.Rate, rl.Burst, rl.BackoffFactor, rl.MinRate, rl.Recovery.D()},
+		RateLimit:        RateLimitPolicy{rl.Enabled, rl.Rate, rl.Burst, rl.BackoffFactor, rl.MinRate, rl.Recovery.D(), rl.FollowQuota},
 		Budget:           BudgetPolicy{m.Budget.Enabled, m.Budget.Ratio, m.Budget.MinPerSecond, m.Budget.Window.D()},
 		Bulkhead:         BulkheadPolicy{m.Bulkhead.Enabled, m.Bulkhead.MaxInFlight, m.Bulkhead.MaxWait.D()},
 		Idempotency:      m.Idempotency,
