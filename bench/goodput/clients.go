@@ -37,14 +37,15 @@ type client interface {
 type peer struct {
 	name string
 	make func(seed int64) client
+	try  bool // the reference client under another policy (-try): not a peer
 }
 
 var peers = []peer{
-	{"reference", newReference},
-	{"net/http", func(int64) client { return plainClient{&http.Client{Transport: transport()}} }},
-	{"retryablehttp", newRetryable},
-	{"resty", newResty},
-	{"backoff", func(int64) client { return backoffClient{&http.Client{Transport: transport()}} }},
+	{"reference", newReference, false},
+	{"net/http", func(int64) client { return plainClient{&http.Client{Transport: transport()}} }, false},
+	{"retryablehttp", newRetryable, false},
+	{"resty", newResty, false},
+	{"backoff", func(int64) client { return backoffClient{&http.Client{Transport: transport()}} }, false},
 }
 
 func transport() *http.Transport {

@@ -4,6 +4,8 @@
 //
 //	go run ./bench/goodput                 # 3 rounds of every mix, about 2 minutes
 //	go run ./bench/goodput -rounds 1 -mix bad-day -v
+//	go run ./bench/goodput -mix hard-outage -v -timeline reference,backoff
+//	go run ./bench/goodput -try mypolicy.yaml   # the reference client under another policy too
 //
 // Each mix is a seeded fault plan served by faultline's upstream on
 // 127.0.0.1 (see mixes.go): the bad day (503s, a real per-client
@@ -36,6 +38,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -53,6 +56,7 @@ type settings struct {
 	deadline               time.Duration
 	seed                   int64
 	verbose                bool
+	timeline               map[string]bool // clients whose timeline -v prints
 }
 
 func main() { os.Exit(mainCode()) }
@@ -67,23 +71,38 @@ func mainCode() int {
 	flag.Int64Var(&s.seed, "seed", 1, "seed of the plans and the workload (round r uses seed+r)")
 	only := flag.String("mix", "", "run only this mix (bad-day, slow-degradation, hard-outage)")
 	flag.BoolVar(&s.verbose, "v", false, "print every run and why calls failed")
+	timelines := flag.String("timeline", "", "with -v, print these clients' timelines (comma-separated names, e.g. reference,backoff)")
 	policyFile := flag.String("policy", "", "a resilience policy YAML file for the reference client (default: DefaultPolicy())")
+	var tries []string
+	flag.Func("try", "also run the reference client with this policy YAML file, as a client named after the file (repeatable; not judged)",
+		func(v string) error { tries = append(tries, v); return nil })
 	flag.Parse()
 	if s.rounds < 1 || s.workers < 1 || s.calls < 1 || s.rate <= 0 || s.deadline <= 0 {
 		fmt.Fprintln(os.Stderr, "goodput: -rounds, -workers, -calls, -rate and -deadline must be above zero")
 		return 2
 	}
 	if *policyFile != "" {
-		data, err := os.ReadFile(*policyFile)
-		p := resilience.DefaultPolicy()
-		if err == nil {
-			p, err = resilience.LoadPolicy(*policyFile, data)
-		}
+		p, err := loadPolicy(*policyFile)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "goodput:", err)
 			return 2
 		}
 		referencePolicy = p
+	}
+	for _, f := range tries {
+		p, err := loadPolicy(f)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "goodput:", err)
+			return 2
+		}
+		name := strings.TrimSuffix(filepath.Base(f), filepath.Ext(f))
+		peers = append(peers, peer{name, func(seed int64) client {
+			return reference{resilience.New(p, resilience.WithSeed(seed))}
+		}, true})
+	}
+	s.timeline = map[string]bool{}
+	for _, n := range strings.Split(*timelines, ",") {
+		s.timeline[strings.TrimSpace(n)] = true
 	}
 	selected := slices.DeleteFunc(slices.Clone(mixes), func(m mix) bool { return *only != "" && m.name != *only })
 	if len(selected) == 0 {
@@ -105,6 +124,16 @@ func mainCode() int {
 		return 1
 	}
 	return 0
+}
+
+// loadPolicy reads a resilience policy file: DefaultPolicy() with the
+// file's keys.
+func loadPolicy(name string) (resilience.Policy, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return resilience.Policy{}, err
+	}
+	return resilience.LoadPolicy(name, data)
 }
 
 // measureMix runs every client on m for every round.
@@ -131,7 +160,7 @@ func measureMix(m mix, s settings) (map[string][]result, error) {
 		for i, p := range order {
 			rows[p.name] = append(rows[p.name], res[i])
 			if s.verbose {
-				fmt.Printf("  round %d %-16s %-14s %s\n", r+1, m.name, p.name, res[i].line(m))
+				fmt.Printf("  round %d %-16s %-14s %s\n%s", r+1, m.name, p.name, res[i].line(m), res[i].timeline)
 			}
 		}
 	}
@@ -150,13 +179,22 @@ func runOnce(m mix, p peer, s settings, seed int64) (result, error) {
 	if err != nil {
 		return result{}, fmt.Errorf("%s: %w", m.name, err)
 	}
-	srv := fault.NewServer(plan, fault.WithJournalSize(1<<16), fault.WithLogger(slog.New(slog.DiscardHandler)))
+	// The plan's clock starts at the first request, so that every client
+	// meets the outage at the same point of its workload, however long
+	// its run took to start on a busy machine.
+	srv := fault.NewServer(plan, fault.WithJournalSize(1<<16), fault.WithLogger(slog.New(slog.DiscardHandler)),
+		fault.WithStartAtFirstRequest())
 	cl := p.make(seed)
 	calls, at := workload(s, seed)
+	start := time.Now()
 	outcomes := drive(cl, srv.URL, calls, at, s)
 	cl.close()
 	srv.Close()
-	return judge(outcomes, srv.Journal().Entries(), m, s), nil
+	r := judge(outcomes, srv.Journal().Entries(), m, s)
+	if s.timeline[p.name] {
+		r.timeline = timeline(p.name, outcomes, at, srv.Journal().Entries(), start)
+	}
+	return r, nil
 }
 
 // outcome is how one call ended, as its caller saw it.

@@ -19,6 +19,7 @@ type result struct {
 	downLoad      float64 // upstream requests per second while it was down
 	why           string  // failures by reason
 	share429      float64 // percent of upstream answers that were 429s
+	timeline      string  // with -timeline
 }
 
 // judge computes a run's numbers from the callers' outcomes and the
@@ -154,7 +155,7 @@ func printMix(m mix, s settings, rows map[string][]result) bool {
 			spread(pick(rs, func(r result) float64 { return float64(r.p99.Milliseconds()) }), "%.0f"),
 			spread(pick(rs, func(r result) float64 { return r.amplification }), "%.2f"),
 			spread(pick(rs, func(r result) float64 { return float64(r.duplicates) }), "%.0f"), down)
-		if g := median(pick(rs, func(r result) float64 { return r.goodput })); p.name != "reference" && g > bestPeer {
+		if g := median(pick(rs, func(r result) float64 { return r.goodput })); p.name != "reference" && !p.try && g > bestPeer {
 			bestPeer, bestName = g, p.name
 		}
 	}
