@@ -233,13 +233,17 @@ type call struct {
 	end      time.Time
 	deadline time.Time // from Timeouts.Total on the client's clock; zero if none
 	attempts int
-	held     int       // times an open breaker refused the call
+	refused  int       // times an open breaker refused the call
+	held     int       // of those, the ones that used a try (see holdForBreaker)
 	last     *Response // last complete response read
 	status   int
 }
 
 // tries counts the call's attempts, sent or refused by the breaker.
 func (cl *call) tries() int { return cl.attempts + cl.held }
+
+// first reports whether nothing was tried yet, not even refused.
+func (cl *call) first() bool { return cl.attempts == 0 && cl.refused == 0 }
 
 func (cl *call) op() string { return cl.method + " " + maskURL(cl.u) }
 

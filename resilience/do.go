@@ -100,7 +100,7 @@ type outcome struct {
 // sends. An open breaker refuses at once, before any wait.
 func (c *Client) attempt(ctx context.Context, cl *call) outcome {
 	up := cl.up
-	if cl.tries() == 0 {
+	if cl.first() {
 		up.budget.onCall(cl.start)
 	}
 	if wait := up.breaker.openFor(c.clock.Now()); wait > 0 {
@@ -183,7 +183,7 @@ func (c *Client) waitForQuota(ctx context.Context, cl *call) (probe, waited bool
 // wait would outlast the deadline. It returns the time it is done.
 func (c *Client) waitForRate(ctx context.Context, cl *call) (time.Time, error) {
 	now := cl.start // the first attempt starts right away
-	if cl.tries() > 0 {
+	if !cl.first() {
 		now = c.clock.Now()
 	}
 	d, cancel := cl.up.limiter.delay(now)
@@ -386,19 +386,26 @@ func (c *Client) decide(ctx context.Context, cl *call, out *outcome) (time.Durat
 
 // holdForBreaker decides what a call the breaker refused does: with
 // breaker.wait_for_probe, wait for the breaker's next probe (plus jitter,
-// so that the calls held do not return at once), or a backoff when
-// half-open with its probes out, when a try is left and the wait fits the
-// deadline; else fail with ErrCircuitOpen. The wait sends nothing, so it takes nothing from the
-// retry budget; the refusal uses one of retry.max_attempts, which bounds
-// how long a call without a deadline is held.
+// so that the calls held do not return at once), or a first-retry backoff
+// when half-open with its probe out (its answer is due soon), when the
+// wait fits the deadline; else fail with ErrCircuitOpen. The wait sends
+// nothing, so it takes nothing from the retry budget, nor a try from
+// retry.max_attempts when the call has a deadline, which bounds the hold
+// (a short open timeout, probing often, must not use up a call's tries
+// while the upstream is down); a call without a deadline uses a try per
+// refusal, which bounds it instead.
 func (c *Client) holdForBreaker(ctx context.Context, cl *call, out *outcome) (time.Duration, error) {
-	cl.held++
+	cl.refused++
+	rem, bounded := c.remaining(ctx, cl)
+	if !bounded {
+		cl.held++
+	}
 	wait := out.hold + c.jitter(c.p.Retry.BaseDelay)
 	if out.hold <= 0 {
-		wait = c.backoff(cl.tries())
+		wait = c.backoff(1) // the probe's answer is due soon
 	}
 	fail := !c.p.Breaker.WaitForProbe || cl.tries() >= c.p.Retry.MaxAttempts || ctx.Err() != nil
-	if rem, ok := c.remaining(ctx, cl); ok && wait >= rem {
+	if bounded && wait >= rem {
 		fail = true
 	}
 	if fail {

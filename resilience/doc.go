@@ -91,10 +91,10 @@
 //	  enabled: true
 //	  consecutive_failures: 5
 //	  failure_ratio: 0.5 # over the rolling window, once min_requests are seen
-//	  min_requests: 10
+//	  min_requests: 20   # a ratio over fewer attempts is noise (Hystrix uses 20 too)
 //	  window: 10s
 //	  buckets: 10
-//	  open_timeout: 1s   # then one probe
+//	  open_timeout: 250ms # then one probe: an outage's end is seen within a quarter second
 //	  half_open_probes: 1
 //	  wait_for_probe: true # a call refused waits for the probe if a try is left and it fits the deadline; false: fail at once
 //	rate_limit:          # per host; a 429 cuts the rate sent by backoff_factor, once per server window

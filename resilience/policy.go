@@ -63,10 +63,14 @@ type RetryPolicy struct {
 // sends nothing for OpenTimeout, then lets HalfOpenProbes attempts through:
 // their success closes it, a failure opens it again. With WaitForProbe
 // (the default), a call the open breaker refuses waits for the next probe
-// when a try is left and the wait fits its deadline (each refusal uses one
-// of retry.max_attempts), so a call made near an outage's end still
-// succeeds; otherwise, or without WaitForProbe (the classic breaker, which
-// frees the caller at once for a fallback), it fails with ErrCircuitOpen.
+// when the wait fits its deadline (a call without a deadline uses one of
+// retry.max_attempts per refusal instead), so a call made near an outage's
+// end still succeeds; otherwise, or without WaitForProbe (the classic
+// breaker, which frees the caller at once for a fallback), it fails with
+// ErrCircuitOpen. The default OpenTimeout, 250ms, sees an outage's end
+// within a quarter second for one request every quarter second (a 1 s
+// open time lost the calls whose deadline fell in the half second, on
+// average, between the outage's end and the next probe).
 type BreakerPolicy struct {
 	Enabled             bool          `yaml:"enabled"`
 	ConsecutiveFailures int           `yaml:"consecutive_failures"`
@@ -154,8 +158,8 @@ func DefaultPolicy() Policy {
 			MaxDelay: 5 * time.Second, MaxRetryAfter: 30 * time.Second,
 		},
 		Breaker: BreakerPolicy{
-			Enabled: true, ConsecutiveFailures: 5, FailureRatio: 0.5, MinRequests: 10,
-			Window: 10 * time.Second, Buckets: 10, OpenTimeout: time.Second, HalfOpenProbes: 1, WaitForProbe: true,
+			Enabled: true, ConsecutiveFailures: 5, FailureRatio: 0.5, MinRequests: 20,
+			Window: 10 * time.Second, Buckets: 10, OpenTimeout: 250 * time.Millisecond, HalfOpenProbes: 1, WaitForProbe: true,
 		},
 		RateLimit: RateLimitPolicy{
 			Enabled: true, Rate: 100, Burst: 100, BackoffFactor: 0.9, MinRate: 1,

@@ -560,3 +560,25 @@ func TestBreakerHoldsARefusedCallForTheProbe(t *testing.T) {
 		})
 	}
 }
+
+func TestBreakerHoldUsesNoTryWhenADeadlineBoundsIt(t *testing.T) {
+	s := newScript(t, status(503, "down"), status(200, "back"))
+	p := breakerPolicy()
+	p.Breaker.ConsecutiveFailures = 1
+	p.Breaker.OpenTimeout, p.Breaker.WaitForProbe = 100*time.Millisecond, true
+	p.Retry.MaxAttempts = 1 // no retries: a refusal that used a try would end the call
+	p.Budget.Enabled = false
+	c := newClient(t, p)
+	_, err := c.Do(context.Background(), get(s.url("/x"))) // 503: open
+	require.ErrorIs(t, err, ErrRetriesExhausted)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	resp, err := c.Do(ctx, get(s.url("/x")))
+	require.NoError(t, err, "held for the probe: the deadline bounds the hold, not max_attempts")
+	assert.Equal(t, "back", string(resp.Body))
+	assert.Equal(t, 1, resp.Attempts)
+	assert.Equal(t, 2, s.count())
+	// Without a deadline, the refusal uses the call's only try: it fails at
+	// once (TestBreakerHoldsARefusedCallForTheProbe, "no try left").
+}
