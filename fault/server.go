@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httputil"
-	"net/url"
 	"sync"
 	"syscall"
 	"time"
@@ -131,50 +129,4 @@ func (s *Server) Close() {
 	if err := s.Shutdown(ctx); err != nil {
 		_ = s.srv.Close()
 	}
-}
-
-// proxyBuffers lends the reverse proxy its copy buffers, which it would
-// otherwise allocate (32 KiB) for every response. A channel, not a
-// sync.Pool: a slice put in a Pool is boxed, one allocation per response.
-type proxyBuffers chan []byte
-
-func (p proxyBuffers) Get() []byte {
-	select {
-	case b := <-p:
-		return b
-	default:
-		return make([]byte, 32<<10)
-	}
-}
-
-func (p proxyBuffers) Put(b []byte) {
-	select {
-	case p <- b:
-	default: // enough kept
-	}
-}
-
-// NewProxy returns a reverse proxy to upstream, for a Handler to wrap:
-// faults apply before (latency) or instead of (status, reset) forwarding.
-func NewProxy(upstream *url.URL) http.Handler {
-	// The default transport keeps 2 idle connections per host, which makes
-	// a busy proxy dial (and leave TIME_WAIT sockets) for most requests.
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = 256
-	// Pass the client's Accept-Encoding through untouched instead of
-	// negotiating gzip on its behalf: the proxy stays transparent and
-	// does no decompression work.
-	tr.DisableCompression = true
-	rp := &httputil.ReverseProxy{
-		Transport:  tr,
-		BufferPool: make(proxyBuffers, 64),
-		Rewrite: func(pr *httputil.ProxyRequest) {
-			pr.SetURL(upstream)
-			pr.Out.Host = upstream.Host
-		},
-		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {
-			http.Error(w, "faultline: upstream "+upstream.Redacted()+" failed: "+err.Error(), http.StatusBadGateway)
-		},
-	}
-	return rp
 }
