@@ -363,6 +363,21 @@ func TestExecTimedFromFirstRequest(t *testing.T) {
 	assert.Less(t, res.Duration, time.Second)
 }
 
+// TestExecTimedFromRefusedHandshake: a client that refuses the upstream's
+// certificate sends no request; it is timed from the handshake it refused,
+// so its start-up does not count there either.
+func TestExecTimedFromRefusedHandshake(t *testing.T) {
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("needs curl to refuse the certificate from a shell")
+	}
+	dir := t.TempDir()
+	sc := writeScenario(t, dir, "slowtls", "version: 1\nname: slow-tls\ntimeout: 1s\nupstream:\n  tls: {certificate: self_signed}\n  routes:\n    - path: /v1/x\n"+
+		"client:\n  calls:\n    - {path: /v1/x}\nchecks:\n  - tls_refused\n  - outcome: {expect: failure, within: 1s}\n  - max_duration: 1s\n")
+	res := runScenario(t, sc, Options{Exec: []string{"/bin/sh", "-c", `sleep 1.5; curl -s --cacert "$FAULTLINE_CA_FILE" "$FAULTLINE_URL/v1/x"`}})
+	assert.Equal(t, report.Passed, res.Status, "1.5s of start-up before the refused handshake is not the client's behaviour")
+	assert.Less(t, res.Duration, time.Second)
+}
+
 // TestExecOutputKeepsTheTail: a chatty client's last words survive.
 func TestExecOutputKeepsTheTail(t *testing.T) {
 	var b tailBuffer

@@ -296,25 +296,44 @@ func RunOne(ctx context.Context, sc *Scenario, opts Options) (report.Scenario, e
 	return res, nil
 }
 
-// clockFromFirstRequest times the client from its first request as the
-// upstream recorded it, not from when its process was started: an
-// interpreter's start-up is not the client's behaviour. A client that
-// sent nothing is timed from its start.
+// clockFromFirstRequest times the client from its first contact as the
+// upstream recorded it (its first request, or a TLS handshake it refused),
+// not from when its process was started: an interpreter's start-up is not
+// the client's behaviour. A client that sent nothing is timed from its
+// start.
 func (o *Observation) clockFromFirstRequest(end time.Time) {
-	if len(o.Journal) > 0 {
-		first := o.Journal[0].Time
-		for _, e := range o.Journal[1:] {
-			if e.Time.Before(first) {
-				first = e.Time
-			}
-		}
-		if first.After(o.Start) {
-			o.Start = first
-		}
+	if first, ok := firstContact(o.Journal, o.Handshakes); ok && first.After(o.Start) {
+		o.Start = first
 	}
 	o.Elapsed = end.Sub(o.Start)
 	if o.Exec != nil {
 		o.Exec.Duration = o.Elapsed
+	}
+}
+
+// firstContact is the earliest request or failed handshake.
+func firstContact(journal []fault.Entry, handshakes []fault.Handshake) (first time.Time, ok bool) {
+	for _, e := range journal {
+		if !ok || e.Time.Before(first) {
+			first, ok = e.Time, true
+		}
+	}
+	for _, h := range handshakes {
+		if !ok || h.Time.Before(first) {
+			first, ok = h.Time, true
+		}
+	}
+	return first, ok
+}
+
+// firstContactOf reports srv's first contact so far, for the watchdog that
+// times an external client from there.
+func firstContactOf(srv *fault.Server) func() (time.Time, bool) {
+	return func() (time.Time, bool) {
+		if at, ok := srv.Handler.FirstRequest(); ok {
+			return at, true
+		}
+		return firstContact(nil, srv.Handshakes())
 	}
 }
 
@@ -391,7 +410,7 @@ func runClient(ctx context.Context, sc *Scenario, opts Options, srv *fault.Serve
 		}
 	}
 	if len(argv) > 0 {
-		obs.Exec = runExec(ctx, sc, argv, dir, opts.clientURL(srv.URL), seed, timeout, opts.startupGrace(), srv.Handler.FirstRequest, obs.trust.env())
+		obs.Exec = runExec(ctx, sc, argv, dir, opts.clientURL(srv.URL), seed, timeout, opts.startupGrace(), firstContactOf(srv), obs.trust.env())
 		return
 	}
 	obs.Calls = runReference(ctx, sc, loopbackURL(srv.URL), seed, obs.trust.option())

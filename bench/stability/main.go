@@ -93,7 +93,7 @@ func external(lib []*scenarios.Scenario) []*scenarios.Scenario {
 // repeat runs the scenarios runs times and counts the runs whose verdicts
 // equal the first's, listing every difference.
 func repeat(scs []*scenarios.Scenario, argv []string, runs int, seed int64) (same, failing int, diffs []string, avg time.Duration) {
-	var first map[string]report.Status
+	var first map[string]verdict
 	var total time.Duration
 	for i := range runs {
 		start := time.Now()
@@ -118,22 +118,29 @@ func repeat(scs []*scenarios.Scenario, argv []string, runs int, seed int64) (sam
 	return same, failing, diffs, total / time.Duration(max(runs, 1))
 }
 
-func verdicts(rep *report.Run) map[string]report.Status {
-	out := map[string]report.Status{}
+// verdict is one scenario's or check's status, with what was observed
+// (printed when it differs from the first run's, to explain the change).
+type verdict struct {
+	status report.Status
+	why    string
+}
+
+func verdicts(rep *report.Run) map[string]verdict {
+	out := map[string]verdict{}
 	for _, sc := range rep.Scenarios {
-		out[sc.Name] = sc.Status
+		out[sc.Name] = verdict{sc.Status, sc.Error}
 		for i, c := range sc.Checks {
-			out[fmt.Sprintf("%s/%d/%s", sc.Name, i, c.Name)] = c.Status
+			out[fmt.Sprintf("%s/%d/%s", sc.Name, i, c.Name)] = verdict{c.Status, strings.TrimSpace(c.Observed + " " + c.Message)}
 		}
 	}
 	return out
 }
 
-func compare(a, b map[string]report.Status) []string {
+func compare(a, b map[string]verdict) []string {
 	var out []string
 	for k, v := range a {
-		if b[k] != v {
-			out = append(out, fmt.Sprintf("%s: %s, first run %s", k, b[k], v))
+		if b[k].status != v.status {
+			out = append(out, fmt.Sprintf("%s: %s (%s), first run %s (%s)", k, b[k].status, b[k].why, v.status, v.why))
 		}
 	}
 	sort.Strings(out)
