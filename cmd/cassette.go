@@ -18,9 +18,9 @@ func init() { register(newCassetteCmd) }
 func newCassetteCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "cassette",
-		Short: "Scan cassettes for secrets, and convert them to and from HAR",
+		Short: "Scan cassettes for secrets, verify them against an OpenAPI spec, and convert them to and from HAR",
 	}
-	c.AddCommand(newCassetteScanCmd(), newCassetteImportCmd(), newCassetteExportCmd())
+	c.AddCommand(newCassetteScanCmd(), newCassetteImportCmd(), newCassetteExportCmd(), newCassetteVerifyCmd())
 	return c
 }
 

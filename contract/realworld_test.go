@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -57,15 +58,41 @@ func TestRealSpecs(t *testing.T) {
 	}
 	for _, rs := range realSpecs {
 		t.Run(rs.name, func(t *testing.T) {
-			path := realworld(t, rs.file)
+			t.Parallel()
 			start := time.Now()
-			spec, err := contract.Load(path)
-			require.NoError(t, err)
-			t.Logf("%s: loaded in %s, %d operations, %d load warnings", rs.name, time.Since(start).Round(time.Millisecond), len(spec.Operations()), len(spec.Warnings))
+			spec := realSpec(t, rs.file)
 			require.Len(t, spec.Operations(), rs.ops)
 			sweepSpec(t, rs.name, spec, start)
 		})
 	}
+}
+
+// loadedSpecs holds each real spec loaded once per test binary: loading
+// DigitalOcean's 2,900 files takes seconds, and several tests read it.
+var loadedSpecs sync.Map // file -> *loadedSpec
+
+type loadedSpec struct {
+	once sync.Once
+	spec *contract.Spec
+	err  error
+}
+
+// realSpec returns the real spec named file, loaded on first use and
+// shared by every test after; it skips the test when the file is absent.
+func realSpec(t testing.TB, file string) *contract.Spec {
+	t.Helper()
+	path := realworld(t, file)
+	v, _ := loadedSpecs.LoadOrStore(file, &loadedSpec{})
+	l := v.(*loadedSpec)
+	l.once.Do(func() {
+		start := time.Now()
+		l.spec, l.err = contract.Load(path)
+		if l.err == nil {
+			t.Logf("%s: loaded in %s, %d operations, %d load warnings", file, time.Since(start).Round(time.Millisecond), len(l.spec.Operations()), len(l.spec.Warnings))
+		}
+	})
+	require.NoError(t, l.err)
+	return l.spec
 }
 
 func sweepSpec(t *testing.T, name string, spec *contract.Spec, start time.Time) {

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 )
 
 // router finds the operation for a request: path templates compiled once,
@@ -24,8 +26,8 @@ type route struct {
 	literal int            // literal characters in the template
 }
 
-func newRouter(ops []*Operation) router {
-	rt := router{buckets: map[string][]*route{}}
+func newRouter(ops []*Operation, bases []string) router {
+	rt := router{buckets: map[string][]*route{}, bases: bases}
 	for _, op := range ops {
 		r := &route{op: op, literal: len(paramRE.ReplaceAllString(op.Path, ""))}
 		if strings.Contains(op.Path, "{") {
@@ -78,7 +80,39 @@ func (rt router) find(r *http.Request) *Operation {
 			return op
 		}
 	}
+	for _, b := range rt.bases {
+		if rest, ok := strings.CutPrefix(r.URL.Path, b); ok && strings.HasPrefix(rest, "/") {
+			r2 := *r
+			u := *r.URL
+			u.Path, u.RawPath = rest, ""
+			r2.URL = &u
+			return rt.find(&r2)
+		}
+	}
 	return nil
+}
+
+// basePaths lists the paths of the spec's server URLs ("https://api.example.com/v1"
+// gives "/v1"), server variables replaced by their defaults, longest first.
+func basePaths(servers []*v3.Server) []string {
+	var out []string
+	for _, s := range servers {
+		raw := s.URL
+		if s.Variables != nil {
+			for v := s.Variables.First(); v != nil; v = v.Next() {
+				raw = strings.ReplaceAll(raw, "{"+v.Key()+"}", v.Value().Default)
+			}
+		}
+		u, err := url.Parse(raw)
+		if err != nil {
+			continue
+		}
+		if p := strings.TrimSuffix(u.Path, "/"); p != "" && !strings.Contains(p, "{") {
+			out = append(out, p)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
 }
 
 func (rt router) match(method, path string, u *url.URL) *Operation {

@@ -48,6 +48,7 @@ type Spec struct {
 	routes    router
 	validator validator.Validator
 	schemas   *schemaCheck
+	bodies    *bodySchemas // compiled request body schemas, for the fast path
 
 	plainOnce sync.Once
 	plain     validator.Validator // without OpenAPI-mode keywords
@@ -72,8 +73,9 @@ type Operation struct {
 	ID    string // operationId, may be empty
 	Key   string // the key under paths:, as written
 
-	op   *v3.Operation
-	item *v3.PathItem
+	op     *v3.Operation
+	item   *v3.PathItem
+	params paramKinds // where it takes parameters, for the fast path
 }
 
 // Name is how reports name the operation: "GET /v1/things/{id}", with its
@@ -136,7 +138,9 @@ func load(path string, data []byte, files bool) (*Spec, error) {
 	s.warnBuild(err)
 	s.collect()
 	s.schemas = newSchemaCheck(s.model)
-	s.validator = newValidator(s.model, s.schemas)
+	var compiled *lazyCache
+	s.validator, compiled = newValidator(s.model, s.schemas)
+	s.bodies = newBodySchemas(s.model.Version, validatorOptions(s.schemas), compiled)
 	return s, nil
 }
 
@@ -193,11 +197,12 @@ func (s *Spec) collect() {
 			s.Warnings = append(s.Warnings, Warning{Where: key, Message: "a path key with a query string is not valid OpenAPI; served when the request carries " + encodeQuery(query)})
 		}
 		for o := item.GetOperations().First(); o != nil; o = o.Next() {
-			op := &Operation{Method: strings.ToUpper(o.Key()), Path: tmpl, Query: query, ID: o.Value().OperationId, Key: key, op: o.Value(), item: item}
+			op := &Operation{Method: strings.ToUpper(o.Key()), Path: tmpl, Query: query, ID: o.Value().OperationId, Key: key, op: o.Value(), item: item,
+				params: kindsOf(tmpl, item, o.Value())}
 			s.ops = append(s.ops, op)
 		}
 	}
-	s.routes = newRouter(s.ops)
+	s.routes = newRouter(s.ops, basePaths(s.model.Servers))
 }
 
 // splitKey separates "/responses?beta=true" into its template and query.
@@ -235,18 +240,23 @@ func (s *Spec) Find(r *http.Request) *Operation { return s.routes.find(r) }
 
 // newValidator builds libopenapi-validator's validator without compiling
 // every schema up front (which takes tens of seconds on large specs):
-// schemas compile on first use and stay cached.
-func newValidator(m *v3.Document, sc *schemaCheck, extra ...config.Option) validator.Validator {
+// schemas compile on first use and stay cached (in the cache returned).
+func newValidator(m *v3.Document, sc *schemaCheck, extra ...config.Option) (validator.Validator, *lazyCache) {
 	lazy := newLazyCache()
-	opts := append([]config.Option{
-		config.WithSchemaCache(lazy),
+	opts := append(validatorOptions(sc), config.WithSchemaCache(lazy))
+	v := validator.NewValidatorFromV3Model(m, append(opts, extra...)...)
+	lazy.warm.Store(false)
+	return v, lazy
+}
+
+// validatorOptions are how faultline judges: formats asserted, form bodies
+// validated, scalars coerced, security not judged (a mock takes any key).
+func validatorOptions(sc *schemaCheck) []config.Option {
+	return []config.Option{
 		config.WithRegexCache(sc.regex),
 		config.WithURLEncodedBodyValidation(),
 		config.WithScalarCoercion(),
 		config.WithoutSecurityValidation(),
 		config.WithFormatAssertions(),
-	}, extra...)
-	v := validator.NewValidatorFromV3Model(m, opts...)
-	lazy.warm.Store(false)
-	return v
+	}
 }

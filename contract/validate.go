@@ -51,6 +51,10 @@ func (s *Spec) validateFor(op *Operation, r *http.Request) []Violation {
 		r2.Method = http.MethodGet
 		r = r2
 	}
+	if s.conforms(op, r, body) {
+		return s.undeclaredBody(op, r, body)
+	}
+	restore()
 	_, errs := s.validator.ValidateHttpRequestSyncWithPathItem(r, op.item, op.Path)
 	if uncompiled(errs) {
 		// The spec's schema does not compile as OpenAPI (3.1 documents
@@ -59,15 +63,19 @@ func (s *Spec) validateFor(op *Operation, r *http.Request) []Violation {
 		_, errs = s.plainValidator().ValidateHttpRequestSyncWithPathItem(r, op.item, op.Path)
 		errs = s.dropUncompiled(op, errs)
 	}
-	out := toViolations(op, errs)
-	if len(out) == 0 && len(body) > 0 && op.op.RequestBody == nil && hasJSONBody(r) {
-		// A body the operation does not take is worth knowing, but many
-		// clients send "{}" on DELETE; only a non-empty object counts.
-		if !bytes.Equal(bytes.TrimSpace(body), []byte("{}")) {
-			out = append(out, Violation{Operation: op.Name(), In: "body", Message: "the operation takes no request body"})
-		}
+	if out := toViolations(op, errs); len(out) > 0 {
+		return out
 	}
-	return out
+	return s.undeclaredBody(op, r, body)
+}
+
+// undeclaredBody: a body the operation does not take is worth knowing,
+// but many clients send "{}" on DELETE; only a non-empty object counts.
+func (s *Spec) undeclaredBody(op *Operation, r *http.Request, body []byte) []Violation {
+	if len(body) > 0 && op.op.RequestBody == nil && hasJSONBody(r) && !bytes.Equal(bytes.TrimSpace(body), []byte("{}")) {
+		return []Violation{{Operation: op.Name(), In: "body", Message: "the operation takes no request body"}}
+	}
+	return nil
 }
 
 func hasJSONBody(r *http.Request) bool {
@@ -119,7 +127,7 @@ func (s *Spec) dropUncompiled(op *Operation, errs []*liberrors.ValidationError) 
 // plainValidator is the validator without OpenAPI-mode keywords, built on
 // first need.
 func (s *Spec) plainValidator() validator.Validator {
-	s.plainOnce.Do(func() { s.plain = newValidator(s.model, s.schemas, config.WithoutOpenAPIMode()) })
+	s.plainOnce.Do(func() { s.plain, _ = newValidator(s.model, s.schemas, config.WithoutOpenAPIMode()) })
 	return s.plain
 }
 

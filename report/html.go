@@ -57,7 +57,7 @@ type htmlScenario struct {
 
 func newHTMLView(r *Run) htmlView {
 	v := htmlView{Kind: r.Kind, Command: r.Command, Maturity: r.RunMaturity(), Duration: compactDuration(r.Duration),
-		Version: r.ToolVersion, Seed: r.Seed, ShowSeed: r.Kind != "drift", Summary: r.Summary(), Passed: r.Passed(), Interrupted: r.Interrupted,
+		Version: r.ToolVersion, Seed: r.Seed, ShowSeed: r.Seeded(), Summary: r.Summary(), Passed: r.Passed(), Interrupted: r.Interrupted,
 		Reproduce: reproduceLines(r)}
 	v.Title = "faultline"
 	if r.Kind != "" {

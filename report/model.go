@@ -27,7 +27,7 @@ const (
 type Run struct {
 	Tool        string // "faultline"
 	ToolVersion string
-	Kind        string // "run", "drift", "webhook"
+	Kind        string // "run", "drift", "webhook", "audit", "verify"
 	Seed        int64
 	StartedAt   time.Time
 	Duration    time.Duration
@@ -117,6 +117,10 @@ func (r *Run) Summary() Summary {
 	}
 	return s
 }
+
+// Seeded reports whether the run drew anything at random, so its seed is
+// worth printing: drift, audit and verify draw nothing.
+func (r *Run) Seeded() bool { return r.Kind != "drift" && r.Kind != "audit" && r.Kind != "verify" }
 
 // Passed reports whether no scenario failed. A run with no scenarios passed.
 func (r *Run) Passed() bool { return r.Summary().Failed == 0 }

@@ -307,7 +307,7 @@ func (t *termWriter) summary(r *Run) {
 		counts += fmt.Sprintf(", %s interrupted", t.st.yellow(fmt.Sprint(s.Interrupted)))
 	}
 	text := fmt.Sprintf("%s %d %s: %s", mark, s.Total, noun, counts)
-	if r.Kind != "drift" && r.Kind != "audit" { // they draw nothing at random
+	if r.Seeded() {
 		text += fmt.Sprintf("  seed=%d", r.Seed)
 	}
 	text += "  duration=" + compactDuration(r.Duration)

@@ -1,0 +1,156 @@
+package contract
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/pb33f/jsonschema/v6"
+	"github.com/pb33f/libopenapi-validator/config"
+	liberrors "github.com/pb33f/libopenapi-validator/errors"
+	"github.com/pb33f/libopenapi-validator/helpers"
+	"github.com/pb33f/libopenapi-validator/schema_validation"
+	"github.com/pb33f/libopenapi/datamodel/high/base"
+	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+)
+
+// The fast path: most requests conform, and for those the validator's
+// per-request set-up (options, route state, a copy of the decoded body)
+// costs more than the judging. conforms answers "valid" for a JSON request
+// by decoding the body once and running the schema the validator itself
+// would compile (same function, same options), and runs the validator's
+// parameter checks only for the kinds of parameters the operation has.
+// Anything else (a failure, a form or XML body, a schema that does not
+// compile) answers false, and the full validator judges the request and
+// names the fields: the verdict is the validator's either way.
+
+// bodySchemas caches the compiled request body schema per media type; a
+// nil entry means "not compilable here: use the validator".
+// The compiled schemas are shared with the validator (its cache, its key),
+// so a schema compiles once whichever path meets it first.
+type bodySchemas struct {
+	opts     *config.ValidationOptions
+	version  float32
+	compiled *lazyCache
+	m        sync.Map // *v3.MediaType -> *jsonschema.Schema (or nil)
+}
+
+func newBodySchemas(version string, opts []config.Option, compiled *lazyCache) *bodySchemas {
+	return &bodySchemas{opts: config.NewValidationOptions(opts...), version: helpers.VersionToFloat(version), compiled: compiled}
+}
+
+func (b *bodySchemas) get(mt *v3.MediaType) *jsonschema.Schema {
+	if v, ok := b.m.Load(mt); ok {
+		return v.(*jsonschema.Schema)
+	}
+	v, _ := b.m.LoadOrStore(mt, b.compile(mt.Schema.Schema()))
+	return v.(*jsonschema.Schema)
+}
+
+func (b *bodySchemas) compile(s *base.Schema) *jsonschema.Schema {
+	if s == nil || s.GoLow() == nil {
+		return nil
+	}
+	key := schema_validation.SchemaCacheKey(s.GoLow().Hash(), b.version, schema_validation.SchemaValidationPurposeRequestBody)
+	if e, ok := b.compiled.Load(key); ok && e != nil && e.CompiledSchema != nil {
+		return e.CompiledSchema
+	}
+	c, err := schema_validation.CompileSchemaForValidation(s, schema_validation.SchemaValidationPurposeRequestBody, b.opts, b.version)
+	if err != nil || c == nil {
+		return nil
+	}
+	b.compiled.Store(key, c.ToCacheEntry(s))
+	return c.CompiledSchema
+}
+
+// conforms reports whether the request is certainly valid for op.
+func (s *Spec) conforms(op *Operation, r *http.Request, body []byte) bool {
+	return s.paramsConform(op, r) && s.bodyConforms(op, r, body)
+}
+
+func (s *Spec) paramsConform(op *Operation, r *http.Request) bool {
+	if op.params == 0 {
+		return true
+	}
+	pv := s.validator.GetParameterValidator()
+	for _, c := range []struct {
+		kind  paramKinds
+		check func(*http.Request, *v3.PathItem, string) (bool, []*liberrors.ValidationError)
+	}{
+		{inPath, pv.ValidatePathParamsWithPathItem},
+		{inQuery, pv.ValidateQueryParamsWithPathItem},
+		{inHeader, pv.ValidateHeaderParamsWithPathItem},
+		{inCookie, pv.ValidateCookieParamsWithPathItem},
+	} {
+		if op.params&c.kind == 0 {
+			continue
+		}
+		if ok, _ := c.check(r, op.item, op.Path); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Spec) bodyConforms(op *Operation, r *http.Request, body []byte) bool {
+	rb := op.op.RequestBody
+	if rb == nil {
+		return true
+	}
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return rb.Required == nil || !*rb.Required
+	}
+	mt, ok := helpers.FindMediaType(rb.Content, ct)
+	if !ok || !strings.Contains(strings.ToLower(ct), "json") {
+		return false // the validator says why, or judges the form
+	}
+	if mt.Schema == nil {
+		return true
+	}
+	if len(body) == 0 {
+		return false
+	}
+	sch := s.bodies.get(mt)
+	if sch == nil {
+		return false
+	}
+	var doc any
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return false
+	}
+	return sch.Validate(doc) == nil
+}
+
+// paramKinds is the set of places an operation takes parameters.
+type paramKinds uint8
+
+const (
+	inPath paramKinds = 1 << iota
+	inQuery
+	inHeader
+	inCookie
+)
+
+// kindsOf lists where the operation and its path item take parameters
+// (a template with a variable counts as path parameters, declared or not).
+func kindsOf(path string, item *v3.PathItem, op *v3.Operation) paramKinds {
+	var k paramKinds
+	if strings.Contains(path, "{") {
+		k |= inPath
+	}
+	for _, p := range append(append([]*v3.Parameter(nil), item.Parameters...), op.Parameters...) {
+		switch p.In {
+		case "path":
+			k |= inPath
+		case "query":
+			k |= inQuery
+		case "header":
+			k |= inHeader
+		case "cookie":
+			k |= inCookie
+		}
+	}
+	return k
+}
