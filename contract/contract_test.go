@@ -77,6 +77,20 @@ func TestTypeArraysAndDiscriminator(t *testing.T) {
 	assert.Contains(t, string(body), "body")
 }
 
+// TestJSONScalarsAreNotCoerced: a JSON body sending a number as a string
+// breaks the contract (a form body, all strings, is coerced instead).
+func TestJSONScalarsAreNotCoerced(t *testing.T) {
+	spec := loadEdge(t)
+	h := spec.Handler(7)
+	rec, body := serve(t, h, "POST", "/pets", `{"kind": "cat", "lives": "9"}`)
+	assert.Equal(t, 400, rec.Code, string(body))
+	r := httptest.NewRequest("POST", "/pets", strings.NewReader(`{"kind": "cat", "lives": "9"}`))
+	r.Header.Set("Content-Type", "application/json")
+	_, vs := spec.ValidateRequest(r)
+	require.NotEmpty(t, vs)
+	assert.Equal(t, "body", vs[0].In)
+}
+
 // TestAnswersAreSeeded: the same seed gives the same bytes; another seed
 // may differ but stays valid.
 func TestAnswersAreSeeded(t *testing.T) {

@@ -75,10 +75,10 @@ func (s *Spec) requestCheck(op *Operation, ct string) bodyCheck {
 			r.Body = io.NopCloser(strings.NewReader(form))
 		}
 		_, restore := bufferBody(r)
-		_, errs := s.validator.GetRequestBodyValidator().ValidateRequestBodyWithPathItem(r, op.item, op.Path)
+		_, errs := s.judge(isForm(ct), false).GetRequestBodyValidator().ValidateRequestBodyWithPathItem(r, op.item, op.Path)
 		if uncompiled(errs) { // judged as plain JSON Schema, as ValidateRequest does
 			restore()
-			_, errs = s.plainValidator().GetRequestBodyValidator().ValidateRequestBodyWithPathItem(r, op.item, op.Path)
+			_, errs = s.judge(isForm(ct), true).GetRequestBodyValidator().ValidateRequestBodyWithPathItem(r, op.item, op.Path)
 			errs = s.dropUncompiled(op, errs)
 		}
 		if vs := toViolations(op, errs); len(vs) > 0 {

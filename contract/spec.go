@@ -50,9 +50,13 @@ type Spec struct {
 	schemas   *schemaCheck
 	bodies    *bodySchemas // compiled request body schemas, for the fast path
 
-	plainOnce sync.Once
-	plain     validator.Validator // without OpenAPI-mode keywords
-	warnMu    sync.Mutex          // guards Warnings after Load
+	// variants of the validator, built on first need: [form][plain], where
+	// form coerces strings to the schema's scalars (a form body has only
+	// strings) and plain drops OpenAPI-mode keywords (for 3.1 schemas that
+	// do not compile in that mode). [false][false] is validator.
+	variantOnce [2][2]sync.Once
+	variant     [2][2]validator.Validator
+	warnMu      sync.Mutex // guards Warnings after Load
 }
 
 // Warning is one defect of the spec that faultline worked around.
@@ -250,12 +254,11 @@ func newValidator(m *v3.Document, sc *schemaCheck, extra ...config.Option) (vali
 }
 
 // validatorOptions are how faultline judges: formats asserted, form bodies
-// validated, scalars coerced, security not judged (a mock takes any key).
+// validated, security not judged (a mock takes any key).
 func validatorOptions(sc *schemaCheck) []config.Option {
 	return []config.Option{
 		config.WithRegexCache(sc.regex),
 		config.WithURLEncodedBodyValidation(),
-		config.WithScalarCoercion(),
 		config.WithoutSecurityValidation(),
 		config.WithFormatAssertions(),
 	}

@@ -55,12 +55,13 @@ func (s *Spec) validateFor(op *Operation, r *http.Request) []Violation {
 		return s.undeclaredBody(op, r, body)
 	}
 	restore()
-	_, errs := s.validator.ValidateHttpRequestSyncWithPathItem(r, op.item, op.Path)
+	form := isForm(r.Header.Get("Content-Type"))
+	_, errs := s.judge(form, false).ValidateHttpRequestSyncWithPathItem(r, op.item, op.Path)
 	if uncompiled(errs) {
 		// The spec's schema does not compile as OpenAPI (3.1 documents
 		// still using nullable, say): judge it as plain JSON Schema.
 		restore()
-		_, errs = s.plainValidator().ValidateHttpRequestSyncWithPathItem(r, op.item, op.Path)
+		_, errs = s.judge(form, true).ValidateHttpRequestSyncWithPathItem(r, op.item, op.Path)
 		errs = s.dropUncompiled(op, errs)
 	}
 	if out := toViolations(op, errs); len(out) > 0 {
@@ -124,11 +125,33 @@ func (s *Spec) dropUncompiled(op *Operation, errs []*liberrors.ValidationError) 
 	return out
 }
 
-// plainValidator is the validator without OpenAPI-mode keywords, built on
-// first need.
-func (s *Spec) plainValidator() validator.Validator {
-	s.plainOnce.Do(func() { s.plain, _ = newValidator(s.model, s.schemas, config.WithoutOpenAPIMode()) })
-	return s.plain
+// judge returns the validator for a message: with scalar coercion for a
+// form body (its values are all strings; a JSON body sending "1200" for
+// an integer breaks the contract), without OpenAPI-mode keywords when
+// plain. Variants are built on first need.
+func (s *Spec) judge(form, plain bool) validator.Validator {
+	if !form && !plain {
+		return s.validator
+	}
+	f, p := b2i(form), b2i(plain)
+	s.variantOnce[f][p].Do(func() {
+		var opts []config.Option
+		if form {
+			opts = append(opts, config.WithScalarCoercion())
+		}
+		if plain {
+			opts = append(opts, config.WithoutOpenAPIMode())
+		}
+		s.variant[f][p], _ = newValidator(s.model, s.schemas, opts...)
+	})
+	return s.variant[f][p]
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (s *Spec) warnOnce(w Warning) {
@@ -161,7 +184,7 @@ func (s *Spec) validateResponseFor(op *Operation, r *http.Request, status int, h
 	_, errs := s.validator.GetResponseBodyValidator().ValidateResponseBodyWithPathItem(r, resp, op.item, op.Path)
 	if uncompiled(errs) {
 		resp.Body = io.NopCloser(bytes.NewReader(body))
-		_, errs = s.plainValidator().GetResponseBodyValidator().ValidateResponseBodyWithPathItem(r, resp, op.item, op.Path)
+		_, errs = s.judge(false, true).GetResponseBodyValidator().ValidateResponseBodyWithPathItem(r, resp, op.item, op.Path)
 		errs = s.dropUncompiled(op, errs)
 	}
 	return op, toViolations(op, errs)
