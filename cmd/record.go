@@ -20,6 +20,7 @@ func init() { register(newRecordCmd) }
 
 type recordOptions struct {
 	upstream, cassette, addr, mode, logFormat string
+	addrFile                                  string
 }
 
 func newRecordCmd() *cobra.Command {
@@ -49,6 +50,7 @@ everything anew).`,
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address the proxy listens on")
 	f.StringVar(&o.mode, "mode", "once", "once, new-episodes or all")
 	f.StringVar(&o.logFormat, "log-format", "", "text or json (default: text on a terminal)")
+	addrFileFlag(c, &o.addrFile, "the proxy's URL")
 	return c
 }
 
@@ -81,6 +83,11 @@ func runRecord(ctx context.Context, stdout, stderr io.Writer, o *recordOptions) 
 		return internalErr(err)
 	}
 	fmt.Fprintf(stdout, "recording %s -> %s into %s (mode %s); Ctrl-C saves and stops\n", srv.URL, u.Redacted(), o.cassette, o.mode)
+	if err := writeAddrFile(o.addrFile, srv.URL); err != nil {
+		srv.Close()
+		_ = rec.Close()
+		return err
+	}
 	waitForSignal(ctx)
 	srv.Close()
 	if err := rec.Close(); err != nil {

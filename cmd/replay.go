@@ -18,6 +18,7 @@ func init() { register(newReplayCmd) }
 
 type replayOptions struct {
 	cassette, addr, faults, latency, logFormat string
+	addrFile                                   string
 	strict                                     bool
 	maxAge                                     time.Duration
 }
@@ -51,6 +52,7 @@ it stops.`,
 	f.StringVar(&o.latency, "latency", "none", "none, recorded, or a scale factor of the recorded durations (e.g. 0.5)")
 	f.DurationVar(&o.maxAge, "max-age", 0, "warn (or with --strict fail) when the cassette is older than this")
 	f.StringVar(&o.logFormat, "log-format", "", "text or json (default: text on a terminal)")
+	addrFileFlag(c, &o.addrFile, "the replay's URL")
 	return c
 }
 
@@ -67,6 +69,10 @@ func runReplay(ctx context.Context, stdout, stderr io.Writer, o *replayOptions) 
 		return internalErr(err)
 	}
 	fmt.Fprintf(stdout, "replaying %s at %s; Ctrl-C stops\n", o.cassette, srv.URL)
+	if err := writeAddrFile(o.addrFile, srv.URL); err != nil {
+		srv.Close()
+		return err
+	}
 	waitForSignal(ctx)
 	srv.Close()
 	_ = logOut.Flush()

@@ -45,6 +45,7 @@ type serveOptions struct {
 	valueMax   int           // bytes of each request value a journal entry keeps
 	bodyTime   time.Duration // longest a request body may take to arrive
 
+	addrFile string
 	// ready, when set, is called with the URLs once both listeners are up.
 	ready func(upstream, admin string)
 }
@@ -105,6 +106,7 @@ SIGINT or SIGTERM releases held requests, drains the rest and exits 0.`,
 	f.IntVar(&o.valueMax, "journal-value-max", fault.DefaultJournalValueMax, "bytes of each request value (path, query, a header) a journal entry keeps; longer ones are cut and marked")
 	f.DurationVar(&o.bodyTime, "body-timeout", fault.DefaultBodyTimeout, "longest a request body may take to arrive; a slower one gets 408 and its connection is closed")
 	f.StringVar(&o.adminToken, "admin-token", "", "bearer token the admin API requires, needed to bind it beyond 127.0.0.1 (or set FAULTLINE_ADMIN_TOKEN)")
+	addrFileFlag(c, &o.addrFile, "the upstream's URL, then the admin API's")
 	return c
 }
 
@@ -159,6 +161,10 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 	}
 	printBanner(stdout, o, sp, srv, admin)
 	sb.banner(stdout)
+	if err := writeAddrFile(o.addrFile, srv.URL, admin.URL); err != nil {
+		_ = shutdown(srv, admin)
+		return err
+	}
 	if o.ready != nil {
 		o.ready(srv.URL, admin.URL)
 	}

@@ -23,6 +23,7 @@ func init() { register(newWebhookCmd) }
 type webhookOptions struct {
 	campaign        webhook.Options
 	effectsUpstream string
+	addrFile        string
 	reports         reportFiles
 	noColor         bool
 	seedGiven       bool
@@ -66,6 +67,7 @@ Exit codes: 0 all passed, 1 a case failed, 2 usage error, 3 could not run.`,
 	f.StringVar(&w.EffectsURL, "effects-url", "", "URL answering GET with JSON {\"<event id>\": count}")
 	f.StringVar(&w.EffectsCmd, "effects-cmd", "", "shell command printing the effect count for {event_id}")
 	f.StringVar(&o.effectsUpstream, "effects-upstream", "", "serve a fault upstream on this address for the handler's downstream calls and count them per Idempotency-Key (= event id)")
+	addrFileFlag(c, &o.addrFile, "with --effects-upstream: its URL")
 	f.DurationVar(&w.Deadline, "deadline", 5*time.Second, "time the handler has to acknowledge a delivery")
 	f.IntVar(&w.FloodRate, "flood-rate", 200, "deliveries per second in the flood case")
 	f.DurationVar(&w.FloodFor, "flood-for", time.Second, "how long the flood lasts")
@@ -101,6 +103,9 @@ func runWebhook(ctx context.Context, stdout io.Writer, o *webhookOptions) error 
 			return err
 		}
 		defer srv.Close()
+		if err := writeAddrFile(o.addrFile, srv.URL); err != nil {
+			return err
+		}
 		w.Effects = webhook.JournalEffects(srv.Journal())
 	}
 	if !o.seedGiven {
