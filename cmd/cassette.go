@@ -34,7 +34,7 @@ sensitive fields. Each finding is printed with file:line and the value masked.`,
 		Example: `  faultline cassette scan testdata/cassettes/*.yaml`,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			return scanCassettes(c.OutOrStdout(), args)
+			return scanCassettes(c.OutOrStdout(), globbed(args))
 		},
 	}
 }
