@@ -83,12 +83,14 @@ func runRecord(ctx context.Context, stdout, stderr io.Writer, o *recordOptions) 
 		return internalErr(err)
 	}
 	fmt.Fprintf(stdout, "recording %s -> %s into %s (mode %s); Ctrl-C saves and stops\n", srv.URL, u.Redacted(), o.cassette, o.mode)
-	if err := writeAddrFile(o.addrFile, srv.URL); err != nil {
+	ctx, stop := signalContext(ctx)
+	defer stop()
+	if err := writeAddrFile(o.addrFile, srv.URL); err != nil { // once a signal stops it gracefully
 		srv.Close()
 		_ = rec.Close()
 		return err
 	}
-	waitForSignal(ctx)
+	<-ctx.Done()
 	srv.Close()
 	if err := rec.Close(); err != nil {
 		return internalErr(fmt.Errorf("saving %s: %w", o.cassette, err))
@@ -97,11 +99,9 @@ func runRecord(ctx context.Context, stdout, stderr io.Writer, o *recordOptions) 
 	return nil
 }
 
-// waitForSignal blocks until SIGINT, SIGTERM or ctx ends.
-func waitForSignal(ctx context.Context) {
-	ctx, stop := signal.NotifyContext(orBackground(ctx), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	<-ctx.Done()
+// signalContext is ctx, also ended by SIGINT or SIGTERM.
+func signalContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(orBackground(ctx), os.Interrupt, syscall.SIGTERM)
 }
 
 // cassetteErr maps a cassette problem to exit 2 (bad file) or 3.

@@ -69,11 +69,13 @@ func runReplay(ctx context.Context, stdout, stderr io.Writer, o *replayOptions) 
 		return internalErr(err)
 	}
 	fmt.Fprintf(stdout, "replaying %s at %s; Ctrl-C stops\n", o.cassette, srv.URL)
-	if err := writeAddrFile(o.addrFile, srv.URL); err != nil {
+	ctx, stop := signalContext(ctx)
+	defer stop()
+	if err := writeAddrFile(o.addrFile, srv.URL); err != nil { // once a signal stops it gracefully
 		srv.Close()
 		return err
 	}
-	waitForSignal(ctx)
+	<-ctx.Done()
 	srv.Close()
 	_ = logOut.Flush()
 	return replaySummary(stdout, rp, o.strict)
