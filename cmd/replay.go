@@ -12,6 +12,7 @@ import (
 	"github.com/faultline-dev/faultline/cassettes"
 	"github.com/faultline-dev/faultline/fault"
 	"github.com/faultline-dev/faultline/internal/logbuf"
+	"github.com/faultline-dev/faultline/scenarios"
 )
 
 func init() { register(newReplayCmd) }
@@ -112,9 +113,11 @@ func replayHandler(stderr, logOut io.Writer, o *replayOptions) (*fault.Handler, 
 	}
 	var plan *fault.Plan
 	if o.faults != "" {
-		if plan, err = fault.LoadPlanFile(o.faults); err != nil {
+		up, err := scenarios.LoadUpstreamFile(o.faults)
+		if err != nil {
 			return nil, nil, usageErr(err)
 		}
+		plan = up.Plan
 	}
 	rp := cassettes.NewReplayer(c, cassettes.ReplayOptions{Latency: lat, Logger: logger})
 	return fault.Wrap(rp, plan, fault.WithLogger(logger)), rp, nil

@@ -16,12 +16,12 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
-	"gopkg.in/yaml.v3"
 
 	"github.com/faultline-dev/faultline/fault"
 	"github.com/faultline-dev/faultline/internal/atomicfile"
 	"github.com/faultline-dev/faultline/internal/logbuf"
 	"github.com/faultline-dev/faultline/internal/reqlog"
+	"github.com/faultline-dev/faultline/scenarios"
 )
 
 func init() { register(newServeCmd) }
@@ -135,7 +135,7 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 	if err != nil {
 		return usageErr(err)
 	}
-	sb, err := specBase(o, plan)
+	sb, err := specBase(o, sp.upstream)
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,8 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 // servePlan is the plan to serve and where its seed came from.
 type servePlan struct {
 	plan     *fault.Plan
-	source   []byte // the YAML, when it describes the plan in force exactly
+	upstream *scenarios.Upstream // the --config file's plan and base handler
+	source   []byte              // the YAML, when it describes the plan in force exactly
 	seedFrom string
 }
 
@@ -187,7 +188,8 @@ func loadServePlan(o serveOptions) (servePlan, error) {
 		return servePlan{}, usageErr(errors.New("serve needs --config FILE (a plan or scenario file, see docs/plan.md) or --spec FILE (an OpenAPI document)"))
 	}
 	if o.config == "" {
-		sp := servePlan{plan: &fault.Plan{}, seedFrom: "random; pass --seed to repeat this run"}
+		sp := servePlan{plan: &fault.Plan{}, upstream: &scenarios.Upstream{Plan: &fault.Plan{}}, seedFrom: "random; pass --seed to repeat this run"}
+		sp.plan = sp.upstream.Plan
 		if o.seed != nil {
 			sp.plan.Seed, sp.seedFrom = *o.seed, "from --seed"
 		} else {
@@ -199,11 +201,12 @@ func loadServePlan(o serveOptions) (servePlan, error) {
 	if err != nil {
 		return servePlan{}, usageErr(fmt.Errorf("cannot read --config: %w", err))
 	}
-	plan, err := fault.LoadPlan(o.config, data)
+	up, err := scenarios.LoadUpstream(o.config, data)
 	if err != nil {
 		return servePlan{}, usageErr(err)
 	}
-	sp := servePlan{plan: plan, seedFrom: "from the plan"}
+	plan := up.Plan
+	sp := servePlan{plan: plan, upstream: up, seedFrom: "from the plan"}
 	switch {
 	case o.seed != nil:
 		plan.Seed, sp.seedFrom = *o.seed, "from --seed"
@@ -211,18 +214,11 @@ func loadServePlan(o serveOptions) (servePlan, error) {
 		plan.Seed = drawSeed()
 		sp.seedFrom = "random; pass --seed to repeat this run"
 	default:
-		if !isScenario(data) {
+		if !up.Scenario {
 			sp.source = data
 		}
 	}
 	return sp, nil
-}
-
-// isScenario reports whether data is a scenario file (an upstream: section)
-// rather than a bare plan.
-func isScenario(data []byte) bool {
-	var top map[string]yaml.Node
-	return yaml.Unmarshal(data, &top) == nil && top["upstream"].Kind != 0
 }
 
 func requestLogger(format string, stderr io.Writer) (*slog.Logger, error) {

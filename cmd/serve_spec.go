@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"path/filepath"
 	"time"
 
 	"github.com/faultline-dev/faultline/contract"
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/scenarios"
 )
 
 // servedSpec is the OpenAPI base handler of `serve --spec` (or a plan's
@@ -24,13 +24,10 @@ type servedSpec struct {
 
 // specBase loads the spec named by --spec, or by the plan (relative to
 // the plan file), and builds the handler the plan's faults wrap.
-func specBase(o serveOptions, plan *fault.Plan) (servedSpec, error) {
+func specBase(o serveOptions, up *scenarios.Upstream) (servedSpec, error) {
 	file := o.spec
-	if file == "" && plan.Spec != "" {
-		file = plan.Spec
-		if !filepath.IsAbs(file) {
-			file = filepath.Join(filepath.Dir(o.config), file)
-		}
+	if file == "" {
+		file = up.SpecPath()
 	}
 	if file == "" {
 		return servedSpec{}, nil
@@ -38,7 +35,7 @@ func specBase(o serveOptions, plan *fault.Plan) (servedSpec, error) {
 	if o.upstream != "" {
 		return servedSpec{}, usageErr(errors.New("--upstream and a spec both answer what routes do not: give one"))
 	}
-	if plan.Cassette != "" {
+	if up.Cassette != "" {
 		return servedSpec{}, usageErr(errors.New("the plan names a cassette and a spec: give one"))
 	}
 	start := time.Now()
@@ -46,8 +43,7 @@ func specBase(o serveOptions, plan *fault.Plan) (servedSpec, error) {
 	if err != nil {
 		return servedSpec{}, usageErr(err)
 	}
-	plan.Spec = file
-	return servedSpec{spec: spec, file: file, handler: spec.Handler(plan.Seed), loadTime: time.Since(start),
+	return servedSpec{spec: spec, file: file, handler: spec.Handler(up.Plan.Seed), loadTime: time.Since(start),
 		options: []fault.Option{fault.WithInspect(spec.Inspect), fault.WithMutator(spec)}}, nil
 }
 

@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/faultline-dev/faultline/fault"
 	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/scenarios"
 )
@@ -77,11 +76,11 @@ func validateFile(f string, named bool) (string, error) {
 	kind := scenarios.Kind(data)
 	switch {
 	case kind == scenarios.KindPlan:
-		p, err := fault.LoadPlan(f, data)
+		up, err := scenarios.LoadUpstream(f, data)
 		if err != nil {
 			return "", err
 		}
-		return "plan, " + plural(len(p.Routes), "route"), nil
+		return "plan, " + plural(len(up.Plan.Routes), "route"), nil
 	case kind != scenarios.KindScenario && !named:
 		return "", nil
 	}

@@ -18,8 +18,7 @@ import (
 // keys, values out of range. The CLI maps it to exit code 2.
 var ErrInvalid = yamlx.ErrInvalid
 
-// LoadPlanFile reads a plan file, or a scenario file whose upstream section
-// is the plan.
+// LoadPlanFile reads a plan file.
 func LoadPlanFile(path string) (*Plan, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -28,30 +27,23 @@ func LoadPlanFile(path string) (*Plan, error) {
 	return LoadPlan(path, data)
 }
 
-// LoadPlan parses a plan from YAML; name is used in error messages.
+// LoadPlan parses a plan from YAML; name is used in error messages. A plan
+// file needs at least one route.
 func LoadPlan(name string, data []byte) (*Plan, error) {
 	f, err := yamlx.Parse(name, data)
 	if err != nil {
 		return nil, err
 	}
-	root := f.Root
-	if up := yamlx.MapValue(root, "upstream"); up != nil {
-		p, err := decodePlan(f, up, "upstream")
-		if err != nil {
-			return nil, err
-		}
-		if seed := yamlx.MapValue(root, "seed"); seed != nil && p.Seed == 0 {
-			if err := seed.Decode(&p.Seed); err != nil {
-				return nil, yamlx.Errorf(name, seed, "seed: must be a whole number")
-			}
-		}
-		return p, nil
+	p, err := decodePlan(f, f.Root, "")
+	if err == nil && len(p.Routes) == 0 {
+		return nil, yamlx.Errorf(name, f.Root, "routes: a plan needs at least one route")
 	}
-	return decodePlan(f, root, "")
+	return p, err
 }
 
 // DecodePlanNode decodes a plan from a YAML mapping node of a larger file
-// (a scenario's upstream section); file and path name it in errors.
+// (a scenario's upstream section); file and path name it in errors. It may
+// have no routes: the caller knows whether something else answers.
 func DecodePlanNode(file string, n *yaml.Node, path string) (*Plan, error) {
 	return decodePlan(&yamlx.File{Name: file, Root: n}, n, path)
 }
@@ -61,9 +53,7 @@ type planFile struct {
 	Seed     int64       `yaml:"seed"`
 	Routes   []yaml.Node `yaml:"routes"`
 	Webhooks yaml.Node   `yaml:"webhooks"`
-	Cassette string      `yaml:"cassette"`
 	TLS      yaml.Node   `yaml:"tls"`
-	Spec     string      `yaml:"spec"`
 }
 
 type routeFile struct {
@@ -91,7 +81,7 @@ func decodePlan(f *yamlx.File, n *yaml.Node, path string) (*Plan, error) {
 	if pf.Version != 0 && pf.Version != 1 {
 		return nil, yamlx.Errorf(f.Name, yamlx.MapValue(n, "version"), "%sversion %d is not supported: use version: 1", prefix(path), pf.Version)
 	}
-	p := &Plan{Seed: pf.Seed, Cassette: pf.Cassette, Spec: pf.Spec}
+	p := &Plan{Seed: pf.Seed}
 	var err error
 	for i := range pf.Routes {
 		rt, err := decodeRoute(f, &pf.Routes[i], fmt.Sprintf("%sroutes[%d]", prefix(path), i))
@@ -105,9 +95,6 @@ func decodePlan(f *yamlx.File, n *yaml.Node, path string) (*Plan, error) {
 	}
 	if p.Webhooks, err = decodeWebhooks(f, &pf.Webhooks, prefix(path)+"webhooks"); err != nil {
 		return nil, err
-	}
-	if len(p.Routes) == 0 && pf.Cassette == "" && pf.Spec == "" {
-		return nil, yamlx.Errorf(f.Name, n, "%sroutes: a plan needs at least one route", prefix(path))
 	}
 	return p, nil
 }

@@ -40,18 +40,6 @@ func TestLoadPlanErrors(t *testing.T) {
 	}
 }
 
-func TestLoadPlanFromScenario(t *testing.T) {
-	p, err := LoadPlan("s.yaml", []byte("name: x\nseed: 9\nchecks: []\nupstream:\n  routes:\n    - path: /a\n      faults:\n        - when: {first: 2}\n          status: {code: 503}\n"))
-	require.NoError(t, err)
-	assert.Equal(t, int64(9), p.Seed)
-	require.Len(t, p.Routes, 1)
-	assert.Equal(t, "/a", p.Routes[0].Match.Path)
-	assert.Equal(t, 2, p.Routes[0].Rules[0].When.First)
-
-	_, err = LoadPlan("s.yaml", []byte("upstream:\n  routes:\n    - path: /a\n      bogus: 1\n"))
-	assert.ErrorContains(t, err, `s.yaml:4:7: upstream.routes[0]: unknown key "bogus"`)
-}
-
 func TestMatchPath(t *testing.T) {
 	cases := []struct {
 		pattern, path string

@@ -13,15 +13,9 @@ type Plan struct {
 	Seed     int64
 	Routes   []Route
 	Webhooks []Webhook
-	// Cassette names a recording to replay as the base handler (a scenario
-	// runner resolves it; package fault itself does not read cassettes).
-	Cassette string
 	// TLS makes the upstream serve HTTPS with the certificate it names
 	// (a scenario runner or `serve` builds it with [NewTLS]); nil: HTTP.
 	TLS *TLSPlan
-	// Spec names an OpenAPI document to serve as the base handler (resolved
-	// by the caller, like Cassette; package fault does not read specs).
-	Spec string
 }
 
 // Route is one endpoint: what it matches, what it answers when no fault

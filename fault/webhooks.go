@@ -17,10 +17,6 @@ import (
 	"github.com/faultline-dev/faultline/internal/webhooksig"
 )
 
-// ReceiverTarget as a webhook's target means "the receiver the scenario
-// runner provides"; the runner replaces it with that receiver's URL.
-const ReceiverTarget = "receiver"
-
 // Webhook is a provider-style delivery the upstream sends to a callback
 // URL: after a request it served (a charge succeeded) or on a timer. Its
 // faults reproduce how providers really deliver: more than once, several

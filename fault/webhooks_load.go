@@ -78,8 +78,8 @@ func buildWebhook(f *yamlx.File, n *yaml.Node, wf *webhookFile, path string) (We
 	if w.Name == "" {
 		w.Name = strings.TrimPrefix(path, "upstream.")
 	}
-	if w.Target != ReceiverTarget && !strings.HasPrefix(w.Target, "http://") && !strings.HasPrefix(w.Target, "https://") {
-		return bad("target", "%q: give the receiver's URL, e.g. http://127.0.0.1:9000/webhooks, or %q in a scenario", w.Target, ReceiverTarget)
+	if !strings.HasPrefix(w.Target, "http://") && !strings.HasPrefix(w.Target, "https://") {
+		return bad("target", "%q: give the receiver's URL, e.g. http://127.0.0.1:9000/webhooks", w.Target)
 	}
 	if wf.SecretEnv != "" {
 		if w.Secret = os.Getenv(wf.SecretEnv); w.Secret == "" {

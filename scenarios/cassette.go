@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"net/http"
-	"path/filepath"
 
 	"gopkg.in/yaml.v3"
 
@@ -10,36 +9,36 @@ import (
 	"github.com/faultline-dev/faultline/internal/yamlx"
 )
 
-// cassettePath resolves a plan's cassette relative to the scenario file.
-func cassettePath(sc *Scenario) string {
-	p := sc.Plan.Cassette
-	if p == "" || filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(filepath.Dir(sc.File), p)
-}
+// cassettePath resolves the scenario's cassette relative to its file.
+func cassettePath(sc *Scenario) string { return besideFile(sc.File, sc.Cassette) }
 
-// checkCassette loads the scenario's cassette once at load time, so a
+// loadCassette loads the scenario's cassette once, at load time, so a
 // missing or corrupt recording is reported with the scenario's position.
-func checkCassette(sc *Scenario, f *yamlx.File, upstream *yaml.Node) error {
-	if sc.Plan.Cassette == "" {
+func loadCassette(sc *Scenario, f *yamlx.File, upstream *yaml.Node) error {
+	if sc.Cassette == "" {
 		return nil
 	}
-	if _, err := cassettes.Load(cassettePath(sc)); err != nil {
+	c, err := cassettes.Load(cassettePath(sc))
+	if err != nil {
 		return yamlx.Errorf(f.Name, yamlx.At(upstream, "cassette"), "upstream.cassette: %v", err)
 	}
+	sc.cassette = c
 	return nil
 }
 
 // cassetteBase is the handler a scenario's faults wrap: the cassette's
-// replay when the upstream names one, else nil (stub routes only).
+// replay when the upstream names one, else nil (stub routes only). A
+// scenario built in Go, not loaded, has its cassette read here.
 func cassetteBase(sc *Scenario) (http.Handler, error) {
-	if sc.Plan.Cassette == "" {
+	if sc.Cassette == "" {
 		return nil, nil
 	}
-	c, err := cassettes.Load(cassettePath(sc))
-	if err != nil {
-		return nil, err
+	c := sc.cassette
+	if c == nil {
+		var err error
+		if c, err = cassettes.Load(cassettePath(sc)); err != nil {
+			return nil, err
+		}
 	}
 	return cassettes.NewReplayer(c, cassettes.ReplayOptions{}), nil
 }

@@ -87,13 +87,13 @@ func fetchEffects(ctx context.Context, url string) map[string]int {
 	return counts
 }
 
-// withReceiver returns a copy of the plan whose "receiver" webhook targets
-// point at url.
+// withReceiver returns a copy of the plan whose webhook targets written
+// "receiver" point at url.
 func withReceiver(p *fault.Plan, url string) *fault.Plan {
 	cp := *p
 	cp.Webhooks = append([]fault.Webhook(nil), p.Webhooks...)
 	for i := range cp.Webhooks {
-		if cp.Webhooks[i].Target == fault.ReceiverTarget {
+		if cp.Webhooks[i].Target == receiverPlaceholder {
 			cp.Webhooks[i].Target = url
 		}
 	}

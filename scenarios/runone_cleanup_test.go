@@ -17,9 +17,9 @@ import (
 func TestRunOneStopsReceiverWhenItCannotStart(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	sc := &Scenario{
-		Name:   "cassette-gone",
-		File:   filepath.Join(t.TempDir(), "s.yaml"),
-		Plan:   &fault.Plan{Cassette: "gone.yaml"},
+		Name: "cassette-gone",
+		File: filepath.Join(t.TempDir(), "s.yaml"),
+		Plan: &fault.Plan{}, Cassette: "gone.yaml",
 		Client: Client{Receiver: &Receiver{Scheme: "stripe", Secret: "whsec_x"}},
 	}
 	res, err := RunOne(context.Background(), sc, Options{Seed: 1})

@@ -11,6 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/faultline-dev/faultline/cassettes"
 	"github.com/faultline-dev/faultline/fault"
 	"github.com/faultline-dev/faultline/internal/yamlx"
 	"github.com/faultline-dev/faultline/resilience"
@@ -27,8 +28,13 @@ type Scenario struct {
 	Seed        int64 // 0: derived from the run's seed and the name
 	Timeout     time.Duration
 	Plan        *fault.Plan
-	Client      Client
-	Checks      []Check
+	// Cassette and Spec name the base handler the plan's routes fall back
+	// to (see [Upstream]), relative to File; at most one is set.
+	Cassette, Spec string
+	Client         Client
+	Checks         []Check
+
+	cassette *cassettes.Cassette // Cassette, loaded once when the file is
 }
 
 // Client is the client under test and the calls it is asked to make.
@@ -241,8 +247,9 @@ func decodeScenario(f *yamlx.File, sf *scenarioFile, errs *problems) *Scenario {
 	var err error
 	if sf.Upstream.IsZero() {
 		errs.add(yamlx.Errorf(name, f.Root, "upstream: a scenario needs an upstream plan (routes and faults)"))
-	} else if sc.Plan, err = fault.DecodePlanNode(name, &sf.Upstream, "upstream"); errs.add(err) {
-		errs.add(checkCassette(sc, f, &sf.Upstream))
+	} else if up, err := decodeUpstream(f, &sf.Upstream, "upstream"); errs.add(err) {
+		sc.Plan, sc.Cassette, sc.Spec = up.Plan, up.Cassette, up.Spec
+		errs.add(loadCassette(sc, f, &sf.Upstream))
 	}
 	sc.Client, err = decodeClient(f, at("client"), &sf.Client)
 	errs.add(err)

@@ -13,14 +13,8 @@ import (
 	"github.com/faultline-dev/faultline/internal/yamlx"
 )
 
-// specPath resolves a plan's spec relative to the scenario file.
-func specPath(sc *Scenario) string {
-	p := sc.Plan.Spec
-	if p == "" || filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(filepath.Dir(sc.File), p)
-}
+// specPath resolves the scenario's spec relative to its file.
+func specPath(sc *Scenario) string { return besideFile(sc.File, sc.Spec) }
 
 // specs caches loaded specs by path: many scenarios share one spec, and a
 // large one takes seconds to load.
@@ -55,10 +49,10 @@ func loadSpec(path string) (*contract.Spec, error) {
 // spec is reported at the scenario's position.
 func checkSpec(sc *Scenario, f *yamlx.File, upstream *yaml.Node) error {
 	at := yamlx.At(upstream, "spec")
-	if sc.Plan.Spec == "" {
+	if sc.Spec == "" {
 		return nil
 	}
-	if sc.Plan.Cassette != "" {
+	if sc.Cassette != "" {
 		return yamlx.Errorf(f.Name, at, "upstream: give spec or cassette, not both (one base handler answers what routes do not)")
 	}
 	if _, err := loadSpec(specPath(sc)); err != nil {
@@ -71,7 +65,7 @@ func checkSpec(sc *Scenario, f *yamlx.File, upstream *yaml.Node) error {
 // replay or the spec's mock, else nil for stub routes only) and the
 // options that judge every request against the spec.
 func upstreamBase(sc *Scenario, seed int64) (http.Handler, []fault.Option, error) {
-	if sc.Plan.Spec == "" {
+	if sc.Spec == "" {
 		base, err := cassetteBase(sc)
 		return base, nil, err
 	}
