@@ -126,6 +126,7 @@ func TestBackoffUnderSchedulerNoise(t *testing.T) {
 			check := check
 			check.jitter = !strings.Contains(tc.name, "jitter not asked")
 			t.Run(fmt.Sprintf("%s/base %s", tc.name, base), func(t *testing.T) {
+				t.Parallel() // a pure function of synthetic journals: no clock involved
 				wrong := 0
 				var example report.Check
 				for i := range trials {
