@@ -25,10 +25,13 @@ import (
 // (it had not ended then), and the window's length, learnt from earlier
 // windows (a fixed window starts at the first request after the last one
 // ended: the response saying Limit-1 remain). One waiting request goes as
-// a probe at the middle of the bounds; its answer moves one bound (a 429:
-// the window had not ended; a success: it had), so the wait past the end
-// shrinks as the client learns the server's windows. A probe refused waits
-// its own Retry-After like any refused request.
+// a probe at the middle of the bounds. Its success ends the wait; its
+// refusal (it waits its own Retry-After, like any refused request) leaves
+// the others waiting for the upper bound, so that a spent window refuses
+// at most one request. Either answer teaches the window's length (a
+// refusal: longer than that; a new window: no longer than from one start
+// to the next), so the bounds, and the wait past the end, shrink as the
+// client learns the server's windows.
 //
 // A server that announces no quota leaves the quota off. A nil quota
 // admits all.
@@ -49,6 +52,8 @@ type quota struct {
 	startR         int64
 	wLo, wHi       time.Duration
 	lastR          int64 // the Reset of the latest answer (zero: none)
+	// The latest window's Reset and the fewest requests it said remain.
+	curR, curRem int64
 }
 
 // quotaPoll is how often a request held while a probe is out looks again.
@@ -102,14 +107,14 @@ func (q *quota) probeAt() time.Time { return q.lo.Add(q.hi.Sub(q.lo) / 2) }
 func (q *quota) reopen() {
 	q.spent = false
 	q.left = q.limit - q.inflight
+	q.lastR = 0 // the last window's
 }
 
 // spend marks the window spent at now, with what is known of its end.
 func (q *quota) spend(now time.Time) {
 	q.spent = true
 	q.lo, q.hi = now, now.Add(time.Second) // a guess, when nothing is known
-	if q.lastR != 0 {
-		r := time.Unix(q.lastR, 0)
+	if r := time.Unix(q.lastR, 0); q.lastR != 0 && r.Add(time.Second).After(now) {
 		q.lo, q.hi = later(q.lo, r), r.Add(time.Second)
 	}
 	if !q.start.IsZero() && q.startR == q.lastR {
@@ -162,12 +167,20 @@ func (q *quota) done(sent, now time.Time, probe bool, status int, h http.Header)
 		reset = 0 // not a Unix time, or a clock that disagrees with ours
 	}
 	began := rem == limit-1 && status != http.StatusTooManyRequests
-	if !began && !q.start.IsZero() && sent.Before(q.startLo) {
+	if (!began && !q.start.IsZero() && sent.Before(q.startLo)) || reset < q.curR {
 		return // an answer from a window before the current one
 	}
-	q.lastR = reset
+	// Answers come back out of order: within a window, the fewest
+	// remaining is the truth.
+	if !began && reset == q.curR {
+		rem = min(rem, q.curRem)
+	}
+	q.curR, q.curRem, q.lastR = reset, rem, reset
 	if status == http.StatusTooManyRequests || rem == 0 {
 		q.refused(sent, now, reset, status, h)
+		if probe && status == http.StatusTooManyRequests {
+			q.lo = q.hi // no second probe: a window refuses at most one
+		}
 		return
 	}
 	if began { // this request began a window: the last one had ended

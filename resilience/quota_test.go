@@ -66,12 +66,13 @@ func TestQuotaHoldsRequestsOnceTheServerSaysTheWindowIsSpent(t *testing.T) {
 	// (the refusal, and the last start plus at most 1.21 s), not [2, 3).
 	d, _ = q.admit(ms(2460))
 	assert.Equal(t, ms(2580).Sub(ms(2460)), d, "probe at the middle of [2.440, 2.720]")
-	// A probe refused moves the lower bound: the next goes later.
+	// A probe refused: the others wait for the upper bound, so that a
+	// spent window refuses at most one request.
 	_, probe = q.admit(ms(2580))
 	require.True(t, probe)
 	q.done(ms(2580), ms(2590), true, 429, withRetryAfter(quotaHeader(3, 0, b+2), "1"))
 	d, _ = q.admit(ms(2590))
-	assert.Equal(t, ms(2650).Sub(ms(2590)), d, "the middle of [2.580, 2.720]")
+	assert.Equal(t, ms(2720).Sub(ms(2590)), d)
 	// Past the upper bound the window has surely ended: no probe needed.
 	d, probe = q.admit(ms(2720))
 	assert.Zero(t, d)
@@ -170,7 +171,45 @@ routes:
 	_, refusedClassic := run(false)
 	t.Logf("refused: following %d, classic %d", refused, refusedClassic)
 	assert.Equal(t, 12, ok)
-	assert.LessOrEqual(t, refused, 8, "only probes are refused (at most about two a window)")
+	// 13 requests at 4 a window: 3 window ends, each with at most one
+	// probe refused (a fourth, should the machine stall past a window).
+	assert.LessOrEqual(t, refused, 4, "a spent window refuses at most its probe")
 
 	assert.GreaterOrEqual(t, refusedClassic, 9, "12 at once into a window with 3 left")
+}
+
+func TestQuotaTakesTheFewestRemainingOfAWindow(t *testing.T) {
+	q := newQuota(DefaultPolicy().RateLimit)
+	ms := func(n int) time.Time { return time.Unix(b, 0).Add(time.Duration(n) * time.Millisecond) }
+	q.admit(ms(0))
+	q.done(ms(0), ms(10), false, 200, quotaHeader(4, 3, b+1))
+	for range 3 {
+		d, _ := q.admit(ms(20))
+		require.Zero(t, d)
+	}
+	// The answers come back out of order: the last one read says 1 left,
+	// but the window is spent.
+	q.done(ms(20), ms(30), false, 200, quotaHeader(4, 2, b+1))
+	q.done(ms(20), ms(31), false, 200, quotaHeader(4, 0, b+1))
+	q.done(ms(20), ms(32), false, 200, quotaHeader(4, 1, b+1))
+	d, _ := q.admit(ms(40))
+	assert.Positive(t, d, "the window is spent")
+}
+
+func TestQuotaReopensAWholeWindowOnly(t *testing.T) {
+	q := newQuota(DefaultPolicy().RateLimit)
+	ms := func(n int) time.Time { return time.Unix(b, 0).Add(time.Duration(n) * time.Millisecond) }
+	q.admit(ms(0))
+	q.done(ms(0), ms(10), false, 200, quotaHeader(3, 0, b+1)) // spent: it ends within [1, 2) s
+	_, probe := q.admit(ms(1500))
+	require.True(t, probe)
+	q.done(ms(1500), ms(1510), true, 429, withRetryAfter(quotaHeader(3, 0, b+1), "1"))
+	// Refused: the others wait for the upper bound, then the window has
+	// surely ended, and the next one takes 3, not more.
+	for range 3 {
+		d, _ := q.admit(ms(2000))
+		require.Zero(t, d)
+	}
+	d, _ := q.admit(ms(2000))
+	assert.Positive(t, d, "the new window's quota is taken: the last window's Reset says nothing of its end")
 }
