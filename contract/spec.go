@@ -80,11 +80,15 @@ type Operation struct {
 	op     *v3.Operation
 	item   *v3.PathItem
 	params paramKinds // where it takes parameters, for the fast path
+	name   string     // Name, computed once
 }
 
 // Name is how reports name the operation: "GET /v1/things/{id}", with its
 // operationId when it has one.
 func (o *Operation) Name() string {
+	if o.name != "" {
+		return o.name
+	}
 	n := o.Method + " " + o.Key
 	if o.ID != "" {
 		n += " (" + o.ID + ")"
@@ -203,6 +207,7 @@ func (s *Spec) collect() {
 		for o := item.GetOperations().First(); o != nil; o = o.Next() {
 			op := &Operation{Method: strings.ToUpper(o.Key()), Path: tmpl, Query: query, ID: o.Value().OperationId, Key: key, op: o.Value(), item: item,
 				params: kindsOf(tmpl, item, o.Value())}
+			op.name = op.Name()
 			s.ops = append(s.ops, op)
 		}
 	}

@@ -89,7 +89,14 @@ func bufferBody(r *http.Request) ([]byte, func()) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, func() {}
 	}
-	body, _ := io.ReadAll(r.Body)
+	var body []byte
+	if n := r.ContentLength; n > 0 && n <= 1<<20 {
+		body = make([]byte, n) // the size is known: one allocation
+		k, _ := io.ReadFull(r.Body, body)
+		body = body[:k]
+	} else {
+		body, _ = io.ReadAll(r.Body)
+	}
 	_ = r.Body.Close()
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	return body, func() { r.Body = io.NopCloser(bytes.NewReader(body)) }

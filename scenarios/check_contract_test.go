@@ -144,3 +144,59 @@ func TestLibraryContractScenarios(t *testing.T) {
 	}
 	assert.Empty(t, want, "library scenarios missing")
 }
+
+// TestContractScenariosCatchBrittleClients: the contract-* library
+// scenarios fail a client that breaks when the provider evolves within
+// its contract. The strict test client (an SDK decoding orders strictly)
+// fails outcome in each, while its requests conform; with the malformed
+// fault taken out the same client passes every check, so the failure is
+// the mutation's. Sending numbers as strings fails requests_conform. The
+// reference client passing them is TestLibraryRunsGreenWithReferenceClient;
+// the naive and reckless clients are tolerant readers and pass too
+// (TestLibraryDiscriminates).
+func TestContractScenariosCatchBrittleClients(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the strict test client")
+	}
+	lib, err := Library()
+	require.NoError(t, err)
+	var scs, unmutated []*Scenario
+	for _, sc := range lib {
+		if strings.HasPrefix(sc.Name, "contract-") {
+			scs = append(scs, sc)
+			plain := *sc
+			plan := *sc.Plan
+			plan.Routes = nil
+			plain.Plan = &plan
+			unmutated = append(unmutated, &plain)
+		}
+	}
+	require.Len(t, scs, 4)
+	strict := buildClient(t, "strict")
+
+	run, err := Run(context.Background(), scs, Options{Exec: []string{strict}, Seed: 1, Parallel: 2})
+	require.NoError(t, err)
+	for _, sc := range run.Scenarios {
+		assert.Equal(t, report.Failed, checkNamed(t, sc, "outcome").Status, "%s: the strict client must fail", sc.Name)
+		assert.Equal(t, report.Passed, checkNamed(t, sc, "requests_conform").Status, sc.Name)
+		assert.Equal(t, report.Passed, checkNamed(t, sc, "attempts").Status, sc.Name)
+	}
+
+	run, err = Run(context.Background(), unmutated, Options{Exec: []string{strict}, Seed: 1, Parallel: 2})
+	require.NoError(t, err)
+	for _, sc := range run.Scenarios {
+		assert.Equal(t, report.Passed, sc.Status, "%s without its fault: %+v", sc.Name, sc.Checks)
+	}
+
+	var post []*Scenario
+	for _, sc := range scs {
+		if sc.Name == "contract-added-field" {
+			post = append(post, sc)
+		}
+	}
+	run, err = Run(context.Background(), post, Options{Exec: []string{strict, "-stringify"}, Seed: 1})
+	require.NoError(t, err)
+	c := checkNamed(t, run.Scenarios[0], "requests_conform")
+	assert.Equal(t, report.Failed, c.Status)
+	assert.Contains(t, c.Message, "amount")
+}

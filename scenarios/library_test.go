@@ -90,8 +90,9 @@ var expectedFailures = map[string]verdicts{
 	// The contract-* scenarios judge tolerance to what providers ship
 	// without notice (a new enum value, an added field, a null, a removed
 	// deprecated field); naive and reckless are tolerant readers, so they
-	// pass. A client that breaks the contract fails requests_conform
-	// (TestRequestsConform).
+	// pass. The strict test client (an SDK decoding strictly) fails each,
+	// and with -stringify fails requests_conform
+	// (TestContractScenariosCatchBrittleClients).
 	"contract-added-field":             {},
 	"contract-deprecated-gone":         {},
 	"contract-null-nullable":           {},
