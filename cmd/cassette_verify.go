@@ -39,7 +39,7 @@ cassette or the spec cannot be read.`,
 		Example: `  faultline cassette verify --spec openapi.yaml testdata/cassettes/*.yaml --junit contract.xml`,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			o.files = args
+			o.files = globbed(args)
 			return verifyCassettes(c.OutOrStdout(), o)
 		},
 	}
