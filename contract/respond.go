@@ -16,6 +16,8 @@ import (
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 	"github.com/pb33f/libopenapi/orderedmap"
 	"github.com/pb33f/libopenapi/renderer"
+
+	"github.com/faultline-dev/faultline/internal/yamlx"
 )
 
 // Answer is what the spec handler sends for an operation: the documented
@@ -252,31 +254,8 @@ func nodeJSON(n *yaml.Node) ([]byte, error) {
 	if err := n.Decode(&v); err != nil {
 		return nil, err
 	}
-	v = jsonable(v)
+	v = yamlx.JSONable(v)
 	return json.Marshal(v)
-}
-
-// jsonable turns YAML's map[string]any / map[any]any into JSON's shapes.
-func jsonable(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, x := range t {
-			t[k] = jsonable(x)
-		}
-		return t
-	case map[any]any:
-		m := make(map[string]any, len(t))
-		for k, x := range t {
-			m[fmt.Sprint(k)] = jsonable(x)
-		}
-		return m
-	case []any:
-		for i, x := range t {
-			t[i] = jsonable(x)
-		}
-		return t
-	}
-	return v
 }
 
 func textExample(mt *v3.MediaType) []byte {

@@ -192,29 +192,7 @@ func nodeJSON(n *yaml.Node) ([]byte, error) {
 	if err := n.Decode(&v); err != nil {
 		return nil, err
 	}
-	return json.Marshal(jsonable(v))
-}
-
-// jsonable converts yaml.v3's map[string]any trees (and any map[any]any)
-// into values encoding/json accepts.
-func jsonable(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, x := range t {
-			t[k] = jsonable(x)
-		}
-	case map[any]any:
-		m := make(map[string]any, len(t))
-		for k, x := range t {
-			m[fmt.Sprint(k)] = jsonable(x)
-		}
-		return m
-	case []any:
-		for i, x := range t {
-			t[i] = jsonable(x)
-		}
-	}
-	return v
+	return json.Marshal(yamlx.JSONable(v))
 }
 
 type whenFile struct {

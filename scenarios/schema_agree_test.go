@@ -3,7 +3,6 @@ package scenarios
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
+
+	"github.com/faultline-dev/faultline/internal/yamlx"
 )
 
 // TestSchemaAgreesWithValidate runs a corpus of scenario files through
@@ -68,30 +69,10 @@ func compileSchema(t *testing.T) *jsonschema.Schema {
 // check sees.
 func jsonValue(t *testing.T, doc any) any {
 	t.Helper()
-	data, err := json.Marshal(stringKeys(doc))
+	data, err := json.Marshal(yamlx.JSONable(doc))
 	require.NoError(t, err)
 	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	require.NoError(t, err)
-	return v
-}
-
-func stringKeys(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			x[k] = stringKeys(e)
-		}
-	case map[any]any:
-		m := map[string]any{}
-		for k, e := range x {
-			m[fmt.Sprint(k)] = stringKeys(e)
-		}
-		return m
-	case []any:
-		for i, e := range x {
-			x[i] = stringKeys(e)
-		}
-	}
 	return v
 }
 
