@@ -13,13 +13,36 @@
 // to the next, one that answers ends the chain.
 //
 // Faults are small values behind one interface, registered by name for the
-// YAML format: latency, status, rate_limit, reset, close, truncate, garbage,
-// hang, slow_body, malformed and outage; and the building blocks of
-// integration failures that are not faults of one response: oauth (a token
-// endpoint and bearer tokens that expire, run out or are revoked),
-// redirect (to another host) and paginate (a listing broken at a page). Every random draw comes from a
-// source seeded by the plan's seed, the route and the request's position, so
-// the same seed and request order give the same faults.
+// YAML format (listed under Faults below). Every random draw comes from a
+// source seeded by the plan's seed, the route and the request's position,
+// so the same seed and request order give the same faults.
+//
+// # Faults
+//
+// Each fault is one type in its own file (reset.go holds [Reset]), with its
+// tests beside it (reset_test.go). Faults of one response:
+//
+//   - latency: delays the response, before the headers or spread through the body.
+//   - status: answers with any status code, headers and body instead of the route's response.
+//   - rate_limit: a fixed-window limiter per client key, answering 429 with Retry-After.
+//   - reset: drops the connection with a TCP RST, optionally after doing the work.
+//   - close: closes the connection cleanly without a response.
+//   - hang: never answers, until the client gives up, the server closes or a maximum passes.
+//   - truncate: announces the full Content-Length, sends part of the body, then closes.
+//   - garbage: writes random bytes instead of an HTTP response, then closes.
+//   - slow_body: sends the headers at once and dribbles the body.
+//   - malformed: alters the JSON body the route would have sent (a contract changed without notice).
+//   - outage: takes the route down for a time window, or flaps it.
+//
+// The building blocks of integration failures that are not faults of one
+// response:
+//
+//   - oauth: a token endpoint and bearer tokens that expire, run out or are revoked.
+//   - redirect: sends the client to another host.
+//   - paginate: a paged listing broken at a chosen page.
+//
+// [Kinds] lists them as registered; a test keeps this list and
+// scenarios/schema.json in step with it.
 //
 // # Use from a Go test
 //

@@ -92,6 +92,18 @@ func (c *Call) cut(conn net.Conn, how string) {
 	c.End(how)
 }
 
+// hijack takes the connection over; on failure (HTTP/2) it answers 502 so
+// the fault is at least visible, and returns nil.
+func hijack(w http.ResponseWriter, c *Call) net.Conn {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		c.Note(c.entry.Faults[len(c.entry.Faults)-1].Type, "error", "cannot hijack: "+err.Error())
+		http.Error(w, "faultline: socket faults need HTTP/1.1", http.StatusBadGateway)
+		return nil
+	}
+	return conn
+}
+
 // ended records that the call's answer (or its failure) reached the
 // client now, unless an earlier moment was recorded: the journal entry's
 // Duration ends here rather than when the handler returns.

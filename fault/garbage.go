@@ -1,0 +1,48 @@
+package fault
+
+import (
+	"net/http"
+	"time"
+)
+
+func init() { Register("garbage", decodeGarbage) }
+
+// maxGarbage bounds Garbage.Bytes: enough to confuse any parser, too little
+// to exhaust memory.
+const maxGarbage = 1 << 20
+
+// Garbage writes random bytes instead of an HTTP response, then closes.
+type Garbage struct{ Bytes int }
+
+// Kind implements Fault.
+func (Garbage) Kind() string { return "garbage" }
+
+// Serve implements Fault.
+func (g Garbage) Serve(w http.ResponseWriter, _ *http.Request, c *Call) {
+	junk := make([]byte, g.Bytes)
+	for i := range junk {
+		junk[i] = byte(c.Rand.UintN(256))
+	}
+	conn := hijack(w, c)
+	if conn == nil {
+		return
+	}
+	c.Note("garbage", "bytes", g.Bytes)
+	c.ended() // the client may give up at the first byte
+	_ = conn.SetWriteDeadline(time.Now().Add(time.Second))
+	_, _ = conn.Write(junk)
+	c.cut(conn, EndGarbage)
+}
+
+func decodeGarbage(d *Decode) (Fault, error) {
+	gf := struct {
+		Bytes int `yaml:"bytes"`
+	}{Bytes: 64}
+	if err := d.Into(&gf); err != nil {
+		return nil, err
+	}
+	if gf.Bytes <= 0 || gf.Bytes > maxGarbage {
+		return nil, d.ErrorfKey("bytes", "%d: give 1 to %d", gf.Bytes, maxGarbage)
+	}
+	return Garbage{Bytes: gf.Bytes}, nil
+}

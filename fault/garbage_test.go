@@ -1,0 +1,15 @@
+package fault
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestGarbage(t *testing.T) {
+	s := servePlan(t, okRoute+"      - garbage: {bytes: 32}\n")
+	_, _, err := get(t, s, "/x")
+	require.Error(t, err)
+	assert.Equal(t, EndGarbage, settled(t, s)[0].End)
+}

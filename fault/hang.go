@@ -1,0 +1,48 @@
+package fault
+
+import (
+	"net/http"
+	"time"
+)
+
+func init() { Register("hang", decodeHang) }
+
+// Hang accepts the request and never answers, until the client gives up,
+// the server closes, or Max (if set) passes, when the connection is closed.
+// With AfterEffect the route's response is produced first (the work is
+// done) and then withheld: the timeout that succeeded.
+type Hang struct {
+	Max         time.Duration
+	AfterEffect bool
+}
+
+// Kind implements Fault.
+func (Hang) Kind() string { return "hang" }
+
+// Serve implements Fault.
+func (h Hang) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
+	if h.AfterEffect {
+		capture(c.Next, r)
+	}
+	c.End(EndHung)
+	if h.Max > 0 {
+		c.Sleep(r, h.Max) // ends early when the client or the server does
+	} else {
+		select {
+		case <-r.Context().Done():
+		case <-c.Done:
+		}
+	}
+	if conn := hijack(w, c); conn != nil {
+		_ = conn.Close()
+	}
+}
+
+func decodeHang(d *Decode) (Fault, error) {
+	var hf struct {
+		Max         Duration `yaml:"max"`
+		AfterEffect bool     `yaml:"after_effect"`
+	}
+	err := d.Into(&hf)
+	return Hang{Max: hf.Max.D(), AfterEffect: hf.AfterEffect}, err
+}

@@ -1,0 +1,112 @@
+package fault
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestLatencyDelaysResponse: the response waits out the drawn delay on the
+// handler's clock, and a rule that does not fire makes no wait at all.
+func TestLatencyDelaysResponse(t *testing.T) {
+	clock := newFakeClock()
+	s := servePlan(t, okRoute+"      - latency: {fixed: 60ms}\n", WithClock(clock))
+	start := clock.Now()
+	answered := inBackground(t, func() string { _, _, _ = getWithin(t, s, "/x"); return clock.Now().Sub(start).String() })
+	clock.waiting(t, 1)
+	clock.Advance(59 * time.Millisecond)
+	clock.waiting(t, 1) // still held at 59ms
+	clock.Advance(time.Millisecond)
+	assert.Equal(t, "60ms", arrived(t, answered), "answered when the clock reached the delay")
+	e := settled(t, s)
+	assert.Equal(t, 60*time.Millisecond, e[0].Duration)
+	assert.Equal(t, 200, e[0].Status)
+
+	plain := servePlan(t, okRoute+"      - when: {first: 0, requests: '99'}\n        latency: {fixed: 60ms}\n", WithClock(clock))
+	code, _, err := getWithin(t, plain, "/x")
+	require.NoError(t, err, "a rule that does not fire must not wait on the clock")
+	assert.Equal(t, 200, code)
+	assert.Zero(t, settled(t, plain)[0].Duration)
+}
+
+// TestLatencyInBodyKeepsFirstByteFast: with where: body the headers and the
+// first tenth of the body leave after a tenth of the delay; the rest follows
+// one tenth at a time.
+func TestLatencyInBodyKeepsFirstByteFast(t *testing.T) {
+	clock := newFakeClock()
+	payload := strings.Repeat("0123456789", 10) // ten chunks of ten bytes
+	s := servePlan(t, "routes:\n  - path: /x\n    respond: {status: 200, body: \""+payload+"\"}\n    faults:\n"+
+		"      - latency: {fixed: 100ms, where: body}\n", WithClock(clock))
+	headers := make(chan *http.Response, 1)
+	go func() {
+		resp, err := s.Client().Get(s.URL + "/x")
+		assert.NoError(t, err)
+		headers <- resp
+	}()
+	clock.waiting(t, 1)
+	clock.Advance(10 * time.Millisecond)
+	resp := arrived(t, headers) // nobody moves the clock further: the headers need only the first tenth
+	require.NotNil(t, resp)
+	defer resp.Body.Close()
+	first := make([]byte, 10)
+	_, err := io.ReadFull(resp.Body, first)
+	require.NoError(t, err)
+	assert.Equal(t, "0123456789", string(first))
+	rest := inBackground(t, func() string { b, _ := io.ReadAll(resp.Body); return string(b) })
+	for range 9 {
+		clock.waiting(t, 1)
+		clock.Advance(10 * time.Millisecond)
+	}
+	assert.Equal(t, payload[10:], arrived(t, rest))
+	assert.Equal(t, 100*time.Millisecond, settled(t, s)[0].Duration)
+}
+
+func TestDistributions(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	draw := func(d Distribution) (p50, p99 time.Duration) {
+		xs := make([]time.Duration, 20000)
+		for i := range xs {
+			xs[i] = d.Draw(rnd)
+		}
+		sort.Slice(xs, func(i, j int) bool { return xs[i] < xs[j] })
+		return xs[len(xs)/2], xs[len(xs)*99/100]
+	}
+	p50, p99 := draw(Distribution{Median: 100 * time.Millisecond, P99: 400 * time.Millisecond})
+	assert.InDelta(t, 100, p50.Milliseconds(), 5)
+	assert.InDelta(t, 400, p99.Milliseconds(), 40)
+	p50, _ = draw(Distribution{Min: 10 * time.Millisecond, Max: 20 * time.Millisecond})
+	assert.InDelta(t, 15, p50.Milliseconds(), 1)
+	p50, _ = draw(Distribution{Mean: 50 * time.Millisecond, Std: 5 * time.Millisecond})
+	assert.InDelta(t, 50, p50.Milliseconds(), 1)
+}
+
+func TestLatencyCutShortByShutdownIsNotA200(t *testing.T) {
+	p, err := LoadPlan("p.yaml", []byte(okRoute+"      - latency: {fixed: 10s}\n"))
+	require.NoError(t, err)
+	s := NewServer(p)
+	errc := make(chan error, 1)
+	go func() {
+		resp, err := s.Client().Get(s.URL + "/x")
+		if err == nil {
+			resp.Body.Close()
+			err = fmt.Errorf("got %s, want the connection closed", resp.Status)
+		}
+		errc <- err
+	}()
+	require.Eventually(t, func() bool { return s.Journal().nextSeqPeek() == 1 }, time.Second, time.Millisecond)
+	s.Close()
+	err = <-errc
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "got 200", "a held request must not be answered with an empty 200")
+	e := s.Journal().Entries()
+	require.Len(t, e, 1)
+	assert.Equal(t, EndClosed, e[0].End)
+}
