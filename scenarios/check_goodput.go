@@ -27,11 +27,7 @@ func decodeGoodput(d *checkDecode) (Check, error) {
 	var f struct {
 		Min float64 `yaml:"min"`
 	}
-	if s, ok := d.Scalar(); ok {
-		if _, err := fmt.Sscan(s, &f.Min); err != nil {
-			return nil, d.Errorf("%q: give the share of calls that must succeed, e.g. goodput: 0.9", s)
-		}
-	} else if err := d.into(&f); err != nil {
+	if err := d.oneNumber(&f.Min, &f, "give the share of calls that must succeed, e.g. goodput: 0.9"); err != nil {
 		return nil, err
 	}
 	if f.Min <= 0 || f.Min > 1 || math.IsNaN(f.Min) {

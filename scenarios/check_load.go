@@ -68,11 +68,7 @@ func decodeConcurrencyBelow(d *checkDecode) (Check, error) {
 	var f struct {
 		Max int `yaml:"max"`
 	}
-	if s, ok := d.Scalar(); ok {
-		if _, err := fmt.Sscan(s, &f.Max); err != nil {
-			return nil, d.Errorf("%q: give a number, e.g. concurrency_below: 4", s)
-		}
-	} else if err := d.into(&f); err != nil {
+	if err := d.oneNumber(&f.Max, &f, "give a number, e.g. concurrency_below: 4"); err != nil {
 		return nil, err
 	}
 	if f.Max < 1 {
@@ -115,11 +111,7 @@ func decodeAmplificationBelow(d *checkDecode) (Check, error) {
 	var f struct {
 		Ratio float64 `yaml:"ratio"`
 	}
-	if s, ok := d.Scalar(); ok {
-		if _, err := fmt.Sscan(s, &f.Ratio); err != nil {
-			return nil, d.Errorf("%q: give a ratio, e.g. amplification_below: 1.2", s)
-		}
-	} else if err := d.into(&f); err != nil {
+	if err := d.oneNumber(&f.Ratio, &f, "give a ratio, e.g. amplification_below: 1.2"); err != nil {
 		return nil, err
 	}
 	if f.Ratio < 1 {

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -43,6 +44,20 @@ func (d *checkDecode) into(v any) error {
 		return d.Errorf("expected a mapping of parameters")
 	}
 	return d.Into(v)
+}
+
+// oneNumber decodes a check's one parameter, written bare (goodput: 0.9),
+// scanned into bare, or as a mapping (goodput: {min: 0.9}), decoded
+// strictly into params; hint says what to write when a bare value is not a
+// number.
+func (d *checkDecode) oneNumber(bare, params any, hint string) error {
+	if s, ok := d.Scalar(); ok {
+		if _, err := fmt.Sscan(s, bare); err != nil {
+			return d.Errorf("%q: %s", s, hint)
+		}
+		return nil
+	}
+	return d.into(params)
 }
 
 // noParams accepts a check written without parameters (`- name`, `- name:`

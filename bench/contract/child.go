@@ -11,6 +11,7 @@ import (
 	"runtime/pprof"
 	"time"
 
+	"github.com/faultline-dev/faultline/bench/internal/child"
 	"github.com/faultline-dev/faultline/contract"
 	"github.com/faultline-dev/faultline/fault"
 	"github.com/faultline-dev/faultline/internal/logbuf"
@@ -56,7 +57,7 @@ func serveChild(kind string) int {
 	fmt.Printf("ready http://%s\n", ln.Addr())
 	in := bufio.NewScanner(os.Stdin)
 	for in.Scan() {
-		cpu, err := cpuTime()
+		cpu, err := child.CPU()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench/contract server:", err)
 			return 2

@@ -22,7 +22,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -31,12 +30,13 @@ import (
 	"log"
 	"net/http"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/faultline-dev/faultline/bench/internal/child"
 )
 
 const (
@@ -73,7 +73,7 @@ func overhead(ctx context.Context) int {
 			log.Printf("bench/contract: %v", err)
 			return 2
 		}
-		defer s.stop()
+		defer s.Stop()
 		servers[kind] = s
 	}
 	cpu := map[string]time.Duration{}
@@ -81,17 +81,17 @@ func overhead(ctx context.Context) int {
 	for r := 0; r < rounds; r++ {
 		for _, kind := range []string{"stub", "spec"} {
 			s := servers[kind]
-			before, err := s.cpu()
+			before, err := serverCPU(s)
 			if err != nil {
 				log.Printf("bench/contract: %v", err)
 				return 2
 			}
-			n, err := load(ctx, s.url+"/v1/orders", roundLength)
+			n, err := load(ctx, s.URL+"/v1/orders", roundLength)
 			if err != nil {
 				log.Printf("bench/contract: %s server: %v", kind, err)
 				return 2
 			}
-			after, err := s.cpu()
+			after, err := serverCPU(s)
 			if err != nil {
 				log.Printf("bench/contract: %v", err)
 				return 2
@@ -116,61 +116,19 @@ func overhead(ctx context.Context) int {
 }
 
 // server is a re-executed bench/contract serving one kind of server.
-type server struct {
-	kind, url string
-	cmd       *exec.Cmd
-	in        io.WriteCloser
-	out       *bufio.Scanner
-}
+type server = child.Process
 
 func startServer(kind string) (*server, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), childEnv+"="+kind)
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil { // stderr (the request log) goes to /dev/null
-		return nil, err
-	}
-	s := &server{kind: kind, cmd: cmd, in: in, out: bufio.NewScanner(stdout)}
-	if !s.out.Scan() || !strings.HasPrefix(s.out.Text(), "ready ") {
-		s.stop()
-		return nil, fmt.Errorf("server %s did not start", kind)
-	}
-	s.url = strings.TrimPrefix(s.out.Text(), "ready ")
-	return s, nil
+	return child.Start(kind, childEnv+"="+kind)
 }
 
-func (s *server) stop() {
-	_ = s.in.Close()
-	done := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-done
-	}
-}
-
-// cpu asks the server for its CPU time so far.
-func (s *server) cpu() (time.Duration, error) {
-	if _, err := io.WriteString(s.in, "cpu\n"); err != nil {
+// serverCPU asks the server for its CPU time so far.
+func serverCPU(s *server) (time.Duration, error) {
+	answer, err := s.Ask("cpu")
+	if err != nil {
 		return 0, err
 	}
-	if !s.out.Scan() {
-		return 0, fmt.Errorf("server %s stopped answering", s.kind)
-	}
-	ns, err := strconv.ParseInt(strings.TrimPrefix(s.out.Text(), "cpu "), 10, 64)
+	ns, err := strconv.ParseInt(strings.TrimPrefix(answer, "cpu "), 10, 64)
 	return time.Duration(ns), err
 }
 

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"github.com/faultline-dev/faultline/bench/internal/child"
 	"github.com/faultline-dev/faultline/cassettes"
 	"github.com/faultline-dev/faultline/fault"
 	"github.com/faultline-dev/faultline/internal/logbuf"
@@ -53,7 +54,7 @@ func serveChild(kind, upstream string) int {
 	for in.Scan() {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		cpu, err := selfCPU()
+		cpu, err := child.CPU()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench/fault server:", err)
 			return 2

@@ -120,7 +120,7 @@ func run(ctx context.Context, w io.Writer) (bool, error) {
 	servers := map[string]*server{}
 	defer func() {
 		for _, s := range servers {
-			s.stop()
+			s.Stop()
 		}
 	}()
 	// The two proxies have an upstream each: measured at the same time,
@@ -133,7 +133,7 @@ func run(ctx context.Context, w io.Writer) (bool, error) {
 	} {
 		up := ""
 		if k.upstream != "" {
-			up = servers[k.upstream].url
+			up = servers[k.upstream].URL
 		}
 		s, err := startServer(k.kind, up)
 		if err != nil {
@@ -183,7 +183,7 @@ func warm(ctx context.Context, servers map[string]*server) error {
 	errs := make([]error, 3)
 	for i, name := range []string{"stub", "proxy", "replay"} {
 		wg.Go(func() {
-			_, _, errs[i] = loadUpTo(ctx, targets(servers[name].url, name == "replay", 1<<20), conns/2, deadline, false, fault.DefaultJournalSize)
+			_, _, errs[i] = loadUpTo(ctx, targets(servers[name].URL, name == "replay", 1<<20), conns/2, deadline, false, fault.DefaultJournalSize)
 		})
 	}
 	wg.Wait()
@@ -249,7 +249,7 @@ func measurePair(ctx context.Context, base, test []*server, replay bool, round u
 	var before [2][]usage
 	for i, side := range sides {
 		for _, s := range side {
-			u, err := s.usage()
+			u, err := serverUsage(s)
 			if err != nil {
 				return sample{}, sample{}, err
 			}
@@ -261,7 +261,7 @@ func measurePair(ctx context.Context, base, test []*server, replay bool, round u
 	var wg sync.WaitGroup
 	for i, side := range sides {
 		wg.Go(func() {
-			out[i].n, _, errs[i] = load(ctx, targets(side[0].url, replay, round), conns/2, roundLength, false)
+			out[i].n, _, errs[i] = load(ctx, targets(side[0].URL, replay, round), conns/2, roundLength, false)
 		})
 	}
 	wg.Wait()
@@ -270,7 +270,7 @@ func measurePair(ctx context.Context, base, test []*server, replay bool, round u
 	}
 	for i, side := range sides {
 		for j, s := range side {
-			u, err := s.usage()
+			u, err := serverUsage(s)
 			if err != nil {
 				return sample{}, sample{}, err
 			}

@@ -1,13 +1,13 @@
 //go:build !unix
 
-package main
+package child
 
 import (
 	"errors"
 	"time"
 )
 
-// selfCPU needs getrusage, which package syscall offers on Unix only.
-func selfCPU() (time.Duration, error) {
+// CPU needs getrusage, which package syscall offers on Unix only.
+func CPU() (time.Duration, error) {
 	return 0, errors.New("CPU time per request needs getrusage (Linux, macOS, the BSDs)")
 }
