@@ -3,7 +3,7 @@ package fault
 import "net/http"
 
 func init() {
-	Register("close", func(d *Decode) (Fault, error) { return Close{}, d.Into(&struct{}{}) })
+	register("close", func(d *params) (Fault, error) { return Close{}, d.Into(&struct{}{}) })
 }
 
 // Close closes the connection cleanly without a response: an empty reply.

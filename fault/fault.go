@@ -138,23 +138,25 @@ const (
 	EndBodyTimeout = "body_timeout"
 )
 
-// Decoder builds a fault from its YAML parameters. Decoders use the
+// decoder builds a fault from its YAML parameters. Decoders use the
 // decode function they are given, which rejects unknown keys and wrong
 // types with file:line:col, and return errors made with its Errorf.
-type Decoder func(d *Decode) (Fault, error)
+type decoder func(d *params) (Fault, error)
 
 var (
 	registryMu sync.RWMutex
-	registry   = map[string]Decoder{}
+	registry   = map[string]decoder{}
 )
 
-// Register makes a fault type available to plan files under name. It
-// panics if name is taken, like database/sql.Register.
-func Register(name string, dec Decoder) {
+// register makes a fault type available to plan files under name; it
+// panics if name is taken. Only this package registers faults: plan files
+// name the faults documented here (a Go program may still put a Fault of
+// its own in a Rule).
+func register(name string, dec decoder) {
 	registryMu.Lock()
 	defer registryMu.Unlock()
 	if _, dup := registry[name]; dup {
-		panic("fault: Register called twice for " + name)
+		panic("fault: register called twice for " + name)
 	}
 	registry[name] = dec
 }
@@ -171,7 +173,7 @@ func Kinds() []string {
 	return out
 }
 
-func lookup(name string) (Decoder, bool) {
+func lookup(name string) (decoder, bool) {
 	registryMu.RLock()
 	defer registryMu.RUnlock()
 	d, ok := registry[name]

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-func init() { Register("garbage", decodeGarbage) }
+func init() { register("garbage", decodeGarbage) }
 
 // maxGarbage bounds Garbage.Bytes: enough to confuse any parser, too little
 // to exhaust memory.
@@ -34,7 +34,7 @@ func (g Garbage) Serve(w http.ResponseWriter, _ *http.Request, c *Call) {
 	c.cut(conn, EndGarbage)
 }
 
-func decodeGarbage(d *Decode) (Fault, error) {
+func decodeGarbage(d *params) (Fault, error) {
 	gf := struct {
 		Bytes int `yaml:"bytes"`
 	}{Bytes: 64}

@@ -3,9 +3,11 @@ package fault
 import (
 	"net/http"
 	"time"
+
+	"github.com/faultline-dev/faultline/internal/yamlx"
 )
 
-func init() { Register("hang", decodeHang) }
+func init() { register("hang", decodeHang) }
 
 // Hang accepts the request and never answers, until the client gives up,
 // the server closes, or Max (if set) passes, when the connection is closed.
@@ -38,10 +40,10 @@ func (h Hang) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	}
 }
 
-func decodeHang(d *Decode) (Fault, error) {
+func decodeHang(d *params) (Fault, error) {
 	var hf struct {
-		Max         Duration `yaml:"max"`
-		AfterEffect bool     `yaml:"after_effect"`
+		Max         yamlx.Duration `yaml:"max"`
+		AfterEffect bool           `yaml:"after_effect"`
 	}
 	err := d.Into(&hf)
 	return Hang{Max: hf.Max.D(), AfterEffect: hf.AfterEffect}, err

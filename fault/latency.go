@@ -4,9 +4,11 @@ import (
 	"math"
 	"net/http"
 	"time"
+
+	"github.com/faultline-dev/faultline/internal/yamlx"
 )
 
-func init() { Register("latency", decodeLatency) }
+func init() { register("latency", decodeLatency) }
 
 // Latency delays the response by a drawn duration, before the headers (a
 // slow time-to-first-byte) or spread through the body.
@@ -80,23 +82,23 @@ func dribble(w http.ResponseWriter, r *http.Request, c *Call, body []byte, total
 }
 
 type latencyFile struct {
-	Fixed   *Duration `yaml:"fixed"`
+	Fixed   *yamlx.Duration `yaml:"fixed"`
 	Uniform *struct {
-		Min Duration `yaml:"min"`
-		Max Duration `yaml:"max"`
+		Min yamlx.Duration `yaml:"min"`
+		Max yamlx.Duration `yaml:"max"`
 	} `yaml:"uniform"`
 	Normal *struct {
-		Mean   Duration `yaml:"mean"`
-		Stddev Duration `yaml:"stddev"`
+		Mean   yamlx.Duration `yaml:"mean"`
+		Stddev yamlx.Duration `yaml:"stddev"`
 	} `yaml:"normal"`
 	Lognormal *struct {
-		Median Duration `yaml:"median"`
-		P99    Duration `yaml:"p99"`
+		Median yamlx.Duration `yaml:"median"`
+		P99    yamlx.Duration `yaml:"p99"`
 	} `yaml:"lognormal"`
 	Where string `yaml:"where"`
 }
 
-func decodeLatency(d *Decode) (Fault, error) {
+func decodeLatency(d *params) (Fault, error) {
 	var lf latencyFile
 	if err := d.Into(&lf); err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/faultline-dev/faultline/internal/plannode"
 	"github.com/faultline-dev/faultline/internal/yamlx"
 )
 
@@ -41,11 +42,10 @@ func LoadPlan(name string, data []byte) (*Plan, error) {
 	return p, err
 }
 
-// DecodePlanNode decodes a plan from a YAML mapping node of a larger file
-// (a scenario's upstream section); file and path name it in errors. It may
-// have no routes: the caller knows whether something else answers.
-func DecodePlanNode(file string, n *yaml.Node, path string) (*Plan, error) {
-	return decodePlan(&yamlx.File{Name: file, Root: n}, n, path)
+func init() {
+	plannode.Decode = func(file string, n *yaml.Node, path string) (any, error) {
+		return decodePlan(&yamlx.File{Name: file, Root: n}, n, path)
+	}
 }
 
 type planFile struct {
@@ -235,7 +235,7 @@ func decodeRule(f *yamlx.File, n *yaml.Node, path string) (Rule, error) {
 	if !ok {
 		return Rule{}, yamlx.Errorf(f.Name, faultKey, "%s: unknown fault %q; known faults: %s", path, faultKey.Value, kindList())
 	}
-	flt, err := dec(&Decode{File: f, Node: faultVal, Path: path + "." + faultKey.Value})
+	flt, err := dec(&params{File: f, Node: faultVal, Path: path + "." + faultKey.Value})
 	if err != nil {
 		return Rule{}, err
 	}
@@ -304,9 +304,8 @@ func parseRange(s string) (from, to int, err error) {
 	return from, to, nil
 }
 
-// Decode gives a fault decoder its YAML parameters: Into decodes them
+// params gives a fault decoder its YAML parameters: Into decodes them
 // strictly, Errorf and ErrorfKey report a problem at their position.
-type Decode = yamlx.Value
+type params = yamlx.Value
 
 // Duration is a plan file duration ("250ms", "2s").
-type Duration = yamlx.Duration

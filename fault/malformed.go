@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-func init() { Register("malformed", decodeMalformed) }
+func init() { register("malformed", decodeMalformed) }
 
 // Malformed changes the upstream's contract without notice: it alters the
 // JSON body the route would have sent.
@@ -146,7 +146,7 @@ func changeType(v any) any {
 	return "changed"
 }
 
-func decodeMalformed(d *Decode) (Fault, error) {
+func decodeMalformed(d *params) (Fault, error) {
 	var m Malformed
 	mf := struct {
 		Mode  string `yaml:"mode"`

@@ -9,9 +9,11 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/faultline-dev/faultline/internal/yamlx"
 )
 
-func init() { Register("oauth", decodeOAuth) }
+func init() { register("oauth", decodeOAuth) }
 
 // OAuth puts an OAuth 2.0 authorisation server and bearer-token checks in
 // front of a route: requests to TokenPath are token requests
@@ -239,16 +241,16 @@ func oauthJSON(w http.ResponseWriter, status int, v any) {
 }
 
 type oauthFile struct {
-	TokenPath    string    `yaml:"token_path"`
-	ClientID     string    `yaml:"client_id"`
-	ClientSecret string    `yaml:"client_secret"`
-	RefreshToken string    `yaml:"refresh_token"`
-	ExpiresIn    *Duration `yaml:"expires_in"`
-	Uses         int       `yaml:"uses"`
-	RevokeAfter  int       `yaml:"revoke_after"`
+	TokenPath    string          `yaml:"token_path"`
+	ClientID     string          `yaml:"client_id"`
+	ClientSecret string          `yaml:"client_secret"`
+	RefreshToken string          `yaml:"refresh_token"`
+	ExpiresIn    *yamlx.Duration `yaml:"expires_in"`
+	Uses         int             `yaml:"uses"`
+	RevokeAfter  int             `yaml:"revoke_after"`
 }
 
-func decodeOAuth(d *Decode) (Fault, error) {
+func decodeOAuth(d *params) (Fault, error) {
 	f := oauthFile{TokenPath: "/oauth/token", ClientID: "faultline", ClientSecret: "faultline-secret"}
 	if err := d.Into(&f); err != nil {
 		return nil, err

@@ -3,9 +3,11 @@ package fault
 import (
 	"net/http"
 	"time"
+
+	"github.com/faultline-dev/faultline/internal/yamlx"
 )
 
-func init() { Register("outage", decodeOutage) }
+func init() { register("outage", decodeOutage) }
 
 // Outage takes the route down for a time window after the plan starts, or
 // flaps it: Up, then Down, then Up again, for as long as the plan runs.
@@ -39,13 +41,13 @@ func (o Outage) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	o.Fail.Serve(w, r, c)
 }
 
-func decodeOutage(d *Decode) (Fault, error) {
+func decodeOutage(d *params) (Fault, error) {
 	of := struct {
-		After Duration `yaml:"after"`
-		For   Duration `yaml:"for"`
+		After yamlx.Duration `yaml:"after"`
+		For   yamlx.Duration `yaml:"for"`
 		Flap  *struct {
-			Up   Duration `yaml:"up"`
-			Down Duration `yaml:"down"`
+			Up   yamlx.Duration `yaml:"up"`
+			Down yamlx.Duration `yaml:"down"`
 		} `yaml:"flap"`
 		Fail   string `yaml:"fail"`
 		Status int    `yaml:"status"`

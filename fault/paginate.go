@@ -10,7 +10,7 @@ import (
 	"sync"
 )
 
-func init() { Register("paginate", decodePaginate) }
+func init() { register("paginate", decodePaginate) }
 
 // Paginate serves a listing of a generated collection, page by page, and
 // breaks it at a chosen page. It answers the route itself.
@@ -177,7 +177,7 @@ type paginateFile struct {
 	} `yaml:"fault"`
 }
 
-func decodePaginate(d *Decode) (Fault, error) {
+func decodePaginate(d *params) (Fault, error) {
 	f := paginateFile{Items: 100, PageSize: 10, Style: "cursor", Seed: 1}
 	if err := d.Into(&f); err != nil {
 		return nil, err

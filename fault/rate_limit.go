@@ -7,9 +7,11 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/faultline-dev/faultline/internal/yamlx"
 )
 
-func init() { Register("rate_limit", decodeRateLimit) }
+func init() { register("rate_limit", decodeRateLimit) }
 
 // RateLimit is a real fixed-window limiter: each client key may make Limit
 // requests per Window; past that it answers 429 with Retry-After until the
@@ -126,15 +128,15 @@ func (l *RateLimit) retryAfter(w http.ResponseWriter, reset time.Time, secs int)
 }
 
 type rateLimitFile struct {
-	Limit      int      `yaml:"limit"`
-	Window     Duration `yaml:"window"`
-	Key        string   `yaml:"key"`
-	RetryAfter string   `yaml:"retry_after"`
-	Headers    *bool    `yaml:"headers"`
+	Limit      int            `yaml:"limit"`
+	Window     yamlx.Duration `yaml:"window"`
+	Key        string         `yaml:"key"`
+	RetryAfter string         `yaml:"retry_after"`
+	Headers    *bool          `yaml:"headers"`
 }
 
-func decodeRateLimit(d *Decode) (Fault, error) {
-	rf := rateLimitFile{Window: Duration(time.Second)}
+func decodeRateLimit(d *params) (Fault, error) {
+	rf := rateLimitFile{Window: yamlx.Duration(time.Second)}
 	if err := d.Into(&rf); err != nil {
 		return nil, err
 	}

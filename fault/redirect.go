@@ -6,7 +6,7 @@ import (
 	"net/url"
 )
 
-func init() { Register("redirect", decodeRedirect) }
+func init() { register("redirect", decodeRedirect) }
 
 // Redirect answers with a redirect to another host: the same upstream
 // reached under another name (Host, "localhost" by default, which a client
@@ -64,7 +64,7 @@ type redirectFile struct {
 	Scheme string `yaml:"scheme"`
 }
 
-func decodeRedirect(d *Decode) (Fault, error) {
+func decodeRedirect(d *params) (Fault, error) {
 	f := redirectFile{Status: http.StatusTemporaryRedirect, Host: "localhost"}
 	if err := d.Into(&f); err != nil {
 		return nil, err

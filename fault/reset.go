@@ -6,7 +6,7 @@ import (
 	"net/http"
 )
 
-func init() { Register("reset", decodeReset) }
+func init() { register("reset", decodeReset) }
 
 // Reset drops the connection with a TCP RST (SO_LINGER 0) without sending
 // a response: the client sees "connection reset by peer". With AfterEffect
@@ -14,7 +14,7 @@ func init() { Register("reset", decodeReset) }
 // the work (charged the card) but the client never hears of it.
 type Reset struct{ AfterEffect bool }
 
-func decodeReset(d *Decode) (Fault, error) {
+func decodeReset(d *params) (Fault, error) {
 	var rf struct {
 		AfterEffect bool `yaml:"after_effect"`
 	}

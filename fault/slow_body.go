@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-func init() { Register("slow_body", decodeSlowBody) }
+func init() { register("slow_body", decodeSlowBody) }
 
 // SlowBody sends the headers at once and dribbles the body at BytesPerSec.
 type SlowBody struct{ BytesPerSec int }
@@ -30,7 +30,7 @@ func (s SlowBody) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	}
 }
 
-func decodeSlowBody(d *Decode) (Fault, error) {
+func decodeSlowBody(d *params) (Fault, error) {
 	sf := struct {
 		BytesPerSec int `yaml:"bytes_per_second"`
 	}{BytesPerSec: 100}

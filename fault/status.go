@@ -4,7 +4,7 @@ import (
 	"net/http"
 )
 
-func init() { Register("status", decodeStatus) }
+func init() { register("status", decodeStatus) }
 
 // Status answers with any status code, headers and body instead of the
 // route's response: a 503, a 404, or a 200 whose body is an error.
@@ -30,7 +30,7 @@ type statusFile struct {
 	Body    *string           `yaml:"body"`
 }
 
-func decodeStatus(d *Decode) (Fault, error) {
+func decodeStatus(d *params) (Fault, error) {
 	sf := statusFile{Code: http.StatusServiceUnavailable}
 	if err := d.Into(&sf); err != nil {
 		return nil, err

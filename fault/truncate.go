@@ -2,7 +2,7 @@ package fault
 
 import "net/http"
 
-func init() { Register("truncate", decodeTruncate) }
+func init() { register("truncate", decodeTruncate) }
 
 // Truncate sends the headers, announcing the full Content-Length, and only
 // part of the body, then closes the connection.
@@ -32,7 +32,7 @@ func (t Truncate) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	}
 }
 
-func decodeTruncate(d *Decode) (Fault, error) {
+func decodeTruncate(d *params) (Fault, error) {
 	tf := struct {
 		Bytes    int      `yaml:"bytes"`
 		Fraction *float64 `yaml:"fraction"`

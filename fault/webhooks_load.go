@@ -31,20 +31,20 @@ type webhookFile struct {
 		Path   string `yaml:"path"`
 		Status string `yaml:"status"`
 	} `yaml:"on"`
-	Every  Duration `yaml:"every"`
+	Every  yamlx.Duration `yaml:"every"`
 	Events []struct {
 		Type string         `yaml:"type"`
 		JSON map[string]any `yaml:"json"`
 	} `yaml:"events"`
 	Faults struct {
-		Duplicate      int        `yaml:"duplicate"`
-		Concurrent     int        `yaml:"concurrent"`
-		Delay          Duration   `yaml:"delay"`
-		Reorder        bool       `yaml:"reorder"`
-		BadSignature   bool       `yaml:"bad_signature"`
-		StaleTimestamp Duration   `yaml:"stale_timestamp"`
-		Redeliver      []Duration `yaml:"redeliver"`
-		TimeScale      float64    `yaml:"time_scale"`
+		Duplicate      int              `yaml:"duplicate"`
+		Concurrent     int              `yaml:"concurrent"`
+		Delay          yamlx.Duration   `yaml:"delay"`
+		Reorder        bool             `yaml:"reorder"`
+		BadSignature   bool             `yaml:"bad_signature"`
+		StaleTimestamp yamlx.Duration   `yaml:"stale_timestamp"`
+		Redeliver      []yamlx.Duration `yaml:"redeliver"`
+		TimeScale      float64          `yaml:"time_scale"`
 	} `yaml:"faults"`
 }
 

@@ -7,6 +7,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/internal/plannode"
 	"github.com/faultline-dev/faultline/internal/yamlx"
 )
 
@@ -98,10 +99,11 @@ func decodeUpstream(f *yamlx.File, n *yaml.Node, path string) (*Upstream, error)
 	if err := f.Decode(baseNode, &bf, path); err != nil {
 		return nil, err
 	}
-	plan, err := fault.DecodePlanNode(f.Name, withReceiverPlaceholder(planNode), path)
+	decoded, err := plannode.Decode(f.Name, withReceiverPlaceholder(planNode), path)
 	if err != nil {
 		return nil, err
 	}
+	plan := decoded.(*fault.Plan)
 	if len(plan.Routes) == 0 && bf.Cassette == "" && bf.Spec == "" {
 		return nil, yamlx.Errorf(f.Name, n, "%sroutes: a plan needs at least one route", keyPrefix(path))
 	}
