@@ -184,10 +184,58 @@ const CutMarker = "…[cut "
 // start fills in the journal entry of a request: what it asked for, with
 // secrets masked and every value cut to max bytes.
 func (e *Entry) start(seq uint64, now time.Time, r *http.Request, max int) {
+	hs := scanHeaders(r.Header, max)
 	*e = Entry{Seq: seq, Time: now, Method: clip(r.Method, max), Host: clip(r.Host, max), TLS: r.TLS != nil, Path: clip(secrets.MaskPath(r.URL.Path, Masked), max),
 		Query: clip(maskQuery(r.URL.RawQuery), max), RemoteAddr: r.RemoteAddr,
-		IdempotencyKey: clip(header(r.Header, "Idempotency-Key"), max), RequestID: clip(header(r.Header, "X-Request-Id"), max),
-		UserAgent: clip(maskValue("User-Agent", header(r.Header, "User-Agent")), max), Headers: maskedHeaders(r.Header, max)}
+		IdempotencyKey: clip(hs.idempotencyKey, max), RequestID: clip(hs.requestID, max),
+		UserAgent: clip(maskValue("User-Agent", hs.userAgent), max), Headers: hs.kept}
+}
+
+// entryHeaders are the request headers an entry keeps: three in fields of
+// their own, the journal headers (masked, cut) in its Headers map.
+type entryHeaders struct {
+	idempotencyKey, requestID, userAgent string
+	kept                                 map[string]string // nil when none is present
+}
+
+// scanHeaders finds the headers an entry keeps. A request has a handful
+// of headers: one pass over them costs less than the ten lookups (a hash
+// each) a request with many headers gets instead.
+func scanHeaders(h http.Header, max int) entryHeaders {
+	if len(h) > len(journalHeaders)+3 {
+		return lookupHeaders(h, max)
+	}
+	var hs entryHeaders
+	for k, vv := range h {
+		if len(vv) == 0 || vv[0] == "" {
+			continue
+		}
+		switch k {
+		case "Idempotency-Key":
+			hs.idempotencyKey = vv[0]
+		case "X-Request-Id":
+			hs.requestID = vv[0]
+		case "User-Agent":
+			hs.userAgent = vv[0]
+		default:
+			if journalHeader(k) {
+				hs.kept = keepHeader(hs.kept, k, vv[0], max)
+			}
+		}
+	}
+	return hs
+}
+
+// lookupHeaders is scanHeaders for a request with many headers: it looks
+// up the few an entry keeps.
+func lookupHeaders(h http.Header, max int) entryHeaders {
+	hs := entryHeaders{idempotencyKey: header(h, "Idempotency-Key"), requestID: header(h, "X-Request-Id"), userAgent: header(h, "User-Agent")}
+	for _, k := range journalHeaders {
+		if v := header(h, k); v != "" {
+			hs.kept = keepHeader(hs.kept, k, v, max)
+		}
+	}
+	return hs
 }
 
 // header is h.Get(key) for a key already in canonical form (no key
@@ -216,26 +264,29 @@ func clip(s string, max int) string {
 // journalHeaders are copied into every entry; secret ones are masked.
 var journalHeaders = []string{"Content-Type", "Authorization", "Cookie", "X-Api-Key", "Api-Key", "X-Client-Id", "Traceparent"}
 
+// journalHeader reports whether k (canonical) is one of journalHeaders,
+// without a map lookup.
+func journalHeader(k string) bool {
+	switch k {
+	case "Content-Type", "Authorization", "Cookie", "X-Api-Key", "Api-Key", "X-Client-Id", "Traceparent":
+		return true
+	}
+	return false
+}
+
 // Masked is what a secret value is replaced with in the journal and the
 // request log: faultline's one placeholder, as in cassettes.
 const Masked = secrets.Placeholder
 
-// maskedHeaders keeps the headers worth seeing with secrets masked (the
+// keepHeader adds journal header k's value to kept, secrets masked (the
 // scheme of an Authorization header stays visible, its credential does
-// not), each cut to max bytes; nil when the request has none of them.
-func maskedHeaders(h http.Header, max int) map[string]string {
-	var out map[string]string
-	for _, k := range journalHeaders {
-		v := header(h, k)
-		if v == "" {
-			continue
-		}
-		if out == nil {
-			out = make(map[string]string, 2)
-		}
-		out[k] = clip(maskValue(k, v), max)
+// not), cut to max bytes; kept is made on the first one.
+func keepHeader(kept map[string]string, k, v string, max int) map[string]string {
+	if kept == nil {
+		kept = make(map[string]string, 2)
 	}
-	return out
+	kept[k] = clip(maskValue(k, v), max)
+	return kept
 }
 
 // maskValue masks one journal header by faultline's one secret policy:

@@ -25,7 +25,11 @@
 //
 // It prints each ratio with PASS or FAIL against its target and exits 1 if
 // any target fails, 2 if it cannot run. About 40 seconds on 2 cores.
-// -serverprofiles DIR writes each server's CPU profile to DIR/KIND.pprof.
+// -rows stub,proxy,replay,latency picks rows (all by default); -rounds N
+// runs N rounds per row instead of 9 (a ratio near its target deserves
+// more: the median's run-to-run spread shrinks with the square root of
+// the rounds). -serverprofiles DIR writes each server's CPU profile to
+// DIR/KIND.pprof.
 package main
 
 import (
@@ -53,13 +57,13 @@ import (
 )
 
 const (
-	conns        = 32 // concurrent keep-alive connections for throughput
-	rounds       = 9  // rounds per comparison, base and test at once
-	roundLength  = time.Second
-	latencyConns = 100
-	latencyFor   = 3 * time.Second
-	injected     = 100 * time.Millisecond
-	deadline     = 55 * time.Second
+	conns         = 32 // concurrent keep-alive connections for throughput
+	defaultRounds = 9  // rounds per comparison, base and test at once
+	roundLength   = time.Second
+	latencyConns  = 100
+	latencyFor    = 3 * time.Second
+	injected      = 100 * time.Millisecond
+	deadline      = 55 * time.Second // at the default rounds; more rounds, more time
 )
 
 var body = []byte(`{"id":"ch_3MmlLrLkdIwHu7ix0snN0B15","object":"charge","amount":1099,"amount_captured":1099,"currency":"usd","customer":"cus_9s6XKzkNRiz8i3","paid":true,"status":"succeeded"}`)
@@ -76,7 +80,14 @@ func main() {
 func mainCode() int {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the benchmark process (the load generator) to this file")
 	serverProfiles := flag.String("serverprofiles", "", "write a CPU profile of each server process to DIR/KIND.pprof")
+	rows := flag.String("rows", strings.Join(allRows, ","), "the rows to run, comma-separated")
+	rounds := flag.Int("rounds", defaultRounds, "one-second rounds per row (the median counts): more rounds, a steadier median")
 	flag.Parse()
+	cfg, err := newConfig(*rows, *rounds)
+	if err != nil {
+		log.Printf("bench/fault: %v", err)
+		return 2
+	}
 	if *serverProfiles != "" {
 		if err := os.Setenv(childEnv+"_PROFILES", *serverProfiles); err != nil {
 			log.Printf("bench/fault: %v", err)
@@ -91,9 +102,9 @@ func mainCode() int {
 		}
 		defer stop()
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.deadline())
 	defer cancel()
-	ok, err := run(ctx, os.Stdout)
+	ok, err := run(ctx, os.Stdout, cfg)
 	switch {
 	case err != nil:
 		log.Printf("bench/fault: %v", err)
@@ -116,55 +127,106 @@ func profile(path string) (func(), error) {
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
-func run(ctx context.Context, w io.Writer) (bool, error) {
+// config is what to run: which rows, how many rounds each.
+type config struct {
+	rows   map[string]bool
+	rounds int
+}
+
+// allRows are the rows bench/fault can run, in the order it runs them.
+var allRows = []string{"stub", "proxy", "replay", "latency"}
+
+func newConfig(rows string, rounds int) (config, error) {
+	cfg := config{rows: map[string]bool{}, rounds: rounds}
+	if rounds < 1 {
+		return cfg, fmt.Errorf("-rounds %d: give at least 1", rounds)
+	}
+	for _, r := range strings.Split(rows, ",") {
+		if r = strings.TrimSpace(r); !slices.Contains(allRows, r) {
+			return cfg, fmt.Errorf("-rows: unknown row %q: use some of %s", r, strings.Join(allRows, ","))
+		}
+		cfg.rows[r] = true
+	}
+	return cfg, nil
+}
+
+// deadline is how long the benchmark may take: the default rounds in 55s,
+// and 4s more per row for each further round.
+func (c config) deadline() time.Duration {
+	return deadline + time.Duration(max(c.rounds-defaultRounds, 0)*len(c.rows))*4*time.Second
+}
+
+// rowServers are the servers each row loads: base first, then test; a
+// proxy and its forwarder have an upstream each (measured at the same
+// time, they must not share one).
+var rowServers = map[string][]struct{ name, kind, upstream string }{
+	"stub":   {{"bare", "bare", ""}, {"stub", "stub", ""}},
+	"proxy":  {{"upstream-f", "bare", ""}, {"forward", "forward", "upstream-f"}, {"upstream-p", "bare", ""}, {"proxy", "proxy", "upstream-p"}},
+	"replay": {{"bare-replay", "bare-replay", ""}, {"replay", "replay", ""}},
+}
+
+// comparisons are the throughput rows: the servers of each side (the first
+// is loaded, the others are upstreams it calls), and the target.
+var comparisons = []struct {
+	row, name  string
+	target     float64
+	base, test []string
+}{
+	{"stub", "stub, request log on", 0.8, []string{"bare"}, []string{"stub"}},
+	{"proxy", "proxy vs bare forwarder (+ upstream)", 0.95, []string{"forward", "upstream-f"}, []string{"proxy", "upstream-p"}},
+	{"replay", "replay 10,000 interactions, random order", 0.85, []string{"bare-replay"}, []string{"replay"}},
+}
+
+func run(ctx context.Context, w io.Writer, cfg config) (bool, error) {
 	servers := map[string]*server{}
 	defer func() {
 		for _, s := range servers {
 			s.Stop()
 		}
 	}()
-	// The two proxies have an upstream each: measured at the same time,
-	// they must not share one.
-	for _, k := range []struct{ name, kind, upstream string }{
-		{"bare", "bare", ""}, {"stub", "stub", ""},
-		{"upstream-f", "bare", ""}, {"forward", "forward", "upstream-f"},
-		{"upstream-p", "bare", ""}, {"proxy", "proxy", "upstream-p"},
-		{"bare-replay", "bare-replay", ""}, {"replay", "replay", ""},
-	} {
-		up := ""
-		if k.upstream != "" {
-			up = servers[k.upstream].URL
+	for _, row := range allRows {
+		for _, k := range rowServers[row] {
+			if !cfg.rows[row] {
+				break
+			}
+			up := ""
+			if k.upstream != "" {
+				up = servers[k.upstream].URL
+			}
+			s, err := startServer(k.kind, up)
+			if err != nil {
+				return false, err
+			}
+			servers[k.name] = s
 		}
-		s, err := startServer(k.kind, up)
-		if err != nil {
-			return false, err
-		}
-		servers[k.name] = s
 	}
 	fmt.Fprintf(w, "faultline fault upstream benchmark: loopback, GOMAXPROCS=%d, %d connections, %d x %s rounds; load average %s\n",
-		runtime.GOMAXPROCS(0), conns, rounds, roundLength, loadAverage())
+		runtime.GOMAXPROCS(0), conns, cfg.rounds, roundLength, loadAverage())
 	fmt.Fprintln(w, "each server is a process of its own; CPU is its user+system time per request (its rusage); base and test are loaded at the same time, half the connections each, so other load on the machine falls on both alike")
 	if err := warm(ctx, servers); err != nil {
 		return false, err
 	}
 	pass := true
-	for _, cmp := range []struct {
-		name       string
-		target     float64
-		base, test []*server
-		replay     bool
-	}{
-		{"stub, request log on", 0.8, []*server{servers["bare"]}, []*server{servers["stub"]}, false},
-		{"proxy vs bare forwarder (+ upstream)", 0.95, []*server{servers["forward"], servers["upstream-f"]}, []*server{servers["proxy"], servers["upstream-p"]}, false},
-		{"replay 10,000 interactions, random order", 0.85, []*server{servers["bare-replay"]}, []*server{servers["replay"]}, true},
-	} {
-		res, err := compare(ctx, cmp.base, cmp.test, cmp.replay)
+	for _, cmp := range comparisons {
+		if !cfg.rows[cmp.row] {
+			continue
+		}
+		pick := func(names []string) (out []*server) {
+			for _, n := range names {
+				out = append(out, servers[n])
+			}
+			return out
+		}
+		res, err := compare(ctx, pick(cmp.base), pick(cmp.test), cmp.row == "replay", cfg.rounds)
 		if err != nil {
 			return false, err
 		}
 		line := fmt.Sprintf("%-42s CPU/request %6.1fus vs bare %6.1fus: efficiency %.2fx (rounds %.2f-%.2f; %d vs %d req/s wall, loaded); %.1f allocs/request vs %.1f",
 			cmp.name, us(res.testCPU), us(res.baseCPU), res.ratio, res.lo, res.hi, int(res.testRate), int(res.baseRate), res.testAllocs, res.baseAllocs)
 		pass = report(w, fmt.Sprintf("%s (target >= %.2fx)", line, cmp.target), res.ratio >= cmp.target) && pass
+	}
+	if !cfg.rows["latency"] {
+		return pass, nil
 	}
 	latOK, err := latency(ctx, w)
 	if err != nil {
@@ -180,10 +242,17 @@ func run(ctx context.Context, w io.Writer) (bool, error) {
 // state, not its start.
 func warm(ctx context.Context, servers map[string]*server) error {
 	var wg sync.WaitGroup
-	errs := make([]error, 3)
-	for i, name := range []string{"stub", "proxy", "replay"} {
+	var mu sync.Mutex
+	var errs []error
+	for _, s := range servers {
+		if s.Kind != "stub" && s.Kind != "proxy" && s.Kind != "replay" {
+			continue // no journal
+		}
 		wg.Go(func() {
-			_, _, errs[i] = loadUpTo(ctx, targets(servers[name].URL, name == "replay", 1<<20), conns/2, deadline, false, fault.DefaultJournalSize)
+			_, _, err := loadUpTo(ctx, targets(s.URL, s.Kind == "replay", 1<<20), conns/2, deadline, false, fault.DefaultJournalSize)
+			mu.Lock()
+			errs = append(errs, err)
+			mu.Unlock()
 		})
 	}
 	wg.Wait()
@@ -205,7 +274,7 @@ type result struct {
 // compare loads base and test at the same time, round after round, so
 // whatever else the machine runs falls on both alike, and sums the CPU time
 // the servers of each side spent per request.
-func compare(ctx context.Context, base, test []*server, replay bool) (result, error) {
+func compare(ctx context.Context, base, test []*server, replay bool, rounds int) (result, error) {
 	var res result
 	var ratios []float64
 	var sb, st sample
@@ -218,7 +287,7 @@ func compare(ctx context.Context, base, test []*server, replay bool) (result, er
 		ratios = append(ratios, b.perRequest()/max(t.perRequest(), 1))
 	}
 	slices.Sort(ratios)
-	secs := (rounds * roundLength).Seconds()
+	secs := (time.Duration(rounds) * roundLength).Seconds()
 	res.baseCPU, res.testCPU = time.Duration(sb.perRequest()), time.Duration(st.perRequest())
 	res.baseAllocs, res.testAllocs = float64(sb.allocs)/float64(max(sb.n, 1)), float64(st.allocs)/float64(max(st.n, 1))
 	res.baseRate, res.testRate = float64(sb.n)/secs, float64(st.n)/secs
