@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"github.com/faultline-dev/faultline/bench/internal/child"
 	"github.com/faultline-dev/faultline/cassettes"
@@ -80,6 +81,10 @@ func childHandler(kind, upstream string) (http.Handler, func(), error) {
 		return bareHandler(), flush, nil
 	case "stub":
 		return fault.Wrap(nil, stubPlan(), opts...), flush, nil
+	case "latency":
+		return fault.Wrap(nil, latencyPlan(), opts...), flush, nil
+	case "bare-latency":
+		return bareLatency(), flush, nil
 	case "proxy":
 		return fault.Wrap(fault.NewProxy(u), &fault.Plan{Routes: []fault.Route{{Name: "x", Match: fault.Match{Path: "/x"}}}}, opts...), flush, nil
 	case "forward":
@@ -96,6 +101,28 @@ func childHandler(kind, upstream string) (http.Handler, func(), error) {
 func stubPlan() *fault.Plan {
 	return &fault.Plan{Routes: []fault.Route{{Name: "x", Match: fault.Match{Path: "/x"},
 		Respond: &fault.Response{Headers: map[string]string{"Content-Type": "application/json"}, Body: body}}}}
+}
+
+// latencyPlan is the stub with a fixed injected delay before the headers.
+func latencyPlan() *fault.Plan {
+	p := stubPlan()
+	p.Routes[0].Rules = []fault.Rule{{Fault: fault.Latency{Dist: fault.Distribution{Fixed: injected}}}}
+	return p
+}
+
+// bareLatency is the least a delaying server does: wait on a timer, then
+// answer. What it adds to the delay is what the machine adds.
+func bareLatency() http.Handler {
+	h := bareHandler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t := time.NewTimer(injected)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			h.ServeHTTP(w, r)
+		case <-r.Context().Done():
+		}
+	})
 }
 
 func bareHandler() http.Handler {
