@@ -118,11 +118,13 @@ func (c noRetryOnCheck) Evaluate(o *Observation) report.Check {
 	}
 	expected := fmt.Sprintf("no retry after %s", joinInts(c.statuses))
 	observed := fmt.Sprintf("%d of %d such responses retried", retried, seen)
-	msg := ""
-	if seen == 0 {
-		msg = "the upstream never sent one of these statuses, so nothing was judged"
+	switch {
+	case len(o.Journal) == 0:
+		return verdict(c.Name(), false, expected, "no request reached the upstream", "", nil)
+	case seen == 0:
+		return notJudged(c.Name(), expected, observed, "the upstream never sent one of these statuses, so nothing was judged")
 	}
-	return verdict(c.Name(), seen > 0 && retried == 0, expected, observed, msg, limit(ev, 12))
+	return verdict(c.Name(), retried == 0, expected, observed, "", limit(ev, 12))
 }
 
 func containsInt(xs []int, x int) bool {

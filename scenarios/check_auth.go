@@ -32,6 +32,14 @@ func (a authEvent) rejected() bool {
 	return a.verdict == fault.TokenExpired || a.verdict == fault.TokenUsedUp
 }
 
+// replacedEarly reports whether grant next replaced the token issued by a
+// before half of its lifetime: sooner than any proactive refresh (which
+// replaces a token from about half to all of its lifetime), so a second
+// refresh where one would do.
+func (a authEvent) replacedEarly(next authEvent) bool {
+	return next.e.Time.Sub(a.e.Time) < a.lifetime/2
+}
+
 // authEvents lists the journal's oauth events in sequence order.
 func authEvents(journal []fault.Entry) []authEvent {
 	var out []authEvent
@@ -66,9 +74,11 @@ func (o *Observation) inFlight() int {
 
 // refreshOnExpiryCheck: every access token the upstream stopped accepting
 // (401 invalid_token) was replaced by exactly one token request, no token
-// that still worked was replaced (concurrent callers share one refresh),
+// that still worked was replaced within half its lifetime (concurrent
+// callers share one refresh; replacing it later is a proactive refresh),
 // and a rejected token was not sent again beyond the requests already in
-// flight.
+// flight. A client that replaced every token before it was rejected is
+// not judged.
 type refreshOnExpiryCheck struct{}
 
 func (refreshOnExpiryCheck) Name() string { return "refresh_on_expiry" }
@@ -77,17 +87,22 @@ func (c refreshOnExpiryCheck) Evaluate(o *Observation) report.Check {
 	rejected, replaced := map[string]int{}, map[string]int{}
 	var order, ev []string
 	current, unneeded, grants := "", 0, 0
+	var issued authEvent
 	for _, a := range authEvents(o.Journal) {
 		switch {
 		case a.issued != "":
 			grants++
-			if current != "" && rejected[current] == 0 {
+			switch {
+			case current == "":
+			case rejected[current] > 0:
+				replaced[current]++
+			case !issued.replacedEarly(a):
+				// replaced before it expired, as a proactive client does
+			default:
 				unneeded++
 				ev = append(ev, fmt.Sprintf("%s replaced %s, which still worked: %s", a.issued, current, o.Line(a.e)))
-			} else if current != "" {
-				replaced[current]++
 			}
-			current = a.issued
+			current, issued = a.issued, a
 		case a.rejected():
 			if rejected[a.token] == 0 {
 				order = append(order, a.token)
@@ -110,8 +125,13 @@ func (c refreshOnExpiryCheck) Evaluate(o *Observation) report.Check {
 	expected := "each expired token replaced by exactly one token request, then the call retried with the new one"
 	observed := fmt.Sprintf("%d tokens expired in use, %d token requests", len(order), grants)
 	msg := firstOr(problems, "")
-	if len(order) == 0 {
-		msg = "the upstream never rejected an expired token, so nothing was judged"
+	if len(order) == 0 && len(problems) == 0 {
+		if grants == 0 {
+			return verdict(c.Name(), false, expected, observed, "the client requested no token", nil)
+		}
+		// A client that replaces its tokens before they expire never
+		// meets the rejection this check judges the answer to.
+		return notJudged(c.Name(), expected, observed, "the upstream never rejected an expired token, so nothing was judged")
 	}
 	return verdict(c.Name(), msg == "", expected, observed, msg, limit(append(problems, ev...), 8))
 }
@@ -151,7 +171,7 @@ func (c proactiveRefreshCheck) Evaluate(o *Observation) report.Check {
 	case len(grants) == 0:
 		msg = "the client requested no token, so nothing was judged"
 	case len(grants) == 1 && lastUse.Before(grants[0].e.Time.Add(grants[0].lifetime)) && len(problems) == 0:
-		msg = "the client stopped before its first token expired, so nothing was judged"
+		return notJudged(c.Name(), expected, observed, "the client stopped before its first token expired, so nothing was judged")
 	}
 	return verdict(c.Name(), msg == "", expected, observed, msg, limit(problems, 8))
 }
@@ -198,7 +218,8 @@ func (c revokedGrantCheck) Evaluate(o *Observation) report.Check {
 
 // credentialsOnHostCheck: after a redirect to another host, no request to
 // that host carried the credentials meant for the first (Authorization,
-// cookies, API-key headers).
+// cookies, API-key headers). Refusing to follow the redirect passes: no
+// credentials can leak (outcome judges whether the call got its answer).
 type credentialsOnHostCheck struct{}
 
 func (credentialsOnHostCheck) Name() string { return "credentials_stay_on_host" }
@@ -241,8 +262,10 @@ func (c credentialsOnHostCheck) Evaluate(o *Observation) report.Check {
 	observed := fmt.Sprintf("%d requests reached %s, %d with credentials", reached, orNone(hosts), leaked)
 	msg := ""
 	switch {
-	case reached == 0:
-		msg = "no request followed a redirect to another host, so nothing was judged"
+	case len(targets) == 0 && len(o.Journal) > 0:
+		return notJudged(c.Name(), expected, observed, "the upstream never redirected to another host, so nothing was judged")
+	case len(targets) == 0:
+		msg = "no request reached the upstream"
 	case leaked > 0:
 		msg = "credentials for one host were sent to another: a redirect must drop Authorization and cookies when the host changes"
 	}

@@ -58,14 +58,18 @@ func (c circuitCheck) Evaluate(o *Observation) report.Check {
 		last := o.Calls[len(o.Calls)-1]
 		recovered = recovered && last.Err == nil && last.Status < 400
 	}
+	expected := fmt.Sprintf(">= %d of %d calls failed fast without reaching the upstream, then recovery", need, asked)
+	observed := fmt.Sprintf("%d requests for %d calls (%d held back), %d failed, recovered: %v", len(o.Journal), asked, max(held, 0), failures, recovered)
 	var why []string
 	switch {
 	case asked < 4*need:
 		why = append(why, fmt.Sprintf("the scenario asks only %d calls, too few to tell a breaker from none (ask %d or more)", asked, 4*need))
 	case o.Exec != nil && o.Exec.TimedOut:
 		why = append(why, "the client was killed at the scenario's timeout: calls it never made were not held back by a breaker")
+	case failures == 0 && len(o.Journal) > 0:
+		return notJudged(c.Name(), expected, observed, "the upstream never failed a request, so there was nothing to open on and nothing was judged")
 	case failures == 0:
-		why = append(why, "the upstream never failed a request, so there was nothing to open on")
+		why = append(why, "no request reached the upstream")
 	case held < need:
 		why = append(why, fmt.Sprintf("no breaker held calls back: the upstream saw %d requests for %d calls (%d failed); "+
 			"a breaker fails calls fast without reaching the upstream", len(o.Journal), asked, failures))
@@ -73,7 +77,5 @@ func (c circuitCheck) Evaluate(o *Observation) report.Check {
 	if !recovered {
 		why = append(why, "the calls did not recover after the outage")
 	}
-	expected := fmt.Sprintf(">= %d of %d calls failed fast without reaching the upstream, then recovery", need, asked)
-	observed := fmt.Sprintf("%d requests for %d calls (%d held back), %d failed, recovered: %v", len(o.Journal), asked, max(held, 0), failures, recovered)
 	return verdict(c.Name(), len(why) == 0, expected, observed, strings.Join(why, "; "), o.Lines(o.Journal, 10))
 }

@@ -40,12 +40,16 @@ func decodeRetryAfterHonoured(d *checkDecode) (Check, error) {
 func (c retryAfterCheck) Name() string { return "retry_after_honoured" }
 
 func (c retryAfterCheck) Evaluate(o *Observation) report.Check {
-	judged, early := 0, 0
+	sent, judged, early := 0, 0, 0
 	var ev []string
 	for _, g := range o.Groups() {
-		for i := 0; i+1 < len(g.Entries); i++ {
-			due, asked, ok := RetryAfter(g.Entries[i])
+		for i, e := range g.Entries {
+			due, asked, ok := RetryAfter(e)
 			if !ok {
+				continue
+			}
+			sent++
+			if i+1 == len(g.Entries) {
 				continue
 			}
 			judged++
@@ -53,15 +57,23 @@ func (c retryAfterCheck) Evaluate(o *Observation) report.Check {
 			if next.Time.Before(due.Add(-c.tolerance)) {
 				early++
 				ev = append(ev, fmt.Sprintf("retried %s before the instant Retry-After %s allowed:", fmtDur(due.Sub(next.Time)), asked),
-					o.Line(g.Entries[i]), o.Line(next))
+					o.Line(e), o.Line(next))
 			}
 		}
 	}
 	observed := fmt.Sprintf("%d of %d retries came early", early, judged)
-	msg := ""
-	if judged == 0 {
-		msg = "no retry followed a Retry-After, so nothing was judged"
-	}
 	expected := fmt.Sprintf("no retry before the instant Retry-After allows (tolerance %s)", fmtDur(c.tolerance))
-	return verdict(c.Name(), judged > 0 && early == 0, expected, observed, msg, limit(ev, 12))
+	msg := ""
+	switch {
+	case len(o.Journal) == 0:
+		msg = "no request reached the upstream"
+	case sent == 0:
+		// The upstream never asked for a wait it could judge (a client that
+		// stayed under the limit never met the 429): not a failure.
+		return notJudged(c.Name(), expected, "no Retry-After with a time or date was sent",
+			"the upstream never sent a Retry-After with a time or date (the client stayed clear of it), so nothing was judged")
+	case judged == 0:
+		msg = fmt.Sprintf("the client never retried after any of the %d responses with a Retry-After", sent)
+	}
+	return verdict(c.Name(), msg == "" && early == 0, expected, observed, msg, limit(ev, 12))
 }

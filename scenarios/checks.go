@@ -105,3 +105,14 @@ func verdict(name string, ok bool, expected, observed, msg string, evidence []st
 func skipped(name, why string) report.Check {
 	return report.Check{Name: name, Status: report.Skipped, Message: why}
 }
+
+// notJudged is a check whose condition never arose: the upstream never
+// produced what it judges the client's answer to (a Retry-After, a status,
+// a failure, an expired token), for instance because a well-behaved client
+// avoided it by following the quota headers or by pacing its calls. That
+// is neither a pass nor a failure, so it is skipped with the reason. A
+// client that made no request at all is not in this case: each check
+// fails it, since it did not make the calls the scenario asked for.
+func notJudged(name, expected, observed, why string) report.Check {
+	return report.Check{Name: name, Status: report.Skipped, Expected: expected, Observed: observed, Message: why}
+}

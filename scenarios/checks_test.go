@@ -263,8 +263,10 @@ var checkCases = []checkCase{
 			return observed(scen(gets(1)), callerAttempts(&n, "a", 0, 404, 20, 40, 80)...)
 		},
 		report.Failed, "3 of 4 such responses retried"},
-	{"no_retry_on: the status never came", "no_retry_on: [404]",
-		func() *Observation { return observed(scen(gets(1)), entryAt(1, 0, 200)) }, report.Failed, "never sent one of these statuses"},
+	{"no_retry_on: the status never came is nothing to judge", "no_retry_on: [404]",
+		func() *Observation { return observed(scen(gets(1)), entryAt(1, 0, 200)) }, report.Skipped, "never sent one of these statuses"},
+	{"no_retry_on: no request at all", "no_retry_on: [404]",
+		func() *Observation { return observed(scen(gets(1))) }, report.Failed, "no request reached the upstream"},
 
 	// retry_after_honoured
 	{"retry_after_honoured: waited the second", "retry_after_honoured:",
@@ -311,18 +313,22 @@ var checkCases = []checkCase{
 			date := t0.Add(2 * time.Second).Format(http.TimeFormat)
 			return observed(scen(gets(1)), entryAt(1, 500, 429, rid("a"), retryAfter(date)), entryAt(2, 1900, 200, rid("a")))
 		}, report.Failed, "retried 100ms before"},
-	{"retry_after_honoured: no Retry-After ever sent", "retry_after_honoured:",
+	{"retry_after_honoured: no Retry-After ever sent is nothing to judge", "retry_after_honoured:",
 		func() *Observation {
-			return observed(scen(gets(1)), entryAt(1, 0, 503, rid("a")), entryAt(2, 20, 200, rid("a")))
+			// a client that stayed under the limit (it followed the quota
+			// headers) never met the 429: it did nothing wrong
+			return observed(scen(gets(1)), entryAt(1, 0, 200, rid("a")))
 		},
-		report.Failed, "no retry followed a Retry-After, so nothing was judged"},
+		report.Skipped, "the upstream never sent a Retry-After with a time or date"},
 	{"retry_after_honoured: garbage Retry-After is not judged", "retry_after_honoured:",
 		func() *Observation {
 			return observed(scen(gets(1)), entryAt(1, 0, 429, rid("a"), retryAfter("soon-ish")), entryAt(2, 20, 200, rid("a")))
-		}, report.Failed, "nothing was judged"},
-	{"retry_after_honoured: only the last attempt had one", "retry_after_honoured:",
+		}, report.Skipped, "nothing was judged"},
+	{"retry_after_honoured: never retried after it", "retry_after_honoured:",
 		func() *Observation { return observed(scen(gets(1)), entryAt(1, 0, 429, rid("a"), retryAfter("1"))) },
-		report.Failed, "nothing was judged"},
+		report.Failed, "the client never retried after any of the 1 responses with a Retry-After"},
+	{"retry_after_honoured: no request at all", "retry_after_honoured:",
+		func() *Observation { return observed(scen(gets(1))) }, report.Failed, "no request reached the upstream"},
 
 	// backoff (TestBackoffUnderSchedulerNoise judges it on noisy herds)
 	{"backoff: growing, jittered waits across callers", "backoff: {min: 10ms}",
@@ -596,6 +602,11 @@ var checkCases = []checkCase{
 		func() *Observation {
 			return observed(scen(gets(4)), seqd(entryAt(0, 0, 503), entryAt(0, 10, 503), entryAt(0, 20, 503), entryAt(0, 600, 200))...)
 		}, report.Failed, "the scenario asks only 4 calls, too few"},
+	{"circuit_opens: no failure is nothing to judge", "circuit_opens: {after: 3}",
+		func() *Observation { return observed(scen(gets(12)), spaced(12, 10, 5)...) },
+		report.Skipped, "the upstream never failed a request"},
+	{"circuit_opens: no request at all", "circuit_opens: {after: 3}",
+		func() *Observation { return observed(scen(gets(12))) }, report.Failed, "no request reached the upstream"},
 
 	// fallback_used
 	{"fallback_used: failed calls served by the fallback", "fallback_used",

@@ -9,7 +9,7 @@ const (
 	noKeyNoRetry = "it sends no Idempotency-Key, and does not retry the 503s"
 	noBreaker    = "it has no circuit breaker: every call reaches the upstream"
 	noBulkhead   = "it has no bulkhead: 12 callers put 12 requests in flight"
-	noLimiter    = "it has no client-side rate limiter: 6 calls in a row exceed 2 per 100ms"
+	noLimiter    = "it has no client-side rate limiter: 6 calls at once exceed 2 per 100ms"
 	noFallback   = "it has no fallback or stale cache: the outage's errors reach the caller"
 	noTimeout    = "it has no timeout by default: it waits as long as the upstream"
 )

@@ -19,8 +19,20 @@ func TestLibraryRunsGreenWithReferenceClient(t *testing.T) {
 	require.NoError(t, err)
 	run, err := Run(context.Background(), lib, Options{Seed: 1, Parallel: 4})
 	require.NoError(t, err)
+	assertAllPassed(t, run, "seed 1")
+}
+
+// assertAllPassed asserts that every check of every scenario passed: a
+// skipped (not judged) check fails too, since the reference client must
+// meet every fault the library schedules for it.
+func assertAllPassed(t *testing.T, run *report.Run, what string) {
+	t.Helper()
 	for _, sc := range run.Scenarios {
-		if !assert.Equal(t, report.Passed, sc.Status, sc.Name) {
+		ok := assert.Equal(t, report.Passed, sc.Status, "%s: %s", what, sc.Name)
+		for _, c := range sc.Checks {
+			ok = assert.Equal(t, report.Passed, c.Status, "%s: %s/%s: %s", what, sc.Name, c.Name, c.Message) && ok
+		}
+		if !ok {
 			for _, c := range sc.Checks {
 				t.Logf("  %s %s: expected %s, observed %s %s %v", c.Status, c.Name, c.Expected, c.Observed, c.Message, c.Evidence)
 			}
@@ -118,4 +130,26 @@ func TestInterruptedRunIsNotFailures(t *testing.T) {
 	done, err := Run(context.Background(), []*Scenario{quick}, Options{Seed: 1})
 	require.NoError(t, err)
 	assert.False(t, done.Interrupted, "a run that finished is not interrupted")
+}
+
+// TestRetryAfterDateMetHoweverCallsArePaced: retry-after-http-date-honoured
+// exists to judge an HTTP-date Retry-After, so every call must meet one,
+// however the client spaces its calls. A client that sends its second call
+// more than a second after the first (a pace, or one that follows the
+// quota headers) got no 429 from the old shared 1-per-second limit and
+// left the date unjudged.
+func TestRetryAfterDateMetHoweverCallsArePaced(t *testing.T) {
+	t.Parallel()
+	sc, err := LoadFile("library/retry-after-http-date.yaml")
+	require.NoError(t, err)
+	sc.Timeout = 10 * time.Second
+	sc.Client.Calls[0].Concurrency, sc.Client.Calls[0].Pace = 1, 1100*time.Millisecond
+	res, err := RunOne(context.Background(), sc, Options{Seed: 1})
+	require.NoError(t, err)
+	for _, c := range res.Checks {
+		assert.Equal(t, report.Passed, c.Status, "%s: %s %s", c.Name, c.Observed, c.Message)
+		if c.Name == "retry_after_honoured" {
+			assert.Equal(t, "0 of 2 retries came early", c.Observed, "each call met the 429 and waited for its date")
+		}
+	}
 }
