@@ -24,7 +24,8 @@ type breaker struct {
 	open time.Duration
 
 	mu      sync.Mutex
-	probeAt time.Time // when an open breaker lets a probe through
+	probeAt time.Time     // when an open breaker lets a probe through
+	changed chan struct{} // closed (and replaced) when the state changes
 }
 
 var (
@@ -36,7 +37,7 @@ func newBreaker(name string, p BreakerPolicy, clock Clock, onChange func(name st
 	if !p.Enabled {
 		return nil
 	}
-	b := &breaker{open: p.OpenTimeout}
+	b := &breaker{open: p.OpenTimeout, changed: make(chan struct{})}
 	st := gobreaker.Settings{
 		Name:        name,
 		MaxRequests: uint32(p.HalfOpenProbes),
@@ -44,11 +45,13 @@ func newBreaker(name string, p BreakerPolicy, clock Clock, onChange func(name st
 		Timeout:     p.OpenTimeout,
 		ReadyToTrip: tripper(p),
 		OnStateChange: func(name string, from, to gobreaker.State) {
+			b.mu.Lock()
 			if to == gobreaker.StateOpen {
-				b.mu.Lock()
 				b.probeAt = clock.Now().Add(p.OpenTimeout)
-				b.mu.Unlock()
 			}
+			close(b.changed)
+			b.changed = make(chan struct{})
+			b.mu.Unlock()
 			onChange(name, from, to)
 		},
 		IsExcluded: func(err error) bool { return errors.Is(err, errExcluded) },
@@ -73,16 +76,25 @@ func (b *breaker) openFor(now time.Time) time.Duration {
 
 // allow asks to send an attempt. When refused, it returns how long until
 // an open breaker lets a probe through (zero when half-open and its probes
-// are out: their verdict is due soon).
-func (b *breaker) allow(now time.Time) (done func(error), wait time.Duration, err error) {
+// are out: their verdict is due soon), and a channel closed at the
+// breaker's next change of state (the probe's verdict).
+func (b *breaker) allow(now time.Time) (done func(error), wait time.Duration, change <-chan struct{}, err error) {
 	if b == nil {
-		return func(error) {}, 0, nil
+		return func(error) {}, 0, nil, nil
 	}
+	change = b.nextChange() // before asking, so that no change is missed
 	done, err = b.cb.Allow()
 	if err != nil {
-		return nil, b.openFor(now), err
+		return nil, b.openFor(now), change, err
 	}
-	return done, 0, nil
+	return done, 0, nil, nil
+}
+
+// nextChange returns a channel closed when the state next changes.
+func (b *breaker) nextChange() <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.changed
 }
 
 // tripper trips on consecutive failures or on the failure ratio once the

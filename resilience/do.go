@@ -63,7 +63,7 @@ func (c *Client) run(ctx context.Context, cl *call) (*Response, error) {
 			cl.end = c.clock.Now()
 			return c.lastResponse(cl), stop
 		}
-		if err := c.clock.Sleep(ctx, wait); err != nil {
+		if err := c.sleep(ctx, wait, out.change); err != nil {
 			cl.end = c.clock.Now()
 			return c.lastResponse(cl), cl.fail(out.class, ErrDeadline, err)
 		}
@@ -88,9 +88,10 @@ type outcome struct {
 	err        error     // cause of failure
 	reason     error     // sentinel when refused locally (nothing sent)
 	retryAfter time.Duration
-	hasWait    bool          // retryAfter came from the server
-	hold       time.Duration // refused by an open breaker: how long it stays open
-	window     time.Duration // refused by a rate limit: how long its window has left
+	hasWait    bool            // retryAfter came from the server
+	hold       time.Duration   // refused by an open breaker: how long it stays open
+	change     <-chan struct{} // refused by a half-open breaker: closed at its probe's verdict
+	window     time.Duration   // refused by a rate limit: how long its window has left
 	latency    time.Duration
 	end        time.Time // when the attempt ended
 	callerGone bool      // the caller's context ended during the attempt
@@ -104,7 +105,7 @@ func (c *Client) attempt(ctx context.Context, cl *call) outcome {
 		up.budget.onCall(cl.start)
 	}
 	if wait := up.breaker.openFor(c.clock.Now()); wait > 0 {
-		return refused(cl, wait, gobreaker.ErrOpenState)
+		return refused(cl, wait, nil, gobreaker.ErrOpenState)
 	}
 	out := c.admitAndSend(ctx, cl)
 	if out.class == ClassRateLimited && !up.quota.following() {
@@ -113,8 +114,35 @@ func (c *Client) attempt(ctx context.Context, cl *call) outcome {
 	return out
 }
 
-func refused(cl *call, hold time.Duration, err error) outcome {
-	return outcome{class: ClassRejected, reason: ErrCircuitOpen, hold: hold, err: fmt.Errorf("breaker %q: %w", cl.name, err)}
+// refused is an attempt the breaker refused. Only a half-open breaker's
+// change of state wakes the call early: an open one's held calls return
+// spread out, at the probe time plus their jitter.
+func refused(cl *call, hold time.Duration, change <-chan struct{}, err error) outcome {
+	if hold > 0 {
+		change = nil
+	}
+	return outcome{class: ClassRejected, reason: ErrCircuitOpen, hold: hold, change: change,
+		err: fmt.Errorf("breaker %q: %w", cl.name, err)}
+}
+
+// sleep waits for d, or until wake is closed (nil never is).
+func (c *Client) sleep(ctx context.Context, d time.Duration, wake <-chan struct{}) error {
+	if wake == nil {
+		return c.clock.Sleep(ctx, d)
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-wake:
+			cancel()
+		case <-wctx.Done():
+		}
+	}()
+	if err := c.clock.Sleep(wctx, d); err != nil && ctx.Err() != nil {
+		return err
+	}
+	return nil
 }
 
 func (c *Client) admitAndSend(ctx context.Context, cl *call) outcome {
@@ -138,10 +166,10 @@ func (c *Client) admitAndSend(ctx context.Context, cl *call) outcome {
 	defer cl.up.bulk.release()
 	// The breaker is asked last, as the attempt leaves: an outage that
 	// began while it waited is seen.
-	done, hold, err := cl.up.breaker.allow(c.clock.Now())
+	done, hold, change, err := cl.up.breaker.allow(c.clock.Now())
 	if err != nil {
 		cl.up.quota.cancel(probe)
-		return refused(cl, hold, err)
+		return refused(cl, hold, change, err)
 	}
 	cl.attempts++
 	c.m.attempts.Add(1)
@@ -386,9 +414,11 @@ func (c *Client) decide(ctx context.Context, cl *call, out *outcome) (time.Durat
 
 // holdForBreaker decides what a call the breaker refused does: with
 // breaker.wait_for_probe, wait for the breaker's next probe (plus jitter,
-// so that the calls held do not return at once), or a first-retry backoff
-// when half-open with its probe out (its answer is due soon), when the
-// wait fits the deadline; else fail with ErrCircuitOpen. The wait sends
+// so that the calls held do not return at once, but never past the
+// deadline), or, when half-open with its probe out, for the probe's
+// verdict (at most a first-retry backoff, and not past the deadline:
+// the verdict wakes it), when the wait fits the deadline; else fail with
+// ErrCircuitOpen. The wait sends
 // nothing, so it takes nothing from the retry budget, nor a try from
 // retry.max_attempts when the call has a deadline, which bounds the hold
 // (a short open timeout, probing often, must not use up a call's tries
@@ -400,12 +430,19 @@ func (c *Client) holdForBreaker(ctx context.Context, cl *call, out *outcome) (ti
 	if !bounded {
 		cl.held++
 	}
-	wait := out.hold + c.jitter(c.p.Retry.BaseDelay)
+	spread := c.p.Retry.BaseDelay
+	if bounded {
+		spread = min(spread, rem-out.hold)
+	}
+	wait := out.hold + c.jitter(spread)
 	if out.hold <= 0 {
-		wait = c.backoff(1) // the probe's answer is due soon
+		wait = c.backoff(1) // the probe's verdict wakes it sooner
+		if bounded {
+			wait = min(wait, rem-time.Millisecond)
+		}
 	}
 	fail := !c.p.Breaker.WaitForProbe || cl.tries() >= c.p.Retry.MaxAttempts || ctx.Err() != nil
-	if bounded && wait >= rem {
+	if bounded && (wait >= rem || wait <= 0) {
 		fail = true
 	}
 	if fail {

@@ -2,6 +2,7 @@ package resilience
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -581,4 +582,79 @@ func TestBreakerHoldUsesNoTryWhenADeadlineBoundsIt(t *testing.T) {
 	assert.Equal(t, 2, s.count())
 	// Without a deadline, the refusal uses the call's only try: it fails at
 	// once (TestBreakerHoldsARefusedCallForTheProbe, "no try left").
+}
+
+// A call refused while the half-open breaker's probe is out goes as soon as
+// the probe's success closes the breaker, not after a retry's backoff. The
+// backoff here is 2s; the upstream sees the held call well within it of
+// the probe's answer.
+func TestBreakerHeldCallGoesAtTheProbesVerdict(t *testing.T) {
+	release := make(chan struct{})
+	var answered atomic.Int64 // when the probe answered, UnixNano
+	probe := func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		answered.Store(time.Now().UnixNano())
+		status(200, "probe")(w, r)
+	}
+	var heldAt atomic.Int64
+	held := func(w http.ResponseWriter, r *http.Request) {
+		heldAt.Store(time.Now().UnixNano())
+		status(200, "held")(w, r)
+	}
+	s := newScript(t, status(503, "down"), probe, held)
+	p := breakerPolicy()
+	p.Breaker.ConsecutiveFailures = 1
+	p.Breaker.OpenTimeout, p.Breaker.WaitForProbe = 20*time.Millisecond, true
+	p.Retry.BaseDelay, p.Retry.MaxDelay = 2*time.Second, 4*time.Second
+	p.Budget.Enabled = false
+	c := newClient(t, p)
+	_, err := c.Do(context.Background(), get(s.url("/x"))) // 503: open
+	require.ErrorIs(t, err, ErrRetriesExhausted)
+	time.Sleep(30 * time.Millisecond) // past the open timeout: the next attempt probes
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	probed := make(chan error, 1)
+	go func() { _, err := c.Do(ctx, get(s.url("/x"))); probed <- err }()
+	require.Eventually(t, func() bool { return s.count() == 2 }, 5*time.Second, time.Millisecond, "the probe is out")
+	heldDone := make(chan error, 1)
+	go func() {
+		resp, err := c.Do(ctx, get(s.url("/x")))
+		if err == nil && string(resp.Body) != "held" {
+			err = errors.New("unexpected body " + string(resp.Body))
+		}
+		heldDone <- err
+	}()
+	time.Sleep(50 * time.Millisecond) // the second call meets the half-open breaker and is held
+	assert.Equal(t, 2, s.count(), "held while the probe is out")
+	close(release)
+	require.NoError(t, <-probed)
+	require.NoError(t, <-heldDone)
+	gap := time.Duration(heldAt.Load() - answered.Load())
+	assert.Less(t, gap, time.Second, "the held call went at the probe's verdict, not after its 2s backoff")
+}
+
+// A call held by the open breaker returns at the probe time plus jitter,
+// but the jitter never takes it past its deadline: with a jitter of up to
+// 30s (the base delay) and 1.5s left, the call still meets the probe 300ms
+// away. (Before, the wait was drawn first and the call failed when it did
+// not fit.)
+func TestBreakerHoldFitsItsJitterInTheDeadline(t *testing.T) {
+	s := newScript(t, status(503, "down"), status(200, "back"))
+	p := breakerPolicy()
+	p.Breaker.ConsecutiveFailures = 1
+	p.Breaker.OpenTimeout, p.Breaker.WaitForProbe = 300*time.Millisecond, true
+	p.Retry.BaseDelay, p.Retry.MaxDelay = 30*time.Second, 30*time.Second
+	p.Budget.Enabled = false
+	for seed := range int64(8) {
+		c := newClient(t, p, WithSeed(seed))
+		s.n.Store(0)
+		_, err := c.Do(context.Background(), get(s.url("/x"))) // 503: open
+		require.ErrorIs(t, err, ErrRetriesExhausted)
+		ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+		resp, err := c.Do(ctx, get(s.url("/x")))
+		cancel()
+		require.NoError(t, err, "seed %d", seed)
+		assert.Equal(t, "back", string(resp.Body))
+	}
 }
