@@ -159,6 +159,7 @@ type upstream struct {
 	bulk    *bulkhead
 	budget  *budget
 	quota   *quota
+	latency latencies
 }
 
 func (c *Client) upstream(name string) *upstream {

@@ -164,6 +164,10 @@ func (c *Client) admitAndSend(ctx context.Context, cl *call) outcome {
 		return outcome{class: ClassRejected, reason: reason, err: fmt.Errorf("waiting for a bulkhead slot for %q: %w", cl.name, err)}
 	}
 	defer cl.up.bulk.release()
+	if err := c.fits(ctx, cl, 0); err != nil {
+		cl.up.quota.cancel(probe)
+		return outcome{class: ClassRejected, reason: ErrDeadline, err: err}
+	}
 	// The breaker is asked last, as the attempt leaves: an outage that
 	// began while it waited is seen.
 	done, hold, change, err := cl.up.breaker.allow(c.clock.Now())
@@ -183,7 +187,31 @@ func (c *Client) admitAndSend(ctx context.Context, cl *call) outcome {
 		h = out.resp.Header
 	}
 	cl.up.quota.done(start, out.end, probe, out.status, h)
+	if out.status != 0 {
+		cl.up.latency.add(out.end, out.latency)
+	}
 	return out
+}
+
+// fits returns an error when the call, after waiting wait, would have less
+// time left than timeouts.min_fit of the upstream's recent answers took
+// (see latencies): such an attempt would most likely be cut short by the
+// deadline, holding the caller for nothing.
+func (c *Client) fits(ctx context.Context, cl *call, wait time.Duration) error {
+	if c.p.Timeouts.MinFit <= 0 {
+		return nil
+	}
+	rem, ok := c.remaining(ctx, cl)
+	if !ok {
+		return nil
+	}
+	left := rem - wait
+	share, of := cl.up.latency.fit(c.clock.Now(), left)
+	if share >= c.p.Timeouts.MinFit {
+		return nil
+	}
+	return fmt.Errorf("only %.0f%% of the last %d answers from %q came within the %s an attempt would have left (timeouts.min_fit: %.2f)",
+		share*100, of, cl.name, left.Round(time.Millisecond), c.p.Timeouts.MinFit)
 }
 
 // waitForQuota waits while the server's announced quota is spent (see
@@ -405,6 +433,9 @@ func (c *Client) decide(ctx context.Context, cl *call, out *outcome) (time.Durat
 			e.reason, e.RetryAfter = ErrRetryAfterTooLong, out.retryAfter
 		}
 		return 0, e
+	}
+	if err := c.fits(ctx, cl, wait); err != nil {
+		return 0, cl.fail(out.class, ErrDeadline, errors.Join(out.err, err))
 	}
 	if !cl.up.budget.tryRetry(c.clock.Now()) {
 		return 0, cl.fail(out.class, ErrBudgetExhausted, out.err)

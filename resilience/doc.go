@@ -81,6 +81,7 @@
 //	  connect: 3s
 //	  tls_handshake: 5s
 //	  response_header: 30s
+//	  min_fit: 0.5       # send an attempt only if this share of recent answers came within the time the call has left
 //	retry:
 //	  max_attempts: 4    # 1: no retries
 //	  base_delay: 100ms  # full jitter above the base: wait in [base, base + min(base*multiplier^(n-1), max_delay - base))

@@ -37,6 +37,13 @@ type Timeouts struct {
 	Connect        time.Duration `yaml:"connect"`
 	TLSHandshake   time.Duration `yaml:"tls_handshake"`
 	ResponseHeader time.Duration `yaml:"response_header"`
+	// MinFit: an attempt is sent only when at least this share of the
+	// upstream's recent answers came within the time its call has left
+	// (see latencies); otherwise the call fails at once with ErrDeadline.
+	// Calls without a deadline are always sent; 0 turns this off. The
+	// default, 0.5, sends an attempt when the call has at least the
+	// upstream's recent median answer time left.
+	MinFit float64 `yaml:"min_fit"`
 }
 
 // RetryPolicy is exponential backoff with full jitter above the base delay:
@@ -152,6 +159,7 @@ func DefaultPolicy() Policy {
 			Read: 5 * time.Second, Create: 10 * time.Second, Update: 10 * time.Second,
 			Payment: 30 * time.Second, Upload: 60 * time.Second,
 			Connect: 3 * time.Second, TLSHandshake: 5 * time.Second, ResponseHeader: 30 * time.Second,
+			MinFit: 0.5,
 		},
 		Retry: RetryPolicy{
 			MaxAttempts: 4, BaseDelay: 100 * time.Millisecond, Multiplier: 2,
@@ -198,6 +206,7 @@ func (p Policy) problem() (path, msg string) {
 		{"timeouts.payment", t.Payment <= 0, "must be positive"},
 		{"timeouts.upload", t.Upload <= 0, "must be positive"},
 		{"timeouts.total", t.Total < 0, "must not be negative (0 means no limit)"},
+		{"timeouts.min_fit", t.MinFit < 0 || t.MinFit > 1, "must be between 0 and 1 (0 sends every attempt)"},
 		{"timeouts.connect", t.Connect < 0, "must not be negative"},
 		{"timeouts.tls_handshake", t.TLSHandshake < 0, "must not be negative"},
 		{"timeouts.response_header", t.ResponseHeader < 0, "must not be negative"},
@@ -262,6 +271,8 @@ func fixField(p, d *Policy, path string) {
 		p.Timeouts.Payment = d.Timeouts.Payment
 	case "timeouts.upload":
 		p.Timeouts.Upload = d.Timeouts.Upload
+	case "timeouts.min_fit":
+		p.Timeouts.MinFit = d.Timeouts.MinFit
 	case "timeouts.total", "timeouts.connect", "timeouts.tls_handshake", "timeouts.response_header":
 		p.Timeouts.Total, p.Timeouts.Connect = max(p.Timeouts.Total, 0), max(p.Timeouts.Connect, 0)
 		p.Timeouts.TLSHandshake, p.Timeouts.ResponseHeader = max(p.Timeouts.TLSHandshake, 0), max(p.Timeouts.ResponseHeader, 0)

@@ -86,15 +86,16 @@ type policyYAML struct {
 type d = yamlx.Duration
 
 type timeoutsYAML struct {
-	Read           d `yaml:"read"`
-	Create         d `yaml:"create"`
-	Update         d `yaml:"update"`
-	Payment        d `yaml:"payment"`
-	Upload         d `yaml:"upload"`
-	Total          d `yaml:"total"`
-	Connect        d `yaml:"connect"`
-	TLSHandshake   d `yaml:"tls_handshake"`
-	ResponseHeader d `yaml:"response_header"`
+	Read           d       `yaml:"read"`
+	Create         d       `yaml:"create"`
+	Update         d       `yaml:"update"`
+	Payment        d       `yaml:"payment"`
+	Upload         d       `yaml:"upload"`
+	Total          d       `yaml:"total"`
+	Connect        d       `yaml:"connect"`
+	TLSHandshake   d       `yaml:"tls_handshake"`
+	ResponseHeader d       `yaml:"response_header"`
+	MinFit         float64 `yaml:"min_fit"`
 }
 
 type retryYAML struct {
@@ -150,7 +151,7 @@ func mirrorOf(p Policy) policyYAML {
 	t, r, b, rl := p.Timeouts, p.Retry, p.Breaker, p.RateLimit
 	return policyYAML{
 		Timeouts: timeoutsYAML{d(t.Read), d(t.Create), d(t.Update), d(t.Payment), d(t.Upload),
-			d(t.Total), d(t.Connect), d(t.TLSHandshake), d(t.ResponseHeader)},
+			d(t.Total), d(t.Connect), d(t.TLSHandshake), d(t.ResponseHeader), t.MinFit},
 		Retry:            retryYAML{r.MaxAttempts, d(r.BaseDelay), r.Multiplier, d(r.MaxDelay), d(r.MaxRetryAfter)},
 		Breaker:          breakerYAML{b.Enabled, b.ConsecutiveFailures, b.FailureRatio, b.MinRequests, d(b.Window), b.Buckets, d(b.OpenTimeout), b.HalfOpenProbes, b.WaitForProbe},
 		RateLimit:        rateLimitYAML{rl.Enabled, rl.Rate, rl.Burst, rl.BackoffFactor, rl.MinRate, d(rl.Recovery), rl.FollowQuota},
@@ -166,7 +167,7 @@ func (m policyYAML) policy() Policy {
 	t, r, b, rl := m.Timeouts, m.Retry, m.Breaker, m.RateLimit
 	return Policy{
 		Timeouts: Timeouts{t.Read.D(), t.Create.D(), t.Update.D(), t.Payment.D(), t.Upload.D(),
-			t.Total.D(), t.Connect.D(), t.TLSHandshake.D(), t.ResponseHeader.D()},
+			t.Total.D(), t.Connect.D(), t.TLSHandshake.D(), t.ResponseHeader.D(), t.MinFit},
 		Retry:            RetryPolicy{r.MaxAttempts, r.BaseDelay.D(), r.Multiplier, r.MaxDelay.D(), r.MaxRetryAfter.D()},
 		Breaker:          BreakerPolicy{b.Enabled, b.ConsecutiveFailures, b.FailureRatio, b.MinRequests, b.Window.D(), b.Buckets, b.OpenTimeout.D(), b.HalfOpenProbes, b.WaitForProbe},
 		RateLimit:        RateLimitPolicy{rl.Enabled, rl.Rate, rl.Burst, rl.BackoffFactor, rl.MinRate, rl.Recovery.D(), rl.FollowQuota},
