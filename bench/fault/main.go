@@ -227,7 +227,7 @@ func run(ctx context.Context, w io.Writer, cfg config) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		line := fmt.Sprintf("%-42s CPU/request %6.1fus vs bare %6.1fus: efficiency %.2fx (rounds %.2f-%.2f; %d vs %d req/s wall, loaded); %.1f allocs/request vs %.1f",
+		line := fmt.Sprintf("%-42s CPU/request %6.1fus vs bare %6.1fus: efficiency %.3fx (rounds %.2f-%.2f; %d vs %d req/s wall, loaded); %.1f allocs/request vs %.1f",
 			cmp.name, us(res.testCPU), us(res.baseCPU), res.ratio, res.lo, res.hi, int(res.testRate), int(res.baseRate), res.testAllocs, res.baseAllocs)
 		pass = report(w, fmt.Sprintf("%s (target >= %.2fx)", line, cmp.target), res.ratio >= cmp.target) && pass
 	}
