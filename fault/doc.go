@@ -19,8 +19,9 @@
 //
 // # Faults
 //
-// Each fault is one type in its own file (reset.go holds [Reset]), with its
-// tests beside it (reset_test.go). Faults of one response:
+// Each fault is a small unexported type in its own file (reset.go holds
+// the reset fault), with its tests beside it (reset_test.go); plans name
+// them in YAML. Faults of one response:
 //
 //   - latency: delays the response, before the headers or spread through the body.
 //   - status: answers with any status code, headers and body instead of the route's response.

@@ -7,18 +7,18 @@ import (
 
 func init() { register("garbage", decodeGarbage) }
 
-// maxGarbage bounds Garbage.Bytes: enough to confuse any parser, too little
+// maxGarbage bounds garbageFault.Bytes: enough to confuse any parser, too little
 // to exhaust memory.
 const maxGarbage = 1 << 20
 
-// Garbage writes random bytes instead of an HTTP response, then closes.
-type Garbage struct{ Bytes int }
+// garbageFault writes random bytes instead of an HTTP response, then closes.
+type garbageFault struct{ Bytes int }
 
 // Kind implements Fault.
-func (Garbage) Kind() string { return "garbage" }
+func (garbageFault) Kind() string { return "garbage" }
 
 // Serve implements Fault.
-func (g Garbage) Serve(w http.ResponseWriter, _ *http.Request, c *Call) {
+func (g garbageFault) Serve(w http.ResponseWriter, _ *http.Request, c *Call) {
 	junk := make([]byte, g.Bytes)
 	for i := range junk {
 		junk[i] = byte(c.Rand.UintN(256))
@@ -44,5 +44,5 @@ func decodeGarbage(d *params) (Fault, error) {
 	if gf.Bytes <= 0 || gf.Bytes > maxGarbage {
 		return nil, d.ErrorfKey("bytes", "%d: give 1 to %d", gf.Bytes, maxGarbage)
 	}
-	return Garbage{Bytes: gf.Bytes}, nil
+	return garbageFault{Bytes: gf.Bytes}, nil
 }

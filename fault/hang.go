@@ -9,20 +9,20 @@ import (
 
 func init() { register("hang", decodeHang) }
 
-// Hang accepts the request and never answers, until the client gives up,
+// hangFault accepts the request and never answers, until the client gives up,
 // the server closes, or Max (if set) passes, when the connection is closed.
 // With AfterEffect the route's response is produced first (the work is
 // done) and then withheld: the timeout that succeeded.
-type Hang struct {
+type hangFault struct {
 	Max         time.Duration
 	AfterEffect bool
 }
 
 // Kind implements Fault.
-func (Hang) Kind() string { return "hang" }
+func (hangFault) Kind() string { return "hang" }
 
 // Serve implements Fault.
-func (h Hang) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
+func (h hangFault) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	if h.AfterEffect {
 		capture(c.Next, r)
 	}
@@ -46,5 +46,5 @@ func decodeHang(d *params) (Fault, error) {
 		AfterEffect bool           `yaml:"after_effect"`
 	}
 	err := d.Into(&hf)
-	return Hang{Max: hf.Max.D(), AfterEffect: hf.AfterEffect}, err
+	return hangFault{Max: hf.Max.D(), AfterEffect: hf.AfterEffect}, err
 }

@@ -10,17 +10,17 @@ import (
 
 func init() { register("latency", decodeLatency) }
 
-// Latency delays the response by a drawn duration, before the headers (a
+// latencyFault delays the response by a drawn duration, before the headers (a
 // slow time-to-first-byte) or spread through the body.
-type Latency struct {
-	Dist Distribution
+type latencyFault struct {
+	Dist distribution
 	// InBody spreads the delay through the body instead of holding the
 	// headers back.
 	InBody bool
 }
 
-// Distribution draws a delay. The zero value is no delay.
-type Distribution struct {
+// distribution draws a delay. The zero value is no delay.
+type distribution struct {
 	Fixed       time.Duration
 	Min, Max    time.Duration // uniform between Min and Max
 	Mean, Std   time.Duration // normal, truncated at zero
@@ -28,10 +28,10 @@ type Distribution struct {
 }
 
 // Kind implements Fault.
-func (Latency) Kind() string { return "latency" }
+func (latencyFault) Kind() string { return "latency" }
 
 // Draw returns one delay from the distribution.
-func (d Distribution) Draw(rnd interface {
+func (d distribution) Draw(rnd interface {
 	Float64() float64
 	NormFloat64() float64
 }) time.Duration {
@@ -50,7 +50,7 @@ func (d Distribution) Draw(rnd interface {
 }
 
 // Serve implements Fault.
-func (l Latency) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
+func (l latencyFault) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	delay := l.Dist.Draw(c.Rand)
 	c.Note("latency", "delay", delay.Round(time.Microsecond))
 	if !l.InBody {
@@ -103,7 +103,7 @@ func decodeLatency(d *params) (Fault, error) {
 	if err := d.Into(&lf); err != nil {
 		return nil, err
 	}
-	var l Latency
+	var l latencyFault
 	given := 0
 	if lf.Fixed != nil {
 		l.Dist.Fixed, given = lf.Fixed.D(), given+1

@@ -71,7 +71,7 @@ func TestLatencyInBodyKeepsFirstByteFast(t *testing.T) {
 
 func TestDistributions(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(1, 2))
-	draw := func(d Distribution) (p50, p99 time.Duration) {
+	draw := func(d distribution) (p50, p99 time.Duration) {
 		xs := make([]time.Duration, 20000)
 		for i := range xs {
 			xs[i] = d.Draw(rnd)
@@ -79,12 +79,12 @@ func TestDistributions(t *testing.T) {
 		sort.Slice(xs, func(i, j int) bool { return xs[i] < xs[j] })
 		return xs[len(xs)/2], xs[len(xs)*99/100]
 	}
-	p50, p99 := draw(Distribution{Median: 100 * time.Millisecond, P99: 400 * time.Millisecond})
+	p50, p99 := draw(distribution{Median: 100 * time.Millisecond, P99: 400 * time.Millisecond})
 	assert.InDelta(t, 100, p50.Milliseconds(), 5)
 	assert.InDelta(t, 400, p99.Milliseconds(), 40)
-	p50, _ = draw(Distribution{Min: 10 * time.Millisecond, Max: 20 * time.Millisecond})
+	p50, _ = draw(distribution{Min: 10 * time.Millisecond, Max: 20 * time.Millisecond})
 	assert.InDelta(t, 15, p50.Milliseconds(), 1)
-	p50, _ = draw(Distribution{Mean: 50 * time.Millisecond, Std: 5 * time.Millisecond})
+	p50, _ = draw(distribution{Mean: 50 * time.Millisecond, Std: 5 * time.Millisecond})
 	assert.InDelta(t, 50, p50.Milliseconds(), 1)
 }
 

@@ -10,9 +10,9 @@ import (
 
 func init() { register("malformed", decodeMalformed) }
 
-// Malformed changes the upstream's contract without notice: it alters the
+// malformedFault changes the upstream's contract without notice: it alters the
 // JSON body the route would have sent.
-type Malformed struct {
+type malformedFault struct {
 	// Mode is one of invalid_json, wrong_content_type, remove_field,
 	// rename_field, change_type, null_field, empty_body; or one of the
 	// contract modes, which need a spec to know the schema (a [Mutator]):
@@ -28,7 +28,7 @@ type Malformed struct {
 }
 
 // Kind implements Fault.
-func (Malformed) Kind() string { return "malformed" }
+func (malformedFault) Kind() string { return "malformed" }
 
 var malformedModes = []string{"invalid_json", "wrong_content_type", "remove_field", "rename_field", "change_type", "null_field", "empty_body",
 	"unlisted_enum", "added_field", "null_nullable", "drop_deprecated"}
@@ -46,7 +46,7 @@ type Mutator interface {
 }
 
 // Serve implements Fault.
-func (m Malformed) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
+func (m malformedFault) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	resp := capture(c.Next, r)
 	c.Note("malformed", "mode", m.Mode)
 	switch m.Mode {
@@ -72,7 +72,7 @@ func (m Malformed) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 }
 
 // mutate applies a contract mode through the handler's Mutator.
-func (m Malformed) mutate(resp *captured, r *http.Request, c *Call) {
+func (m malformedFault) mutate(resp *captured, r *http.Request, c *Call) {
 	if c.mutator == nil {
 		c.Note("malformed", "skipped", "mode "+m.Mode+" needs a spec (upstream.spec)")
 		return
@@ -88,7 +88,7 @@ func (m Malformed) mutate(resp *captured, r *http.Request, c *Call) {
 }
 
 // editField applies a field-level mode to a JSON object body.
-func (m Malformed) editField(body []byte) ([]byte, bool) {
+func (m malformedFault) editField(body []byte) ([]byte, bool) {
 	var doc any
 	if json.Unmarshal(body, &doc) != nil {
 		return body, false
@@ -147,7 +147,7 @@ func changeType(v any) any {
 }
 
 func decodeMalformed(d *params) (Fault, error) {
-	var m Malformed
+	var m malformedFault
 	mf := struct {
 		Mode  string `yaml:"mode"`
 		Field string `yaml:"field"`
@@ -156,7 +156,7 @@ func decodeMalformed(d *params) (Fault, error) {
 	if err := d.Into(&mf); err != nil {
 		return nil, err
 	}
-	m = Malformed{Mode: mf.Mode, Field: mf.Field, To: mf.To}
+	m = malformedFault{Mode: mf.Mode, Field: mf.Field, To: mf.To}
 	if !contains(malformedModes, m.Mode) {
 		return nil, d.ErrorfKey("mode", "%q: use one of %s", m.Mode, strings.Join(malformedModes, ", "))
 	}

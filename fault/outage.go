@@ -9,20 +9,20 @@ import (
 
 func init() { register("outage", decodeOutage) }
 
-// Outage takes the route down for a time window after the plan starts, or
+// outageFault takes the route down for a time window after the plan starts, or
 // flaps it: Up, then Down, then Up again, for as long as the plan runs.
 // While down, the route fails with Fail (a 503 by default).
-type Outage struct {
+type outageFault struct {
 	After, For time.Duration // down from After for For (0: until the end)
 	Up, Down   time.Duration // flapping periods, when Down > 0
 	Fail       Fault
 }
 
 // Kind implements Fault.
-func (Outage) Kind() string { return "outage" }
+func (outageFault) Kind() string { return "outage" }
 
 // IsDown reports whether the route is down at elapsed since the plan start.
-func (o Outage) IsDown(elapsed time.Duration) bool {
+func (o outageFault) IsDown(elapsed time.Duration) bool {
 	if o.Down > 0 {
 		cycle := o.Up + o.Down
 		return elapsed%cycle >= o.Up
@@ -31,7 +31,7 @@ func (o Outage) IsDown(elapsed time.Duration) bool {
 }
 
 // Serve implements Fault.
-func (o Outage) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
+func (o outageFault) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	if !o.IsDown(c.Now().Sub(c.Start)) {
 		c.Note("outage", "state", "up")
 		c.Next.ServeHTTP(w, r)
@@ -55,7 +55,7 @@ func decodeOutage(d *params) (Fault, error) {
 	if err := d.Into(&of); err != nil {
 		return nil, err
 	}
-	o := Outage{After: of.After.D(), For: of.For.D()}
+	o := outageFault{After: of.After.D(), For: of.For.D()}
 	if of.Flap != nil {
 		if of.Flap.Up <= 0 || of.Flap.Down <= 0 {
 			return nil, d.ErrorfKey("flap", "needs up and down periods above zero, e.g. {up: 500ms, down: 500ms}")
@@ -67,13 +67,13 @@ func decodeOutage(d *params) (Fault, error) {
 		if of.Status < 100 || of.Status > 599 {
 			return nil, d.ErrorfKey("status", "%d is not an HTTP status (100-599)", of.Status)
 		}
-		o.Fail = Status{Response: Response{Status: of.Status, Body: []byte(`{"error":{"type":"outage","message":"service unavailable"}}`)}}
+		o.Fail = statusFault{Response: Response{Status: of.Status, Body: []byte(`{"error":{"type":"outage","message":"service unavailable"}}`)}}
 	case "reset":
-		o.Fail = Reset{}
+		o.Fail = resetFault{}
 	case "close":
-		o.Fail = Close{}
+		o.Fail = closeFault{}
 	case "hang":
-		o.Fail = Hang{}
+		o.Fail = hangFault{}
 	default:
 		return nil, d.ErrorfKey("fail", "%q: use status, reset, close or hang", of.Fail)
 	}

@@ -18,7 +18,7 @@ func TestOutageWindow(t *testing.T) {
 }
 
 func TestOutageFlapping(t *testing.T) {
-	o := Outage{Up: 100 * time.Millisecond, Down: 50 * time.Millisecond}
+	o := outageFault{Up: 100 * time.Millisecond, Down: 50 * time.Millisecond}
 	var got []bool
 	for _, ms := range []int{0, 99, 100, 149, 150, 260} {
 		got = append(got, o.IsDown(time.Duration(ms)*time.Millisecond))

@@ -12,7 +12,7 @@ import (
 
 func init() { register("paginate", decodePaginate) }
 
-// Paginate serves a listing of a generated collection, page by page, and
+// paginateFault serves a listing of a generated collection, page by page, and
 // breaks it at a chosen page. It answers the route itself.
 //
 // With Style "cursor", GET ?cursor=C returns
@@ -31,7 +31,7 @@ func init() { register("paginate", decodePaginate) }
 // The journal records each fetch's page, what it was asked for (asked: the
 // cursor or page number), the next one it gave (next), and the fault. Use it as a pointer: it
 // counts fetches per page.
-type Paginate struct {
+type paginateFault struct {
 	Items      int
 	PageSize   int
 	Style      string // "cursor" or "page"
@@ -45,20 +45,20 @@ type Paginate struct {
 }
 
 // Kind implements Fault.
-func (*Paginate) Kind() string { return "paginate" }
+func (*paginateFault) Kind() string { return "paginate" }
 
 // Reset implements Resetter.
-func (p *Paginate) Reset() {
+func (p *paginateFault) Reset() {
 	p.mu.Lock()
 	p.fetches = nil
 	p.mu.Unlock()
 }
 
 // Pages is how many pages the listing has.
-func (p *Paginate) Pages() int { return max(1, (p.Items+p.PageSize-1)/p.PageSize) }
+func (p *paginateFault) Pages() int { return max(1, (p.Items+p.PageSize-1)/p.PageSize) }
 
-// Cursor is the opaque cursor of page n (1-based; page 1 has none).
-func Cursor(n int) string {
+// pageCursor is the opaque cursor of page n (1-based; page 1 has none).
+func pageCursor(n int) string {
 	if n <= 1 {
 		return ""
 	}
@@ -78,7 +78,7 @@ func pageOfCursor(c string) (int, bool) {
 }
 
 // Serve implements Fault.
-func (p *Paginate) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
+func (p *paginateFault) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	n, asked, ok := p.page(r)
 	if !ok || n > p.Pages() {
 		c.Note("paginate", "error", "bad "+p.Style)
@@ -111,16 +111,16 @@ func (p *Paginate) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	cc.Next = page
 	switch p.FaultKind {
 	case "status":
-		Status{Response: Response{Status: http.StatusServiceUnavailable, Body: []byte(`{"error":"listing temporarily unavailable"}`)}}.Serve(w, r, &cc)
+		statusFault{Response: Response{Status: http.StatusServiceUnavailable, Body: []byte(`{"error":"listing temporarily unavailable"}`)}}.Serve(w, r, &cc)
 	case "reset":
-		Reset{}.Serve(w, r, &cc)
+		resetFault{}.Serve(w, r, &cc)
 	case "truncate":
-		Truncate{Fraction: 0.5}.Serve(w, r, &cc)
+		truncateFault{Fraction: 0.5}.Serve(w, r, &cc)
 	}
 }
 
 // page reads which page r asks for.
-func (p *Paginate) page(r *http.Request) (n int, asked string, ok bool) {
+func (p *paginateFault) page(r *http.Request) (n int, asked string, ok bool) {
 	q := r.URL.Query()
 	if p.Style == "page" {
 		asked = q.Get("page")
@@ -136,7 +136,7 @@ func (p *Paginate) page(r *http.Request) (n int, asked string, ok bool) {
 }
 
 // render builds page n and returns it with the next cursor or page.
-func (p *Paginate) render(n int) ([]byte, string) {
+func (p *paginateFault) render(n int) ([]byte, string) {
 	var items []map[string]any
 	for i := (n-1)*p.PageSize + 1; i <= min(n*p.PageSize, p.Items); i++ {
 		rnd := rand.New(rand.NewPCG(p.Seed, uint64(i)))
@@ -157,7 +157,7 @@ func (p *Paginate) render(n int) ([]byte, string) {
 	} else {
 		out["next_cursor"], out["has_more"] = nil, !last
 		if !last {
-			next = Cursor(nextN)
+			next = pageCursor(nextN)
 			out["next_cursor"] = next
 		}
 	}
@@ -182,7 +182,7 @@ func decodePaginate(d *params) (Fault, error) {
 	if err := d.Into(&f); err != nil {
 		return nil, err
 	}
-	p := &Paginate{Items: f.Items, PageSize: f.PageSize, Style: f.Style, Seed: f.Seed}
+	p := &paginateFault{Items: f.Items, PageSize: f.PageSize, Style: f.Style, Seed: f.Seed}
 	switch {
 	case f.Items < 0 || f.Items > 1_000_000:
 		return nil, d.ErrorfKey("items", "%d: give a collection size from 0 to 1000000", f.Items)

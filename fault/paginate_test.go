@@ -102,9 +102,9 @@ func TestPaginateRepeatedCursorAndPageNumbers(t *testing.T) {
 	assert.Equal(t, "item_0011", l.Data[0].ID)
 
 	c := servePlan(t, paginatePlan(`{items: 30, fault: {page: 3, kind: repeat_cursor}}`))
-	l, err = fetchPage(t, c, "?cursor="+Cursor(3))
+	l, err = fetchPage(t, c, "?cursor="+pageCursor(3))
 	require.NoError(t, err)
-	assert.Equal(t, Cursor(3), *l.NextCursor, "page 3 gives back the cursor it was fetched with")
+	assert.Equal(t, pageCursor(3), *l.NextCursor, "page 3 gives back the cursor it was fetched with")
 	_, err = fetchPage(t, c, "?cursor=forged")
 	assert.Error(t, err)
 }

@@ -13,10 +13,10 @@ import (
 
 func init() { register("rate_limit", decodeRateLimit) }
 
-// RateLimit is a real fixed-window limiter: each client key may make Limit
+// rateLimitFault is a real fixed-window limiter: each client key may make Limit
 // requests per Window; past that it answers 429 with Retry-After until the
 // window passes. Use it as a pointer: it keeps per-key windows.
-type RateLimit struct {
+type rateLimitFault struct {
 	Limit  int
 	Window time.Duration
 	// Key names who is limited: "ip", "header:X-Api-Key", or "" for everyone.
@@ -37,10 +37,10 @@ type rlWindow struct {
 }
 
 // Kind implements Fault.
-func (*RateLimit) Kind() string { return "rate_limit" }
+func (*rateLimitFault) Kind() string { return "rate_limit" }
 
 // Reset implements Resetter.
-func (l *RateLimit) Reset() {
+func (l *rateLimitFault) Reset() {
 	l.mu.Lock()
 	l.windows = nil
 	l.mu.Unlock()
@@ -48,7 +48,7 @@ func (l *RateLimit) Reset() {
 
 // take counts one request for key and reports whether it is allowed, how
 // many remain, and when the window resets.
-func (l *RateLimit) take(key string, now time.Time) (ok bool, remaining int, reset time.Time) {
+func (l *rateLimitFault) take(key string, now time.Time) (ok bool, remaining int, reset time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.windows == nil {
@@ -72,7 +72,7 @@ func (l *RateLimit) take(key string, now time.Time) (ok bool, remaining int, res
 const maxWindows = 10000
 
 // prune drops windows that have passed (l.mu held).
-func (l *RateLimit) prune(now time.Time) {
+func (l *rateLimitFault) prune(now time.Time) {
 	for k, w := range l.windows {
 		if now.Sub(w.start) >= l.Window {
 			delete(l.windows, k)
@@ -81,7 +81,7 @@ func (l *RateLimit) prune(now time.Time) {
 }
 
 // Serve implements Fault.
-func (l *RateLimit) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
+func (l *rateLimitFault) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	now := c.Now()
 	ok, remaining, reset := l.take(When{Per: l.Key}.ScopeKey(r), now)
 	wait := reset.Sub(now)
@@ -107,7 +107,7 @@ func (l *RateLimit) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 // as an HTTP-date, rounded up to the whole second the format can carry (a
 // date cut down to its second would come before the reset, and a client
 // that honours it exactly would be refused again).
-func (l *RateLimit) retryAfter(w http.ResponseWriter, reset time.Time, secs int) string {
+func (l *rateLimitFault) retryAfter(w http.ResponseWriter, reset time.Time, secs int) string {
 	var v string
 	switch l.RetryAfter {
 	case "missing":
@@ -154,6 +154,6 @@ func decodeRateLimit(d *params) (Fault, error) {
 	if rf.Key != "" && rf.Key != "ip" && rf.Key != "route" && !strings.HasPrefix(rf.Key, "header:") {
 		return nil, d.ErrorfKey("key", "%q: use ip, route, or header:Name (e.g. header:X-Api-Key)", rf.Key)
 	}
-	return &RateLimit{Limit: rf.Limit, Window: rf.Window.D(), Key: rf.Key, RetryAfter: rf.RetryAfter,
+	return &rateLimitFault{Limit: rf.Limit, Window: rf.Window.D(), Key: rf.Key, RetryAfter: rf.RetryAfter,
 		NoHeaders: rf.Headers != nil && !*rf.Headers}, nil
 }

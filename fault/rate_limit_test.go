@@ -92,7 +92,7 @@ func TestRateLimitKeyedPerClient(t *testing.T) {
 }
 
 func TestRateLimitWindowsAreBounded(t *testing.T) {
-	l := &RateLimit{Limit: 1, Window: time.Millisecond}
+	l := &rateLimitFault{Limit: 1, Window: time.Millisecond}
 	now := time.Now()
 	for i := 0; i < maxWindows+50; i++ {
 		l.take(fmt.Sprint("key-", i), now.Add(time.Duration(i)*time.Millisecond))

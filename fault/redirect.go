@@ -8,14 +8,14 @@ import (
 
 func init() { register("redirect", decodeRedirect) }
 
-// Redirect answers with a redirect to another host: the same upstream
+// redirectFault answers with a redirect to another host: the same upstream
 // reached under another name (Host, "localhost" by default, which a client
 // must treat as a different origin from 127.0.0.1), at Path (default: the
 // request's own path and query). Requests already addressed to Host pass on
 // to the route, so the redirect is followed, not looped. It is how an API
 // hands a download to a storage host, where a client must not send its
 // Authorization.
-type Redirect struct {
+type redirectFault struct {
 	Status int    // 301, 302, 303, 307 or 308
 	Host   string // "localhost" or "127.0.0.1"; the request's port is kept
 	Path   string // "" keeps the request's path and query
@@ -23,10 +23,10 @@ type Redirect struct {
 }
 
 // Kind implements Fault.
-func (Redirect) Kind() string { return "redirect" }
+func (redirectFault) Kind() string { return "redirect" }
 
 // Serve implements Fault.
-func (f Redirect) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
+func (f redirectFault) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	host, port, err := net.SplitHostPort(r.Host)
 	if err != nil {
 		host, port = r.Host, ""
@@ -85,5 +85,5 @@ func decodeRedirect(d *params) (Fault, error) {
 	if f.Scheme != "" && f.Scheme != "http" && f.Scheme != "https" {
 		return nil, d.ErrorfKey("scheme", "%q: use http or https (or leave it out to keep the request's)", f.Scheme)
 	}
-	return Redirect{Status: f.Status, Host: f.Host, Path: f.Path, Scheme: f.Scheme}, nil
+	return redirectFault{Status: f.Status, Host: f.Host, Path: f.Path, Scheme: f.Scheme}, nil
 }

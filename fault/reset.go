@@ -8,25 +8,25 @@ import (
 
 func init() { register("reset", decodeReset) }
 
-// Reset drops the connection with a TCP RST (SO_LINGER 0) without sending
+// resetFault drops the connection with a TCP RST (SO_LINGER 0) without sending
 // a response: the client sees "connection reset by peer". With AfterEffect
 // the route's response is produced first and then lost: the upstream did
 // the work (charged the card) but the client never hears of it.
-type Reset struct{ AfterEffect bool }
+type resetFault struct{ AfterEffect bool }
 
 func decodeReset(d *params) (Fault, error) {
 	var rf struct {
 		AfterEffect bool `yaml:"after_effect"`
 	}
 	err := d.Into(&rf)
-	return Reset{AfterEffect: rf.AfterEffect}, err
+	return resetFault{AfterEffect: rf.AfterEffect}, err
 }
 
 // Kind implements Fault.
-func (Reset) Kind() string { return "reset" }
+func (resetFault) Kind() string { return "reset" }
 
 // Serve implements Fault.
-func (f Reset) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
+func (f resetFault) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	if f.AfterEffect {
 		capture(c.Next, r)
 	}

@@ -268,7 +268,7 @@ func BenchmarkHandler(b *testing.B) {
 		{"bare", resp},
 		{"wrapped", Wrap(nil, &Plan{Routes: []Route{{Name: "x", Match: Match{Path: "/v1/charges"}, Respond: resp}}})},
 		{"wrapped_rule_not_firing", Wrap(nil, &Plan{Routes: []Route{{Name: "x", Match: Match{Path: "/v1/charges"}, Respond: resp,
-			Rules: []Rule{{When: When{First: 1}, Fault: Status{Response: Response{Status: 503}}}}}}})},
+			Rules: []Rule{{When: When{First: 1}, Fault: statusFault{Response: Response{Status: 503}}}}}}})},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			req := httptest.NewRequest(http.MethodGet, "/v1/charges", nil)

@@ -7,14 +7,14 @@ import (
 
 func init() { register("slow_body", decodeSlowBody) }
 
-// SlowBody sends the headers at once and dribbles the body at BytesPerSec.
-type SlowBody struct{ BytesPerSec int }
+// slowBodyFault sends the headers at once and dribbles the body at BytesPerSec.
+type slowBodyFault struct{ BytesPerSec int }
 
 // Kind implements Fault.
-func (SlowBody) Kind() string { return "slow_body" }
+func (slowBodyFault) Kind() string { return "slow_body" }
 
 // Serve implements Fault.
-func (s SlowBody) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
+func (s slowBodyFault) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	resp := capture(c.Next, r)
 	resp.writeHeader(w)
 	_ = http.NewResponseController(w).Flush()
@@ -40,5 +40,5 @@ func decodeSlowBody(d *params) (Fault, error) {
 	if sf.BytesPerSec <= 0 {
 		return nil, d.ErrorfKey("bytes_per_second", "must be positive")
 	}
-	return SlowBody{BytesPerSec: sf.BytesPerSec}, nil
+	return slowBodyFault{BytesPerSec: sf.BytesPerSec}, nil
 }

@@ -6,15 +6,15 @@ import (
 
 func init() { register("status", decodeStatus) }
 
-// Status answers with any status code, headers and body instead of the
+// statusFault answers with any status code, headers and body instead of the
 // route's response: a 503, a 404, or a 200 whose body is an error.
-type Status struct{ Response Response }
+type statusFault struct{ Response Response }
 
 // Kind implements Fault.
-func (Status) Kind() string { return "status" }
+func (statusFault) Kind() string { return "status" }
 
 // Serve implements Fault.
-func (s Status) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
+func (s statusFault) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	c.Note("status", "code", s.Response.Status)
 	for k, v := range s.Response.Headers {
 		if http.CanonicalHeaderKey(k) == "Retry-After" {
@@ -44,5 +44,5 @@ func decodeStatus(d *params) (Fault, error) {
 	} else {
 		resp.Body = []byte(`{"error":{"type":"faultline","message":"` + http.StatusText(sf.Code) + `"}}`)
 	}
-	return Status{Response: resp}, nil
+	return statusFault{Response: resp}, nil
 }

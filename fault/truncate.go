@@ -4,18 +4,18 @@ import "net/http"
 
 func init() { register("truncate", decodeTruncate) }
 
-// Truncate sends the headers, announcing the full Content-Length, and only
+// truncateFault sends the headers, announcing the full Content-Length, and only
 // part of the body, then closes the connection.
-type Truncate struct {
+type truncateFault struct {
 	Bytes    int     // bytes of the body to send
 	Fraction float64 // or this fraction of it, when Bytes is 0
 }
 
 // Kind implements Fault.
-func (Truncate) Kind() string { return "truncate" }
+func (truncateFault) Kind() string { return "truncate" }
 
 // Serve implements Fault.
-func (t Truncate) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
+func (t truncateFault) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	resp := capture(c.Next, r)
 	keep := t.Bytes
 	if keep == 0 {
@@ -40,7 +40,7 @@ func decodeTruncate(d *params) (Fault, error) {
 	if err := d.Into(&tf); err != nil {
 		return nil, err
 	}
-	t := Truncate{Bytes: tf.Bytes, Fraction: 0.5}
+	t := truncateFault{Bytes: tf.Bytes, Fraction: 0.5}
 	if tf.Bytes < 0 {
 		return nil, d.ErrorfKey("bytes", "must not be negative")
 	}

@@ -46,7 +46,7 @@ func ended(end string) func(*fault.Entry) {
 	return func(e *fault.Entry) { e.End, e.Status = end, 0 }
 }
 
-// retryAfter notes the Retry-After the upstream sent, as fault.Status does.
+// retryAfter notes the Retry-After the upstream sent, as the status fault does.
 func retryAfter(v string) func(*fault.Entry) {
 	return func(e *fault.Entry) {
 		e.Faults = append(e.Faults, fault.Applied{Type: "status", Params: map[string]string{"code": fmt.Sprint(e.Status), "retry_after": v}})

@@ -82,7 +82,8 @@ func childHandler(kind, upstream string) (http.Handler, func(), error) {
 	case "stub":
 		return fault.Wrap(nil, stubPlan(), opts...), flush, nil
 	case "latency":
-		return fault.Wrap(nil, latencyPlan(), opts...), flush, nil
+		p, err := latencyPlan()
+		return fault.Wrap(nil, p, opts...), flush, err
 	case "bare-latency":
 		return bareLatency(), flush, nil
 	case "proxy":
@@ -104,10 +105,14 @@ func stubPlan() *fault.Plan {
 }
 
 // latencyPlan is the stub with a fixed injected delay before the headers.
-func latencyPlan() *fault.Plan {
+func latencyPlan() (*fault.Plan, error) {
+	delay, err := fault.LoadPlan("latency.yaml", fmt.Appendf(nil, "routes:\n  - path: /x\n    faults:\n      - latency: {fixed: %s}\n", injected))
+	if err != nil {
+		return nil, err
+	}
 	p := stubPlan()
-	p.Routes[0].Rules = []fault.Rule{{Fault: fault.Latency{Dist: fault.Distribution{Fixed: injected}}}}
-	return p
+	p.Routes[0].Rules = delay.Routes[0].Rules
+	return p, nil
 }
 
 // bareLatency is the least a delaying server does: wait on a timer, then
