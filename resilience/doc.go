@@ -84,18 +84,18 @@
 //	  min_fit: 0.5       # send an attempt only if this share of recent answers came within the time the call has left
 //	retry:
 //	  max_attempts: 4    # 1: no retries
-//	  base_delay: 100ms  # full jitter above the base: wait in [base, base + min(base*multiplier^(n-1), max_delay - base))
+//	  base_delay: 50ms   # full jitter above the base: wait in [base, base + min(base*multiplier^(n-1), max_delay - base))
 //	  multiplier: 2
 //	  max_delay: 5s
 //	  max_retry_after: 30s
 //	breaker:             # per host or Request.Name, consulted as each attempt leaves
 //	  enabled: true
-//	  consecutive_failures: 5
+//	  consecutive_failures: 10
 //	  failure_ratio: 0.5 # over the rolling window, once min_requests are seen
 //	  min_requests: 20   # a ratio over fewer attempts is noise (Hystrix uses 20 too)
 //	  window: 10s
 //	  buckets: 10
-//	  open_timeout: 250ms # then one probe: an outage's end is seen within a quarter second
+//	  open_timeout: 150ms # then one probe: an outage's end is seen within 150ms
 //	  half_open_probes: 1
 //	  wait_for_probe: true # a call refused waits for the probe if a try is left and it fits the deadline; false: fail at once
 //	rate_limit:          # per host; a 429 cuts the rate sent by backoff_factor, once per server window
