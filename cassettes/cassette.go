@@ -192,6 +192,11 @@ func decodeRoot(file string, root *yaml.Node) (*Cassette, error) {
 		}
 	}
 	c := &Cassette{}
+	if err := yamlx.WholeNumbers(file, root, c, ""); err != nil {
+		var ye *yamlx.Error
+		errors.As(yamlx.Unjoin(err)[0], &ye)
+		return nil, &FormatError{File: file, Line: ye.Line, Msg: ye.Msg + "; fix the file or record it again"}
+	}
 	if err := root.Decode(c); err != nil {
 		return nil, yamlError(file, err)
 	}

@@ -165,6 +165,7 @@ func TestLoadRejectsBadFilesWithLine(t *testing.T) {
 		{"no interactions", "version: 2\ninteractions:\n", "no interactions", 2},
 		{"truncated before response", validYAML[:strings.Index(validYAML, "      response:")], "response.code 0", 4},
 		{"truncated in body", validYAML[:strings.Index(validYAML, "ok\":")], "", 0},
+		{"fractional code", strings.Replace(validYAML, "code: 200", "code: 200.5", 1), "interactions[0].response.code: 200.5 is not a whole number; fix the file", 12},
 		{"missing method", strings.Replace(validYAML, "method: GET", "method: \"\"", 1), "request.method is missing", 4},
 	}
 	for _, tc := range cases {

@@ -5,6 +5,9 @@ import (
 	"strconv"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
+	"github.com/faultline-dev/faultline/internal/yamlx"
 	"github.com/faultline-dev/faultline/report"
 )
 
@@ -84,8 +87,12 @@ type noRetryOnCheck struct{ statuses []int }
 
 func decodeNoRetryOn(d *checkDecode) (Check, error) {
 	var codes []int
-	if err := d.Node.Decode(&codes); err != nil || len(codes) == 0 {
+	n := yamlx.Unalias(d.Node)
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
 		return nil, d.Errorf("give a list of statuses, e.g. [400, 401, 403, 404, 422]")
+	}
+	if err := d.File.Decode(n, &codes, d.Path); err != nil {
+		return nil, err
 	}
 	for _, code := range codes {
 		if code < 100 || code > 599 {

@@ -1,7 +1,7 @@
 package scenarios
 
 import (
-	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -46,18 +46,25 @@ func (d *checkDecode) into(v any) error {
 	return d.Into(v)
 }
 
-// oneNumber decodes a check's one parameter, written bare (goodput: 0.9),
-// scanned into bare, or as a mapping (goodput: {min: 0.9}), decoded
-// strictly into params; hint says what to write when a bare value is not a
-// number.
+// oneNumber decodes a check's one parameter, written bare (goodput: 0.9)
+// into bare (a *int or *float64), or as a mapping (goodput: {min: 0.9}),
+// decoded strictly into params; hint says what to write when a bare value
+// is not a number: the whole value, finite, and whole for an int (yaml.v3
+// alone reads 2.5 as 2 and .inf as infinite; fmt.Sscan read 0.9abc as 0.9).
 func (d *checkDecode) oneNumber(bare, params any, hint string) error {
-	if s, ok := d.Scalar(); ok {
-		if _, err := fmt.Sscan(s, bare); err != nil {
-			return d.Errorf("%q: %s", s, hint)
-		}
-		return nil
+	s, ok := d.Scalar()
+	if !ok {
+		return d.into(params)
 	}
-	return d.into(params)
+	if yamlx.WholeNumbers(d.File.Name, d.Node, bare, d.Path) != nil || d.Node.Decode(bare) != nil || !finite(bare) {
+		return d.Errorf("%q: %s", s, hint)
+	}
+	return nil
+}
+
+func finite(v any) bool {
+	f, ok := v.(*float64)
+	return !ok || !math.IsNaN(*f) && !math.IsInf(*f, 0)
 }
 
 // noParams accepts a check written without parameters (`- name`, `- name:`

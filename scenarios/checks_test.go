@@ -782,6 +782,17 @@ var checkDecodeErrors = []struct {
 	{"attempts", ` {maxx: 3}`, `unknown key "maxx" (did you mean "max"?)`},
 	{"no_retry_on", ` 404`, `give a list of statuses`},
 	{"no_retry_on", ` []`, `give a list of statuses`},
+	{"no_retry_on", ` [404.5]`, `no_retry_on[0]: 404.5 is not a whole number`},
+	{"no_retry_on", ` [many]`, `no_retry_on[0]: "many" is a string, expected a whole number`},
+	{"attempts", ` {max: 2.5}`, `attempts.max: 2.5 is not a whole number`},
+	{"attempts", ` 2.5`, `"2.5": give a number of attempts`},
+	{"circuit_opens", ` {after: 2.5}`, `circuit_opens.after: 2.5 is not a whole number`},
+	{"concurrency_below", ` 2.5`, `"2.5": give a number`},
+	{"concurrency_below", ` {max: 1.5}`, `concurrency_below.max: 1.5 is not a whole number`},
+	{"amplification_below", ` .inf`, `".inf": give a ratio`},
+	{"amplification_below", ` 1.5x`, `"1.5x": give a ratio`},
+	{"goodput", ` .nan`, `".nan": give the share of calls`},
+	{"goodput", ` 0.9abc`, `"0.9abc": give the share of calls`},
 	{"retry_after_honoured", ` {tolerance: a-bit}`, `tolerance: "a-bit" is not a duration`},
 	{"retry_after_honoured", ` 2s`, `{tolerance: 2s}`},
 	{"backoff", ``, `expected a mapping of parameters`},
@@ -821,7 +832,7 @@ func TestCheckDecodeErrors(t *testing.T) {
 			require.Error(t, err)
 			assert.ErrorIs(t, err, fault.ErrInvalid)
 			msg := err.Error()
-			assert.Regexp(t, `^check\.yaml:10:\d+: checks\[0\]\.`+tc.check+`[.:]`, msg)
+			assert.Regexp(t, `^check\.yaml:10:\d+: checks\[0\]\.`+tc.check+`[.:\[]`, msg)
 			assert.Contains(t, msg, tc.says)
 			assert.NotContains(t, msg, "\n")
 		})

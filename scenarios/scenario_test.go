@@ -14,9 +14,10 @@ import (
 )
 
 // TestLoadErrors loads every file in testdata/load/broken. Each starts with
-// a comment "# want: LINE:COL: TEXT": the error's first line must be at
-// that position in that file and contain TEXT; every line names the file;
-// the error wraps fault.ErrInvalid.
+// a comment "# want: LINE:COL: TEXT" (one per problem, when it has several):
+// the error's lines must be at those positions in that file, in that order,
+// and contain TEXT; every line names the file; the error wraps
+// fault.ErrInvalid.
 func TestLoadErrors(t *testing.T) {
 	files, err := filepath.Glob("testdata/load/broken/*.yaml")
 	require.NoError(t, err)
@@ -25,18 +26,25 @@ func TestLoadErrors(t *testing.T) {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			data, err := os.ReadFile(file)
 			require.NoError(t, err)
-			first, _, _ := strings.Cut(string(data), "\n")
-			want, ok := strings.CutPrefix(first, "# want: ")
-			require.True(t, ok, "the file must start with # want: LINE:COL: TEXT")
-			pos, text, _ := strings.Cut(want, " ")
+			var wants []string
+			for _, l := range strings.Split(string(data), "\n") {
+				if want, ok := strings.CutPrefix(l, "# want: "); ok {
+					wants = append(wants, want)
+				}
+			}
+			require.True(t, strings.HasPrefix(string(data), "# want: "), "the file must start with # want: LINE:COL: TEXT")
 
 			sc, err := LoadFile(file)
 			require.Error(t, err)
 			assert.Nil(t, sc)
 			assert.True(t, errors.Is(err, fault.ErrInvalid), "errors.Is(err, fault.ErrInvalid): %v", err)
 			lines := strings.Split(err.Error(), "\n")
-			assert.True(t, strings.HasPrefix(lines[0], file+":"+pos+" "), "want the error at %s:%s, got %s", file, pos, lines[0])
-			assert.Contains(t, lines[0], text)
+			require.GreaterOrEqual(t, len(lines), len(wants), "%d problems wanted, got: %v", len(wants), err)
+			for i, want := range wants {
+				pos, text, _ := strings.Cut(want, " ")
+				assert.True(t, strings.HasPrefix(lines[i], file+":"+pos+" "), "want the error at %s:%s, got %s", file, pos, lines[i])
+				assert.Contains(t, lines[i], text)
+			}
 			for _, l := range lines {
 				assert.True(t, strings.HasPrefix(l, file+":"), "every line names the file: %q", l)
 			}

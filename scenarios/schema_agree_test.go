@@ -46,9 +46,6 @@ var disagreements = map[string]string{
 	// JSON Schema compares a value with constants, never with another value.
 	"testdata/load/broken/bad-check-value.yaml": "attempts {min: 4, max: 2}: min <= max relates two fields",
 	"snippet attempts min above max":            "attempts {min: 4, max: 2}: min <= max relates two fields",
-	// validate's defect, left open: gopkg.in/yaml.v3 truncates a fraction
-	// decoded into an integer field (7.5 becomes 7) without an error.
-	"snippet seed fraction": "validate takes seed: 7.5 as 7",
 }
 
 func compileSchema(t *testing.T) *jsonschema.Schema {
@@ -155,6 +152,17 @@ var schemaSnippets = map[string][2]string{
 	"duplicate tag":              {"tags: [retry, light]", "tags: [retry, retry, light]"},
 	"seed string":                {"seed: 7", "seed: seven"},
 	"seed fraction":              {"seed: 7", "seed: 7.5"},
+	"seed whole float":           {"seed: 7", "seed: 7.0"},
+	"seed exponent":              {"seed: 7", "seed: 7e3"},
+	"seed beyond int64":          {"seed: 7", "seed: 1e30"},
+	"count fraction":             {"count: 2", "count: 2.5"},
+	"count beyond int64":         {"count: 2", "count: 1e30"},
+	"max_attempts beyond int64":  {"max_attempts: 3", "max_attempts: 1e19"},
+	"concurrency fraction":       {"concurrency: 1", "concurrency: 1.5"},
+	"max_attempts fraction":      {"max_attempts: 3", "max_attempts: 3.5"},
+	"status code fraction":       {"code: 429", "code: 429.5"},
+	"when first fraction":        {"when: {first: 1}", "when: {first: 1.5}"},
+	"attempts max fraction":      {"attempts: {max: 3}", "attempts: {max: 2.5}"},
 	"negative count":             {"count: 2", "count: -1"},
 	"zero concurrency":           {"concurrency: 1", "concurrency: 0"},
 	"lowercase method":           {"method: GET, path", "method: get, path"},

@@ -61,8 +61,8 @@ func LoadUpstream(name string, data []byte) (*Upstream, error) {
 	}
 	u.Scenario = true
 	if seed := yamlx.MapValue(f.Root, "seed"); seed != nil && u.Plan.Seed == 0 {
-		if err := seed.Decode(&u.Plan.Seed); err != nil {
-			return nil, yamlx.Errorf(name, seed, "seed: must be a whole number")
+		if err := f.Decode(seed, &u.Plan.Seed, "seed"); err != nil {
+			return nil, err
 		}
 	}
 	return u, nil

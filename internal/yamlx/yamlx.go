@@ -173,6 +173,9 @@ func (f *File) Decode(n *yaml.Node, out any, path string) error {
 	if err := f.checkKeys(n, reflect.TypeOf(out), path); err != nil {
 		return err
 	}
+	if err := WholeNumbers(f.Name, n, out, path); err != nil {
+		return err
+	}
 	if err := n.Decode(out); err != nil {
 		return f.typeError(n, err, path)
 	}
@@ -185,6 +188,9 @@ func (f *File) Decode(n *yaml.Node, out any, path string) error {
 // which out is incomplete and later checks of it would mislead.
 func (f *File) DecodeAll(n *yaml.Node, out any, path string) (unknown, err error) {
 	unknown = f.checkKeys(n, reflect.TypeOf(out), path)
+	if err := WholeNumbers(f.Name, n, out, path); err != nil {
+		return unknown, err
+	}
 	if err := n.Decode(out); err != nil {
 		return unknown, f.typeError(n, err, path)
 	}
@@ -319,54 +325,27 @@ func goKind(t string) string {
 // checkKeys walks n alongside t and reports every unknown mapping key,
 // joined with errors.Join.
 func (f *File) checkKeys(n *yaml.Node, t reflect.Type, path string) error {
-	for t != nil && (t.Kind() == reflect.Pointer) {
-		t = t.Elem()
-	}
-	if n == nil || t == nil {
-		return nil
-	}
-	if n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
-	if t == nodeType || reflect.PointerTo(t).Implements(unmarshalerType) {
-		return nil // raw nodes are decoded later; other types decode themselves
-	}
-	switch {
-	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
-		return f.checkStruct(n, t, path)
-	case (t.Kind() == reflect.Slice) && n.Kind == yaml.SequenceNode:
+	return walk(n, t, path, func(n *yaml.Node, t reflect.Type, path string) error {
+		if t.Kind() != reflect.Struct || n.Kind != yaml.MappingNode {
+			return nil
+		}
+		fields := structFields(t)
 		var errs []error
-		for i, c := range n.Content {
-			errs = append(errs, f.checkKeys(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i)))
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k := n.Content[i]; !hasKey(fields, k.Value) {
+				errs = append(errs, Errorf(f.Name, k, "%sunknown key %q%s", where(path), k.Value, suggest(k.Value, fields)))
+			}
 		}
 		return errors.Join(errs...)
-	case t.Kind() == reflect.Map && n.Kind == yaml.MappingNode:
-		var errs []error
-		for i := 1; i < len(n.Content); i += 2 {
-			errs = append(errs, f.checkKeys(n.Content[i], t.Elem(), join(path, n.Content[i-1].Value)))
-		}
-		return errors.Join(errs...)
-	}
-	return nil
+	})
+}
+
+func hasKey(fields map[string]reflect.Type, k string) bool {
+	_, ok := fields[k]
+	return ok
 }
 
 var unmarshalerType = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
-
-func (f *File) checkStruct(n *yaml.Node, t reflect.Type, path string) error {
-	fields := structFields(t)
-	var errs []error
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := n.Content[i]
-		ft, ok := fields[k.Value]
-		switch {
-		case !ok:
-			errs = append(errs, Errorf(f.Name, k, "%sunknown key %q%s", where(path), k.Value, suggest(k.Value, fields)))
-		case ft != nil: // a yaml.Node field (nil) takes anything
-			errs = append(errs, f.checkKeys(n.Content[i+1], ft, join(path, k.Value)))
-		}
-	}
-	return errors.Join(errs...)
-}
 
 var nodeType = reflect.TypeOf(yaml.Node{})
 
