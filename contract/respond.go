@@ -15,7 +15,6 @@ import (
 	"github.com/pb33f/libopenapi/datamodel/high/base"
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 	"github.com/pb33f/libopenapi/orderedmap"
-	"github.com/pb33f/libopenapi/renderer"
 
 	"github.com/faultline-dev/faultline/internal/yamlx"
 )
@@ -27,14 +26,14 @@ type Answer struct {
 	Status      int
 	ContentType string // "" for no body
 	Body        []byte
-	Source      string // "example NAME", "generated" or "none"
+	Source      string // "example NAME", "generated", "ungenerable" (a 501) or "none"
 	// Warnings are the examples skipped because they break their schema.
 	Warnings []Warning
 }
 
 // generateTries is how many seeded draws generation makes before giving
 // up on a value valid for its schema.
-const generateTries = 4
+const generateTries = 8
 
 // Answer computes the answer to op for a seed. It is deterministic: the
 // same spec, operation and seed give the same bytes.
@@ -123,39 +122,49 @@ func (s *Spec) fill(a *Answer, op *Operation, mt *v3.MediaType, ct string, seed 
 		a.Body, a.Source = []byte("{}"), "generated"
 		return
 	}
-	a.Body, a.Source = s.generate(op, schema, seed, check, &a.Warnings), "generated"
+	body, why := s.generate(schema, seed, check)
+	if why == "" {
+		a.Body, a.Source = body, "generated"
+		return
+	}
+	s.ungenerable(a, op, why)
 }
 
-// generate renders a value for the schema from the seed, retrying with the
-// next seeds until one is valid; the last draw is used regardless, with a
-// warning.
-func (s *Spec) generate(op *Operation, schema *base.Schema, seed int64, check bodyCheck, warns *[]Warning) []byte {
-	var body []byte
-	var why string
+// Ungenerable is the status the handler answers when no value it can
+// generate is valid for the documented response's schema: a clear error
+// rather than a body that breaks the contract it claims to serve.
+const Ungenerable = http.StatusNotImplemented
+
+// ungenerable turns a into a 501 naming the operation, the documented
+// status and why, with a warning saying what to do.
+func (s *Spec) ungenerable(a *Answer, op *Operation, why string) {
+	msg := fmt.Sprintf("faultline: no generated value is valid for the spec's %d response of %s (%s): give the spec an example for it, or answer the route in the plan", a.Status, op.Name(), why)
+	a.Warnings = append(a.Warnings, Warning{Where: op.Name(), Message: msg})
+	a.Body, _ = json.Marshal(map[string]any{"error": map[string]any{"message": msg, "operation": op.Name(), "status": a.Status}})
+	a.Status, a.ContentType, a.Source = Ungenerable, "application/json", "ungenerable"
+}
+
+// generate draws values for the schema from the seed, alternately with
+// and without optional properties, until one passes check; why is the
+// last draw's failure when none does.
+func (s *Spec) generate(schema *base.Schema, seed int64, check bodyCheck) (body []byte, why string) {
 	for i := int64(0); i < generateTries; i++ {
-		body = s.render(schema, seed+i, i%2 == 0)
 		var ok bool
+		body, ok = generateJSON(schema, seed+i/2, i%2 == 0)
+		if !ok {
+			why = "the schema cannot be satisfied within the generator's depth bound"
+			continue
+		}
 		if ok, why = check(body); ok {
-			return body
+			return body, ""
 		}
 	}
-	*warns = append(*warns, Warning{Where: op.Name(), Message: "no generated value is valid for the schema (" + why + "): serving the last one drawn"})
-	return body
+	return nil, why
 }
 
 // render draws one value; full renders optional properties too.
 func (s *Spec) render(schema *base.Schema, seed int64, full bool) []byte {
-	r := renderer.CreateRendererUsingDictionary("") // no word list: the same bytes on every machine
-	r.SetSeed(seed)
-	if full {
-		r.DisableRequiredCheck()
-	}
-	r.SetMockGenerationOptions(renderer.MockGenerationOptions{MaxMockBytes: 256 << 10})
-	v := r.RenderSchema(schema)
-	body, err := json.Marshal(v)
-	if err != nil {
-		return []byte("null")
-	}
+	body, _ := generateJSON(schema, seed, full)
 	return body
 }
 

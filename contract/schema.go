@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/pb33f/libopenapi-validator/cache"
 	"github.com/pb33f/libopenapi-validator/config"
 	"github.com/pb33f/libopenapi-validator/schema_validation"
 	"github.com/pb33f/libopenapi/datamodel/high/base"
@@ -17,16 +18,24 @@ type schemaCheck struct {
 	v       schema_validation.SchemaValidator
 	version float32
 	regex   *sync.Map
+	// resources holds each document rendered as JSON Schema, shared by
+	// every validator of the spec: compiling a schema that has $refs
+	// renders its whole document, and without one cache each validator
+	// variant renders it again.
+	resources cache.SchemaResourceCache
 }
 
 func newSchemaCheck(m *v3.Document) *schemaCheck {
 	regex := &sync.Map{}
+	resources := cache.NewDefaultSchemaResourceCache()
 	lazy := newLazyCache()
 	lazy.warm.Store(false)
 	return &schemaCheck{
-		v:       schema_validation.NewSchemaValidator(config.WithSchemaCache(lazy), config.WithRegexCache(regex), config.WithFormatAssertions()),
-		version: specVersion(m.Version),
-		regex:   regex,
+		v: schema_validation.NewSchemaValidator(config.WithSchemaCache(lazy), config.WithRegexCache(regex),
+			config.WithSchemaResourceCache(resources), config.WithFormatAssertions()),
+		version:   specVersion(m.Version),
+		regex:     regex,
+		resources: resources,
 	}
 }
 

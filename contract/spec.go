@@ -263,6 +263,7 @@ func newValidator(m *v3.Document, sc *schemaCheck, extra ...config.Option) (vali
 func validatorOptions(sc *schemaCheck) []config.Option {
 	return []config.Option{
 		config.WithRegexCache(sc.regex),
+		config.WithSchemaResourceCache(sc.resources),
 		config.WithURLEncodedBodyValidation(),
 		config.WithoutSecurityValidation(),
 		config.WithFormatAssertions(),
