@@ -3,7 +3,6 @@ package scenarios
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -92,10 +91,10 @@ func (c *captureCheck) Evaluate(o *Observation) report.Check {
 // TestRequestsConformPython: the same verdicts for a client in another
 // language (Python's standard library), run as an external program.
 func TestRequestsConformPython(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil || testing.Short() {
-		t.Skip("python3 not found (or -short): the Python client is not run")
+	if testing.Short() {
+		t.Skip("-short: the Python client is not run")
 	}
+	py := interpreter(t, "python3", "-c", "import sys; print(sys.executable)")
 	dir := t.TempDir()
 	client := filepath.Join(dir, "client.py")
 	require.NoError(t, os.WriteFile(client, []byte(`import json, os, sys, urllib.request

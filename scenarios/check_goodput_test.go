@@ -67,9 +67,9 @@ checks:
 `, check)
 }
 
-// TestBadDayGoodput runs the bad-day scenario across seeds: the naive
-// client (no retries) fails the goodput check every time, the reference
-// client with DefaultPolicy() passes every check every time.
+// TestBadDayGoodput runs the bad-day scenario across seeds: the naive client (no retries) fails the goodput check every
+// time, the reference client with DefaultPolicy() passes every check every
+// time.
 func TestBadDayGoodput(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the naive client and runs a 6 s scenario six times")
@@ -78,17 +78,21 @@ func TestBadDayGoodput(t *testing.T) {
 	require.NoError(t, err)
 	naive := buildClient(t, "naive")
 	for _, seed := range []int64{11, 12, 13} {
-		run, err := Run(context.Background(), []*Scenario{sc}, Options{Seed: seed, Parallel: 2})
-		require.NoError(t, err)
-		for _, c := range run.Scenarios[0].Checks {
-			assert.Equal(t, report.Passed, c.Status, "seed %d, reference: %s: %s %s", seed, c.Name, c.Observed, c.Message)
-		}
-		run, err = Run(context.Background(), []*Scenario{sc}, Options{Seed: seed, Parallel: 2, Exec: []string{naive}})
-		require.NoError(t, err)
-		for _, c := range run.Scenarios[0].Checks {
-			if c.Name == "goodput" {
-				assert.Equal(t, report.Failed, c.Status, "seed %d, naive: %s", seed, c.Observed)
+		t.Run(fmt.Sprintf("seed %d/reference", seed), func(t *testing.T) {
+			run, err := Run(context.Background(), []*Scenario{sc}, Options{Seed: seed, Parallel: 2})
+			require.NoError(t, err)
+			for _, c := range run.Scenarios[0].Checks {
+				assert.Equal(t, report.Passed, c.Status, "seed %d, reference: %s: %s %s", seed, c.Name, c.Observed, c.Message)
 			}
-		}
+		})
+		t.Run(fmt.Sprintf("seed %d/naive", seed), func(t *testing.T) {
+			run, err := Run(context.Background(), []*Scenario{sc}, Options{Seed: seed, Parallel: 2, Exec: []string{naive}})
+			require.NoError(t, err)
+			for _, c := range run.Scenarios[0].Checks {
+				if c.Name == "goodput" {
+					assert.Equal(t, report.Failed, c.Status, "seed %d, naive: %s", seed, c.Observed)
+				}
+			}
+		})
 	}
 }

@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"context"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -24,10 +23,7 @@ func TestCarefulPythonClientPassesCredentialsTLSAndPagination(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs fourteen scenarios with a Python client")
 	}
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not installed: the Python client cannot run")
-	}
+	python := interpreter(t, "python3", "-c", "import sys; print(sys.executable)")
 	script, err := filepath.Abs("testdata/clients/credentials_client.py")
 	require.NoError(t, err)
 	lib, err := Library()

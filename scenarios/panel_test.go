@@ -117,7 +117,7 @@ func interpreter(t *testing.T, name string, resolve ...string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
-		t.Skipf("%s is not installed: its panel client is not judged", name)
+		t.Skipf("%s is not installed: the client that needs it is not run", name)
 	}
 	if len(resolve) > 0 {
 		if out, err := exec.Command(path, resolve...).Output(); err == nil && strings.TrimSpace(string(out)) != "" {
