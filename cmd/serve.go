@@ -18,6 +18,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/admin"
 	"github.com/faultline-dev/faultline/internal/atomicfile"
 	"github.com/faultline-dev/faultline/internal/logbuf"
 	"github.com/faultline-dev/faultline/internal/reqlog"
@@ -147,30 +148,30 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	metrics := fault.NewMetrics()
+	metrics := admin.NewMetrics()
 	h := fault.Wrap(base, plan, append(sb.options, fault.WithLogger(logger), fault.WithObserver(metrics.Observe), fault.WithJournalValueMax(o.valueMax), fault.WithBodyTimeout(o.bodyTime))...)
 	srv, err := fault.Listen(o.addr, h, cert)
 	if err != nil {
 		h.Close()
 		return internalErr(err)
 	}
-	admin, err := listenAdmin(o, h, fault.AdminConfig{Token: o.adminToken, Source: sp.source, Metrics: metrics, Logger: logger})
+	api, err := listenAdmin(o, h, admin.Config{Token: o.adminToken, Source: sp.source, Metrics: metrics, Logger: logger})
 	if err != nil {
 		srv.Close()
 		return err
 	}
-	printBanner(stdout, o, sp, srv, admin)
+	printBanner(stdout, o, sp, srv, api)
 	sb.banner(stdout)
-	if err := writeAddrFile(o.addrFile, srv.URL, admin.URL); err != nil {
-		_ = shutdown(srv, admin)
+	if err := writeAddrFile(o.addrFile, srv.URL, api.URL); err != nil {
+		_ = shutdown(srv, api)
 		return err
 	}
 	if o.ready != nil {
-		o.ready(srv.URL, admin.URL)
+		o.ready(srv.URL, api.URL)
 	}
 	<-ctx.Done()
 	logger.Info("shutting down: releasing held requests and draining")
-	return shutdown(srv, admin)
+	return shutdown(srv, api)
 }
 
 // servePlan is the plan to serve and where its seed came from.
@@ -304,13 +305,13 @@ func serveCert(o serveOptions, planTLS *fault.TLSPlan) (*fault.TLS, error) {
 	return cert, nil
 }
 
-func listenAdmin(o serveOptions, h *fault.Handler, cfg fault.AdminConfig) (*fault.Admin, error) {
+func listenAdmin(o serveOptions, h *fault.Handler, cfg admin.Config) (*admin.API, error) {
 	if o.admin == "" {
-		return fault.NewAdmin(h, cfg), nil
+		return admin.New(h, cfg), nil
 	}
-	a, err := fault.ListenAdmin(o.admin, h, cfg)
+	a, err := admin.Listen(o.admin, h, cfg)
 	switch {
-	case errors.Is(err, fault.ErrAdminToken):
+	case errors.Is(err, admin.ErrToken):
 		return nil, usageErr(fmt.Errorf("--admin %s is reachable from other hosts: set --admin-token, or bind 127.0.0.1", o.admin))
 	case err != nil:
 		return nil, internalErr(fmt.Errorf("admin API: %w", err))
@@ -318,7 +319,7 @@ func listenAdmin(o serveOptions, h *fault.Handler, cfg fault.AdminConfig) (*faul
 	return a, nil
 }
 
-func printBanner(w io.Writer, o serveOptions, sp servePlan, srv *fault.Server, admin *fault.Admin) {
+func printBanner(w io.Writer, o serveOptions, sp servePlan, srv *fault.Server, api *admin.API) {
 	from := o.config
 	if from == "" {
 		from = "the command line"
@@ -329,19 +330,19 @@ func printBanner(w io.Writer, o serveOptions, sp servePlan, srv *fault.Server, a
 		up += "  (proxying to " + u.Redacted() + ")"
 	}
 	fmt.Fprintf(w, "  upstream  %s\n", up)
-	if admin.URL != "" {
-		fmt.Fprintf(w, "  admin     %s  (GET /plan /journal /deliveries /metrics /healthz, PUT /plan, POST /reset)\n", admin.URL)
+	if api.URL != "" {
+		fmt.Fprintf(w, "  admin     %s  (GET /plan /journal /deliveries /metrics /healthz, PUT /plan, POST /reset)\n", api.URL)
 	}
 	if o.tls {
 		fmt.Fprintf(w, "  CA        %s  (e.g. curl --cacert %s)\n", o.caOut, o.caOut)
 	}
 }
 
-func shutdown(srv *fault.Server, admin *fault.Admin) error {
+func shutdown(srv *fault.Server, api *admin.API) error {
 	ctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
 	defer cancel()
 	err := srv.Shutdown(ctx)
-	if aerr := admin.Shutdown(ctx); err == nil {
+	if aerr := api.Shutdown(ctx); err == nil {
 		err = aerr
 	}
 	if err != nil {

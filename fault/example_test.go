@@ -97,35 +97,3 @@ routes:
 	// Output:
 	// plan.yaml:5:26: routes[0].faults[0].when.requests: "5..2": the end must be a number not below the start
 }
-
-// The admin API swaps plans while the server runs; an invalid plan is
-// refused and the old one stays.
-func ExampleListenAdmin() {
-	plan, _ := fault.LoadPlan("plan.yaml", []byte("routes:\n  - path: /ok\n    respond: {status: 200}\n"))
-	metrics := fault.NewMetrics()
-	srv := fault.NewServer(plan, fault.WithObserver(metrics.Observe))
-	defer srv.Close()
-	admin, err := fault.ListenAdmin("127.0.0.1:0", srv.Handler, fault.AdminConfig{Metrics: metrics})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer admin.Close()
-
-	put := func(yaml string) {
-		req, _ := http.NewRequest(http.MethodPut, admin.URL+"/plan", strings.NewReader(yaml))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			fmt.Println(err)
-			return
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		fmt.Println(resp.StatusCode, strings.TrimSpace(string(body)))
-	}
-	put("routes:\n  - path: /ok\n    faults: [{status: {code: 99}}]\n")
-	put("routes:\n  - path: /ok\n    faults: [{status: {code: 500}}]\n")
-	// Output:
-	// 400 {"error":"body:3:30: routes[0].faults[0].status.code: 99 is not an HTTP status (100-599) (the plan in force is unchanged)"}
-	// 200 {"seed":0,"routes":[{"name":"/ok","path":"/ok","faults":["status"]}]}
-}

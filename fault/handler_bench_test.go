@@ -1,4 +1,4 @@
-package fault
+package fault_test
 
 import (
 	"io"
@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/admin"
 	"github.com/faultline-dev/faultline/internal/reqlog"
 )
 
@@ -21,10 +23,10 @@ func (w *discardWriter) WriteHeader(int)             {}
 // BenchmarkStub is one stub request through the handler as serve builds it
 // (request log, metrics), without the network: go test -bench Stub -benchmem.
 func BenchmarkStub(b *testing.B) {
-	m := NewMetrics()
-	h := Wrap(nil, &Plan{Routes: []Route{{Name: "x", Match: Match{Path: "/x"},
-		Respond: &Response{Headers: map[string]string{"Content-Type": "application/json"}, Body: []byte(`{"ok":true}`)}}}},
-		WithLogger(slog.New(reqlog.NewJSON(io.Discard, nil))), WithObserver(m.Observe))
+	m := admin.NewMetrics()
+	h := fault.Wrap(nil, &fault.Plan{Routes: []fault.Route{{Name: "x", Match: fault.Match{Path: "/x"},
+		Respond: &fault.Response{Headers: map[string]string{"Content-Type": "application/json"}, Body: []byte(`{"ok":true}`)}}}},
+		fault.WithLogger(slog.New(reqlog.NewJSON(io.Discard, nil))), fault.WithObserver(m.Observe))
 	r := httptest.NewRequest("GET", "/x", nil)
 	r.Header.Set("User-Agent", "bench")
 	w := &discardWriter{h: http.Header{}}

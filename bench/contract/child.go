@@ -14,6 +14,7 @@ import (
 	"github.com/faultline-dev/faultline/bench/internal/child"
 	"github.com/faultline-dev/faultline/contract"
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/admin"
 	"github.com/faultline-dev/faultline/internal/logbuf"
 )
 
@@ -74,7 +75,7 @@ func serveChild(kind string) int {
 func childHandler(kind string) (http.Handler, func(), error) {
 	out := logbuf.New(os.Stderr)
 	logger := slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	metrics := fault.NewMetrics()
+	metrics := admin.NewMetrics()
 	opts := []fault.Option{fault.WithLogger(logger), fault.WithObserver(metrics.Observe)}
 	flush := func() { _ = out.Close() }
 	switch kind {

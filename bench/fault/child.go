@@ -15,6 +15,7 @@ import (
 	"github.com/faultline-dev/faultline/bench/internal/child"
 	"github.com/faultline-dev/faultline/cassettes"
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/admin"
 	"github.com/faultline-dev/faultline/internal/logbuf"
 	"github.com/faultline-dev/faultline/internal/reqlog"
 )
@@ -72,7 +73,7 @@ func serveChild(kind, upstream string) int {
 func childHandler(kind, upstream string) (http.Handler, func(), error) {
 	out := logbuf.New(os.Stderr)
 	logger := slog.New(reqlog.NewJSON(out, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	metrics := fault.NewMetrics()
+	metrics := admin.NewMetrics()
 	opts := []fault.Option{fault.WithLogger(logger), fault.WithObserver(metrics.Observe)}
 	flush := func() { _ = out.Close() }
 	u, _ := url.Parse(upstream)

@@ -1,19 +1,20 @@
-package fault
+package admin
 
 import (
 	"net/http"
 	"strconv"
 	"sync"
 
+	"github.com/faultline-dev/faultline/fault"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Metrics counts what a Handler served, in Prometheus form, in a registry of
+// Metrics counts what a fault.Handler served, in Prometheus form, in a registry of
 // its own (never the global one), so two servers in one test binary do not
-// collide. Feed it with [WithObserver]:
+// collide. Feed it with [fault.WithObserver]:
 //
-//	m := fault.NewMetrics()
+//	m := admin.NewMetrics()
 //	h := fault.Wrap(nil, plan, fault.WithObserver(m.Observe))
 //	http.Handle("/metrics", m)
 //
@@ -70,8 +71,8 @@ func NewMetrics() *Metrics {
 	return m
 }
 
-// Observe counts one journal entry. Pass it to [WithObserver].
-func (m *Metrics) Observe(e *Entry) {
+// Observe counts one journal entry. Pass it to [fault.WithObserver].
+func (m *Metrics) Observe(e *fault.Entry) {
 	route := e.Route
 	if route == "" {
 		route = "(unmatched)"

@@ -1,4 +1,16 @@
-package fault
+// Package admin is the control side of a fault server: an HTTP API to read
+// and swap a [fault.Handler]'s plan, reset it, and read its journal and
+// webhook deliveries ([API], served with [Listen] or mounted with [New]),
+// and [Metrics], its counters in Prometheus form.
+//
+// It lives apart from package fault so that a Go test importing fault links
+// neither the admin API nor Prometheus:
+//
+//	m := admin.NewMetrics()
+//	srv := fault.NewServer(plan, fault.WithObserver(m.Observe))
+//	api, err := admin.Listen("127.0.0.1:0", srv.Handler, admin.Config{Metrics: m})
+//	// api.URL + "/journal", api.URL + "/metrics", ...
+package admin
 
 import (
 	"context"
@@ -16,18 +28,19 @@ import (
 	"sync"
 	"time"
 
+	"github.com/faultline-dev/faultline/fault"
 	"github.com/faultline-dev/faultline/internal/secrets"
 )
 
-// ErrAdminToken is returned by [ListenAdmin] when the admin API would be
+// ErrToken is returned by [Listen] when the admin API would be
 // reachable from other hosts without a token.
-var ErrAdminToken = errors.New("an admin API bound beyond loopback needs a token")
+var ErrToken = errors.New("an admin API bound beyond loopback needs a token")
 
 // maxPlanBody is the largest plan PUT /plan accepts.
 const maxPlanBody = 1 << 20
 
-// AdminConfig configures the admin API.
-type AdminConfig struct {
+// Config configures the admin API.
+type Config struct {
 	// Token, when set, must be sent as "Authorization: Bearer <token>" on
 	// every request. It is required when the API binds beyond loopback.
 	Token string
@@ -40,7 +53,7 @@ type AdminConfig struct {
 	Logger *slog.Logger
 }
 
-// Admin is the admin API of a [Handler]: read and swap its plan, reset it,
+// API is the admin API of a [fault.Handler]: read and swap its plan, reset it,
 // read its journal and metrics. Its endpoints are:
 //
 //	GET  /plan            the plan in force: its YAML, or a JSON summary
@@ -51,27 +64,27 @@ type AdminConfig struct {
 //	GET  /metrics         Prometheus text format
 //	GET  /healthz         liveness
 //
-// Serve it on its own listener with [ListenAdmin], or mount it yourself.
-type Admin struct {
+// Serve it on its own listener with [Listen], or mount it yourself.
+type API struct {
 	// URL is the base URL the API listens on ("" when not listening).
 	URL string
 
-	h    *Handler
-	cfg  AdminConfig
+	h    *fault.Handler
+	cfg  Config
 	mux  *http.ServeMux
 	cop  *http.CrossOriginProtection
 	mu   sync.Mutex
 	src  []byte
-	srcP *Plan // the plan src describes
+	srcP *fault.Plan // the plan src describes
 	srv  *http.Server
 	errc chan error
 	stop sync.Once
 	done error // what Serve returned, once stopped
 }
 
-// NewAdmin returns the admin API for h.
-func NewAdmin(h *Handler, cfg AdminConfig) *Admin {
-	a := &Admin{h: h, cfg: cfg, mux: http.NewServeMux(), cop: http.NewCrossOriginProtection()}
+// New returns the admin API for h.
+func New(h *fault.Handler, cfg Config) *API {
+	a := &API{h: h, cfg: cfg, mux: http.NewServeMux(), cop: http.NewCrossOriginProtection()}
 	if cfg.Source != nil {
 		a.src, a.srcP = cfg.Source, h.Plan()
 	}
@@ -89,18 +102,18 @@ func NewAdmin(h *Handler, cfg AdminConfig) *Admin {
 	return a
 }
 
-// ListenAdmin serves the admin API for h on addr. An address beyond
+// Listen serves the admin API for h on addr. An address beyond
 // loopback (":8081", "0.0.0.0:8081", a LAN IP or host name) needs
-// cfg.Token, else the error wraps [ErrAdminToken].
-func ListenAdmin(addr string, h *Handler, cfg AdminConfig) (*Admin, error) {
+// cfg.Token, else the error wraps [ErrToken].
+func Listen(addr string, h *fault.Handler, cfg Config) (*API, error) {
 	if cfg.Token == "" && !loopbackAddr(addr) {
-		return nil, fmt.Errorf("admin address %s: %w", addr, ErrAdminToken)
+		return nil, fmt.Errorf("admin address %s: %w", addr, ErrToken)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("cannot listen on %s: %w (is another process using the port?)", addr, err)
 	}
-	a := NewAdmin(h, cfg)
+	a := New(h, cfg)
 	a.URL = "http://" + ln.Addr().String()
 	a.errc = make(chan error, 1)
 	a.srv = &http.Server{
@@ -129,7 +142,7 @@ func loopbackAddr(addr string) bool {
 
 // Shutdown stops the API, waiting for requests in flight until ctx ends.
 // It does nothing when the API is not listening.
-func (a *Admin) Shutdown(ctx context.Context) error {
+func (a *API) Shutdown(ctx context.Context) error {
 	if a.srv == nil {
 		return nil
 	}
@@ -142,7 +155,7 @@ func (a *Admin) Shutdown(ctx context.Context) error {
 }
 
 // Close stops the API, waiting at most a second.
-func (a *Admin) Close() {
+func (a *API) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	if err := a.Shutdown(ctx); err != nil {
@@ -158,7 +171,7 @@ func (a *Admin) Close() {
 // or without one, a browser's cross-origin request to an endpoint that
 // changes state (PUT /plan, POST /reset) is refused, as
 // [http.CrossOriginProtection] judges it from Sec-Fetch-Site and Origin.
-func (a *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if a.cfg.Token == "" && !loopbackHost(r.Host) {
 		adminError(w, http.StatusForbidden, fmt.Sprintf("Host %q is not a loopback name or address: without an admin token the API answers only requests to localhost or 127.0.0.1", r.Host))
 		return
@@ -191,12 +204,12 @@ func loopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func (a *Admin) authorized(r *http.Request) bool {
+func (a *API) authorized(r *http.Request) bool {
 	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	return ok && subtle.ConstantTimeCompare([]byte(got), []byte(a.cfg.Token)) == 1
 }
 
-func (a *Admin) getPlan(w http.ResponseWriter, _ *http.Request) {
+func (a *API) getPlan(w http.ResponseWriter, _ *http.Request) {
 	p := a.h.Plan()
 	a.mu.Lock()
 	src := a.src
@@ -223,14 +236,14 @@ func maskSecrets(src []byte) []byte {
 	src = keyLine.ReplaceAllFunc(src, func(line []byte) []byte {
 		m := keyLine.FindSubmatch(line)
 		if secrets.Name(string(m[2])) && secrets.Value(strings.Trim(string(m[3]), `"' `)) {
-			return append(append([]byte{}, m[1]...), strconv.Quote(Masked)...) // quoted: [REDACTED] is a list in YAML
+			return append(append([]byte{}, m[1]...), strconv.Quote(fault.Masked)...) // quoted: [REDACTED] is a list in YAML
 		}
 		return line
 	})
-	return []byte(secrets.Mask(string(src), Masked))
+	return []byte(secrets.Mask(string(src), fault.Masked))
 }
 
-func (a *Admin) putPlan(w http.ResponseWriter, r *http.Request) {
+func (a *API) putPlan(w http.ResponseWriter, r *http.Request) {
 	src, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPlanBody))
 	var tooBig *http.MaxBytesError
 	switch {
@@ -241,7 +254,7 @@ func (a *Admin) putPlan(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusBadRequest, "reading the plan: "+err.Error())
 		return
 	}
-	p, err := LoadPlan("body", src)
+	p, err := fault.LoadPlan("body", src)
 	if err != nil {
 		adminError(w, http.StatusBadRequest, err.Error()+" (the plan in force is unchanged)")
 		return
@@ -257,7 +270,7 @@ func (a *Admin) putPlan(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, summarize(p))
 }
 
-func (a *Admin) reset(w http.ResponseWriter, _ *http.Request) {
+func (a *API) reset(w http.ResponseWriter, _ *http.Request) {
 	a.h.Reset()
 	if a.cfg.Metrics != nil {
 		a.cfg.Metrics.Reset()
@@ -266,7 +279,7 @@ func (a *Admin) reset(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "reset"})
 }
 
-func (a *Admin) journal(w http.ResponseWriter, r *http.Request) {
+func (a *API) journal(w http.ResponseWriter, r *http.Request) {
 	var since uint64
 	if s := r.URL.Query().Get("since"); s != "" {
 		n, err := strconv.ParseUint(s, 10, 64)
@@ -277,10 +290,10 @@ func (a *Admin) journal(w http.ResponseWriter, r *http.Request) {
 		since = n
 	}
 	w.Header().Set("Content-Type", "application/x-ndjson")
-	_ = WriteJSONL(w, a.h.Journal().Since(since))
+	_ = fault.WriteJSONL(w, a.h.Journal().Since(since))
 }
 
-func (a *Admin) deliveries(w http.ResponseWriter, _ *http.Request) {
+func (a *API) deliveries(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	enc := json.NewEncoder(w)
 	for _, d := range a.h.Deliveries() {
@@ -288,7 +301,7 @@ func (a *Admin) deliveries(w http.ResponseWriter, _ *http.Request) {
 	}
 }
 
-func (a *Admin) metrics(w http.ResponseWriter, r *http.Request) {
+func (a *API) metrics(w http.ResponseWriter, r *http.Request) {
 	if a.cfg.Metrics == nil {
 		adminError(w, http.StatusNotFound, "metrics are not enabled for this server")
 		return
@@ -296,14 +309,14 @@ func (a *Admin) metrics(w http.ResponseWriter, r *http.Request) {
 	a.cfg.Metrics.ServeHTTP(w, r)
 }
 
-func (a *Admin) healthz(w http.ResponseWriter, _ *http.Request) {
+func (a *API) healthz(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "routes": len(a.h.Plan().Routes)})
 }
 
 // adminMethods lists the methods each endpoint allows.
 var adminMethods = map[string]string{"/plan": "GET, PUT", "/reset": "POST", "/journal": "GET", "/deliveries": "GET", "/metrics": "GET", "/healthz": "GET"}
 
-func (a *Admin) notFound(w http.ResponseWriter, r *http.Request) {
+func (a *API) notFound(w http.ResponseWriter, r *http.Request) {
 	if allow, ok := adminMethods[r.URL.Path]; ok {
 		w.Header().Set("Allow", allow)
 		adminError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: use %s", r.Method, r.URL.Path, allow))
@@ -326,7 +339,7 @@ type routeSummary struct {
 	Faults  []string `json:"faults,omitempty"`
 }
 
-func summarize(p *Plan) planSummary {
+func summarize(p *fault.Plan) planSummary {
 	s := planSummary{Seed: p.Seed, Routes: []routeSummary{}}
 	for _, rt := range p.Routes {
 		rs := routeSummary{Name: rt.Name, Method: rt.Match.Method, Path: rt.Match.Path}

@@ -1,13 +1,16 @@
-package fault
+package admin
 
 import (
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/faultline-dev/faultline/fault"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -23,24 +26,24 @@ routes:
 `
 
 // adminFixture serves adminPlan with its admin API on loopback.
-func adminFixture(t *testing.T, cfg AdminConfig) (*Server, *Admin) {
+func adminFixture(t *testing.T, cfg Config) (*fault.Server, *API) {
 	t.Helper()
-	p, err := LoadPlan("plan.yaml", []byte(adminPlan))
+	p, err := fault.LoadPlan("plan.yaml", []byte(adminPlan))
 	require.NoError(t, err)
-	var opts []Option
+	var opts []fault.Option
 	if cfg.Metrics != nil {
-		opts = append(opts, WithObserver(cfg.Metrics.Observe))
+		opts = append(opts, fault.WithObserver(cfg.Metrics.Observe))
 	}
-	s := NewServer(p, opts...)
+	s := fault.NewServer(p, opts...)
 	t.Cleanup(s.Close)
-	a, err := ListenAdmin("127.0.0.1:0", s.Handler, cfg)
+	a, err := Listen("127.0.0.1:0", s.Handler, cfg)
 	require.NoError(t, err)
 	t.Cleanup(a.Close)
 	return s, a
 }
 
 // call makes one request to the admin API and returns status and body.
-func call(t *testing.T, a *Admin, method, path, body string, hdr ...string) (int, string) {
+func call(t *testing.T, a *API, method, path, body string, hdr ...string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, a.URL+path, strings.NewReader(body))
 	require.NoError(t, err)
@@ -59,7 +62,7 @@ func call(t *testing.T, a *Admin, method, path, body string, hdr ...string) (int
 }
 
 func TestAdminPlanSwap(t *testing.T) {
-	s, a := adminFixture(t, AdminConfig{Source: []byte(adminPlan)})
+	s, a := adminFixture(t, Config{Source: []byte(adminPlan)})
 
 	code, body := call(t, a, "GET", "/plan", "")
 	assert.Equal(t, 200, code)
@@ -71,20 +74,20 @@ func TestAdminPlanSwap(t *testing.T) {
 	assert.Contains(t, body, "unchanged")
 	_, body = call(t, a, "GET", "/plan", "")
 	assert.Equal(t, adminPlan, body, "an invalid plan leaves the old one in force")
-	assert.Equal(t, []int{503, 200}, statuses(t, s, "/charges", 2, nil))
+	assert.Equal(t, []int{503, 200}, statuses(t, s, "/charges", 2))
 
 	next := "routes:\n  - path: /refunds\n    respond: {status: 201}\n"
 	code, body = call(t, a, "PUT", "/plan", next)
 	require.Equal(t, 200, code, body)
-	assert.Equal(t, []int{201}, statuses(t, s, "/refunds", 1, nil))
-	assert.Equal(t, []int{404}, statuses(t, s, "/charges", 1, nil))
+	assert.Equal(t, []int{201}, statuses(t, s, "/refunds", 1))
+	assert.Equal(t, []int{404}, statuses(t, s, "/charges", 1))
 	assert.Equal(t, int64(7), s.Handler.Plan().Seed, "a plan without a seed keeps the seed in force")
 	_, body = call(t, a, "GET", "/plan", "")
 	assert.Equal(t, next, body)
 }
 
 func TestAdminPlanSummaryWithoutSource(t *testing.T) {
-	_, a := adminFixture(t, AdminConfig{})
+	_, a := adminFixture(t, Config{})
 	code, body := call(t, a, "GET", "/plan", "")
 	require.Equal(t, 200, code)
 	var got planSummary
@@ -94,14 +97,14 @@ func TestAdminPlanSummaryWithoutSource(t *testing.T) {
 
 func TestAdminJournalAndReset(t *testing.T) {
 	m := NewMetrics()
-	s, a := adminFixture(t, AdminConfig{Metrics: m})
-	assert.Equal(t, []int{503, 200, 200}, statuses(t, s, "/charges", 3, nil))
+	s, a := adminFixture(t, Config{Metrics: m})
+	assert.Equal(t, []int{503, 200, 200}, statuses(t, s, "/charges", 3))
 
 	code, body := call(t, a, "GET", "/journal", "")
 	require.Equal(t, 200, code)
 	lines := strings.Split(strings.TrimSpace(body), "\n")
 	require.Len(t, lines, 3)
-	var e Entry
+	var e fault.Entry
 	require.NoError(t, json.Unmarshal([]byte(lines[0]), &e))
 	assert.Equal(t, uint64(1), e.Seq)
 	assert.Equal(t, "status", e.FaultNames())
@@ -123,18 +126,18 @@ func TestAdminJournalAndReset(t *testing.T) {
 	assert.Empty(t, body)
 	_, body = call(t, a, "GET", "/metrics", "")
 	assert.NotContains(t, body, `faultline_requests_total{`)
-	assert.Equal(t, []int{503}, statuses(t, s, "/charges", 1, nil), "counters restart: the first request fails again")
+	assert.Equal(t, []int{503}, statuses(t, s, "/charges", 1), "counters restart: the first request fails again")
 }
 
 func TestAdminTokenRequired(t *testing.T) {
-	h := Wrap(nil, &Plan{})
+	h := fault.Wrap(nil, &fault.Plan{})
 	defer h.Close()
 	for _, addr := range []string{":0", "0.0.0.0:0", "[::]:0", "example.invalid:0"} {
-		_, err := ListenAdmin(addr, h, AdminConfig{})
-		assert.True(t, errors.Is(err, ErrAdminToken), "%s: %v", addr, err)
+		_, err := Listen(addr, h, Config{})
+		assert.True(t, errors.Is(err, ErrToken), "%s: %v", addr, err)
 	}
 
-	_, a := adminFixture(t, AdminConfig{Token: "s3cret"})
+	_, a := adminFixture(t, Config{Token: "s3cret"})
 	for _, hdr := range [][]string{nil, {"Authorization", "Bearer wrong"}, {"Authorization", "s3cret"}, {"Authorization", "Bearer s3cret0"}} {
 		code, body := call(t, a, "GET", "/healthz", "", hdr...)
 		assert.Equal(t, 401, code, "%v", hdr)
@@ -146,7 +149,7 @@ func TestAdminTokenRequired(t *testing.T) {
 }
 
 func TestAdminUnknownEndpoints(t *testing.T) {
-	_, a := adminFixture(t, AdminConfig{})
+	_, a := adminFixture(t, Config{})
 	code, body := call(t, a, "GET", "/nope", "")
 	assert.Equal(t, 404, code)
 	assert.Contains(t, body, "GET /journal")
@@ -187,8 +190,8 @@ func TestAdminPlanHidesSecrets(t *testing.T) {
 // foreign Host on 127.0.0.1) cannot read the journal, and a cross-site
 // page cannot reset or replace the plan with a simple POST or a PUT.
 func TestAdminRefusesWebPages(t *testing.T) {
-	s, a := adminFixture(t, AdminConfig{})
-	assert.Equal(t, []int{503}, statuses(t, s, "/charges", 1, nil))
+	s, a := adminFixture(t, Config{})
+	assert.Equal(t, []int{503}, statuses(t, s, "/charges", 1))
 
 	for _, host := range []string{"evil.example", "evil.example:8081", "127.0.0.1.nip.io", "localhost.evil.example"} {
 		code, body := call(t, a, "GET", "/journal", "", "Host", host)
@@ -221,7 +224,7 @@ func TestAdminRefusesWebPages(t *testing.T) {
 
 	// A token already keeps rebinding pages out (they cannot send it), so
 	// any Host is accepted with one; cross-site writes are still refused.
-	_, ta := adminFixture(t, AdminConfig{Token: "s3cret"})
+	_, ta := adminFixture(t, Config{Token: "s3cret"})
 	code, _ = call(t, ta, "GET", "/healthz", "", "Host", "faultline.internal:8081", "Authorization", "Bearer s3cret")
 	assert.Equal(t, 200, code)
 	code, _ = call(t, ta, "POST", "/reset", "", "Origin", "http://evil.example", "Authorization", "Bearer s3cret")
@@ -238,7 +241,7 @@ func amplifier() string {
 // work an aliased plan asks for; the expansion bound does, and the plan
 // in force stays.
 func TestAdminRefusesAliasAmplifiedPlan(t *testing.T) {
-	s, a := adminFixture(t, AdminConfig{Source: []byte(adminPlan)})
+	s, a := adminFixture(t, Config{Source: []byte(adminPlan)})
 	require.Less(t, len(amplifier()), maxPlanBody)
 	code, body := call(t, a, "PUT", "/plan", amplifier())
 	assert.Equal(t, 400, code)
@@ -247,4 +250,38 @@ func TestAdminRefusesAliasAmplifiedPlan(t *testing.T) {
 	assert.Equal(t, "charges", s.Handler.Plan().Routes[0].Name)
 	_, body = call(t, a, "GET", "/plan", "")
 	assert.Equal(t, adminPlan, body)
+}
+
+func TestAdminListsDeliveries(t *testing.T) {
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.Copy(io.Discard, r.Body) }))
+	t.Cleanup(rcv.Close)
+	s := servePlan(t, `
+routes:
+  - method: POST
+    path: /v1/charges
+    respond: {status: 200, json: {id: ch_1}}
+webhooks:
+  - name: charge
+    target: `+rcv.URL+`
+    scheme: stripe
+    secret: whsec_test
+    on: {method: POST, path: /v1/charges, status: 2xx}
+    events:
+      - {type: charge.created, json: {object: charge}}
+      - {type: charge.succeeded, json: {object: charge}}
+`)
+	resp, err := s.Client().Post(s.URL+"/v1/charges", "application/json", strings.NewReader(`{}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Eventually(t, func() bool { return len(s.Handler.Deliveries()) >= 2 }, 10*time.Second, 2*time.Millisecond) // a bound, not a timing check
+	a := New(s.Handler, Config{})
+	rec := httptest.NewRecorder()
+	a.ServeHTTP(rec, httptest.NewRequest("GET", "http://127.0.0.1/deliveries", nil))
+	lines := strings.Split(strings.TrimSpace(rec.Body.String()), "\n")
+	require.Len(t, lines, 2)
+	var d fault.Delivery
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &d))
+	assert.Equal(t, "charge.created", d.Type)
+	assert.Equal(t, 200, d.Status)
+	assert.NotContains(t, rec.Body.String(), "whsec_test", "the secret is never listed")
 }

@@ -1,9 +1,10 @@
-package fault
+package admin
 
 import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/faultline-dev/faultline/fault"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -70,7 +71,7 @@ routes:
         status: {code: 503}
       - when: {requests: "3"}
         reset:
-`, WithObserver(m.Observe))
+`, fault.WithObserver(m.Observe))
 	for i := 0; i < 4; i++ {
 		_, _, _ = get(t, s, "/charges")
 	}
@@ -95,7 +96,7 @@ routes:
 
 func TestMetricsRegistriesAreSeparate(t *testing.T) {
 	a, b := NewMetrics(), NewMetrics()
-	a.Observe(&Entry{Route: "r", Status: 200})
+	a.Observe(&fault.Entry{Route: "r", Status: 200})
 	assert.Equal(t, 1.0, counter(scrape(t, a), "faultline_requests_total", map[string]string{"route": "r"}))
 	assert.Zero(t, counter(scrape(t, b), "faultline_requests_total", map[string]string{"route": "r"}))
 	assert.NotSame(t, a.Registry(), b.Registry())
