@@ -7,6 +7,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/internal/yamlx"
 	"github.com/faultline-dev/faultline/report"
 )
@@ -77,7 +78,7 @@ func (c attemptsCheck) Evaluate(o *Observation) report.Check {
 	}
 	observed := "no request reached the upstream"
 	if len(groups) > 0 {
-		observed = fmt.Sprintf("%s across %d calls", strings.Join(counts, ", "), len(groups))
+		observed = fmt.Sprintf("%s across %s", strings.Join(counts, ", "), english.Count(len(groups), "call"))
 	}
 	return verdict(c.Name(), ok, c.expected(), observed, "", limit(ev, 12))
 }
@@ -124,7 +125,7 @@ func (c noRetryOnCheck) Evaluate(o *Observation) report.Check {
 		}
 	}
 	expected := fmt.Sprintf("no retry after %s", joinInts(c.statuses))
-	observed := fmt.Sprintf("%d of %d such responses retried", retried, seen)
+	observed := fmt.Sprintf("%d of %s retried", retried, english.CountAs(seen, "such response", "such responses"))
 	switch {
 	case len(o.Journal) == 0:
 		return verdict(c.Name(), false, expected, "no request reached the upstream", "", nil)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/report"
 )
 
@@ -116,14 +117,14 @@ func (c refreshOnExpiryCheck) Evaluate(o *Observation) report.Check {
 			problems = append(problems, fmt.Sprintf("%s was rejected and never replaced", tok))
 		}
 		if n := rejected[tok]; n > o.inFlight() {
-			problems = append(problems, fmt.Sprintf("%s was sent %d times after it stopped working (at most %d requests were in flight)", tok, n, o.inFlight()))
+			problems = append(problems, fmt.Sprintf("%s was sent %s after it stopped working (at most %s in flight)", tok, english.Count(n, "time"), english.CountAs(o.inFlight(), "request was", "requests were")))
 		}
 	}
 	if unneeded > 0 {
-		problems = append(problems, fmt.Sprintf("%d token requests replaced a token that still worked: concurrent callers must share one refresh", unneeded))
+		problems = append(problems, fmt.Sprintf("%s replaced a token that still worked: concurrent callers must share one refresh", english.Count(unneeded, "token request")))
 	}
 	expected := "each expired token replaced by exactly one token request, then the call retried with the new one"
-	observed := fmt.Sprintf("%d tokens expired in use, %d token requests", len(order), grants)
+	observed := fmt.Sprintf("%s expired in use, %s", english.Count(len(order), "token"), english.Count(grants, "token request"))
 	msg := firstOr(problems, "")
 	if len(order) == 0 && len(problems) == 0 {
 		if grants == 0 {
@@ -165,7 +166,7 @@ func (c proactiveRefreshCheck) Evaluate(o *Observation) report.Check {
 		}
 	}
 	expected := "tokens replaced before they expire, at most once per half lifetime"
-	observed := fmt.Sprintf("%d token requests", len(grants))
+	observed := english.Count(len(grants), "token request")
 	msg := firstOr(problems, "")
 	switch {
 	case len(grants) == 0:
@@ -203,7 +204,7 @@ func (c revokedGrantCheck) Evaluate(o *Observation) report.Check {
 	}
 	allowed := o.inFlight() - 1
 	expected := fmt.Sprintf("no token request and no API call after invalid_grant (at most %d already in flight)", allowed)
-	observed := fmt.Sprintf("%d token requests and %d API calls after it", tokenAfter, apiAfter)
+	observed := fmt.Sprintf("%s and %s after it", english.Count(tokenAfter, "token request"), english.Count(apiAfter, "API call"))
 	msg := ""
 	switch {
 	case revokedAt == 0:
@@ -259,7 +260,7 @@ func (c credentialsOnHostCheck) Evaluate(o *Observation) report.Check {
 	}
 	sort.Strings(hosts)
 	expected := "no credentials sent to another host after a redirect"
-	observed := fmt.Sprintf("%d requests reached %s, %d with credentials", reached, orNone(hosts), leaked)
+	observed := fmt.Sprintf("%s reached %s, %d with credentials", english.Count(reached, "request"), orNone(hosts), leaked)
 	msg := ""
 	switch {
 	case len(targets) == 0 && len(o.Journal) > 0:

@@ -67,12 +67,12 @@ var authCheckCases = []checkCase{
 		func() *Observation {
 			return observed(scen(concurrent(gets(6), 2)), grant(1, 0, 1, 3600), use(2, 5, 1, "valid"), use(3, 6, 1, "used_up"),
 				use(4, 7, 1, "used_up"), grant(5, 10, 2, 3600), use(6, 12, 2, "valid"), use(7, 13, 2, "valid"))
-		}, report.Passed, "1 tokens expired in use, 2 token requests"},
+		}, report.Passed, "1 token expired in use, 2 token requests"},
 	{"refresh_on_expiry: every caller refreshed on its own", "refresh_on_expiry:",
 		func() *Observation {
 			return observed(scen(concurrent(gets(6), 2)), grant(1, 0, 1, 3600), use(2, 5, 1, "used_up"), use(3, 6, 1, "used_up"),
 				grant(4, 10, 2, 3600), grant(5, 11, 3, 3600), use(6, 12, 3, "valid"))
-		}, report.Failed, "1 token requests replaced a token that still worked"},
+		}, report.Failed, "1 token request replaced a token that still worked"},
 	{"refresh_on_expiry: never refreshed", "refresh_on_expiry:",
 		func() *Observation {
 			return observed(scen(gets(3)), grant(1, 0, 1, 3600), use(2, 5, 1, "valid"), use(3, 6, 1, "used_up"))
@@ -81,11 +81,11 @@ var authCheckCases = []checkCase{
 		func() *Observation {
 			return observed(scen(gets(1)), grant(1, 0, 1, 3600), use(2, 5, 1, "used_up"), use(3, 6, 1, "used_up"),
 				grant(4, 10, 2, 3600), use(5, 12, 2, "valid"))
-		}, report.Failed, "at#1 was sent 2 times after it stopped working (at most 1 requests were in flight)"},
+		}, report.Failed, "at#1 was sent 2 times after it stopped working (at most 1 request was in flight)"},
 	{"refresh_on_expiry: a token replaced within half its lifetime", "refresh_on_expiry:",
 		func() *Observation {
 			return observed(scen(gets(2)), grant(1, 0, 1, 3600), use(2, 5, 1, "valid"), grant(3, 6, 2, 3600), use(4, 7, 2, "valid"))
-		}, report.Failed, "1 token requests replaced a token that still worked"},
+		}, report.Failed, "1 token request replaced a token that still worked"},
 	{"refresh_on_expiry: replaced before it expired is nothing to judge", "refresh_on_expiry:",
 		func() *Observation {
 			// a proactive client (80% of a 2s lifetime) never meets the 401
@@ -134,7 +134,7 @@ var authCheckCases = []checkCase{
 	// credentials_stay_on_host
 	{"credentials_stay_on_host: dropped on the redirect", "credentials_stay_on_host",
 		func() *Observation { return observed(scen(gets(1)), redirectedTo(1, "localhost:8080", nil)...) },
-		report.Passed, "1 requests reached localhost:8080, 0 with credentials"},
+		report.Passed, "1 request reached localhost:8080, 0 with credentials"},
 	{"credentials_stay_on_host: the bearer token followed the redirect", "credentials_stay_on_host:",
 		func() *Observation {
 			return observed(scen(gets(1)), redirectedTo(1, "localhost:8080", map[string]string{"Authorization": "Bearer ***"})...)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/internal/yamlx"
 	"github.com/faultline-dev/faultline/report"
 )
@@ -103,8 +104,8 @@ func (c backoffCheck) Evaluate(o *Observation) report.Check {
 		judge  func([][]time.Duration) (bool, string, bool)
 		unsure string
 	}{
-		{c.growth, grows, fmt.Sprintf("growth not judged: fewer than %d calls retried twice", growthSample)},
-		{c.jitter, jittered, fmt.Sprintf("jitter not judged: fewer than %d calls retried", jitterSample)},
+		{c.growth, grows, fmt.Sprintf("growth not judged: fewer than %s retried twice", english.Count(growthSample, "call"))},
+		{c.jitter, jittered, fmt.Sprintf("jitter not judged: fewer than %s retried", english.Count(jitterSample, "call"))},
 	} {
 		if !crit.on {
 			continue
@@ -208,7 +209,7 @@ func describeWaits(byIndex [][]time.Duration) string {
 	var parts []string
 	for i, ws := range byIndex {
 		if i == 6 {
-			parts = append(parts, fmt.Sprintf("... %d more retries", len(byIndex)-i))
+			parts = append(parts, "... "+english.Count(len(byIndex)-i, "more retry"))
 			break
 		}
 		parts = append(parts, fmt.Sprintf("%s (%d)", fmtDur(percentile(ws, 50)), len(ws)))

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/report"
 )
 
@@ -58,12 +59,12 @@ func (c circuitCheck) Evaluate(o *Observation) report.Check {
 		last := o.Calls[len(o.Calls)-1]
 		recovered = recovered && last.Err == nil && last.Status < 400
 	}
-	expected := fmt.Sprintf(">= %d of %d calls failed fast without reaching the upstream, then recovery", need, asked)
-	observed := fmt.Sprintf("%d requests for %d calls (%d held back), %d failed, recovered: %v", len(o.Journal), asked, max(held, 0), failures, recovered)
+	expected := fmt.Sprintf(">= %d of %s failed fast without reaching the upstream, then recovery", need, english.Count(asked, "call"))
+	observed := fmt.Sprintf("%s for %s (%d held back), %d failed, recovered: %v", english.Count(len(o.Journal), "request"), english.Count(asked, "call"), max(held, 0), failures, recovered)
 	var why []string
 	switch {
 	case asked < 4*need:
-		why = append(why, fmt.Sprintf("the scenario asks only %d calls, too few to tell a breaker from none (ask %d or more)", asked, 4*need))
+		why = append(why, fmt.Sprintf("the scenario asks only %s, too few to tell a breaker from none (ask %d or more)", english.Count(asked, "call"), 4*need))
 	case o.Exec != nil && o.Exec.TimedOut:
 		why = append(why, "the client was killed at the scenario's timeout: calls it never made were not held back by a breaker")
 	case failures == 0 && len(o.Journal) > 0:
@@ -71,8 +72,8 @@ func (c circuitCheck) Evaluate(o *Observation) report.Check {
 	case failures == 0:
 		why = append(why, "no request reached the upstream")
 	case held < need:
-		why = append(why, fmt.Sprintf("no breaker held calls back: the upstream saw %d requests for %d calls (%d failed); "+
-			"a breaker fails calls fast without reaching the upstream", len(o.Journal), asked, failures))
+		why = append(why, fmt.Sprintf("no breaker held calls back: the upstream saw %s for %s (%d failed); "+
+			"a breaker fails calls fast without reaching the upstream", english.Count(len(o.Journal), "request"), english.Count(asked, "call"), failures))
 	}
 	if !recovered {
 		why = append(why, "the calls did not recover after the outage")

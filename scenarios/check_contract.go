@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/faultline-dev/faultline/contract"
+	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/report"
 )
 
@@ -37,7 +38,7 @@ func (c conformCheck) Evaluate(o *Observation) report.Check {
 		bad = append(bad, fmt.Sprintf("%s (%s): %s", o.Line(e), op, v))
 	}
 	expected := "every request valid for its operation in the spec"
-	observed := fmt.Sprintf("%d of %d requests broke the contract", len(bad), len(o.Journal))
+	observed := fmt.Sprintf("%d of %s broke the contract", len(bad), english.Count(len(o.Journal), "request"))
 	msg := ""
 	switch {
 	case len(o.Journal) == 0:

@@ -50,7 +50,7 @@ func TestRequestsConform(t *testing.T) {
 	require.Equal(t, report.Failed, c.Status)
 	assert.Contains(t, c.Message, "createOrder")
 	assert.Contains(t, c.Message, "body amount")
-	assert.Contains(t, c.Observed, "1 of 1 requests broke the contract")
+	assert.Contains(t, c.Observed, "1 of 1 request broke the contract")
 }
 
 // TestSpecRejectsInvalidRequest: the spec handler answers a request the

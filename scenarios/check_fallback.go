@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/report"
 )
 
@@ -31,7 +32,7 @@ func (c fallbackCheck) Evaluate(o *Observation) report.Check {
 			errs++
 		}
 	}
-	observed := fmt.Sprintf("%d of %d calls served by the fallback, %d errors", used, len(o.Calls), errs)
+	observed := fmt.Sprintf("%d of %s served by the fallback, %s", used, english.Count(len(o.Calls), "call"), english.Count(errs, "error"))
 	return verdict(c.Name(), used > 0 && errs == 0, "failed calls answered by a fallback, marked as such", observed, "", nil)
 }
 

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/report"
 )
 
@@ -42,7 +43,7 @@ func (c goodputCheck) Evaluate(o *Observation) report.Check {
 	asked, _ := o.AskedCalls()
 	ok, how := c.succeeded(o, asked)
 	share := float64(ok) / float64(max(asked, 1))
-	expected := fmt.Sprintf("at least %.0f%% of %d calls succeed", 100*c.min, asked)
+	expected := fmt.Sprintf("at least %.0f%% of %s succeed", 100*c.min, english.Count(asked, "call"))
 	observed := fmt.Sprintf("%.1f%% (%d of %d) %s", 100*share, ok, asked, how)
 	msg := ""
 	if share < c.min {

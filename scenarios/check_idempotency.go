@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/report"
 )
 
@@ -37,8 +38,8 @@ func (c idemStableCheck) Evaluate(o *Observation) report.Check {
 		}
 		keys[e.IdempotencyKey] = true
 	}
-	expected := fmt.Sprintf("one stable key per call: %d distinct keys", asked)
-	observed := fmt.Sprintf("%d distinct keys over %d attempts, %d without a key", len(keys), unsafe, missing)
+	expected := "one stable key per call: " + english.Count(asked, "distinct key")
+	observed := fmt.Sprintf("%s over %s, %d without a key", english.Count(len(keys), "distinct key"), english.Count(unsafe, "attempt"), missing)
 	msg := ""
 	switch {
 	case unsafe == 0:
@@ -88,8 +89,8 @@ func (c noDupEffectsCheck) Evaluate(o *Observation) report.Check {
 		effects++
 		ev = append(ev, "effect: "+o.Line(e))
 	}
-	expected := fmt.Sprintf("at most %d effects (one per call)", asked)
-	observed := fmt.Sprintf("%d effects", effects)
+	expected := fmt.Sprintf("at most %s (one per call)", english.Count(asked, "effect"))
+	observed := english.Count(effects, "effect")
 	ok := effects <= asked && judged > 0
 	msg := ""
 	switch {

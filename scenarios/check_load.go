@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/internal/yamlx"
 	"github.com/faultline-dev/faultline/report"
 )
@@ -51,8 +52,8 @@ func (c rateBelowCheck) Evaluate(o *Observation) report.Check {
 			worst, at = j-i, i
 		}
 	}
-	expected := fmt.Sprintf("at most %d requests in any %s", allowed, fmtDur(c.window))
-	observed := fmt.Sprintf("%d requests in the busiest %s", worst, fmtDur(c.window))
+	expected := fmt.Sprintf("at most %s in any %s", english.Count(allowed, "request"), fmtDur(c.window))
+	observed := fmt.Sprintf("%s in the busiest %s", english.Count(worst, "request"), fmtDur(c.window))
 	var ev []string
 	if worst > allowed {
 		ev = o.Lines(o.Journal[at:at+worst], 6)
@@ -126,5 +127,5 @@ func (c amplificationCheck) Evaluate(o *Observation) report.Check {
 	asked, _ := o.AskedCalls()
 	got := float64(len(o.Journal)) / float64(max(asked, 1))
 	return verdict(c.Name(), len(o.Journal) > 0 && got <= c.ratio, fmt.Sprintf("at most %.2fx upstream requests per call", c.ratio),
-		fmt.Sprintf("%.2fx (%d requests for %d calls)", got, len(o.Journal), asked), "", nil)
+		fmt.Sprintf("%.2fx (%s for %s)", got, english.Count(len(o.Journal), "request"), english.Count(asked, "call")), "", nil)
 }

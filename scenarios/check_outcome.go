@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/internal/yamlx"
 	"github.com/faultline-dev/faultline/report"
 )
@@ -61,7 +62,7 @@ func (c outcomeCheck) Evaluate(o *Observation) report.Check {
 			bad = append(bad, fmt.Sprintf("call %d %s %s: %s", i+1, call.Method, call.Path, why))
 		}
 	}
-	observed := fmt.Sprintf("%d of %d calls as expected, slowest %s", len(o.Calls)-len(bad), len(o.Calls), fmtDur(slowest))
+	observed := fmt.Sprintf("%d of %s as expected, slowest %s", len(o.Calls)-len(bad), english.Count(len(o.Calls), "call"), fmtDur(slowest))
 	return verdict(c.Name(), len(bad) == 0 && len(o.Calls) > 0, expected, observed, firstOr(bad, ""), limit(bad, 8))
 }
 

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/report"
 )
 
@@ -71,13 +72,13 @@ func (c pagesOnceCheck) Evaluate(o *Observation) report.Check {
 	for n := 1; n <= pages; n++ {
 		switch got := served[n]; {
 		case got > want:
-			problems = append(problems, fmt.Sprintf("page %d fetched %d times after it succeeded (want %d): the listing restarted instead of resuming from the failed page's cursor", n, got, want))
+			problems = append(problems, fmt.Sprintf("page %d fetched %s after it succeeded (want %d): the listing restarted instead of resuming from the failed page's cursor", n, english.Count(got, "time"), want))
 		case got < want:
-			problems = append(problems, fmt.Sprintf("page %d served %d times, want %d: its items were skipped (or the client gave up)", n, got, want))
+			problems = append(problems, fmt.Sprintf("page %d served %s, want %d: its items were skipped (or the client gave up)", n, english.Count(got, "time"), want))
 		}
 	}
 	expected := fmt.Sprintf("each page of the listing served once per listing (%d)", want)
-	observed := fmt.Sprintf("%d page requests for %d pages, %d failed by the upstream", len(fetches), pages, failed)
+	observed := fmt.Sprintf("%s for %s, %d failed by the upstream", english.Count(len(fetches), "page request"), english.Count(pages, "page"), failed)
 	msg := firstOr(problems, "")
 	if len(fetches) == 0 {
 		msg = "no page of a listing was requested, so nothing was judged"
@@ -105,7 +106,7 @@ func (c repeatedCursorCheck) Evaluate(o *Observation) report.Check {
 		}
 	}
 	expected := fmt.Sprintf("a page that repeats its own cursor fetched at most once per listing (%d)", want)
-	observed := fmt.Sprintf("page %d fetched %d times", loopPage, loops)
+	observed := fmt.Sprintf("page %d fetched %s", loopPage, english.Count(loops, "time"))
 	msg := ""
 	switch {
 	case loops == 0:

@@ -55,7 +55,7 @@ var paginationCheckCases = []checkCase{
 	{"stops_on_repeated_cursor: stopped at the repeat", "stops_on_repeated_cursor",
 		func() *Observation {
 			return observed(listing(), pageAt(1, 1, 9, "", "c2", ""), pageAt(2, 2, 9, "c2", "c2", ""))
-		}, report.Passed, "page 2 fetched 1 times"},
+		}, report.Passed, "page 2 fetched 1 time"},
 	{"stops_on_repeated_cursor: followed it around", "stops_on_repeated_cursor:",
 		func() *Observation {
 			return observed(listing(), pageAt(1, 1, 9, "", "c2", ""), pageAt(2, 2, 9, "c2", "c2", ""),

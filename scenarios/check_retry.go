@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/internal/yamlx"
 	"github.com/faultline-dev/faultline/report"
 )
@@ -61,7 +62,7 @@ func (c retryAfterCheck) Evaluate(o *Observation) report.Check {
 			}
 		}
 	}
-	observed := fmt.Sprintf("%d of %d retries came early", early, judged)
+	observed := fmt.Sprintf("%d of %s came early", early, english.Count(judged, "retry"))
 	expected := fmt.Sprintf("no retry before the instant Retry-After allows (tolerance %s)", fmtDur(c.tolerance))
 	msg := ""
 	switch {
@@ -73,7 +74,7 @@ func (c retryAfterCheck) Evaluate(o *Observation) report.Check {
 		return notJudged(c.Name(), expected, "no Retry-After with a time or date was sent",
 			"the upstream never sent a Retry-After with a time or date (the client stayed clear of it), so nothing was judged")
 	case judged == 0:
-		msg = fmt.Sprintf("the client never retried after any of the %d responses with a Retry-After", sent)
+		msg = fmt.Sprintf("the client never retried after any of the %s with a Retry-After", english.Count(sent, "response"))
 	}
 	return verdict(c.Name(), msg == "" && early == 0, expected, observed, msg, limit(ev, 12))
 }

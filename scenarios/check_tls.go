@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 
+	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/report"
 )
 
@@ -24,7 +25,7 @@ func (c tlsRefusedCheck) Evaluate(o *Observation) report.Check {
 		what = p.TLS.String()
 	}
 	expected := fmt.Sprintf("refuse %s: no request reaches the upstream", what)
-	observed := fmt.Sprintf("%d failed handshakes, %d requests reached the upstream", len(o.Handshakes), len(o.Journal))
+	observed := fmt.Sprintf("%s, %s reached the upstream", english.Count(len(o.Handshakes), "failed handshake"), english.Count(len(o.Journal), "request"))
 	var ev []string
 	for i, h := range o.Handshakes {
 		if i == 3 {
@@ -73,7 +74,7 @@ func (c clearCredentialsCheck) Evaluate(o *Observation) report.Check {
 		}
 	}
 	expected := "no credentials sent over plain HTTP after a redirect from https"
-	observed := fmt.Sprintf("%d redirects to http, %d plain HTTP requests, %d with credentials", downgrades, plain, leaked)
+	observed := fmt.Sprintf("%s to http, %s, %d with credentials", english.Count(downgrades, "redirect"), english.Count(plain, "plain HTTP request"), leaked)
 	msg := ""
 	switch {
 	case downgrades == 0:

@@ -32,10 +32,10 @@ func init() {
 			report.Failed, "the client never connected, so nothing was judged"},
 		{"no_credentials_over_http: the downgrade refused", "no_credentials_over_http",
 			func() *Observation { return behindTLS(fault.CertValid, nil, downgrade(1)) },
-			report.Passed, "1 redirects to http, 0 plain HTTP requests, 0 with credentials"},
+			report.Passed, "1 redirect to http, 0 plain HTTP requests, 0 with credentials"},
 		{"no_credentials_over_http: followed without the token", "no_credentials_over_http:",
 			func() *Observation { return behindTLS(fault.CertValid, nil, downgrade(1), overHTTP(2, nil)) },
-			report.Passed, "1 plain HTTP requests, 0 with credentials"},
+			report.Passed, "1 plain HTTP request, 0 with credentials"},
 		{"no_credentials_over_http: the token sent in the clear", "no_credentials_over_http:",
 			func() *Observation {
 				return behindTLS(fault.CertValid, nil, downgrade(1), overHTTP(2, map[string]string{"Authorization": "Bearer ***"}))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/report"
 )
 
@@ -37,7 +38,7 @@ func (c webhooksAckCheck) Evaluate(o *Observation) report.Check {
 			bad = append(bad, fmt.Sprintf("event %s never acknowledged: last answer %d", id, last[id]))
 		}
 	}
-	observed := fmt.Sprintf("%d deliveries of %d genuine events, %d forged; %d problems", len(o.Deliveries), len(last), forgedSeen, len(bad))
+	observed := fmt.Sprintf("%s of %s, %d forged; %s", english.Count(len(o.Deliveries), "delivery"), english.Count(len(last), "genuine event"), forgedSeen, english.Count(len(bad), "problem"))
 	msg := firstOr(bad, "")
 	if len(o.Deliveries) == 0 {
 		msg = "the upstream delivered no webhook, so nothing was judged"
@@ -73,9 +74,9 @@ func (c webhooksOnceCheck) Evaluate(o *Observation) report.Check {
 	sort.Strings(ids)
 	for _, id := range ids {
 		if got := o.Effects[id]; got != want[id] {
-			bad = append(bad, fmt.Sprintf("event %s: %d effects, want %d", id, got, want[id]))
+			bad = append(bad, fmt.Sprintf("event %s: %s, want %d", id, english.Count(got, "effect"), want[id]))
 		}
 	}
-	observed := fmt.Sprintf("%d events, %d with the wrong number of effects", len(want), len(bad))
+	observed := fmt.Sprintf("%s, %d with the wrong number of effects", english.Count(len(want), "event"), len(bad))
 	return verdict(c.Name(), len(want) > 0 && len(bad) == 0, "exactly one effect per genuine event, none for forged ones", observed, firstOr(bad, ""), limit(bad, 8))
 }

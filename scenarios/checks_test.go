@@ -272,7 +272,7 @@ var checkCases = []checkCase{
 	{"retry_after_honoured: waited the second", "retry_after_honoured:",
 		func() *Observation {
 			return observed(scen(gets(1)), entryAt(1, 0, 429, rid("a"), retryAfter("1")), entryAt(2, 1010, 200, rid("a")))
-		}, report.Passed, "0 of 1 retries came early"},
+		}, report.Passed, "0 of 1 retry came early"},
 	{"retry_after_honoured: retried at once after Retry-After: 1", "retry_after_honoured:",
 		func() *Observation {
 			return observed(scen(gets(1)), entryAt(1, 0, 429, rid("a"), retryAfter("1")), entryAt(2, 15, 200, rid("a")))
@@ -326,7 +326,7 @@ var checkCases = []checkCase{
 		}, report.Skipped, "nothing was judged"},
 	{"retry_after_honoured: never retried after it", "retry_after_honoured:",
 		func() *Observation { return observed(scen(gets(1)), entryAt(1, 0, 429, rid("a"), retryAfter("1"))) },
-		report.Failed, "the client never retried after any of the 1 responses with a Retry-After"},
+		report.Failed, "the client never retried after any of the 1 response with a Retry-After"},
 	{"retry_after_honoured: no request at all", "retry_after_honoured:",
 		func() *Observation { return observed(scen(gets(1))) }, report.Failed, "no request reached the upstream"},
 
@@ -382,7 +382,7 @@ var checkCases = []checkCase{
 		func() *Observation {
 			return observed(scen(posts(1)), entryAt(1, 0, 201, asPost, noted("POST /v1/orders (createOrder)", "")))
 		},
-		report.Passed, "0 of 1 requests broke the contract"},
+		report.Passed, "0 of 1 request broke the contract"},
 	{"requests_conform: a body field of the wrong type", "requests_conform",
 		func() *Observation {
 			return observed(scen(posts(1)), entryAt(1, 0, 400, asPost, noted("POST /v1/orders (createOrder)", "body amount: got string, want integer")))
@@ -416,11 +416,11 @@ var checkCases = []checkCase{
 	{"no_duplicate_effects: a retry after a failure", "no_duplicate_effects:",
 		func() *Observation {
 			return observed(scen(posts(1)), seqd(entryAt(0, 0, 503, asPost, idemKey("k1")), entryAt(0, 50, 201, asPost, idemKey("k1"), withEffect))...)
-		}, report.Passed, "1 effects"},
+		}, report.Passed, "1 effect"},
 	{"no_duplicate_effects: the provider dedupes a repeated key", "no_duplicate_effects:",
 		func() *Observation {
 			return observed(scen(posts(1)), seqd(entryAt(0, 0, 0, asPost, idemKey("k1"), withEffect, ended(fault.EndReset)), entryAt(0, 50, 201, asPost, idemKey("k1"), withEffect))...)
-		}, report.Passed, "1 effects"},
+		}, report.Passed, "1 effect"},
 	{"no_duplicate_effects: two effects for one call under new keys", "no_duplicate_effects:",
 		func() *Observation {
 			return observed(scen(posts(1)), seqd(entryAt(0, 0, 0, asPost, idemKey("k1"), withEffect, ended(fault.EndReset)), entryAt(0, 50, 201, asPost, idemKey("k2"), withEffect))...)
@@ -432,7 +432,7 @@ var checkCases = []checkCase{
 	{"no_duplicate_effects: reads beside a write are not duplicates", "no_duplicate_effects:",
 		func() *Observation {
 			return observed(scen(gets(1), posts(1)), seqd(entryAt(0, 0, 200, withEffect), entryAt(0, 50, 201, asPost, idemKey("k1"), withEffect))...)
-		}, report.Passed, "at most 1 effects"},
+		}, report.Passed, "at most 1 effect"},
 	{"no_duplicate_effects: no request is nothing to judge", "no_duplicate_effects:",
 		func() *Observation { return observed(scen(posts(1))) }, report.Failed, "nothing was judged"},
 
@@ -618,7 +618,7 @@ var checkCases = []checkCase{
 		func() *Observation {
 			return refRun(scen(gets(2)), []CallResult{fellBack(ms(30)), failedCall(ms(30), "503")})
 		},
-		report.Failed, "1 of 2 calls served by the fallback, 1 errors"},
+		report.Failed, "1 of 2 calls served by the fallback, 1 error"},
 	{"fallback_used: the fallback never used", "fallback_used:",
 		func() *Observation { return refRun(scen(gets(1)), []CallResult{failedCall(ms(30), "503")}) }, report.Failed, "0 of 1"},
 	{"fallback_used: not visible for an external client", "fallback_used:",
@@ -700,7 +700,7 @@ var checkCases = []checkCase{
 		func() *Observation {
 			return hooks(map[string]int{"evt_1": 1, "evt_9": 1}, genuine("evt_1", 1, 200), forgery("evt_9", 200))
 		},
-		report.Failed, "event evt_9: 1 effects, want 0"},
+		report.Failed, "event evt_9: 1 effect, want 0"},
 	{"webhooks_once: an event lost", "webhooks_once:",
 		func() *Observation { return hooks(map[string]int{}, genuine("evt_1", 1, 200)) },
 		report.Failed, "event evt_1: 0 effects, want 1"},

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/report"
 	"github.com/faultline-dev/faultline/resilience"
 )
@@ -215,7 +216,7 @@ func (o *Observation) Lines(es []fault.Entry, limit int) []string {
 	var out []string
 	for i, e := range es {
 		if i == limit {
-			out = append(out, fmt.Sprintf("... %d more requests", len(es)-limit))
+			out = append(out, "... "+english.Count(len(es)-limit, "more request"))
 			break
 		}
 		out = append(out, o.Line(e))

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/internal/secrets"
 	"github.com/faultline-dev/faultline/report"
 )
@@ -278,7 +279,7 @@ func RunOne(ctx context.Context, sc *Scenario, opts Options) (report.Scenario, e
 	obs.Handshakes = srv.Handshakes()
 	obs.clockFromFirstRequest(end)
 	if n := srv.Journal().Dropped(); n > 0 {
-		res.Error = fmt.Sprintf("the upstream saw more than %d requests and dropped %d from its journal: checks cannot judge a partial journal; ask for fewer calls", scenarioJournal, n)
+		res.Error = fmt.Sprintf("the upstream saw more than %s and dropped %d from its journal: checks cannot judge a partial journal; ask for fewer calls", english.Count(scenarioJournal, "request"), n)
 		res.Status = report.Failed
 		return res, nil
 	}

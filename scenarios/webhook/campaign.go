@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/internal/webhooksig"
 	"github.com/faultline-dev/faultline/report"
 )
@@ -158,10 +159,10 @@ func (r *result) record(d delivery, o outcome) {
 	}
 	if len(r.sc.Evidence) >= maxEvidence {
 		r.hidden++
-		r.sc.Evidence[maxEvidence-1] = fmt.Sprintf("… %d more deliveries", r.hidden+1)
+		r.sc.Evidence[maxEvidence-1] = "… " + english.Count(r.hidden+1, "more delivery")
 		return
 	}
-	r.sc.Evidence = append(r.sc.Evidence, fmt.Sprintf("POST event %s (%d bytes) → %s in %s", d.id, len(d.body), o.label(), round(o.took)))
+	r.sc.Evidence = append(r.sc.Evidence, fmt.Sprintf("POST event %s (%s) → %s in %s", d.id, english.Count(len(d.body), "byte"), o.label(), round(o.took)))
 }
 
 func (r *result) add(ch report.Check) { r.sc.Checks = append(r.sc.Checks, ch) }
@@ -308,7 +309,7 @@ func (c *campaign) effectCheck(ctx context.Context, e expectation) report.Check 
 		ch.Observed = strings.Join(wrong, ", ")
 		return ch
 	}
-	ch.Observed = fmt.Sprintf("%s for all %d event(s)", effectWord(e.want), len(e.ids))
+	ch.Observed = fmt.Sprintf("%s for each of %s", effectWord(e.want), english.Count(len(e.ids), "event"))
 	return ch
 }
 
@@ -319,5 +320,5 @@ func effectWord(n int) string {
 	case 1:
 		return "exactly one effect"
 	}
-	return fmt.Sprintf("%d effects", n)
+	return english.Count(n, "effect")
 }

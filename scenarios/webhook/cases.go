@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/internal/webhooksig"
 	"github.com/faultline-dev/faultline/report"
 )
@@ -394,8 +395,8 @@ func runFlood(ctx context.Context, c *campaign, r *result) {
 	}
 	r.judge("all acknowledged", want2xx, outs, is2xx)
 	r.latency(outs, c.o.Deadline)
-	r.sc.Evidence = append([]string{fmt.Sprintf("rate: %d deliveries sent in %s (%.0f/s; asked %d/s for %s)",
-		len(outs), round(sent), rate(len(outs), sent), c.o.FloodRate, c.o.FloodFor)}, r.sc.Evidence...)
+	r.sc.Evidence = append([]string{fmt.Sprintf("rate: %s sent in %s (%.0f/s; asked %d/s for %s)",
+		english.Count(len(outs), "delivery"), round(sent), rate(len(outs), sent), c.o.FloodRate, c.o.FloodFor)}, r.sc.Evidence...)
 }
 
 // redeliveries is how often the redelivery case retries, as providers do.

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/internal/webhooksig"
 )
 
@@ -39,7 +40,7 @@ func (o outcome) label() string {
 	if o.err != nil {
 		cut := ""
 		if o.head != 0 {
-			cut = fmt.Sprintf("%d headers, then ", o.head)
+			cut = english.Count(o.head, "header") + ", then "
 		}
 		if errors.Is(o.err, context.DeadlineExceeded) {
 			return cut + "no answer (deadline)"

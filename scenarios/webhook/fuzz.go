@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/internal/webhooksig"
 )
 
@@ -114,9 +115,9 @@ func (h *Harness) checkEffects(id string, bad bool, what string) error {
 	case err != nil:
 		return fmt.Errorf("%s: %w", what, err)
 	case bad && n != 0:
-		return fmt.Errorf("%w: %s: %d effect(s) for a delivery with a bad signature", ErrInvariant, what, n)
+		return fmt.Errorf("%w: %s: %s for a delivery with a bad signature", ErrInvariant, what, english.Count(n, "effect"))
 	case n > 1:
-		return fmt.Errorf("%w: %s: %d effects for event %s, want at most one", ErrInvariant, what, n, id)
+		return fmt.Errorf("%w: %s: %s for event %s, want at most one", ErrInvariant, what, english.Count(n, "effect"), id)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/internal/english"
 )
 
 // JournalEffects counts an event's effects in the journal of a faultline
@@ -15,7 +16,7 @@ import (
 func JournalEffects(j *fault.Journal) EffectCounter {
 	return CounterFunc(func(_ context.Context, id string) (int, error) {
 		if d := j.Dropped(); d > 0 {
-			return 0, fmt.Errorf("%w: the upstream journal dropped %d entries; enlarge it", ErrEffects, d)
+			return 0, fmt.Errorf("%w: the upstream journal dropped %s; enlarge it", ErrEffects, english.Count(int(d), "entry"))
 		}
 		n := 0
 		for _, e := range j.Entries() {
