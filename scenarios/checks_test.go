@@ -429,6 +429,34 @@ var checkCases = []checkCase{
 		func() *Observation {
 			return observed(scen(posts(1)), seqd(entryAt(0, 0, 0, asPost, withEffect, ended(fault.EndReset)), entryAt(0, 50, 201, asPost, withEffect))...)
 		}, report.Failed, "2 effects"},
+	{"no_duplicate_effects: a keyless retry after a lost answer, while other calls failed", "no_duplicate_effects:",
+		func() *Observation {
+			return observed(scen(posts(4)), seqd(entryAt(0, 0, 0, asPost, rid("c1"), withEffect, ended(fault.EndReset)), entryAt(0, 50, 201, asPost, rid("c1"), withEffect),
+				entryAt(0, 60, 503, asPost, rid("c2")), entryAt(0, 70, 503, asPost, rid("c3")), entryAt(0, 80, 0, asPost, rid("c4"), ended(fault.EndReset)))...)
+		}, report.Failed, "its answer was lost: reset"},
+	{"no_duplicate_effects: a stable key per call, while other calls failed", "no_duplicate_effects:",
+		func() *Observation {
+			return observed(scen(posts(3)), seqd(entryAt(0, 0, 0, asPost, rid("c1"), idemKey("k1"), withEffect, ended(fault.EndReset)), entryAt(0, 50, 201, asPost, rid("c1"), idemKey("k1"), withEffect),
+				entryAt(0, 60, 503, asPost, rid("c2"), idemKey("k2")), entryAt(0, 70, 201, asPost, rid("c3"), idemKey("k3"), withEffect))...)
+		}, report.Passed, "2 effects, 0 calls with more than one"},
+	{"no_duplicate_effects: a new key per attempt of one call, while another call failed", "no_duplicate_effects:",
+		func() *Observation {
+			return observed(scen(posts(2)), seqd(entryAt(0, 0, 0, asPost, rid("c1"), idemKey("k1"), withEffect, ended(fault.EndReset)), entryAt(0, 50, 201, asPost, rid("c1"), idemKey("k1b"), withEffect),
+				entryAt(0, 60, 503, asPost, rid("c2"), idemKey("k2")))...)
+		}, report.Failed, "did the work of one call more than once"},
+	{"no_duplicate_effects: keyed only, no request id", "no_duplicate_effects:",
+		func() *Observation {
+			return observed(scen(posts(2)), seqd(entryAt(0, 0, 0, asPost, idemKey("k1"), withEffect, ended(fault.EndReset)), entryAt(0, 50, 201, asPost, idemKey("k1"), withEffect),
+				entryAt(0, 60, 503, asPost, idemKey("k2")))...)
+		}, report.Passed, "1 effect,"},
+	{"no_duplicate_effects: a fresh request id per attempt is no call id, so it is judged by count", "no_duplicate_effects:",
+		func() *Observation {
+			return observed(scen(posts(1)), seqd(entryAt(0, 0, 0, asPost, rid("a1"), withEffect, ended(fault.EndReset)), entryAt(0, 50, 201, asPost, rid("a2"), withEffect))...)
+		}, report.Failed, "judged by count only"},
+	{"no_duplicate_effects: no ids at all, one effect per call, is judged by count and passes", "no_duplicate_effects:",
+		func() *Observation {
+			return observed(scen(posts(2)), seqd(entryAt(0, 0, 0, asPost, withEffect, ended(fault.EndReset)), entryAt(0, 50, 201, asPost, withEffect))...)
+		}, report.Passed, "judged by count only"},
 	{"no_duplicate_effects: reads beside a write are not duplicates", "no_duplicate_effects:",
 		func() *Observation {
 			return observed(scen(gets(1), posts(1)), seqd(entryAt(0, 0, 200, withEffect), entryAt(0, 50, 201, asPost, idemKey("k1"), withEffect))...)

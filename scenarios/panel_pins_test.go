@@ -61,7 +61,7 @@ var panel = []panelClient{
 		"timeout-that-succeeded":           {[]string{"idempotency_key_stable", "no_duplicate_effects"}, "no timeout: when the held connection closes it retries the POST without a key, and the charge happens twice"},
 	}},
 	{name: "resty", argv: goPanel("resty"), fails: map[string]pinned{
-		"bad-day-goodput":                  {[]string{"goodput"}, "it retries transport errors only, never a 503 or a 429"},
+		"bad-day-goodput":                  {[]string{"goodput", "no_duplicate_effects"}, "it retries transport errors only, never a 503 or a 429; and it retries the POST reset after its effect without an Idempotency-Key, so it is applied twice"},
 		"429-on-every-request-backs-off":   {[]string{"backoff"}, "with no retry condition it retries transport errors only, never a 429"},
 		"bulkhead-caps-concurrency":        {[]string{"concurrency_below"}, noBulkhead},
 		"fallback-during-outage":           {[]string{"outcome"}, noFallback},
