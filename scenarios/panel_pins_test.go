@@ -40,8 +40,10 @@ var panel = []panelClient{
 		"tail-latency-bounded-by-timeouts": {[]string{"outcome"}, "Client.Timeout (2s) ends a 3s stall with an error, which is not retried"},
 		"timeout-that-succeeded":           {[]string{"attempts", "idempotency_key_stable", "outcome"}, noKeyNoRetry + " lost response"},
 	}},
-	{name: "go-retryablehttp", argv: goPanel("retryablehttp"), fails: map[string]pinned{
-		"bad-day-goodput":                  {[]string{"no_duplicate_effects"}, noKey + ": the POST reset after its effect is retried and applied twice"},
+	{name: "go-retryablehttp", argv: goPanel("retryablehttp"), unpinned: map[string]string{
+		"bad-day-goodput": "it has no per-call deadline and backs off 1, 2, 4, 8s, so its run ends near the scenario's 10s limit; " +
+			"in CI (22:35 UTC, 2026-12-01) it was killed before its POSTs, failing goodput at 48.8%, and passed on rerun",
+	}, fails: map[string]pinned{
 		"429-on-every-request-backs-off":   {[]string{"backoff"}, "DefaultBackoff has no jitter: ten callers retry in lockstep"},
 		"bulkhead-caps-concurrency":        {[]string{"concurrency_below"}, noBulkhead},
 		"connection-closed-mid-response":   {[]string{"attempts", "outcome"}, "it decides on the status line: a body cut after it is the caller's error, not retried"},

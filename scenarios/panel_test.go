@@ -23,6 +23,10 @@ type panelClient struct {
 	argv  func(t *testing.T, bins string) []string // may t.Skip when the tool is absent
 	only  []string                                 // the scenarios judged (nil: all of panelScenarios)
 	fails map[string]pinned
+	// unpinned names scenarios whose verdict for this client depends on
+	// the machine's timing, with the reason: they run, but are not judged
+	// (issue #10 keeps them open until the scenario makes them certain).
+	unpinned map[string]string
 }
 
 type pinned struct {
@@ -73,6 +77,10 @@ func TestPanelOfRealClients(t *testing.T) {
 			require.NoError(t, err)
 			t.Logf("%s: %d scenarios in %s", pc.name, len(scs), run.Duration.Round(1e6))
 			for _, sc := range run.Scenarios {
+				if why, ok := pc.unpinned[sc.Name]; ok {
+					t.Logf("%s with %s: %s, not judged (timing-dependent: %s)", sc.Name, pc.name, sc.Status, why)
+					continue
+				}
 				want := pc.fails[sc.Name]
 				got := []string{}
 				for _, c := range sc.Checks {
