@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -82,13 +81,11 @@ one origin. An existing --out file is not replaced without --force.`,
 	c.Flags().StringVar(&o.in, "har", "", "HAR file to read")
 	c.Flags().StringVar(&o.out, "out", "", "cassette file to write")
 	c.Flags().BoolVar(&o.force, "force", false, "replace --out if it exists")
+	requireFlags(c, "har", "out")
 	return c
 }
 
 func importHAR(w io.Writer, o *importOptions) error {
-	if o.in == "" || o.out == "" {
-		return usageErr(errors.New("--har and --out are required"))
-	}
 	if err := refuseOverwrite(o.out, o.force); err != nil {
 		return err
 	}
@@ -133,9 +130,6 @@ The file is written atomically (a temporary file renamed over OUT).`,
 		Example: `  faultline cassette export --har api.har api.yaml`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			if out == "" {
-				return usageErr(errors.New("--har is required"))
-			}
 			cas, err := cassettes.Load(args[0])
 			if err != nil {
 				return cassetteErr(err)
@@ -151,5 +145,6 @@ The file is written atomically (a temporary file renamed over OUT).`,
 		},
 	}
 	c.Flags().StringVar(&out, "har", "", "HAR file to write")
+	requireFlags(c, "har")
 	return c
 }

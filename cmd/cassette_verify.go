@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -46,13 +45,11 @@ cassette or the spec cannot be read.`,
 	c.Flags().StringVar(&o.spec, "spec", "", "OpenAPI 3.0 or 3.1 document (YAML or JSON) to check against (required)")
 	c.Flags().BoolVar(&o.noColor, "no-color", false, "plain output even on a terminal")
 	o.reports.addFlags(c)
+	requireFlags(c, "spec")
 	return c
 }
 
 func verifyCassettes(stdout io.Writer, o *verifyOptions) error {
-	if o.spec == "" {
-		return usageErr(errors.New("--spec is required: the OpenAPI document to check the cassettes against"))
-	}
 	if err := o.reports.check(); err != nil {
 		return err
 	}

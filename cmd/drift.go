@@ -53,13 +53,11 @@ Exit 1 on breaking drift; additive drift (new fields) passes with warnings.`,
 	f.StringArrayVar(&o.headers, "header", nil, `header for every live request, "Name: value" (e.g. a live credential)`)
 	f.BoolVar(&o.noColor, "no-color", false, "plain output even on a terminal")
 	o.reports.addFlags(c)
+	requireFlags(c, "cassette")
 	return c
 }
 
 func runDrift(ctx context.Context, stdout io.Writer, o *driftOptions) error {
-	if o.cassette == "" {
-		return usageErr(errors.New("--cassette is required"))
-	}
 	if err := o.reports.check(); err != nil {
 		return err
 	}

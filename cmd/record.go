@@ -51,13 +51,11 @@ everything anew).`,
 	f.StringVar(&o.mode, "mode", "once", "once, new-episodes or all")
 	f.StringVar(&o.logFormat, "log-format", "", "text or json (default: text on a terminal)")
 	addrFileFlag(c, &o.addrFile, "the proxy's URL")
+	requireFlags(c, "upstream", "cassette")
 	return c
 }
 
 func runRecord(ctx context.Context, stdout, stderr io.Writer, o *recordOptions) error {
-	if o.upstream == "" || o.cassette == "" {
-		return usageErr(errors.New("--upstream and --cassette are required"))
-	}
 	if err := checkAddr("--addr", o.addr); err != nil {
 		return err
 	}

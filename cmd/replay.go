@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -54,6 +53,7 @@ it stops.`,
 	f.DurationVar(&o.maxAge, "max-age", 0, "warn (or with --strict fail) when the cassette is older than this")
 	f.StringVar(&o.logFormat, "log-format", "", "text or json (default: text on a terminal)")
 	addrFileFlag(c, &o.addrFile, "the replay's URL")
+	requireFlags(c, "cassette")
 	return c
 }
 
@@ -85,9 +85,6 @@ func runReplay(ctx context.Context, stdout, stderr io.Writer, o *replayOptions) 
 // replayHandler loads the cassette (and plan) and builds the handler.
 // Log lines go to logOut, in the format stderr calls for.
 func replayHandler(stderr, logOut io.Writer, o *replayOptions) (*fault.Handler, *cassettes.Replayer, error) {
-	if o.cassette == "" {
-		return nil, nil, usageErr(errors.New("--cassette is required"))
-	}
 	if err := checkAddr("--addr", o.addr); err != nil {
 		return nil, nil, err
 	}

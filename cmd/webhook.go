@@ -77,14 +77,13 @@ Exit codes: 0 all passed, 1 a case failed, 2 usage error, 3 could not run.`,
 	f.Int64Var(&w.Seed, "seed", 0, "seed for event ids and choices (default: drawn and printed)")
 	f.BoolVar(&o.noColor, "no-color", false, "plain output even on a terminal")
 	o.reports.addFlags(c)
+	requireFlags(c, "target", "scheme", "secret-env")
+	c.MarkFlagsMutuallyExclusive("effects-url", "effects-cmd", "effects-upstream")
 	return c
 }
 
 func runWebhook(ctx context.Context, stdout io.Writer, o *webhookOptions) error {
 	w := &o.campaign
-	if w.Target == "" || w.Scheme == "" || w.SecretEnv == "" {
-		return usageErr(errors.New("--target, --scheme and --secret-env are required"))
-	}
 	if w.Secret = os.Getenv(w.SecretEnv); w.Secret == "" {
 		return usageErr(fmt.Errorf("--secret-env %s: the variable is empty; set it to the handler's signing secret", w.SecretEnv))
 	}
@@ -93,9 +92,6 @@ func runWebhook(ctx context.Context, stdout io.Writer, o *webhookOptions) error 
 	}
 	if err := checkReachable(ctx, "--target", w.Target); err != nil {
 		return err
-	}
-	if countSet(w.EffectsURL, w.EffectsCmd, o.effectsUpstream) > 1 {
-		return usageErr(errors.New("give one of --effects-url, --effects-cmd, --effects-upstream"))
 	}
 	if o.effectsUpstream != "" {
 		srv, err := effectsUpstream(stdout, o.effectsUpstream)
@@ -135,16 +131,6 @@ func runWebhook(ctx context.Context, stdout io.Writer, o *webhookOptions) error 
 		return failedErr("")
 	}
 	return nil
-}
-
-func countSet(vals ...string) int {
-	n := 0
-	for _, v := range vals {
-		if v != "" {
-			n++
-		}
-	}
-	return n
 }
 
 // effectsUpstream serves 200 to every request on addr, journaling them, so
