@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -30,6 +32,30 @@ func TestRequiredFlags(t *testing.T) {
 		code, out := execute(c.args...)
 		assert.Equal(t, ExitUsage, code, "%v", c.args)
 		assert.Equal(t, "faultline: "+c.want+"\n", out, "%v", c.args)
+		assert.Equal(t, 1, strings.Count(out, "\n"), "%v: one line", c.args)
+	}
+}
+
+// Libraries name their own fields in errors (Only, Advertise, Target,
+// Scheme); the command puts its flag's name in their place.
+func TestLibraryErrorsNameTheFlag(t *testing.T) {
+	t.Setenv("FLAG_TEST_SECRET", "whsec_x")
+	hook := httptest.NewServer(http.NotFoundHandler())
+	defer hook.Close()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--only", "retry-["}, `invalid configuration: --only "retry-[": syntax error in pattern`},
+		{[]string{"run", "--advertise", "host:80"}, `invalid configuration: --advertise "host:80": give the base URL`},
+		{[]string{"webhook", "--target", "/hook", "--scheme", "stripe", "--secret-env", "FLAG_TEST_SECRET"},
+			`invalid webhook campaign options: --target "/hook": give an absolute http:// or https:// URL`},
+		{[]string{"webhook", "--target", hook.URL, "--scheme", "paypal", "--secret-env", "FLAG_TEST_SECRET"},
+			`invalid webhook campaign options: --scheme paypal: `},
+	} {
+		code, out := execute(c.args...)
+		assert.Equal(t, ExitUsage, code, "%v", c.args)
+		assert.True(t, strings.HasPrefix(out, "faultline: "+c.want), "%v: %q", c.args, out)
 		assert.Equal(t, 1, strings.Count(out, "\n"), "%v: one line", c.args)
 	}
 }

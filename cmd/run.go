@@ -23,6 +23,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/faultline-dev/faultline/audit"
+	"github.com/faultline-dev/faultline/internal/fielderr"
 	"github.com/faultline-dev/faultline/report"
 	"github.com/faultline-dev/faultline/scenarios"
 )
@@ -48,6 +49,9 @@ type runOptions struct {
 	seedGiven bool
 	audit     []string
 }
+
+// runFlags names the flags of scenarios' option fields, for its errors.
+var runFlags = map[string]string{"Only": "--only", "Advertise": "--advertise"}
 
 func newRunCmd() *cobra.Command {
 	o := &runOptions{}
@@ -203,7 +207,7 @@ func checkListen(o *runOptions) error {
 	}
 	if o.advertise != "" {
 		if err := scenarios.CheckAdvertise(o.advertise); err != nil {
-			return usageErr(err)
+			return usageErr(fielderr.Rename(err, runFlags))
 		}
 	}
 	return nil
@@ -241,7 +245,7 @@ func selectScenarios(scs []*scenarios.Scenario, o *runOptions) ([]*scenarios.Sce
 	}
 	scs, err := scenarios.Select(scs, o.only, o.tags)
 	if err != nil {
-		return nil, usageErr(err)
+		return nil, usageErr(fielderr.Rename(err, runFlags))
 	}
 	if o.shard == "" {
 		return scs, nil

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/internal/fielderr"
 	"github.com/faultline-dev/faultline/report"
 	"github.com/faultline-dev/faultline/scenarios/webhook"
 )
@@ -114,7 +115,7 @@ func runWebhook(ctx context.Context, stdout io.Writer, o *webhookOptions) error 
 	run, err := webhook.Run(ctx, *w)
 	switch {
 	case errors.Is(err, webhook.ErrOptions):
-		return usageErr(err)
+		return usageErr(fielderr.Rename(err, map[string]string{"Target": "--target", "Scheme": "--scheme"}))
 	case err != nil && run == nil:
 		return internalErr(err)
 	}

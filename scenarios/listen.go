@@ -1,8 +1,8 @@
 package scenarios
 
 import (
-	"fmt"
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/internal/fielderr"
 	"net"
 	"net/url"
 	"strconv"
@@ -53,12 +53,13 @@ func loopbackURL(raw string) string {
 	return u.String()
 }
 
-// CheckAdvertise rejects an --advertise value that is not an absolute
+// CheckAdvertise rejects an Options.Advertise that is not an absolute
 // http(s) URL.
 func CheckAdvertise(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
-		return fmt.Errorf("%w: --advertise %q: give the base URL clients reach the upstream at, e.g. http://host.docker.internal or http://faultline:8080", fault.ErrInvalid, raw)
+		return &fielderr.Error{Kind: fault.ErrInvalid, Field: "Advertise", Value: strconv.Quote(raw),
+			Problem: "give the base URL clients reach the upstream at, e.g. http://host.docker.internal or http://faultline:8080"}
 	}
 	return nil
 }

@@ -7,12 +7,14 @@ import (
 	"hash/fnv"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/faultline-dev/faultline/fault"
 	"github.com/faultline-dev/faultline/internal/english"
+	"github.com/faultline-dev/faultline/internal/fielderr"
 	"github.com/faultline-dev/faultline/internal/secrets"
 	"github.com/faultline-dev/faultline/report"
 )
@@ -71,7 +73,7 @@ func SeedFor(sc *Scenario, runSeed int64) int64 {
 func Select(scs []*Scenario, only string, tags []string) ([]*Scenario, error) {
 	if only != "" {
 		if _, err := path.Match(only, ""); err != nil {
-			return nil, fmt.Errorf("%w: --only %q: %v", fault.ErrInvalid, only, err)
+			return nil, &fielderr.Error{Kind: fault.ErrInvalid, Field: "Only", Value: strconv.Quote(only), Problem: err.Error()}
 		}
 	}
 	var out []*Scenario

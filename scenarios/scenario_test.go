@@ -285,7 +285,7 @@ func TestSelect(t *testing.T) {
 	_, err := Select(all, "retry-[", nil)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, fault.ErrInvalid)
-	assert.Contains(t, err.Error(), `--only "retry-["`)
+	assert.Contains(t, err.Error(), `Only "retry-["`, "the library names its own field, not a flag")
 }
 
 func TestShardCoversEveryScenarioOnce(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/faultline-dev/faultline/internal/english"
+	"github.com/faultline-dev/faultline/internal/fielderr"
 	"github.com/faultline-dev/faultline/internal/webhooksig"
 	"github.com/faultline-dev/faultline/report"
 )
@@ -61,7 +62,7 @@ func newCampaign(o Options) (*campaign, error) {
 	}
 	scheme, err := webhooksig.New(o.Scheme, o.Secret, webhooksig.Options{Tolerance: o.Tolerance, HMAC: o.HMAC})
 	if err != nil {
-		return nil, fmt.Errorf("%w: --scheme %s: %w", ErrOptions, o.Scheme, err)
+		return nil, &fielderr.Error{Kind: ErrOptions, Field: "Scheme", Value: o.Scheme, Problem: err.Error()}
 	}
 	events := o.Events
 	if len(events) == 0 && o.EventsFile != "" {

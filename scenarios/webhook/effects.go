@@ -68,11 +68,11 @@ func (c cmdCounter) Effects(ctx context.Context, id string) (int, error) {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return 0, fmt.Errorf("%w: --effects-cmd for %s: %w: %s", ErrEffects, id, err, firstLine(stderr.String()))
+		return 0, fmt.Errorf("%w: command %q for %s: %w: %s", ErrEffects, c.cmd, id, err, firstLine(stderr.String()))
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(string(out)))
 	if err != nil {
-		return 0, fmt.Errorf("%w: --effects-cmd for %s printed %q, want one integer", ErrEffects, id, firstLine(string(out)))
+		return 0, fmt.Errorf("%w: command %q for %s printed %q, want one integer", ErrEffects, c.cmd, id, firstLine(string(out)))
 	}
 	return n, nil
 }

@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/faultline-dev/faultline/internal/fielderr"
 	"github.com/faultline-dev/faultline/internal/webhooksig"
 )
 
@@ -63,17 +65,17 @@ type Options struct {
 func (o Options) withDefaults() (Options, error) {
 	u, err := url.Parse(o.Target)
 	if o.Target == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return o, fmt.Errorf("%w: --target %q must be an absolute http:// or https:// URL", ErrOptions, o.Target)
+		return o, &fielderr.Error{Kind: ErrOptions, Field: "Target", Value: strconv.Quote(o.Target), Problem: "give an absolute http:// or https:// URL"}
 	}
 	if o.Secret == "" {
-		where := "the variable named by --secret-env"
+		where := "Secret"
 		if o.SecretEnv != "" {
 			where = "$" + o.SecretEnv
 		}
 		return o, fmt.Errorf("%w: the signing secret is empty (set %s)", ErrOptions, where)
 	}
 	if o.EffectsURL != "" && o.EffectsCmd != "" {
-		return o, fmt.Errorf("%w: use --effects-url or --effects-cmd, not both", ErrOptions)
+		return o, fmt.Errorf("%w: set EffectsURL or EffectsCmd, not both", ErrOptions)
 	}
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {

@@ -24,8 +24,8 @@ func TestRunRejectsBadOptions(t *testing.T) {
 		mod  func(*Options)
 		want string
 	}{
-		{"relative target", func(o *Options) { o.Target = "/hook" }, "--target"},
-		{"ftp target", func(o *Options) { o.Target = "ftp://x/y" }, "--target"},
+		{"relative target", func(o *Options) { o.Target = "/hook" }, `Target "/hook"`},
+		{"ftp target", func(o *Options) { o.Target = "ftp://x/y" }, `Target "ftp://x/y"`},
 		{"empty secret", func(o *Options) { o.Secret = "" }, "secret"},
 		{"empty secret from env", func(o *Options) { o.Secret, o.SecretEnv = "", "STRIPE_WEBHOOK_SECRET" }, "set $STRIPE_WEBHOOK_SECRET"},
 		{"unknown scheme", func(o *Options) { o.Scheme = "paypal" }, "paypal"},
