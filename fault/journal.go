@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,51 +13,6 @@ import (
 
 	"github.com/faultline-dev/faultline/internal/secrets"
 )
-
-// Entry is what the upstream saw of one request and what it did about it.
-type Entry struct {
-	Seq            uint64            `json:"seq"`
-	Time           time.Time         `json:"time"`
-	Method         string            `json:"method"`
-	Host           string            `json:"host,omitempty"` // as the client addressed it
-	TLS            bool              `json:"tls,omitempty"`  // it came over TLS
-	Path           string            `json:"path"`
-	Query          string            `json:"query,omitempty"`
-	Route          string            `json:"route,omitempty"`
-	RemoteAddr     string            `json:"remote_addr"`
-	IdempotencyKey string            `json:"idempotency_key,omitempty"`
-	RequestID      string            `json:"request_id,omitempty"`
-	UserAgent      string            `json:"user_agent,omitempty"`
-	Headers        map[string]string `json:"headers,omitempty"`
-	BodySHA256     string            `json:"body_sha256,omitempty"`
-	BodySize       int64             `json:"body_size"`
-	Faults         []Applied         `json:"faults,omitempty"`
-	// Notes are what an inspector (WithInspect) recorded about the
-	// request, such as the operation of a spec and a contract violation.
-	Notes map[string]string `json:"notes,omitempty"`
-	// Effect is true when the route's own response was produced: the
-	// upstream processed the request, whatever the client then received.
-	Effect    bool          `json:"effect"`
-	Status    int           `json:"status"`
-	BytesSent int64         `json:"bytes_sent"`
-	End       string        `json:"end"`
-	Duration  time.Duration `json:"duration_ns"` // until the answer was complete, or the connection cut
-}
-
-// Applied is one fault applied to a request, with its parameters as drawn.
-type Applied struct {
-	Type   string            `json:"type"`
-	Params map[string]string `json:"params,omitempty"`
-}
-
-// FaultNames lists the types of the faults applied, joined by "+".
-func (e *Entry) FaultNames() string {
-	names := make([]string, len(e.Faults))
-	for i, a := range e.Faults {
-		names[i] = a.Type
-	}
-	return strings.Join(names, "+")
-}
 
 // Journal keeps the most recent entries in a ring buffer of fixed size, so
 // a long-running upstream uses bounded memory: bounded in entries by its

@@ -129,7 +129,7 @@ func waitsByRetry(groups []Group) [][]time.Duration {
 			if len(out) < i {
 				out = append(out, nil)
 			}
-			out[i-1] = append(out[i-1], g.Entries[i].Time.Sub(EndTime(g.Entries[i-1])))
+			out[i-1] = append(out[i-1], g.Entries[i].Time.Sub(g.Entries[i-1].EndTime()))
 		}
 	}
 	return out

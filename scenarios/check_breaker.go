@@ -41,7 +41,7 @@ func decodeCircuitOpens(d *checkDecode) (Check, error) {
 func (circuitCheck) Name() string { return "circuit_opens" }
 
 func failed(e fault.Entry) bool {
-	return e.Status >= 500 || (e.End != fault.EndComplete && e.End != "")
+	return e.Status >= 500 || !e.Complete()
 }
 
 func (c circuitCheck) Evaluate(o *Observation) report.Check {

@@ -73,7 +73,7 @@ func (c goodputCheck) succeeded(o *Observation, asked int) (int, string) {
 }
 
 func delivered(e fault.Entry) bool {
-	return e.Status < 400 && (e.End == fault.EndComplete || e.End == "")
+	return e.Status < 400 && e.Complete()
 }
 
 // evidence lists a few failed calls of the reference client.

@@ -126,7 +126,7 @@ func (c callEffects) evidence(o *Observation) []string {
 		if i > 0 {
 			what = "effect again"
 		}
-		if e.End != fault.EndComplete && e.End != "" {
+		if !e.Complete() {
 			what += " (its answer was lost: " + e.End + ")"
 		}
 		ev[i] = fmt.Sprintf("%s, %s: %s", c.id, what, o.Line(e))

@@ -87,7 +87,7 @@ func (c concurrencyBelowCheck) Evaluate(o *Observation) report.Check {
 	}
 	var edges []edge
 	for _, e := range o.Journal {
-		edges = append(edges, edge{e.Time, 1}, edge{EndTime(e), -1})
+		edges = append(edges, edge{e.Time, 1}, edge{e.EndTime(), -1})
 	}
 	sort.Slice(edges, func(i, j int) bool {
 		if edges[i].t.Equal(edges[j].t) {

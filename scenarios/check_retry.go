@@ -45,7 +45,7 @@ func (c retryAfterCheck) Evaluate(o *Observation) report.Check {
 	var ev []string
 	for _, g := range o.Groups() {
 		for i, e := range g.Entries {
-			due, asked, ok := RetryAfter(e)
+			due, asked, ok := e.RetryAfter()
 			if !ok {
 				continue
 			}

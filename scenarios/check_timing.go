@@ -111,7 +111,7 @@ func (c latencyCheck) Evaluate(o *Observation) report.Check {
 	var ds []time.Duration
 	for _, g := range o.Groups() {
 		first, last := g.Entries[0], g.Entries[len(g.Entries)-1]
-		ds = append(ds, EndTime(last).Sub(first.Time))
+		ds = append(ds, last.EndTime().Sub(first.Time))
 	}
 	if len(ds) == 0 {
 		return verdict(c.Name(), false, "latency bounds", "no request reached the upstream", "", nil)

@@ -6,7 +6,6 @@ import (
 	"math"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -136,59 +135,16 @@ func (o *Observation) AskedCalls() (all, unsafe int) {
 	return all, unsafe
 }
 
-// RetryAfter returns the earliest instant the upstream allowed the next
-// attempt after e, and the wait it asked for as written, when e carried a
-// Retry-After; ok is false when none or garbage was sent. Seconds count
-// from the response's end as the upstream recorded it (a client counts
-// from when it read the response, later still). An HTTP-date is the
-// instant itself, on the upstream's clock: RFC 9110 has a client compare
-// it with its own clock, as urllib3 and go-retryablehttp do, and a client
-// that measures it from the response's Date header (whole seconds, so
-// never later than the response) waits longer still.
-func RetryAfter(e fault.Entry) (due time.Time, asked string, ok bool) {
-	for _, a := range e.Faults {
-		v, ok := a.Params["retry_after"]
-		if !ok {
-			continue
-		}
-		if secs, err := strconv.Atoi(v); err == nil {
-			return EndTime(e).Add(time.Duration(secs) * time.Second), v + "s", true
-		}
-		if at, err := http.ParseTime(v); err == nil {
-			return at, at.UTC().Format("15:04:05"), true
-		}
-	}
-	return time.Time{}, "", false
-}
-
-// EndTime is when the upstream finished with e.
-func EndTime(e fault.Entry) time.Time { return e.Time.Add(e.Duration) }
-
-// Label is how an attempt appears in a timeline: its status, or how its
-// connection ended, with any Retry-After.
-func Label(e fault.Entry) string {
-	l := strconv.Itoa(e.Status)
-	if e.End != fault.EndComplete && e.End != "" {
-		l = e.End
-	}
-	for _, a := range e.Faults {
-		if v, ok := a.Params["retry_after"]; ok && v != "(missing)" {
-			l += " (Retry-After " + v + ")"
-		}
-	}
-	return l
-}
-
 // Timeline renders a group's attempts with the waits between their starts.
 func Timeline(g Group) []report.Step {
 	steps := make([]report.Step, len(g.Entries))
 	for i, e := range g.Entries {
-		steps[i].Label, steps[i].Took = Label(e), e.Duration
-		if e.End == fault.EndComplete || e.End == "" {
+		steps[i].Label, steps[i].Took = e.Label(), e.Duration
+		if e.Complete() {
 			steps[i].Status = e.Status
 		}
-		if due, _, ok := RetryAfter(e); ok {
-			steps[i].RetryAfter = max(0, due.Sub(EndTime(e)))
+		if due, _, ok := e.RetryAfter(); ok {
+			steps[i].RetryAfter = max(0, due.Sub(e.EndTime()))
 		}
 		if i > 0 {
 			steps[i].Wait = e.Time.Sub(g.Entries[i-1].Time)
@@ -200,7 +156,7 @@ func Timeline(g Group) []report.Step {
 // Line renders a journal entry as one line of evidence.
 func (o *Observation) Line(e fault.Entry) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "#%d +%s %s %s -> %s", e.Seq, fmtDur(e.Time.Sub(o.Start)), e.Method, e.Path, Label(e))
+	fmt.Fprintf(&b, "#%d +%s %s %s -> %s", e.Seq, fmtDur(e.Time.Sub(o.Start)), e.Method, e.Path, e.Label())
 	if f := e.FaultNames(); f != "" {
 		fmt.Fprintf(&b, " [%s]", f)
 	}
