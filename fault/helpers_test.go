@@ -16,6 +16,22 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
+// ownClient is a client for s of the test's own, whose settings it may
+// change without touching the client s.Client() shares.
+func ownClient(s *Server) *http.Client {
+	return &http.Client{Transport: s.Client().Transport.(*http.Transport).Clone()}
+}
+
+// freshConns is a client for s that sends every request on a new
+// connection, for a test that counts what faults do to connections: on a
+// reused connection cut before any answer, the transport sends a GET again
+// without telling.
+func freshConns(s *Server) *http.Client {
+	c := ownClient(s)
+	c.Transport.(*http.Transport).DisableKeepAlives = true
+	return c
+}
+
 // servePlan loads a YAML plan and serves it for the test's lifetime.
 func servePlan(t *testing.T, src string, opts ...Option) *Server {
 	t.Helper()
@@ -39,9 +55,7 @@ func do(t *testing.T, s *Server, method, path string, hdr map[string]string) (in
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
-	c := s.Client()
-	c.Transport.(*http.Transport).DisableKeepAlives = true
-	resp, err := c.Do(req)
+	resp, err := freshConns(s).Do(req)
 	if err != nil {
 		return 0, "", err
 	}
@@ -114,7 +128,7 @@ func (c fakeClock) waiting(t *testing.T, n int) {
 // that waits on a fake clock nobody moves, not a timing check.
 func getWithin(t *testing.T, s *Server, path string) (int, string, error) {
 	t.Helper()
-	c := s.Client()
+	c := ownClient(s)
 	c.Timeout = 10 * time.Second
 	resp, err := c.Get(s.URL + path)
 	if err != nil {

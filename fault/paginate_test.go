@@ -22,7 +22,7 @@ type listing struct {
 
 func fetchPage(t *testing.T, s *Server, query string) (listing, error) {
 	t.Helper()
-	resp, err := s.Client().Get(s.URL + "/v1/items" + query)
+	resp, err := freshConns(s).Get(s.URL + "/v1/items" + query)
 	if err != nil {
 		return listing{}, err
 	}

@@ -18,7 +18,7 @@ routes:
     faults:
       - redirect: {path: "/v1/export?part=1"}
 `)
-	c := s.Client()
+	c := ownClient(s)
 	var hops []string
 	c.CheckRedirect = func(r *http.Request, via []*http.Request) error {
 		hops = append(hops, r.URL.String())

@@ -26,6 +26,9 @@ type Server struct {
 	hs      *handshakeListener // nil without TLS
 	stopped sync.Once
 	served  error // what Serve returned, once stopped
+
+	clientMu sync.Mutex
+	client   *http.Client // made by the first call to Client
 }
 
 // NewServer starts a stub upstream for plan on 127.0.0.1 at a free port.
@@ -85,13 +88,31 @@ func (s *Server) Handshakes() []Handshake {
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
 // Client returns an http.Client for the server, trusting its certificate
-// when it serves TLS.
+// when it serves TLS. Like httptest.Server's, it is one client, made on the
+// first call and shared by every caller, whose idle connections Close
+// closes; a test that changes its settings (Timeout, keep-alives, a
+// redirect policy) should build its own from a clone of its Transport.
 func (s *Server) Client() *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	if s.tls != nil {
-		tr.TLSClientConfig = &tls.Config{RootCAs: s.tls.Pool, MinVersion: tls.VersionTLS12}
+	s.clientMu.Lock()
+	defer s.clientMu.Unlock()
+	if s.client == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		if s.tls != nil {
+			tr.TLSClientConfig = &tls.Config{RootCAs: s.tls.Pool, MinVersion: tls.VersionTLS12}
+		}
+		s.client = &http.Client{Transport: tr}
 	}
-	return &http.Client{Transport: tr}
+	return s.client
+}
+
+// closeClientIdle closes the idle connections of the client Client made,
+// so that a stopped server leaves no client connection behind.
+func (s *Server) closeClientIdle() {
+	s.clientMu.Lock()
+	defer s.clientMu.Unlock()
+	if s.client != nil {
+		s.client.CloseIdleConnections()
+	}
 }
 
 // Shutdown stops accepting, cuts what faults hold (hangs and injected
@@ -115,6 +136,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.Handler.Close()
 	s.stopped.Do(func() { s.served = <-s.errc })
+	s.closeClientIdle()
 	if serr := s.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
 	}

@@ -45,8 +45,7 @@ func TestAllFaultsExample(t *testing.T) {
 	require.NoError(t, err)
 	s := NewServer(p)
 	t.Cleanup(s.Close)
-	client := s.Client()
-	client.Transport.(*http.Transport).DisableKeepAlives = true
+	client := freshConns(s)
 	client.Timeout = 2 * time.Second
 
 	type want struct {

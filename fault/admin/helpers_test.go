@@ -32,7 +32,7 @@ func servePlan(t *testing.T, src string, opts ...fault.Option) *fault.Server {
 // get does a GET on a fresh connection and reads the whole body.
 func get(t *testing.T, s *fault.Server, path string) (int, string, error) {
 	t.Helper()
-	c := s.Client()
+	c := &http.Client{Transport: s.Client().Transport.(*http.Transport).Clone()}
 	c.Transport.(*http.Transport).DisableKeepAlives = true
 	resp, err := c.Get(s.URL + path)
 	if err != nil {
