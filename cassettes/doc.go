@@ -19,7 +19,9 @@
 //     recordings and what differs. Its Lookup finds the recording without
 //     writing a response, for callers that answer in their own way.
 //   - Drift re-sends recorded requests to the live API and reports how the
-//     answers' shape moved on (breaking or additive).
+//     answers' shape moved on (breaking or additive); DriftReport turns its
+//     results into a report.Run for the terminal, JSON, JUnit and Markdown
+//     renderers, as scenario runs are reported.
 //   - Scan finds secrets left in a cassette file.
 //
 // Replaying looks like this:
@@ -96,8 +98,9 @@
 //     SIGTERM call Shutdown on the server, then Close on the recorder.
 //   - replay: Load (a *FormatError is bad input), CheckAge, ParseLatency,
 //     NewReplayer; after the server stops, Mismatches and Unplayed.
-//   - drift: Load, Drift, WorstSeverity.
-//   - cassette scan: Scan per file. import: ImportHAR (its notes name the
-//     entries left out), then Save. export: Load, then ExportHAR, whose
-//     output ImportHAR turns back into the same cassette.
+//   - drift: Load, Drift, DriftReport.
+//   - cassette scan: Scan per file. import: ImportHARFile (ImportHAR, then
+//     Save; its notes name the entries left out). export: ExportHARFile
+//     (Load, then ExportHAR, whose output ImportHAR turns back into the same
+//     cassette).
 package cassettes

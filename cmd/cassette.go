@@ -1,15 +1,14 @@
 package cmd
 
 import (
-	"bytes"
+	"errors"
 	"fmt"
 	"io"
-	"os"
+	"io/fs"
 
 	"github.com/spf13/cobra"
 
 	"github.com/faultline-dev/faultline/cassettes"
-	"github.com/faultline-dev/faultline/internal/atomicfile"
 )
 
 func init() { register(newCassetteCmd) }
@@ -86,36 +85,17 @@ one origin. An existing --out file is not replaced without --force.`,
 }
 
 func importHAR(w io.Writer, o *importOptions) error {
-	if err := refuseOverwrite(o.out, o.force); err != nil {
-		return err
-	}
-	f, err := os.Open(o.in)
-	if err != nil {
-		return usageErr(err)
-	}
-	defer f.Close()
-	cas, notes, err := cassettes.ImportHAR(f, nil)
-	if err != nil {
-		return usageErr(err) // names the file already
+	cas, notes, err := cassettes.ImportHARFile(o.in, o.out, o.force)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return usageErr(fmt.Errorf("%s exists: choose another --out, or add --force to replace it", o.out))
+	case err != nil:
+		return cassetteErr(err)
 	}
 	for _, n := range notes {
 		fmt.Fprintf(w, "%s: %s\n", o.in, n)
 	}
-	if err := cas.Save(o.out); err != nil {
-		return internalErr(err)
-	}
 	fmt.Fprintf(w, "wrote %s: %s\n", o.out, plural(len(cas.Interactions), "interaction"))
-	return nil
-}
-
-// refuseOverwrite keeps an existing file unless --force says otherwise.
-func refuseOverwrite(path string, force bool) error {
-	if force {
-		return nil
-	}
-	if _, err := os.Stat(path); err == nil {
-		return usageErr(fmt.Errorf("%s exists: choose another --out, or add --force to replace it", path))
-	}
 	return nil
 }
 
@@ -130,18 +110,7 @@ The file is written atomically (a temporary file renamed over OUT).`,
 		Example: `  faultline cassette export --har api.har api.yaml`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			cas, err := cassettes.Load(args[0])
-			if err != nil {
-				return cassetteErr(err)
-			}
-			var buf bytes.Buffer
-			if err := cassettes.ExportHAR(&buf, cas); err != nil {
-				return internalErr(err)
-			}
-			if err := atomicfile.Write(out, buf.Bytes(), 0o644); err != nil {
-				return internalErr(fmt.Errorf("write %s: %w", out, err))
-			}
-			return nil
+			return cassetteErr(cassettes.ExportHARFile(args[0], out))
 		},
 	}
 	c.Flags().StringVar(&out, "har", "", "HAR file to write")

@@ -84,7 +84,8 @@ func runDrift(ctx context.Context, stdout io.Writer, o *driftOptions) error {
 	if err != nil {
 		return internalErr(err)
 	}
-	run := driftReport(o, results, start)
+	run := cassettes.DriftReport(results, cassettes.DriftReportOptions{File: o.cassette, Command: driftCommand(o),
+		ToolVersion: Version(), Start: start})
 	if err := writeReports(stdout, run, o.reports, o.noColor, report.TerminalOptions{}); err != nil {
 		return err
 	}
@@ -118,64 +119,6 @@ func parseHeaders(lines []string) (http.Header, error) {
 		h.Add(strings.TrimSpace(k), strings.TrimSpace(v))
 	}
 	return h, nil
-}
-
-// driftReport turns drift results into report cases: one per interaction,
-// with a check per aspect compared.
-func driftReport(o *driftOptions, results []cassettes.DriftResult, start time.Time) *report.Run {
-	run := &report.Run{Tool: "faultline", ToolVersion: Version(), Kind: "drift", StartedAt: start, Duration: time.Since(start),
-		Command: driftCommand(o)}
-	for _, r := range results {
-		run.Scenarios = append(run.Scenarios, driftCase(o, r))
-	}
-	run.Finalize()
-	return run
-}
-
-func driftCase(o *driftOptions, r cassettes.DriftResult) report.Scenario {
-	sc := report.Scenario{Name: fmt.Sprintf("#%d %s %s", r.Interaction.ID, r.Interaction.Method, r.Interaction.URL), File: o.cassette,
-		Tags: []string{"drift"}}
-	switch {
-	case r.Skipped != "":
-		sc.Status, sc.SkipReason = report.Skipped, r.Skipped
-		return sc
-	case r.Err != "":
-		sc.Error = "live request failed: " + r.Err
-		return sc
-	}
-	for _, aspect := range []struct {
-		name  string
-		kinds []string
-	}{
-		{"status class", []string{cassettes.DiffStatusClass}},
-		{"content type", []string{cassettes.DiffContentType}},
-		{"json shape", []string{cassettes.DiffAdded, cassettes.DiffRemoved, cassettes.DiffTypeChanged, cassettes.DiffNullVsMissing}},
-	} {
-		sc.Checks = append(sc.Checks, driftCheck(aspect.name, aspect.kinds, r.Differences))
-	}
-	return sc
-}
-
-func driftCheck(name string, kinds []string, diffs []cassettes.Difference) report.Check {
-	ch := report.Check{Name: name, Status: report.Passed, Expected: "as recorded", Observed: "as recorded"}
-	var seen []string
-	for _, d := range diffs {
-		if !contains(kinds, d.Kind) {
-			continue
-		}
-		line := fmt.Sprintf("%s %s: recorded %s, live %s (%s)", d.Kind, d.Path, d.Recorded, d.Live, d.Severity)
-		seen = append(seen, line)
-		if d.Severity == cassettes.SeverityBreaking {
-			ch.Status = report.Failed
-		} else if d.Severity == cassettes.SeverityAdditive {
-			ch.Warning = true
-		}
-	}
-	if len(seen) > 0 {
-		ch.Observed = plural(len(seen), "difference")
-		ch.Message, ch.Evidence = seen[0], seen
-	}
-	return ch
 }
 
 // driftCommand repeats the drift check: the cassette, --upstream and each

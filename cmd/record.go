@@ -102,8 +102,11 @@ func signalContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(orBackground(ctx), os.Interrupt, syscall.SIGTERM)
 }
 
-// cassetteErr maps a cassette problem to exit 2 (bad file) or 3.
+// cassetteErr maps a cassette problem to exit 2 (bad file) or 3; nil stays nil.
 func cassetteErr(err error) error {
+	if err == nil {
+		return nil
+	}
 	if errors.Is(err, cassettes.ErrInvalidCassette) || errors.Is(err, os.ErrNotExist) {
 		return usageErr(err)
 	}
