@@ -27,9 +27,10 @@ var (
 	ErrNotRetryable = errors.New("not retryable")
 	// ErrBulkheadFull: too many attempts in flight to the host for too long.
 	ErrBulkheadFull = errors.New("bulkhead full")
-	// ErrInvalidPolicy is wrapped by Policy.Validate errors.
-	ErrInvalidPolicy = errors.New("invalid resilience policy")
 )
+
+// ErrInvalidPolicy is wrapped by Policy.Validate errors, never by a call's.
+var ErrInvalidPolicy = errors.New("invalid resilience policy")
 
 // Error is the one error type a failed call returns.
 type Error struct {

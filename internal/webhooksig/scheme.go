@@ -13,18 +13,26 @@ import (
 	"time"
 )
 
-// Errors wrapped by Verify, EventID and New; branch on them with errors.Is.
+// Errors wrapped by New: the scheme cannot be set up. Branch on them with
+// errors.Is.
 var (
-	ErrUnknownScheme      = errors.New("unknown webhook signing scheme")
-	ErrBadSecret          = errors.New("unusable webhook secret")
+	ErrUnknownScheme = errors.New("unknown webhook signing scheme")
+	ErrBadSecret     = errors.New("unusable webhook secret")
+	ErrBadOptions    = errors.New("invalid scheme options")
+)
+
+// Errors wrapped by Verify: why a delivery's signature is refused.
+var (
 	ErrMissingSignature   = errors.New("signature header missing")
 	ErrMalformedSignature = errors.New("signature header malformed")
 	ErrSignatureMismatch  = errors.New("no signature matches")
 	ErrTooOld             = errors.New("signature timestamp too old")
 	ErrTooNew             = errors.New("signature timestamp too far in the future")
-	ErrNoEventID          = errors.New("delivery carries no event id")
-	ErrBadOptions         = errors.New("invalid scheme options")
 )
+
+// ErrNoEventID is wrapped by EventID when a delivery carries no event id
+// where its scheme keeps it.
+var ErrNoEventID = errors.New("delivery carries no event id")
 
 // DefaultTolerance is how far a signed timestamp may be from now.
 const DefaultTolerance = 5 * time.Minute

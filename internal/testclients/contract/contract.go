@@ -68,25 +68,34 @@ func Do(client *http.Client, base string, c Call) error {
 	if c.Paginate != "" {
 		return list(client, base, c)
 	}
+	_, err := Send(client, base, c)
+	return err
+}
+
+// Send makes one request, never following pages, and returns the whole
+// response body; a transport error, a broken body or a status >= 400 is an
+// error.
+func Send(client *http.Client, base string, c Call) ([]byte, error) {
 	req, err := http.NewRequest(c.Method, base+c.Path, bytes.NewBufferString(c.Body))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for k, v := range c.Headers {
 		req.Header.Set(k, v)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
-	if _, err := io.ReadAll(resp.Body); err != nil {
-		return fmt.Errorf("%s %s: reading the body: %w", c.Method, c.Path, err)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: reading the body: %w", c.Method, c.Path, err)
 	}
 	if resp.StatusCode >= 400 {
-		return fmt.Errorf("%s %s: %s", c.Method, c.Path, resp.Status)
+		return nil, fmt.Errorf("%s %s: %s", c.Method, c.Path, resp.Status)
 	}
-	return nil
+	return body, nil
 }
 
 // each runs fn Count times across Concurrency workers; after the first

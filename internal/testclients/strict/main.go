@@ -20,7 +20,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -50,24 +49,9 @@ func main() {
 }
 
 func call(base string, c contract.Call) error {
-	req, err := http.NewRequest(c.Method, base+c.Path, strings.NewReader(c.Body))
+	body, err := contract.Send(client, base, c)
 	if err != nil {
 		return err
-	}
-	for k, v := range c.Headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return fmt.Errorf("%s %s: reading the body: %w", c.Method, c.Path, err)
-	}
-	if resp.StatusCode >= 400 {
-		return fmt.Errorf("%s %s: %s", c.Method, c.Path, resp.Status)
 	}
 	if strings.HasPrefix(c.Path, "/v1/orders") && bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) && !bytes.Contains(body, []byte(`"data"`)) {
 		return decodeOrder(body)
