@@ -6,6 +6,7 @@ import (
 	"net/http/httptrace"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -61,21 +62,44 @@ func startServe(t *testing.T, o serveOptions) *running {
 	return r
 }
 
+// sendHeld sends a request to url that the upstream holds, and calls
+// arrived once the upstream's handler has it: the request asks for
+// 100-continue, which the server sends when the handler reads the body, so
+// a test waits for the request to be held instead of sleeping and hoping.
+func sendHeld(url string, arrived func()) error {
+	trace := &httptrace.ClientTrace{Got100Continue: arrived}
+	req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), "POST", url, strings.NewReader("{}"))
+	req.Header.Set("Expect", "100-continue")
+	// Never send the body unasked: only the server's 100 tells arrival.
+	c := &http.Client{Transport: &http.Transport{ExpectContinueTimeout: time.Minute}}
+	defer c.CloseIdleConnections()
+	resp, err := c.Do(req)
+	if err == nil {
+		resp.Body.Close()
+	}
+	return err
+}
+
+// waitHeld waits for the held requests to reach the upstream, failing the
+// test rather than hanging if they never do.
+func waitHeld(t *testing.T, held *sync.WaitGroup) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { held.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the upstream never took the held requests")
+	}
+}
+
 func TestServeDrainsOnCancel(t *testing.T) {
 	r := startServe(t, serveOptions{config: allFaults})
-	wrote := make(chan struct{})
+	var held sync.WaitGroup
+	held.Add(1)
 	done := make(chan error, 1)
-	go func() {
-		trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { close(wrote) }}
-		req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), "GET", r.upstream+"/hang", nil)
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
-		}
-		done <- err
-	}()
-	<-wrote
-	time.Sleep(50 * time.Millisecond) // let the server pick the request up
+	go func() { done <- sendHeld(r.upstream+"/hang", held.Done) }()
+	waitHeld(t, &held)
 	start := time.Now()
 	require.NoError(t, r.stop(), "a signal ends serve with exit 0")
 	assert.Less(t, time.Since(start), 2*time.Second, "held requests are released")
@@ -92,21 +116,12 @@ func TestServeExitsZeroWithDelaysInFlight(t *testing.T) {
 	r := startServe(t, serveOptions{config: plan})
 	const n = 50
 	errs := make(chan error, n)
-	var wrote sync.WaitGroup
-	wrote.Add(n)
+	var held sync.WaitGroup
+	held.Add(n)
 	for range n {
-		go func() {
-			trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { wrote.Done() }}
-			req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), "GET", r.upstream+"/slow", nil)
-			resp, err := http.DefaultClient.Do(req)
-			if err == nil {
-				resp.Body.Close()
-			}
-			errs <- err
-		}()
+		go func() { errs <- sendHeld(r.upstream+"/slow", held.Done) }()
 	}
-	wrote.Wait()
-	time.Sleep(100 * time.Millisecond) // let the server pick the requests up
+	waitHeld(t, &held)
 	start := time.Now()
 	require.NoError(t, r.stop(), "exit 0")
 	assert.Less(t, time.Since(start), drainTimeout/2, "injected delays are cut, not drained")

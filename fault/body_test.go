@@ -98,7 +98,7 @@ func TestUnreadableBodyIs400(t *testing.T) {
 func TestClientGoneMidBody(t *testing.T) {
 	s := servePlan(t, okRoute)
 	c, _ := rawRequest(t, s, "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
-	time.Sleep(50 * time.Millisecond) // let the handler start reading
+	require.Eventually(t, func() bool { return s.Handler.inflight.Load() == 1 }, ioWait, pollEvery, "the handler has the request")
 	require.NoError(t, c.SetLinger(0))
 	require.NoError(t, c.Close())
 	require.Eventually(t, func() bool { return len(s.Journal().Entries()) == 1 }, 5*time.Second, 5*time.Millisecond)

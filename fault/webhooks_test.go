@@ -1,6 +1,7 @@
 package fault
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -122,7 +123,10 @@ func TestWebhookNotDeliveredWithoutTrigger(t *testing.T) {
 	resp, err := s.Client().Get(s.URL + "/v1/charges") // GET does not match the POST trigger
 	require.NoError(t, err)
 	resp.Body.Close()
-	time.Sleep(30 * time.Millisecond)
+	settled(t, s) // the request is finished: a trigger it matched has fired
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, s.Handler.WaitDeliveries(ctx), "what fired is delivered")
 	assert.Empty(t, hr.deliveries())
 }
 
