@@ -189,8 +189,18 @@ func TestRecordCloseDuringTraffic(t *testing.T) {
 	require.NoError(t, err)
 	proxy := serve(t, rec)
 
-	var ok atomic.Int64
+	var ok, tries atomic.Int64
 	done := make(chan struct{})
+	tried := make(chan struct{}, 1) // a request came back, one way or another
+	until := func(cond func() bool) {
+		for !cond() {
+			select {
+			case <-tried:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the workers stopped making requests")
+			}
+		}
+	}
 	var wg sync.WaitGroup
 	for w := 0; w < 8; w++ {
 		wg.Add(1)
@@ -203,6 +213,11 @@ func TestRecordCloseDuringTraffic(t *testing.T) {
 				default:
 				}
 				resp, err := proxy.Client().Get(fmt.Sprintf("%s/v1/w%d/%d", proxy.URL, w, i))
+				tries.Add(1)
+				select {
+				case tried <- struct{}{}:
+				default:
+				}
 				if err != nil {
 					continue
 				}
@@ -214,11 +229,10 @@ func TestRecordCloseDuringTraffic(t *testing.T) {
 			}
 		}(w)
 	}
-	for ok.Load() < 20 {
-		time.Sleep(time.Millisecond)
-	}
+	until(func() bool { return ok.Load() >= 20 })
 	require.NoError(t, rec.Close())
-	time.Sleep(5 * time.Millisecond) // let some requests hit the closed recorder
+	closedAt := tries.Load()
+	until(func() bool { return tries.Load() >= closedAt+16 }) // some requests meet the closed recorder
 	close(done)
 	wg.Wait()
 

@@ -492,19 +492,14 @@ func TestRateLimitResetHeaderWhenNoRetryAfter(t *testing.T) {
 }
 
 func TestCallerCancellationStopsWithoutFallback(t *testing.T) {
-	s := newScript(t, hang)
+	ctx, cancel := context.WithCancel(context.Background())
+	// The caller gives up once the request is out: the server cancels it.
+	s := newScript(t, func(w http.ResponseWriter, r *http.Request) { cancel(); hang(w, r) })
 	fellBack := false
 	c := newClient(t, testPolicy(), WithFallback(func(*Request, error) (*Response, error) {
 		fellBack = true
 		return &Response{StatusCode: 200}, nil
 	}))
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
-		for s.count() == 0 {
-			time.Sleep(time.Millisecond)
-		}
-		cancel()
-	}()
 	_, err := c.Do(ctx, get(s.url("/x")))
 	require.ErrorIs(t, err, ErrDeadline)
 	require.ErrorIs(t, err, context.Canceled)
