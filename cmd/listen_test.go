@@ -13,12 +13,27 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// freePort returns a loopback port nothing listens on right now.
+// freePort returns a loopback port nothing listens on right now, below the
+// kernel's ephemeral range (Linux: 32768 and up). faultline must bind the
+// port itself, so the test cannot hold it open; a port the kernel hands out
+// for ":0" would be racy (any listener or outgoing connection on the
+// machine may be given it meanwhile), one below that range is only taken
+// by a program that asks for it by number. Each test process starts at its
+// own place in the range.
 func freePort(t *testing.T) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	t.Helper()
+	const lo, n = 20000, 12000
+	start := os.Getpid() % n
+	for i := range 200 {
+		port := lo + (start+i*61)%n
+		ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err == nil {
+			require.NoError(t, ln.Close())
+			return port
+		}
+	}
+	t.Fatal("no free loopback port in 20000-31999")
+	return 0
 }
 
 // An external client prints the FAULTLINE_URL it was given (-v shows it)
