@@ -51,7 +51,7 @@ type runOptions struct {
 }
 
 // runFlags names the flags of scenarios' option fields, for its errors.
-var runFlags = map[string]string{"Only": "--only", "Advertise": "--advertise"}
+var runFlags = map[string]string{"Only": "--only", "Tags": "--tags", "Shard": "--shard", "Advertise": "--advertise"}
 
 func newRunCmd() *cobra.Command {
 	o := &runOptions{}
@@ -97,13 +97,11 @@ failed, 2 usage error or invalid scenario file, 3 faultline could not run,
 }
 
 func runScenarios(ctx context.Context, stdout, stderr io.Writer, o *runOptions) error {
-	scs, err := loadScenarios(o.paths)
+	suite, err := pickScenarios(o)
 	if err != nil {
 		return err
 	}
-	if scs, err = selectScenarios(scs, o); err != nil {
-		return err
-	}
+	scs := suite.Scenarios
 	if o.list {
 		return listScenarios(stdout, scs)
 	}
@@ -133,7 +131,8 @@ func runScenarios(ctx context.Context, stdout, stderr io.Writer, o *runOptions) 
 	ctx, stop := signal.NotifyContext(orBackground(ctx), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opts := scenarios.Options{Seed: o.seed, Parallel: o.parallel, FailFast: o.failFast,
-		Command: commandLine(o), ToolVersion: Version()}
+		Command: runCommand(o, nil), ToolVersion: Version(),
+		Reproduce: func(sc *scenarios.Scenario) string { return runCommand(o, sc) }}
 	if o.exec != "" {
 		opts.Exec = []string{"/bin/sh", "-c", o.exec}
 	}
@@ -143,9 +142,8 @@ func runScenarios(ctx context.Context, stdout, stderr io.Writer, o *runOptions) 
 	}
 	live := newLiveOutput(o.reports.terminal(stdout), stderr, len(scs), o)
 	opts.Progress, opts.Finished = live.progress.Done, live.finished
-	run, runErr := scenarios.Run(ctx, scs, opts)
+	run, runErr := suite.Run(ctx, opts)
 	live.progress.Close()
-	run.Partial = o.only != "" || len(o.tags) > 0 || o.shard != ""
 	run.Scenarios = append(run.Scenarios, audited...)
 	run.Finalize()
 	for _, sc := range audited {
@@ -220,41 +218,24 @@ func orBackground(ctx context.Context) context.Context {
 	return ctx
 }
 
-func loadScenarios(paths []string) ([]*scenarios.Scenario, error) {
-	var scs []*scenarios.Scenario
-	var err error
-	if len(paths) == 0 {
-		scs, err = scenarios.Library()
-	} else {
-		scs, err = scenarios.LoadPaths(paths)
+// pickScenarios loads and selects the scenarios the arguments and flags name.
+func pickScenarios(o *runOptions) (*scenarios.Suite, error) {
+	sel := scenarios.Selection{Paths: o.paths, Only: o.only, Tags: o.tags}
+	if o.shard != "" {
+		i, n, err := parseShard(o.shard)
+		if err != nil {
+			return nil, usageErr(err)
+		}
+		sel.Shard, sel.Shards = i, n
 	}
+	suite, err := scenarios.Pick(sel)
 	if errors.Is(err, fault.ErrInvalid) {
-		return nil, usageErr(err)
+		return nil, usageErr(fielderr.Rename(err, runFlags))
 	}
 	if err != nil {
 		return nil, internalErr(err)
 	}
-	return scs, nil
-}
-
-func selectScenarios(scs []*scenarios.Scenario, o *runOptions) ([]*scenarios.Scenario, error) {
-	for _, t := range o.tags {
-		if !contains(scenarios.Tags, t) {
-			return nil, usageErr(fmt.Errorf("--tags: %q is not a known tag; use: %s", t, strings.Join(scenarios.Tags, ", ")))
-		}
-	}
-	scs, err := scenarios.Select(scs, o.only, o.tags)
-	if err != nil {
-		return nil, usageErr(fielderr.Rename(err, runFlags))
-	}
-	if o.shard == "" {
-		return scs, nil
-	}
-	i, n, err := parseShard(o.shard)
-	if err != nil {
-		return nil, usageErr(err)
-	}
-	return scenarios.Shard(scs, i, n), nil
+	return suite, nil
 }
 
 func parseShard(s string) (int, int, error) {
@@ -280,15 +261,6 @@ func listScenarios(w io.Writer, scs []*scenarios.Scenario) error {
 	return tw.Flush()
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // drawSeed draws a seed to print and reuse when none was given: from
 // crypto/rand, small enough to retype, never zero.
 func drawSeed() int64 {
@@ -297,10 +269,20 @@ func drawSeed() int64 {
 	return int64(binary.BigEndian.Uint32(b[:])%1_000_000_000) + 1
 }
 
-// commandLine reconstructs the run's command with its seed, to repeat it.
-func commandLine(o *runOptions) string {
+// runCommand is the command line that repeats the run with its seed or,
+// given a scenario, that scenario alone: its file (none for a built-in
+// one) and its name as --only, with the same client and listen flags.
+// It is the one builder of faultline run's reproduce lines.
+func runCommand(o *runOptions, sc *scenarios.Scenario) string {
 	parts := []string{"faultline", "run"}
-	for _, p := range o.paths {
+	paths, only, tags, shard, audited := o.paths, o.only, strings.Join(o.tags, ","), o.shard, o.audit
+	if sc != nil {
+		paths, only, tags, shard, audited = nil, globEscape(sc.Name), "", "", nil
+		if !strings.HasPrefix(sc.File, scenarios.LibraryPrefix) {
+			paths = []string{sc.File}
+		}
+	}
+	for _, p := range paths {
 		parts = append(parts, shellQuote(p))
 	}
 	add := func(flag, v string) {
@@ -308,10 +290,11 @@ func commandLine(o *runOptions) string {
 			parts = append(parts, flag, shellQuote(v))
 		}
 	}
+	add("--only", only)
+	add("--tags", tags)
+	add("--shard", shard)
+	parts = append(parts, "--seed", strconv.FormatInt(o.seed, 10))
 	add("--exec", o.exec)
-	add("--only", o.only)
-	add("--tags", strings.Join(o.tags, ","))
-	add("--shard", o.shard)
 	if o.bind != "127.0.0.1" {
 		add("--bind", o.bind)
 	}
@@ -319,11 +302,22 @@ func commandLine(o *runOptions) string {
 	if o.port != 0 {
 		add("--port", strconv.Itoa(o.port))
 	}
-	for _, a := range o.audit {
+	for _, a := range audited {
 		add("--audit", a)
 	}
-	parts = append(parts, "--seed", strconv.FormatInt(o.seed, 10))
 	return strings.Join(parts, " ")
+}
+
+// globEscape makes name match itself as an --only pattern.
+func globEscape(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		if strings.ContainsRune(`*?[]\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func shellQuote(s string) string {

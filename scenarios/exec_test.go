@@ -160,9 +160,10 @@ client:
 checks:
   - outcome: success
 `, want))
-		res := runScenario(t, sc, Options{Seed: 9, Exec: []string{bin}})
+		again := func(sc *Scenario) string { return "again " + sc.Name } // the CLI's line: cmd's TestRunCommand
+		res := runScenario(t, sc, Options{Seed: 9, Exec: []string{bin}, Reproduce: again})
 		assert.Equal(t, report.Passed, res.Status)
-		assert.Contains(t, res.Reproduce, "--seed 9 --exec "+bin)
+		assert.Equal(t, "again exec-derived-seed", res.Reproduce)
 
 		res = runScenario(t, sc, Options{Seed: 10, Exec: []string{bin}})
 		assert.Equal(t, report.Failed, res.Status, "another run seed is another scenario seed")

@@ -63,19 +63,3 @@ func CheckAdvertise(raw string) error {
 	}
 	return nil
 }
-
-// listenFlags are the command-line flags that repeat Bind, Advertise and
-// Port, for reproduce commands (none for the defaults).
-func (o Options) listenFlags() []string {
-	var out []string
-	if o.Bind != "" && o.Bind != "127.0.0.1" {
-		out = append(out, "--bind", shellQuote(o.Bind))
-	}
-	if o.Advertise != "" {
-		out = append(out, "--advertise", shellQuote(o.Advertise))
-	}
-	if o.Port != 0 {
-		out = append(out, "--port", strconv.Itoa(o.Port))
-	}
-	return out
-}

@@ -32,8 +32,11 @@ type Options struct {
 	Progress func(name string, st report.Status)
 	// Finished, when set, is given each scenario's result as it finishes
 	// (from the scenario's goroutine; calls may overlap).
-	Finished    func(report.Scenario)
-	Command     string // how the run was invoked, to print reproduce commands
+	Finished func(report.Scenario)
+	Command  string // how the run was invoked, to print reproduce commands
+	// Reproduce, when set, is the command that repeats one scenario alone,
+	// for its report (the CLI's faultline run --only NAME --seed N ...).
+	Reproduce   func(*Scenario) string
 	ToolVersion string
 	// Bind is the host each scenario's upstream listens on (default
 	// 127.0.0.1); Port its port (default 0: a free one, so scenarios can
@@ -178,49 +181,11 @@ func interrupted(res report.Scenario, why string) report.Scenario {
 }
 
 func scenarioHeader(sc *Scenario, opts Options) report.Scenario {
-	return report.Scenario{Name: sc.Name, File: sc.File, Tags: sc.Tags, Reproduce: reproduce(sc, opts)}
-}
-
-// reproduce is the command that runs this scenario alone with its seed.
-func reproduce(sc *Scenario, opts Options) string {
-	parts := []string{"faultline run"}
-	if !strings.HasPrefix(sc.File, LibraryPrefix) {
-		parts = append(parts, shellQuote(sc.File))
+	res := report.Scenario{Name: sc.Name, File: sc.File, Tags: sc.Tags}
+	if opts.Reproduce != nil {
+		res.Reproduce = opts.Reproduce(sc)
 	}
-	parts = append(parts, "--only", shellQuote(globEscape(sc.Name)), "--seed", fmt.Sprint(opts.Seed))
-	if len(opts.Exec) > 0 {
-		parts = append(parts, "--exec", shellQuote(execLabel(opts.Exec)))
-	}
-	return strings.Join(append(parts, opts.listenFlags()...), " ")
-}
-
-// globEscape makes name match itself as an --only pattern.
-func globEscape(name string) string {
-	var b strings.Builder
-	for _, r := range name {
-		if strings.ContainsRune(`*?[]\`, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// execLabel is the command as the user gave it to --exec.
-func execLabel(argv []string) string {
-	if len(argv) == 3 && argv[0] == "/bin/sh" && argv[1] == "-c" {
-		return argv[2]
-	}
-	return strings.Join(argv, " ")
-}
-
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r == '/' || r == '.' || r == '-' || r == '_' || r == '*' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	return res
 }
 
 // scenarioJournal is how many requests one scenario's upstream journals;
