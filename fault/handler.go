@@ -125,7 +125,7 @@ func Wrap(base http.Handler, plan *Plan, opts ...Option) *Handler {
 	if cfg.bodyTimeout <= 0 {
 		cfg.bodyTimeout = DefaultBodyTimeout
 	}
-	h := &Handler{base: base, journal: NewJournal(cfg.journalSize), cfg: cfg, release: make(chan struct{}), done: make(chan struct{})}
+	h := &Handler{base: base, journal: newJournal(cfg.journalSize), cfg: cfg, release: make(chan struct{}), done: make(chan struct{})}
 	if h.base == nil {
 		h.base = http.HandlerFunc(h.notFound)
 	}

@@ -31,12 +31,12 @@ type Journal struct {
 // DefaultJournalSize is how many entries a journal keeps by default.
 const DefaultJournalSize = 10000
 
-// NewJournal returns a journal that keeps the last size entries. Its
+// newJournal returns a journal that keeps the last size entries. Its
 // memory grows with the entries it keeps: a large size costs nothing until
 // the requests come (a scenario's 100,000-entry journal allocated at once
 // is 25 MB, and 35 of them at once stall the process long enough for
 // clients' timers to fire together).
-func NewJournal(size int) *Journal {
+func newJournal(size int) *Journal {
 	if size <= 0 {
 		size = DefaultJournalSize
 	}

@@ -49,7 +49,7 @@ func TestJournalRecordsAndMasks(t *testing.T) {
 }
 
 func TestJournalIsBounded(t *testing.T) {
-	j := NewJournal(3)
+	j := newJournal(3)
 	for i := 0; i < 5; i++ {
 		j.add(&Entry{Seq: j.nextSeq()})
 	}
@@ -182,14 +182,14 @@ func TestJournalBoundedInBytes(t *testing.T) {
 func TestJournalGrowsWithItsEntries(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	j := NewJournal(1_000_000)
+	j := newJournal(1_000_000)
 	runtime.ReadMemStats(&after)
 	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "a million-entry journal allocated up front")
 	for i := range 5 {
 		j.add(&Entry{Seq: uint64(i + 1)})
 	}
 	assert.Len(t, j.Entries(), 5)
-	small := NewJournal(3)
+	small := newJournal(3)
 	for i := range 5 {
 		small.add(&Entry{Seq: uint64(i + 1)})
 	}
