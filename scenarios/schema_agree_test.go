@@ -81,7 +81,7 @@ func orOK(err error) string {
 }
 
 // schemaCorpus is every scenario file of the repository (the library, the
-// load fixtures good and broken) plus the snippets below.
+// load fixtures good and broken) plus the snippets of testdata/schema_snippets.yaml.
 func schemaCorpus(t *testing.T) map[string][]byte {
 	t.Helper()
 	corpus := map[string][]byte{}
@@ -94,101 +94,28 @@ func schemaCorpus(t *testing.T) map[string][]byte {
 			corpus[f] = data
 		}
 	}
-	for name, edit := range schemaSnippets {
-		require.Contains(t, snippetBase, edit[0], "snippet %s", name)
-		corpus["snippet "+name] = []byte(strings.Replace(snippetBase, edit[0], edit[1], 1))
+	for name, data := range schemaSnippets(t) {
+		corpus["snippet "+name] = data
 	}
 	return corpus
 }
 
-const snippetBase = `version: 1
-name: base
-tags: [retry, light]
-seed: 7
-timeout: 5s
-upstream:
-  routes:
-    - name: charges
-      method: GET
-      path: /v1/charges
-      headers: {X-Tenant: a}
-      respond: {status: 200, headers: {X-Served: stub}, json: {id: ch_1}}
-      faults:
-        - when: {first: 1}
-          status: {code: 429, headers: {Retry-After: "1"}}
-        - latency: {fixed: 10ms}
-client:
-  reference:
-    policy:
-      retry: {max_attempts: 3, base_delay: 20ms}
-  calls:
-    - {method: GET, path: /v1/charges, headers: {X-Tenant: a}, count: 2, concurrency: 1, expect: {id: string}}
-checks:
-  - outcome: success
-  - retry_after_honoured:
-  - attempts: {max: 3}
-`
-
-// schemaSnippets are scenario files at the format's edges: snippetBase
-// with one text replaced (old, new).
-var schemaSnippets = map[string][2]string{
-	"base":                       {"name: base", "name: base"},
-	"retry-after number":         {`Retry-After: "1"`, `Retry-After: 1`},
-	"fault header bool":          {`Retry-After: "1"`, `Retry-After: true`},
-	"respond header number":      {`X-Served: stub`, `X-Served: 2`},
-	"route header number":        {`headers: {X-Tenant: a}`, `headers: {X-Tenant: 1}`},
-	"call header number":         {`path: /v1/charges, headers: {X-Tenant: a}`, `path: /v1/charges, headers: {X-Tenant: 1}`},
-	"timeout number":             {"timeout: 5s", "timeout: 5"},
-	"timeout bad unit":           {"timeout: 5s", "timeout: 5x"},
-	"timeout zero":               {"timeout: 5s", "timeout: 0s"},
-	"timeout negative":           {"timeout: 5s", "timeout: -1s"},
-	"latency number":             {"fixed: 10ms", "fixed: 10"},
-	"status code 99":             {"code: 429", "code: 99"},
-	"status code 600":            {"code: 429", "code: 600"},
-	"status code string":         {"code: 429", `code: "429"`},
-	"respond status string":      {"status: 200,", `status: "200",`},
-	"respond body and json":      {"json: {id: ch_1}", "json: {id: ch_1}, body: x"},
-	"unknown tag":                {"tags: [retry, light]", "tags: [retry, heavy]"},
-	"duplicate tag":              {"tags: [retry, light]", "tags: [retry, retry, light]"},
-	"seed string":                {"seed: 7", "seed: seven"},
-	"seed fraction":              {"seed: 7", "seed: 7.5"},
-	"seed whole float":           {"seed: 7", "seed: 7.0"},
-	"seed exponent":              {"seed: 7", "seed: 7e3"},
-	"seed beyond int64":          {"seed: 7", "seed: 1e30"},
-	"count fraction":             {"count: 2", "count: 2.5"},
-	"count beyond int64":         {"count: 2", "count: 1e30"},
-	"max_attempts beyond int64":  {"max_attempts: 3", "max_attempts: 1e19"},
-	"concurrency fraction":       {"concurrency: 1", "concurrency: 1.5"},
-	"max_attempts fraction":      {"max_attempts: 3", "max_attempts: 3.5"},
-	"status code fraction":       {"code: 429", "code: 429.5"},
-	"when first fraction":        {"when: {first: 1}", "when: {first: 1.5}"},
-	"attempts max fraction":      {"attempts: {max: 3}", "attempts: {max: 2.5}"},
-	"negative count":             {"count: 2", "count: -1"},
-	"zero concurrency":           {"concurrency: 1", "concurrency: 0"},
-	"lowercase method":           {"method: GET, path", "method: get, path"},
-	"call path without slash":    {"path: /v1/charges, headers", "path: v1/charges, headers"},
-	"route path without slash":   {"path: /v1/charges\n", "path: v1/charges\n"},
-	"version 2":                  {"version: 1", "version: 2"},
-	"version string":             {"version: 1", `version: "1"`},
-	"no checks":                  {"checks:\n", "checks: []\nx:\n"},
-	"unknown check":              {"  - outcome: success", "  - outcom: success"},
-	"two checks in one item":     {"  - outcome: success", "  - {outcome: success, goodput: {min: 0.5}}"},
-	"outcome unknown":            {"outcome: success", "outcome: maybe"},
-	"attempts zero max":          {"attempts: {max: 3}", "attempts: {max: 0}"},
-	"attempts empty":             {"attempts: {max: 3}", "attempts: {}"},
-	"attempts min above max":     {"attempts: {max: 3}", "attempts: {min: 4, max: 2}"},
-	"attempts exact and max":     {"attempts: {max: 3}", "attempts: {exact: 2, max: 3}"},
-	"policy unknown key":         {"max_attempts: 3", "max_attemps: 3"},
-	"policy wrong type":          {"max_attempts: 3", "max_attempts: many"},
-	"policy unknown section":     {"retry: {max_attempts", "retries: {max_attempts"},
-	"receiver url":               {"  reference:\n", "  receiver: {url: 'http://127.0.0.1:9/hook'}\n  reference:\n"},
-	"receiver scheme only":       {"  reference:\n", "  receiver: {scheme: stripe}\n  reference:\n"},
-	"receiver scheme and secret": {"  reference:\n", "  receiver: {scheme: stripe, secret: whsec_x}\n  reference:\n"},
-	"when first zero":            {"when: {first: 1}", "when: {first: 0}"},
-	"expect unknown type":        {"expect: {id: string}", "expect: {id: int}"},
-	"no routes":                  {"  routes:\n", "  routes: []\n  x:\n"},
-	"empty name":                 {"name: base", `name: ""`},
-	"unknown top key":            {"seed: 7", "seed: 7\nowner: me"},
-	"unknown fault":              {"- latency: {fixed: 10ms}", "- latency: {fixed: 10ms}\n        - jitter: {max: 1s}"},
-	"fault unknown key":          {"fixed: 10ms", "fixd: 10ms"},
+// schemaSnippets are the scenario files of testdata/schema_snippets.yaml:
+// its base with one text replaced, by name.
+func schemaSnippets(t *testing.T) map[string][]byte {
+	t.Helper()
+	data, err := os.ReadFile("testdata/schema_snippets.yaml")
+	require.NoError(t, err)
+	var s struct {
+		Base  string               `yaml:"base"`
+		Edits map[string][2]string `yaml:"edits"`
+	}
+	require.NoError(t, yaml.Unmarshal(data, &s))
+	require.NotEmpty(t, s.Edits)
+	out := map[string][]byte{}
+	for name, edit := range s.Edits {
+		require.Contains(t, s.Base, edit[0], "snippet %s", name)
+		out[name] = []byte(strings.Replace(s.Base, edit[0], edit[1], 1))
+	}
+	return out
 }
