@@ -28,17 +28,21 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // effects counts Process calls per event id and can fail on demand.
 type effects struct {
-	mu    sync.Mutex
-	n     map[string]int
-	fail  int // fail this many calls before succeeding
-	calls int
-	done  chan string
+	mu     sync.Mutex
+	n      map[string]int
+	fail   int // fail this many calls before succeeding
+	calls  int
+	done   chan string
+	called chan struct{} // a call was made (not every call: it is a wake-up)
 }
 
-func newEffects() *effects { return &effects{n: map[string]int{}, done: make(chan string, 128)} }
+func newEffects() *effects {
+	return &effects{n: map[string]int{}, done: make(chan string, 128), called: make(chan struct{}, 1)}
+}
 
 func (e *effects) process(_ context.Context, ev Event) error {
 	e.mu.Lock()
+	defer wake(e.called)
 	e.calls++
 	if e.calls <= e.fail {
 		e.mu.Unlock()
@@ -48,6 +52,27 @@ func (e *effects) process(_ context.Context, ev Event) error {
 	e.mu.Unlock()
 	e.done <- ev.ID
 	return nil
+}
+
+// wake signals ch without blocking: a waiter rechecks its condition.
+func wake(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// waitCalls waits until process has been called n times, or limit passes
+// (the test's assertions then say what is missing).
+func (e *effects) waitCalls(n int, limit time.Duration) {
+	timeout := time.After(limit)
+	for e.callCount() < n {
+		select {
+		case <-e.called:
+		case <-timeout:
+			return
+		}
+	}
 }
 
 func (e *effects) callCount() int {
@@ -241,9 +266,7 @@ func TestProcessingFailuresAreDeadLettered(t *testing.T) {
 	r, eff := newReceiver(t, Config{MaxAttempts: 3})
 	eff.fail = 100
 	serve(r, stripeRequest(t, "evt_d", time.Now(), secret))
-	for deadline := time.Now().Add(2 * time.Second); eff.callCount() < 3 && time.Now().Before(deadline); {
-		time.Sleep(time.Millisecond)
-	}
+	eff.waitCalls(3, 2*time.Second)
 	_ = r.Close()
 	dl := r.DeadLetters()
 	if len(dl) != 1 || dl[0].Event.ID != "evt_d" || dl[0].Attempts != 3 || dl[0].Err == nil {
@@ -258,22 +281,26 @@ func TestProcessingFailuresAreDeadLettered(t *testing.T) {
 // redelivery is processed: exactly one effect in the end.
 func TestFullQueueReleasesClaimForRedelivery(t *testing.T) {
 	gate := make(chan struct{})
+	taken, processed := make(chan struct{}, 1), make(chan struct{}, 3)
 	var mu sync.Mutex
 	seen := map[string]int{}
 	r, _ := newReceiver(t, Config{Workers: 1, Queue: 1, Process: func(_ context.Context, e Event) error {
+		wake(taken)
 		<-gate
 		mu.Lock()
 		seen[e.ID]++
 		mu.Unlock()
+		processed <- struct{}{}
 		return nil
 	}})
 	codes := []int{
 		serve(r, stripeRequest(t, "evt_a", time.Now(), secret)), // taken by the worker
 	}
 	// Wait until the worker holds evt_a, so the queue's one slot is free.
-	deadline := time.Now().Add(2 * time.Second)
-	for len(r.queue) != 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
+	timeout := time.After(2 * time.Second)
+	select {
+	case <-taken:
+	case <-timeout:
 	}
 	codes = append(codes,
 		serve(r, stripeRequest(t, "evt_b", time.Now(), secret)), // queued
@@ -283,10 +310,11 @@ func TestFullQueueReleasesClaimForRedelivery(t *testing.T) {
 		t.Fatalf("codes = %v, want the third to be 503", codes)
 	}
 	close(gate)
-	for ok := false; !ok && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-		mu.Lock()
-		ok = seen["evt_a"] == 1 && seen["evt_b"] == 1
-		mu.Unlock()
+	for range 2 { // evt_a and evt_b
+		select {
+		case <-processed:
+		case <-timeout:
+		}
 	}
 	if code := serve(r, stripeRequest(t, "evt_c", time.Now(), secret)); code != http.StatusAccepted {
 		t.Fatalf("redelivery after 503: status = %d, want 202", code)
@@ -356,9 +384,7 @@ func TestCloseDoesNotWaitOutBackoff(t *testing.T) {
 	r, eff := newReceiver(t, Config{MaxAttempts: 5, Backoff: time.Hour})
 	eff.fail = 100
 	serve(r, stripeRequest(t, "evt_slow", time.Now(), secret))
-	for deadline := time.Now().Add(2 * time.Second); eff.callCount() == 0 && time.Now().Before(deadline); {
-		time.Sleep(time.Millisecond)
-	}
+	eff.waitCalls(1, 2*time.Second)
 	start := time.Now()
 	_ = r.Close()
 	if took := time.Since(start); took > time.Second {
