@@ -62,16 +62,21 @@ type verdictKey struct{}
 // "contract.operation" and, when the request breaks the contract,
 // "contract.violation". Pass it to fault.WithInspect so every request is
 // judged, including those a fault answers before the spec handler.
+//
+// The notes are read-only: a conforming request's notes are one map per
+// operation, shared by every such request (one allocation fewer per
+// request, and no copy of it per journal entry).
 func (s *Spec) Inspect(r *http.Request) (*http.Request, map[string]string) {
 	op, vs := s.ValidateRequest(r)
-	notes := map[string]string{}
+	r = r.WithContext(context.WithValue(r.Context(), verdictKey{}, &verdict{op, vs}))
+	if op != nil && len(vs) == 0 {
+		return r, op.notes
+	}
+	notes := map[string]string{NoteViolation: joinViolations(vs)}
 	if op != nil {
 		notes[NoteOperation] = op.Name()
 	}
-	if len(vs) > 0 {
-		notes[NoteViolation] = joinViolations(vs)
-	}
-	return r.WithContext(context.WithValue(r.Context(), verdictKey{}, &verdict{op, vs})), notes
+	return r, notes
 }
 
 // The journal notes Inspect returns.

@@ -81,6 +81,9 @@ type Operation struct {
 	item   *v3.PathItem
 	params paramKinds // where it takes parameters, for the fast path
 	name   string     // Name, computed once
+	// notes are the journal notes of a request that conforms (the
+	// operation's name), built once and shared: see Inspect.
+	notes map[string]string
 }
 
 // Name is how reports name the operation: "GET /v1/things/{id}", with its
@@ -208,6 +211,7 @@ func (s *Spec) collect() {
 			op := &Operation{Method: strings.ToUpper(o.Key()), Path: tmpl, Query: query, ID: o.Value().OperationId, Key: key, op: o.Value(), item: item,
 				params: kindsOf(tmpl, item, o.Value())}
 			op.name = op.Name()
+			op.notes = map[string]string{NoteOperation: op.name}
 			s.ops = append(s.ops, op)
 		}
 	}

@@ -44,8 +44,8 @@ func (s *Spec) ValidateRequest(r *http.Request) (*Operation, []Violation) {
 }
 
 func (s *Spec) validateFor(op *Operation, r *http.Request) []Violation {
-	body, restore := bufferBody(r)
-	defer restore()
+	body := readBody(r)
+	defer putBody(r, body) // for whatever serves the request next
 	if r.Method == http.MethodHead && op.Method == http.MethodGet {
 		r2 := r.Clone(r.Context())
 		r2.Method = http.MethodGet
@@ -54,13 +54,13 @@ func (s *Spec) validateFor(op *Operation, r *http.Request) []Violation {
 	if s.conforms(op, r, body) {
 		return s.undeclaredBody(op, r, body)
 	}
-	restore()
+	putBody(r, body)
 	form := isForm(r.Header.Get("Content-Type"))
 	_, errs := s.judge(form, false).ValidateHttpRequestSyncWithPathItem(r, op.item, op.Path)
 	if uncompiled(errs) {
 		// The spec's schema does not compile as OpenAPI (3.1 documents
 		// still using nullable, say): judge it as plain JSON Schema.
-		restore()
+		putBody(r, body)
 		_, errs = s.judge(form, true).ValidateHttpRequestSyncWithPathItem(r, op.item, op.Path)
 		errs = s.dropUncompiled(op, errs)
 	}
@@ -86,8 +86,15 @@ func hasJSONBody(r *http.Request) bool {
 // bufferBody reads the request body and returns it, with a function that
 // puts a fresh reader back (the validator consumes the one it is given).
 func bufferBody(r *http.Request) ([]byte, func()) {
+	body := readBody(r)
+	putBody(r, body)
+	return body, func() { putBody(r, body) }
+}
+
+// readBody reads and closes the request body; nil when it has none.
+func readBody(r *http.Request) []byte {
 	if r.Body == nil || r.Body == http.NoBody {
-		return nil, func() {}
+		return nil
 	}
 	var body []byte
 	if n := r.ContentLength; n > 0 && n <= 1<<20 {
@@ -98,9 +105,25 @@ func bufferBody(r *http.Request) ([]byte, func()) {
 		body, _ = io.ReadAll(r.Body)
 	}
 	_ = r.Body.Close()
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	return body, func() { r.Body = io.NopCloser(bytes.NewReader(body)) }
+	return body
 }
+
+// putBody gives r a fresh reader over body (read by readBody; nil leaves
+// a request without a body as it was).
+func putBody(r *http.Request, body []byte) {
+	if body == nil {
+		return
+	}
+	b := &bodyReader{}
+	b.Reset(body)
+	r.Body = b
+}
+
+// bodyReader is a request body over bytes: a reader and its no-op Close
+// in one allocation.
+type bodyReader struct{ bytes.Reader }
+
+func (*bodyReader) Close() error { return nil }
 
 // uncompiled reports whether a schema failed to compile (the spec's
 // defect, not the message's).

@@ -41,8 +41,8 @@ func serveChild(kind string) int {
 		return 2
 	}
 	defer flush()
-	if path := os.Getenv(childEnv + "_CPUPROFILE"); path != "" && kind == "spec" {
-		f, err := os.Create(path)
+	if path := os.Getenv(childEnv + "_CPUPROFILE"); path != "" {
+		f, err := os.Create(path + "." + kind)
 		if err == nil && pprof.StartCPUProfile(f) == nil {
 			defer pprof.StopCPUProfile()
 		}

@@ -1,0 +1,79 @@
+package contract
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestFastPathAgreesWithValidator: the fast path may only send a request
+// on to the full validator, never pass one the validator refuses; and
+// ValidateRequest's verdict is the validator's, whichever path decided.
+// The bodies are the ones where a JSON decoder could differ from the
+// validator's encoding/json: duplicate names, invalid UTF-8, numbers at
+// the edge of float64, trailing data, escapes.
+func TestFastPathAgreesWithValidator(t *testing.T) {
+	spec, err := Load("testdata/bench_orders.yaml")
+	require.NoError(t, err)
+	const ok = `"currency":"eur","customer":"cus_1"`
+	bodies := map[string]bool{ // body -> the validator's verdict
+		`{"amount":1200,` + ok + `}`:                                   true,
+		`{"amount":"x","amount":1200,` + ok + `}`:                      true, // encoding/json keeps the last
+		`{"amount":1200,"amount":"x",` + ok + `}`:                      false,
+		`{"amount":1200,` + ok + `,"description":"caf` + "\xe9" + `"}`: true, // invalid UTF-8 becomes U+FFFD
+		`{"amount":1e400,` + ok + `}`:                                  false,
+		`{"amount":1.0000000000000001,` + ok + `}`:                     true, // an integer once it is a float64
+		`{"amount":0.99999999999999999,` + ok + `}`:                    true, // rounds to 1, the minimum
+		`{"amount":1200,` + ok + `} `:                                  true,
+		`{"amount":1200,` + ok + `} {}`:                                false,
+		`{"amount":1200,"currency":"\u0065ur","customer":"cus_1"}`:     true,
+		`{"amount":1200,"currency":"EUR","customer":"cus_1"}`:          false,
+		`{"amount":1200,` + ok + `,"note":null}`:                       true,
+		`{"amount":1200,` + ok + `,"metadata":{"a":1}}`:                false,
+		`[]`: false,
+		``:   false,
+	}
+	op := spec.Operations()[0]
+	for body, want := range bodies {
+		newReq := func() *http.Request {
+			r := httptest.NewRequest("POST", "/v1/orders", strings.NewReader(body))
+			r.Header.Set("Content-Type", "application/json")
+			return r
+		}
+		full, errs := spec.validator.ValidateHttpRequestSyncWithPathItem(newReq(), op.item, op.Path)
+		require.Equal(t, want, full, "the validator on %q: %v", body, errs)
+		if spec.conforms(op, newReq(), []byte(body)) {
+			assert.True(t, full, "the fast path passed %q, which the validator refuses", body)
+		}
+		_, vs := spec.ValidateRequest(newReq())
+		assert.Equal(t, want, len(vs) == 0, "ValidateRequest on %q: %v", body, vs)
+	}
+}
+
+// TestInspectNotes: a conforming request is noted with its operation only,
+// a refused one with the operation and the violation; notes of one never
+// leak into another's.
+func TestInspectNotes(t *testing.T) {
+	spec, err := Load("testdata/bench_orders.yaml")
+	require.NoError(t, err)
+	inspect := func(body string) map[string]string {
+		r := httptest.NewRequest("POST", "/v1/orders", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		_, notes := spec.Inspect(r)
+		return notes
+	}
+	good := inspect(`{"amount":1200,"currency":"eur","customer":"cus_1"}`)
+	bad := inspect(`{"amount":0,"currency":"eur","customer":"cus_1"}`)
+	again := inspect(`{"amount":1,"currency":"usd","customer":"cus_2"}`)
+	name := spec.Operations()[0].Name()
+	assert.Equal(t, map[string]string{NoteOperation: name}, good)
+	assert.Equal(t, name, bad[NoteOperation])
+	assert.Contains(t, bad[NoteViolation], "amount")
+	assert.Equal(t, map[string]string{NoteOperation: name}, again)
+	_, none := spec.Inspect(httptest.NewRequest("GET", "/nowhere", nil))
+	assert.Equal(t, map[string]string{NoteViolation: "operation: the spec has no operation GET /nowhere"}, none)
+}
