@@ -607,16 +607,21 @@ func TestBreakerHeldCallGoesAtTheProbesVerdict(t *testing.T) {
 	p.Breaker.OpenTimeout, p.Breaker.WaitForProbe = 20*time.Millisecond, true
 	p.Retry.BaseDelay, p.Retry.MaxDelay = 2*time.Second, 4*time.Second
 	p.Budget.Enabled = false
-	c := newClient(t, p)
+	clock := &tellingClock{slept: make(chan struct{}, 1)}
+	c := newClient(t, p, WithClock(clock))
 	_, err := c.Do(context.Background(), get(s.url("/x"))) // 503: open
 	require.ErrorIs(t, err, ErrRetriesExhausted)
-	time.Sleep(30 * time.Millisecond) // past the open timeout: the next attempt probes
+	time.Sleep(30 * time.Millisecond) // past the open timeout (gobreaker's own wall clock): the next attempt probes
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	probed := make(chan error, 1)
 	go func() { _, err := c.Do(ctx, get(s.url("/x"))); probed <- err }()
 	require.Eventually(t, func() bool { return s.count() == 2 }, 5*time.Second, time.Millisecond, "the probe is out")
+	select { // from here only a held call waits on the clock
+	case <-clock.slept:
+	default:
+	}
 	heldDone := make(chan error, 1)
 	go func() {
 		resp, err := c.Do(ctx, get(s.url("/x")))
@@ -625,7 +630,11 @@ func TestBreakerHeldCallGoesAtTheProbesVerdict(t *testing.T) {
 		}
 		heldDone <- err
 	}()
-	time.Sleep(50 * time.Millisecond) // the second call meets the half-open breaker and is held
+	select { // the second call meets the half-open breaker and is held
+	case <-clock.slept:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the second call was not held")
+	}
 	assert.Equal(t, 2, s.count(), "held while the probe is out")
 	close(release)
 	require.NoError(t, <-probed)
@@ -657,4 +666,19 @@ func TestBreakerHoldFitsItsJitterInTheDeadline(t *testing.T) {
 		require.NoError(t, err, "seed %d", seed)
 		assert.Equal(t, "back", string(resp.Body))
 	}
+}
+
+// tellingClock is wall time that tells the test when a call waits on it
+// (a wake-up, not a count).
+type tellingClock struct {
+	realClock
+	slept chan struct{}
+}
+
+func (c *tellingClock) Sleep(ctx context.Context, d time.Duration) error {
+	select {
+	case c.slept <- struct{}{}:
+	default:
+	}
+	return realClock{}.Sleep(ctx, d)
 }
