@@ -31,11 +31,21 @@ func TestDocumentedExamples(t *testing.T) {
 	require.Greater(t, len(lines), 20, "the examples were found")
 	var script strings.Builder
 	for _, l := range lines {
-		script.WriteString("# " + l + "\nexec " + l + " --help\n")
+		script.WriteString("# " + l + "\nhelp " + l + "\n")
 	}
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "examples.txtar"), []byte(script.String()), 0o644))
-	testscript.Run(t, testscript.Params{Dir: dir, RequireExplicitExec: true})
+	testscript.Run(t, testscript.Params{Dir: dir, RequireExplicitExec: true, Cmds: map[string]func(*testscript.TestScript, bool, []string){
+		// help runs the line with --help appended in this process: the
+		// parse is the same as the binary's, without starting a process
+		// per example (a -race binary takes about a second to start on a
+		// busy machine, and there are dozens).
+		"help": func(ts *testscript.TestScript, _ bool, args []string) {
+			if code := Execute(append(args[1:], "--help"), ts.Stdout(), ts.Stderr()); code != ExitOK {
+				ts.Fatalf("%s --help: exit %d", strings.Join(args, " "), code)
+			}
+		},
+	}})
 
 	covered := scriptedExamples(t)
 	for _, l := range lines {
