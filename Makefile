@@ -29,9 +29,13 @@ cross-vet:
 	GOOS=darwin GOARCH=arm64 $(GO) vet $(PKGS)
 	GOOS=windows GOARCH=amd64 $(GO) vet $(PKGS)
 
+# The large real-spec tests of contract skip under -race (minutes of
+# instrumented YAML parsing, no concurrency of their own): the last line runs
+# them without it, every 8th operation as before (see contract/race_test.go).
 test:
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+	$(GO) test -count=1 -run 'TestRealSpecs|TestVerifyRealCassette' ./contract/ -realworld.every 8
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)

@@ -30,6 +30,7 @@ func realCassette(t *testing.T, name string) *cassettes.Cassette {
 // understood); edited into a stale fixture (a required field gone, an
 // undocumented status), it does not, naming the field and the status.
 func TestVerifyRealCassette(t *testing.T) {
+	skipLargeUnderRace(t)
 	c := realCassette(t, "fantasy-openai-sse.v4.yaml")
 	spec := realSpec(t, "openai-openapi.yaml")
 	vs := spec.Verify(c)

@@ -2,5 +2,9 @@
 
 package contract_test
 
-// sampleEvery: without the race detector the sweep takes every operation.
-const sampleEvery = 1
+// raceDetector: see race_test.go.
+const raceDetector = false
+
+// defaultEvery: without the race detector the sweep takes every operation
+// (make test's run takes every 8th: -realworld.every 8).
+const defaultEvery = 1

@@ -1,6 +1,7 @@
 package contract_test
 
 import (
+	"flag"
 	"io"
 	"net/http/httptest"
 	"os"
@@ -35,14 +36,25 @@ func realworld(t testing.TB, name string) string {
 }
 
 var realSpecs = []struct {
-	name string
-	file string
-	ops  int
+	name  string
+	file  string
+	ops   int
+	large bool // not swept under -race (see race_test.go)
 }{
-	{"twilio-messaging", "twilio_messaging_v1.yaml", 58},
-	{"twilio-2010", "twilio_api_v2010.yaml", 197},
-	{"openai", "openai-openapi.yaml", 288},
-	{"digitalocean", "digitalocean/specification/DigitalOcean-public.v2.yaml", 659},
+	{"twilio-messaging", "twilio_messaging_v1.yaml", 58, false},
+	{"twilio-2010", "twilio_api_v2010.yaml", 197, true},
+	{"openai", "openai-openapi.yaml", 288, true},
+	{"digitalocean", "digitalocean/specification/DigitalOcean-public.v2.yaml", 659, true},
+}
+
+// sampleEvery is the share of each real spec's operations swept.
+var sampleEvery = flag.Int("realworld.every", defaultEvery, "sweep every Nth operation of the real specs (default 1; 8 under -race)")
+
+// skipLargeUnderRace skips a test of a large real spec under -race.
+func skipLargeUnderRace(t *testing.T) {
+	if raceDetector {
+		t.Skip("a large real spec under -race takes minutes for no concurrency of its own: make test runs it without -race")
+	}
 }
 
 // cannotGenerate lists, by operation, the requests no value drawn from the
@@ -56,14 +68,17 @@ var cannotGenerate = map[string]string{
 // from the spec's own examples (or generated values), checks the contract
 // accepts it, serves it, and checks the answer is valid for the spec: no
 // answer may break the spec, and no request but those cannotGenerate
-// lists (whose miss must be warned). Under -race every 8th operation is
-// swept, to keep CI's time.
+// lists (whose miss must be warned). Under -race only the small spec is
+// swept, every 8th operation (see race_test.go).
 func TestRealSpecs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads four large specs")
 	}
 	for _, rs := range realSpecs {
 		t.Run(rs.name, func(t *testing.T) {
+			if rs.large {
+				skipLargeUnderRace(t)
+			}
 			t.Parallel()
 			start := time.Now()
 			spec := realSpec(t, rs.file)
@@ -105,7 +120,7 @@ func sweepSpec(t *testing.T, name string, spec *contract.Spec, start time.Time) 
 	h := spec.Handler(42)
 	swept, listed := 0, 0
 	for i, op := range spec.Operations() {
-		if i%sampleEvery != 0 {
+		if i%max(*sampleEvery, 1) != 0 {
 			continue
 		}
 		swept++
