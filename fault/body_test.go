@@ -2,9 +2,11 @@ package fault
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"net"
 	"net/http"
+	"syscall"
 	"testing"
 	"time"
 
@@ -52,8 +54,14 @@ func TestSlowBodyCut(t *testing.T) {
 	_, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusRequestTimeout, resp.StatusCode)
+	// Closed: the server's FIN reads as EOF; or, when a byte the writer
+	// above sent was still unread as the server closed, its kernel answers
+	// with a reset instead (RFC 1122 4.2.2.13), which depends only on when
+	// the writer woke. A connection kept open would end at the deadline.
 	_, err = rd.ReadByte()
-	assert.ErrorIs(t, err, io.EOF, "the connection is closed")
+	if !errors.Is(err, syscall.ECONNRESET) {
+		assert.ErrorIs(t, err, io.EOF, "the connection is closed")
+	}
 
 	e := settled(t, s)
 	require.Len(t, e, 1)
