@@ -16,7 +16,7 @@ import (
 	"github.com/faultline-dev/faultline/fault"
 	"github.com/faultline-dev/faultline/internal/fielderr"
 	"github.com/faultline-dev/faultline/report"
-	"github.com/faultline-dev/faultline/scenarios/webhook"
+	"github.com/faultline-dev/faultline/webhook"
 )
 
 func init() { register(newWebhookCmd) }

@@ -49,4 +49,12 @@
 // sets one, else with one derived from the run's seed and its name
 // ([SeedFor]); the upstream's draws and the reference client's jitter both
 // come from it, so `faultline run --seed N` repeats a run.
+//
+// # Webhooks
+//
+// A scenario whose plan sends webhooks to the target "receiver" runs the
+// reference receiver (resilience/receiver) for the reference client
+// (receiver.go), and check_webhooks.go judges the deliveries. The campaign
+// against a user's own handler is package webhook, a sibling that never
+// imports this one; its doc maps every part ("Where webhook code lives").
 package scenarios

@@ -37,4 +37,8 @@
 // signatures older or newer than [Options.Tolerance] (five minutes by
 // default); each failure wraps one of the exported sentinel errors, so a
 // receiver can map it to a status code with errors.Is.
+//
+// It imports nothing of faultline: every webhook part stands on it. Where
+// each part lives is listed in package webhook's doc ("Where webhook code
+// lives").
 package webhooksig

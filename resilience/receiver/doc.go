@@ -40,4 +40,9 @@
 // The in-memory store suits one process; across replicas implement [Store]
 // with one atomic statement, e.g. INSERT ... ON CONFLICT DO NOTHING and
 // checking the affected row count.
+//
+// Of faultline it imports only internal/webhooksig, so a user can take it
+// alone. The rest of faultline's webhook code (the upstream that sends
+// deliveries, the scenarios' receiver target, the campaign that attacks a
+// handler) is mapped in package webhook's doc ("Where webhook code lives").
 package receiver

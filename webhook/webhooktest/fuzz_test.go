@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/faultline-dev/faultline/resilience/receiver"
-	"github.com/faultline-dev/faultline/scenarios/webhook"
-	"github.com/faultline-dev/faultline/scenarios/webhook/webhooktest"
+	"github.com/faultline-dev/faultline/webhook"
+	"github.com/faultline-dev/faultline/webhook/webhooktest"
 )
 
 // FuzzReferenceReceiver runs the harness against resilience/receiver.

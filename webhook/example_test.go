@@ -8,7 +8,7 @@ import (
 	"sync"
 
 	"github.com/faultline-dev/faultline/resilience/receiver"
-	"github.com/faultline-dev/faultline/scenarios/webhook"
+	"github.com/faultline-dev/faultline/webhook"
 )
 
 func ExampleRun() {

@@ -12,7 +12,7 @@ package webhooktest
 import (
 	"testing"
 
-	"github.com/faultline-dev/faultline/scenarios/webhook"
+	"github.com/faultline-dev/faultline/webhook"
 )
 
 // Fuzz drives ft.Handler from a native fuzz test. Each input is a payload,

@@ -84,4 +84,36 @@
 // signature, at most one effect per event id. Package webhooktest drives it
 // from a native Go fuzz test (webhooktest.Fuzz), so that this package does
 // not link the testing package.
+//
+// # Where webhook code lives
+//
+// Webhooks cross faultline in both directions: the fault upstream sends them
+// to a client under test, and this package sends them to a user's handler.
+// Each part has one home, and the import rules between them are tested
+// (TestWebhookHomes, in this package):
+//
+//   - internal/webhooksig: how each provider signs and verifies (stripe,
+//     standard, github, shopify, slack, hmac). Both sides use it; it imports
+//     nothing of faultline.
+//   - resilience/receiver: the reference receiver a user may copy or import
+//     (verify, deduplicate, acknowledge, process). It imports only
+//     webhooksig: no test machinery.
+//   - fault (webhooks.go, webhooks_load.go): the upstream as a provider. A
+//     plan's webhooks: section sends signed deliveries with delivery faults
+//     (duplicates, concurrent copies, reordering, forged and stale
+//     signatures, redelivery on a schedule) and journals them. It knows no
+//     receiver: the target is a URL.
+//   - scenarios (receiver.go, check_webhooks.go): a scenario's "receiver"
+//     target, which starts resilience/receiver for the reference client, and
+//     the checks that judge the deliveries.
+//   - webhook (this package): the campaign against a user's handler and the
+//     fuzz Harness. A sibling of scenarios, not a child: both judge
+//     something and fill a report.Run, and this package never imports
+//     scenarios (nor cmd), nor links testing.
+//   - webhook/webhooktest: the go test -fuzz driver, which links testing,
+//     as net/http/httptest does.
+//   - cmd/webhook.go: flags into Options; --effects-upstream composes a fault
+//     upstream with [JournalEffects].
+//   - audit (rule_webhook.go): the static rule that finds handlers that do
+//     not verify signatures.
 package webhook
