@@ -88,7 +88,7 @@ func TestReferenceReceiverPassesEveryScheme(t *testing.T) {
 }
 
 func TestRacyCheckThenInsertFailsConcurrentDuplicates(t *testing.T) {
-	h, eff := newFlawed(t, "stripe", stripeSecret, flaws{raceGap: 50 * time.Millisecond})
+	h, eff := newFlawed(t, "stripe", stripeSecret, flaws{raceGap: 250 * time.Millisecond})
 	run := mustRun(t, quick(serve(t, h), "stripe", stripeSecret, eff))
 	failed, _ := outcomes(run)
 	want := []string{"concurrent-duplicates-16", "concurrent-duplicates-2", "concurrent-duplicates-4", "concurrent-duplicates-8"}

@@ -30,7 +30,7 @@ func TestFuzzHarnessCatchesFlaws(t *testing.T) {
 	}{
 		{"no signature check, wrong secret", flaws{noVerify: true}, 4, "bad signature"},
 		{"no signature check, tampered body", flaws{noVerify: true}, 1, "bad signature"},
-		{"check-then-insert race", flaws{raceGap: 50 * time.Millisecond}, 7, "want at most one"},
+		{"check-then-insert race", flaws{raceGap: 250 * time.Millisecond}, 7, "want at most one"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -57,7 +57,7 @@ func referenceHandler(t *testing.T, scheme, secret string) (http.Handler, *count
 // flaws are the switchable flaws of a flawed handler.
 type flaws struct {
 	noVerify  bool          // accepts any signature
-	raceGap   time.Duration // time between checking and inserting the id (check-then-insert race)
+	raceGap   time.Duration // check-then-insert race: the longest wait between checking and inserting the id (see isDuplicate)
 	work      time.Duration // synchronous processing before answering
 	failFirst bool          // claims the id, then fails the first processing with 500 and keeps the claim
 }
@@ -69,9 +69,10 @@ type flawed struct {
 	effects  *counts
 	onEffect func(id string) // called for each effect, when set
 
-	mu     sync.Mutex
-	seen   map[string]bool
-	failed bool
+	mu       sync.Mutex
+	seen     map[string]bool
+	checking map[string]chan struct{} // ids checked and not yet inserted (racy handler only)
+	failed   bool
 }
 
 func newFlawed(t *testing.T, scheme, secret string, fl flaws) (*flawed, *counts) {
@@ -80,7 +81,7 @@ func newFlawed(t *testing.T, scheme, secret string, fl flaws) (*flawed, *counts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &flawed{flaws: fl, scheme: s, effects: newCounts(), seen: map[string]bool{}}
+	f := &flawed{flaws: fl, scheme: s, effects: newCounts(), seen: map[string]bool{}, checking: map[string]chan struct{}{}}
 	return f, f.effects
 }
 
@@ -118,25 +119,55 @@ func (f *flawed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // isDuplicate checks and records id: atomically, unless raceGap is set.
+//
+// With raceGap, the check and the insert are separate steps (a SELECT, then
+// an INSERT), and the race between them is made certain rather than left to
+// timing: a copy that finds the id unseen waits until another copy of the
+// same event has checked too (then both go on to apply the event), or
+// raceGap at most. So concurrent copies race however the machine schedules
+// them, as long as they arrive within raceGap of each other, and a lone
+// delivery is only raceGap slower.
 func (f *flawed) isDuplicate(id string) bool {
-	if f.raceGap == 0 {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		dup := f.seen[id]
-		f.seen[id] = true
-		return dup
-	}
 	f.mu.Lock()
-	dup := f.seen[id]
-	f.mu.Unlock()
-	if dup {
+	if f.seen[id] {
+		f.mu.Unlock()
 		return true
 	}
-	time.Sleep(f.raceGap) // the SELECT and the INSERT are separate round trips
+	if f.raceGap == 0 {
+		f.seen[id] = true
+		f.mu.Unlock()
+		return false
+	}
+	if first, ok := f.checking[id]; ok {
+		close(first) // the first copy checked too: both insert
+		delete(f.checking, id)
+		f.mu.Unlock()
+	} else {
+		mine := make(chan struct{})
+		f.checking[id] = mine
+		f.mu.Unlock()
+		f.awaitSecondCopy(id, mine)
+	}
 	f.mu.Lock()
 	f.seen[id] = true
 	f.mu.Unlock()
 	return false
+}
+
+// awaitSecondCopy waits until another copy of id checks (closing mine) or
+// raceGap passes.
+func (f *flawed) awaitSecondCopy(id string, mine chan struct{}) {
+	t := time.NewTimer(f.raceGap)
+	defer t.Stop()
+	select {
+	case <-mine:
+	case <-t.C:
+		f.mu.Lock()
+		if f.checking[id] == mine {
+			delete(f.checking, id)
+		}
+		f.mu.Unlock()
+	}
 }
 
 func (f *flawed) firstFailure() bool {

@@ -27,7 +27,7 @@ func forwarding(t *testing.T, upstream string, racy bool) http.Handler {
 		return resp.Body.Close()
 	}
 	if racy {
-		h, _ := newFlawed(t, "github", "gh", flaws{raceGap: 50 * time.Millisecond})
+		h, _ := newFlawed(t, "github", "gh", flaws{raceGap: 250 * time.Millisecond})
 		h.onEffect = func(id string) { _ = call(context.Background(), id) }
 		return h
 	}
