@@ -82,6 +82,17 @@ func TestMaskKnownFormats(t *testing.T) {
 	out := Mask(in, Placeholder)
 	assert.Equal(t, "key "+Placeholder+" and "+Placeholder+" and plain text", out)
 	assert.Equal(t, "nothing secret", Mask("nothing secret", Placeholder))
+	// Each format alone is masked whole; in a sentence, only the secret goes.
+	for _, s := range []string{"AKIAIOSFODNN7EXAMPLE", "ghp_abcdefghijklmnopqrstuvwxyz0123456789", "xoxb-123456789012-abcdefghij",
+		"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_X", "-----BEGIN RSA PRIVATE KEY-----"} {
+		assert.Equal(t, Placeholder, Mask(s, Placeholder), s)
+	}
+	assert.Equal(t, "key "+Placeholder+" here", Mask("key sk_live_4eC39HqLyjWDarjtT1zdp7dc here", Placeholder))
+	assert.Equal(t, "Authorization was "+Placeholder, Mask("Authorization was Bearer abcdefgh12345", Placeholder))
+	// Counterparts: ordinary text that looks like the start of a format stays.
+	for _, s := range []string{"sk_ is a prefix", "the bearer of bad", "ghost AKIA short"} {
+		assert.Equal(t, s, Mask(s, Placeholder), s)
+	}
 	ms := Find("Bearer abcdefghijk and " + rsaKey)
 	require.Len(t, ms, 2)
 	assert.Equal(t, []string{"bearer-token", "private-key"}, []string{ms[0].Rule, ms[1].Rule})
