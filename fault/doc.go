@@ -75,6 +75,17 @@
 // never become requests; [Server.Handshakes] lists them, with the client's
 // alert where it sent one.
 //
+// # Webhooks
+//
+// A plan's webhooks make the upstream act as a provider: after a request it
+// served, or on a timer, it sends signed deliveries ([Webhook]) to a callback
+// URL, with [DeliveryFaults] (copies, delays, reordering, bad or stale
+// signatures, redelivery), and lists each one in [Handler.Deliveries]
+// (webhooks.go, webhooks_load.go). fault knows no receiver: the reference
+// receiver, the scenarios' checks and the campaign against a user's handler
+// live elsewhere, mapped in package webhook's doc ("Where webhook code
+// lives").
+//
 // # The journal
 //
 // Every request becomes an [Entry]: sequence number, arrival time, method,
