@@ -109,7 +109,8 @@ func runWebhook(ctx context.Context, stdout io.Writer, o *webhookOptions) error 
 		w.Seed = drawSeed()
 	}
 	w.ToolVersion = Version()
-	w.Command = webhookCommand(o, false)
+	w.Command = webhookCommand(o, "")
+	w.Reproduce = func(caseName string) string { return webhookCommand(o, caseName) }
 	ctx, stop := signal.NotifyContext(orBackground(ctx), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	run, err := webhook.Run(ctx, *w)
@@ -118,9 +119,6 @@ func runWebhook(ctx context.Context, stdout io.Writer, o *webhookOptions) error 
 		return usageErr(fielderr.Rename(err, map[string]string{"Target": "--target", "Scheme": "--scheme"}))
 	case err != nil && run == nil:
 		return internalErr(err)
-	}
-	if run != nil {
-		run.Command = webhookCommand(o, true)
 	}
 	if werr := writeReports(stdout, run, o.reports, o.noColor, report.TerminalOptions{}); werr != nil {
 		return werr
@@ -147,11 +145,11 @@ func effectsUpstream(stdout io.Writer, addr string) (*fault.Server, error) {
 	return srv, nil
 }
 
-// webhookCommand is the command that repeats the campaign; it names the
-// secret's variable, never the secret.
-// Each case's reproduce line adds its own --case to the command without
-// cases (withCases false); the whole run's command names them all.
-func webhookCommand(o *webhookOptions, withCases bool) string {
+// webhookCommand is the one builder of the command that repeats the
+// campaign (caseName "": the run's, naming every --case given) or one case
+// of it (--case caseName alone); it names the secret's variable, never the
+// secret.
+func webhookCommand(o *webhookOptions, caseName string) string {
 	w := &o.campaign
 	parts := []string{"faultline webhook", "--target", shellQuote(w.Target), "--scheme", w.Scheme, "--secret-env", w.SecretEnv}
 	for _, f := range [][2]string{{"--events", w.EventsFile}, {"--effects-url", w.EffectsURL}, {"--effects-cmd", w.EffectsCmd}, {"--effects-upstream", o.effectsUpstream}} {
@@ -160,7 +158,10 @@ func webhookCommand(o *webhookOptions, withCases bool) string {
 		}
 	}
 	parts = append(parts, "--seed", fmt.Sprint(w.Seed))
-	if withCases && len(w.Cases) > 0 {
+	switch {
+	case caseName != "":
+		parts = append(parts, "--case", caseName)
+	case len(w.Cases) > 0:
 		parts = append(parts, "--case", strings.Join(w.Cases, ","))
 	}
 	return strings.Join(parts, " ")

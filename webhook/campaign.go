@@ -106,8 +106,8 @@ func (c *campaign) runCase(ctx context.Context, def caseDef) *result {
 		Name: def.name,
 		Tags: []string{def.category, c.o.Scheme},
 	}}
-	if c.o.Command != "" {
-		r.sc.Reproduce = c.o.Command + " --case " + def.name
+	if c.o.Reproduce != nil {
+		r.sc.Reproduce = c.o.Reproduce(def.name)
 	}
 	reason := ""
 	if def.skip != nil {

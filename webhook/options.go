@@ -52,8 +52,11 @@ type Options struct {
 	LargeBody  int           // bytes of the large-body case; default 2 MiB
 	Cases      []string      // run only these cases; default all
 
-	Seed        int64  // seeds event ids and sample choices; 0 picks one from the clock (reported)
-	Command     string // the command line that started the run, for reproduce lines
+	Seed    int64  // seeds event ids and sample choices; 0 picks one from the clock (reported)
+	Command string // how the run was invoked, for the report
+	// Reproduce, when set, is the command that repeats one case alone, for
+	// its report (the CLI's faultline webhook ... --case NAME).
+	Reproduce   func(caseName string) string
 	ToolVersion string
 
 	Client *http.Client // default: a private client that never follows redirects

@@ -204,7 +204,9 @@ func TestSecretStaysOutOfReportAndLogs(t *testing.T) {
 	var logs bytes.Buffer
 	o := quick(serve(t, h), "stripe", secret, eff)
 	o.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	o.Command = "faultline webhook --scheme stripe --secret-env STRIPE_SECRET"
+	o.Reproduce = func(name string) string {
+		return "faultline webhook --scheme stripe --secret-env STRIPE_SECRET --case " + name
+	}
 	run := mustRun(t, o)
 	var rep bytes.Buffer
 	if err := report.WriteJSON(&rep, run); err != nil {
