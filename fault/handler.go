@@ -361,7 +361,7 @@ func refuseBody(w http.ResponseWriter, r *http.Request, e *Entry, err error, cfg
 
 func (st *planState) match(r *http.Request) *routeState {
 	for _, rs := range st.routes {
-		if rs.route.Match.Matches(r) {
+		if rs.route.Match.matches(r) {
 			return rs
 		}
 	}
@@ -380,7 +380,7 @@ func (rs *routeState) positions(r *http.Request) (perRule []int, routeN int) {
 	perRule = make([]int, len(rs.route.Rules))
 	keys := make([]string, len(rs.route.Rules)) // a route has few rules: a slice beats a map
 	for i, rule := range rs.route.Rules {
-		k := rule.When.ScopeKey(r)
+		k := rule.When.scopeKey(r)
 		keys[i] = k
 		n, found := routeN, k == "route"
 		for j := 0; j < i && !found; j++ {
@@ -416,7 +416,7 @@ func (h *Handler) chain(st *planState, rs *routeState, r *http.Request, s *serve
 		if rule.When.Sampled {
 			draw = rnd.Float64()
 		}
-		if rule.When.Applies(perRule[i], elapsed, draw) {
+		if rule.When.applies(perRule[i], elapsed, draw) {
 			selected = append(selected, i)
 		}
 	}

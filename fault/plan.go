@@ -68,9 +68,9 @@ type When struct {
 	Per         string        // "", "route", "ip", or "header:Name"
 }
 
-// Applies reports whether a request at position n, at elapsed time since
+// applies reports whether a request at position n, at elapsed time since
 // the plan started, with draw in [0,1), is selected.
-func (w When) Applies(n int, elapsed time.Duration, draw float64) bool {
+func (w When) applies(n int, elapsed time.Duration, draw float64) bool {
 	switch {
 	case w.First > 0 && n > w.First:
 		return false
@@ -90,8 +90,8 @@ func (w When) Applies(n int, elapsed time.Duration, draw float64) bool {
 	return true
 }
 
-// ScopeKey returns the key a request is counted under for this schedule.
-func (w When) ScopeKey(r *http.Request) string {
+// scopeKey returns the key a request is counted under for this schedule.
+func (w When) scopeKey(r *http.Request) string {
 	switch {
 	case w.Per == "ip":
 		return "ip:" + clientIP(r)
@@ -102,8 +102,8 @@ func (w When) ScopeKey(r *http.Request) string {
 	return "route"
 }
 
-// Matches reports whether r is selected by m.
-func (m Match) Matches(r *http.Request) bool {
+// matches reports whether r is selected by m.
+func (m Match) matches(r *http.Request) bool {
 	if m.Method != "" && !strings.EqualFold(m.Method, r.Method) {
 		return false
 	}

@@ -83,7 +83,7 @@ func (l *rateLimitFault) prune(now time.Time) {
 // Serve implements Fault.
 func (l *rateLimitFault) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	now := c.Now()
-	ok, remaining, reset := l.take(When{Per: l.Key}.ScopeKey(r), now)
+	ok, remaining, reset := l.take(When{Per: l.Key}.scopeKey(r), now)
 	wait := reset.Sub(now)
 	secs := int(math.Ceil(wait.Seconds()))
 	if !l.NoHeaders {

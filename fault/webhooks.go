@@ -118,7 +118,7 @@ func newDispatcher(p *Plan, clock Clock) *dispatcher {
 // observe fires the webhooks whose trigger the finished request matches.
 func (d *dispatcher) observe(e *Entry, r *http.Request) {
 	for _, w := range d.hooks {
-		if w.On == nil || !w.On.Matches(r) || (w.OnStatus != 0 && e.Status/100 != w.OnStatus) {
+		if w.On == nil || !w.On.matches(r) || (w.OnStatus != 0 && e.Status/100 != w.OnStatus) {
 			continue
 		}
 		d.fire(w)
