@@ -82,7 +82,10 @@ func WithJournalSize(n int) Option { return func(c *config) { c.journalSize = n 
 
 // WithJournalValueMax sets how many bytes of each request value (path,
 // query, a header) a journal entry keeps; a longer value is cut there and
-// marked (see [CutMarker]). Zero or less means [DefaultJournalValueMax].
+// marked "…[cut N bytes, sha256 XXXXXXXXXXXXXXXX]" (how much was dropped,
+// and a digest of the whole value, so two long values that share their
+// first bytes still compare unequal). Zero or less means
+// [DefaultJournalValueMax].
 // With the entry count it bounds the journal's memory: roughly
 // size × 8 values × valueMax bytes at worst.
 func WithJournalValueMax(n int) Option { return func(c *config) { c.valueMax = n } }

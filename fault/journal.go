@@ -129,11 +129,11 @@ func WriteJSONL(w io.Writer, entries []Entry) error {
 // of 64 KiB headers cannot fill the memory.
 const DefaultJournalValueMax = 1024
 
-// CutMarker starts what replaces the end of a value cut to the journal's
+// cutMarker starts what replaces the end of a value cut to the journal's
 // limit: "…[cut N bytes, sha256 XXXXXXXXXXXXXXXX]" gives how much was
 // dropped and a digest of the whole value, so two long values that share
 // their first bytes still compare unequal.
-const CutMarker = "…[cut "
+const cutMarker = "…[cut "
 
 // start fills in the journal entry of a request: what it asked for, with
 // secrets masked and every value cut to max bytes.
@@ -212,7 +212,7 @@ func clip(s string, max int) string {
 		keep--
 	}
 	sum := sha256.Sum256([]byte(s))
-	return fmt.Sprintf("%s%s%d bytes, sha256 %x]", s[:keep], CutMarker, len(s)-keep, sum[:8])
+	return fmt.Sprintf("%s%s%d bytes, sha256 %x]", s[:keep], cutMarker, len(s)-keep, sum[:8])
 }
 
 // journalHeaders are copied into every entry; secret ones are masked.

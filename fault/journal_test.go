@@ -163,7 +163,7 @@ func TestJournalBoundedInBytes(t *testing.T) {
 
 	e := entries[0]
 	for name, v := range map[string]string{"user agent": e.UserAgent, "idempotency key": e.IdempotencyKey, "path": e.Path, "query": e.Query, "content type": e.Headers["Content-Type"]} {
-		assert.Contains(t, v, CutMarker, name)
+		assert.Contains(t, v, cutMarker, name)
 		assert.LessOrEqual(t, len(v), 512+64, name)
 		assert.True(t, utf8.ValidString(v), "%s is cut at a character boundary", name)
 	}
@@ -173,7 +173,7 @@ func TestJournalBoundedInBytes(t *testing.T) {
 	short := servePlan(t, okRoute)
 	_, _, err := get(t, short, "/x")
 	require.NoError(t, err)
-	assert.NotContains(t, short.Journal().Entries()[0].UserAgent, CutMarker, "a value under the limit is kept whole")
+	assert.NotContains(t, short.Journal().Entries()[0].UserAgent, cutMarker, "a value under the limit is kept whole")
 }
 
 // TestJournalGrowsWithItsEntries: a large journal costs nothing until its
