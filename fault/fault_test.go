@@ -37,7 +37,7 @@ func TestStartAtFirstRequest(t *testing.T) {
 		}
 		if lazy {
 			assert.Equal(t, []int{200, 503, 503, 200}, got, "the outage runs from 100ms to 200ms after the first request")
-			assert.Equal(t, clock.Now().Add(-200*time.Millisecond), s.Handler.Start())
+			assert.Equal(t, clock.Now().Add(-200*time.Millisecond), s.Handler.planStart())
 		} else {
 			assert.Equal(t, []int{200, 200, 200, 200}, got, "the outage was over before the client came")
 		}

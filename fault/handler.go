@@ -142,9 +142,9 @@ func (h *Handler) Journal() *Journal { return h.journal }
 // Plan returns the plan in force.
 func (h *Handler) Plan() *Plan { return h.state.Load().plan }
 
-// Start reports when the plan in force started (its time windows count from
+// planStart reports when the plan in force started (its time windows count from
 // there).
-func (h *Handler) Start() time.Time { return h.state.Load().begin(time.Time{}) }
+func (h *Handler) planStart() time.Time { return h.state.Load().begin(time.Time{}) }
 
 // FirstRequest reports when the first request under the plan in force
 // arrived, with WithStartAtFirstRequest; ok is false before it (and
@@ -246,7 +246,7 @@ func (h *Handler) Reset() {
 	h.planMu.Lock()
 	defer h.planMu.Unlock()
 	h.setPlan(h.Plan()) // resets stateful faults too
-	h.journal.Reset()
+	h.journal.reset()
 }
 
 // Release lets go of requests held by a fault, so a server can drain at

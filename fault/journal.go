@@ -102,10 +102,10 @@ func (j *Journal) Dropped() uint64 {
 	return j.dropped
 }
 
-// Reset forgets every entry. Sequence numbers keep counting, so a request
+// reset forgets every entry. Sequence numbers keep counting, so a request
 // in flight across a reset, or a client polling ?since=N, never sees one
 // number twice.
-func (j *Journal) Reset() {
+func (j *Journal) reset() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.buf = nil

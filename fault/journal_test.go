@@ -60,7 +60,7 @@ func TestJournalIsBounded(t *testing.T) {
 	assert.Equal(t, []uint64{3, 4, 5}, seqs)
 	assert.Equal(t, uint64(2), j.Dropped())
 	assert.Len(t, j.Since(4), 1)
-	j.Reset()
+	j.reset()
 	assert.Empty(t, j.Entries())
 	assert.Equal(t, uint64(6), j.nextSeq(), "sequence numbers are never reused")
 }
@@ -195,7 +195,7 @@ func TestJournalGrowsWithItsEntries(t *testing.T) {
 	}
 	assert.Equal(t, []uint64{3, 4, 5}, seqs(small.Entries()))
 	assert.Equal(t, uint64(2), small.Dropped())
-	small.Reset()
+	small.reset()
 	small.add(&Entry{Seq: 9})
 	assert.Equal(t, []uint64{9}, seqs(small.Entries()))
 }
