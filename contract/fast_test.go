@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -76,4 +77,57 @@ func TestInspectNotes(t *testing.T) {
 	assert.Equal(t, map[string]string{NoteOperation: name}, again)
 	_, none := spec.Inspect(httptest.NewRequest("GET", "/nowhere", nil))
 	assert.Equal(t, map[string]string{NoteViolation: "operation: the spec has no operation GET /nowhere"}, none)
+}
+
+// decodeBodies are JSON texts where a decoder could part from
+// encoding/json: escapes (in names too), duplicates, invalid UTF-8,
+// numbers at float64's edges, nesting, whitespace, trailing data.
+var decodeBodies = []string{
+	`{"amount":1200,"currency":"eur","customer":"cus_4QFOF3xrmUg4nD","note":null,"shipping":{"name":"Ada","address":{"line1":"12 St James's Square","country":"GB"}},"metadata":{"order_ref":"A-1042"}}`,
+	` { "a" : [ 1 , -0 , 1E5 , 1e-400 , 2.5e+3 , 0.1 ] , "b" : [ ] , "c" : { } } `,
+	`{"a\u0062":1,"ab":2}`, `{"ab":1,"a\u0062":2}`, `{"a":1,"a":2}`, `{"a":{"x":1},"b":{"x":1,"x":1}}`,
+	`{"\u00e9t\u00e9":"caf\u00e9","q":"\"quoted\" \\ \/ \b\f\n\r\t","s":"\ud83d\ude00","lone":"\ud800"}`,
+	`{"é":"😀","":""}`, "{\"a\":\"caf\xe9\"}", "{\"caf\xe9\":1}",
+	`{"n":1e400}`, `{"n":-1e400}`, `{"n":1.0000000000000001}`, `{"n":0.99999999999999999}`, `{"n":123456789012345678901234567890}`,
+	`[{"a":[[[]]]},true,false,null,"x",3]`, `"just a string"`, `42`, `null`, `true`,
+	`{"a":1} `, `{"a":1} {}`, `{"a":1}x`, `{"a":1,}`, `{"a" 1}`, `{a:1}`, `[1,]`, `{"a":01}`, `{"a":.5}`, `{"a":"\x"}`,
+	"{\"a\":\"tab\there\"}", `{"a":NaN}`, ``, ` `, `{`, `{"a":`, `[`, `"`,
+}
+
+// TestDecodeJSONMatchesEncodingJSON: the fast path's decoder returns
+// exactly the value encoding/json (the validator's decoder) returns, or
+// refuses; it never accepts a text encoding/json refuses. Equal values get
+// equal verdicts from the same compiled schema, so the fast path cannot
+// pass what the full validator refuses.
+func TestDecodeJSONMatchesEncodingJSON(t *testing.T) {
+	for _, body := range decodeBodies {
+		checkDecode(t, []byte(body))
+	}
+	// What the fast path must refuse rather than resolve as encoding/json
+	// does (the last duplicate wins, invalid UTF-8 becomes U+FFFD).
+	for _, body := range []string{`{"a\u0062":1,"ab":2}`, `{"a":1,"a":2}`, "{\"a\":\"caf\xe9\"}", `{"n":1e400}`, `{"a":1} {}`} {
+		_, ok := decodeJSON([]byte(body))
+		assert.False(t, ok, "decodeJSON accepted %q", body)
+	}
+	_, ok := decodeJSON([]byte(decodeBodies[0]))
+	assert.True(t, ok, "decodeJSON refused a plain order")
+}
+
+// FuzzDecodeJSON runs the same comparison on any input (go test -fuzz).
+func FuzzDecodeJSON(f *testing.F) {
+	for _, body := range decodeBodies {
+		f.Add([]byte(body))
+	}
+	f.Fuzz(checkDecode)
+}
+
+func checkDecode(t *testing.T, body []byte) {
+	got, ok := decodeJSON(body)
+	var want any
+	err := json.Unmarshal(body, &want)
+	if !ok {
+		return // the full validator judges it
+	}
+	require.NoError(t, err, "decodeJSON accepted %q, which encoding/json refuses", body)
+	require.Equal(t, want, got, "decodeJSON on %q", body)
 }

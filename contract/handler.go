@@ -63,15 +63,15 @@ type verdictKey struct{}
 // "contract.violation". Pass it to fault.WithInspect so every request is
 // judged, including those a fault answers before the spec handler.
 //
-// The notes are read-only: a conforming request's notes are one map per
-// operation, shared by every such request (one allocation fewer per
-// request, and no copy of it per journal entry).
+// The notes are read-only: a conforming request's notes (and verdict) are
+// one per operation, shared by every such request (fewer allocations per
+// request, and no copy of the notes per journal entry).
 func (s *Spec) Inspect(r *http.Request) (*http.Request, map[string]string) {
 	op, vs := s.ValidateRequest(r)
-	r = r.WithContext(context.WithValue(r.Context(), verdictKey{}, &verdict{op, vs}))
 	if op != nil && len(vs) == 0 {
-		return r, op.notes
+		return r.WithContext(context.WithValue(r.Context(), verdictKey{}, op.conforming)), op.notes
 	}
+	r = r.WithContext(context.WithValue(r.Context(), verdictKey{}, &verdict{op, vs}))
 	notes := map[string]string{NoteViolation: joinViolations(vs)}
 	if op != nil {
 		notes[NoteOperation] = op.Name()

@@ -84,6 +84,9 @@ type Operation struct {
 	// notes are the journal notes of a request that conforms (the
 	// operation's name), built once and shared: see Inspect.
 	notes map[string]string
+	// conforming is the verdict on a request that conforms, shared the
+	// same way.
+	conforming *verdict
 }
 
 // Name is how reports name the operation: "GET /v1/things/{id}", with its
@@ -212,6 +215,7 @@ func (s *Spec) collect() {
 				params: kindsOf(tmpl, item, o.Value())}
 			op.name = op.Name()
 			op.notes = map[string]string{NoteOperation: op.name}
+			op.conforming = &verdict{op: op}
 			s.ops = append(s.ops, op)
 		}
 	}
