@@ -139,7 +139,7 @@ const cutMarker = "…[cut "
 // secrets masked and every value cut to max bytes.
 func (e *Entry) start(seq uint64, now time.Time, r *http.Request, max int) {
 	hs := scanHeaders(r.Header, max)
-	*e = Entry{Seq: seq, Time: now, Method: clip(r.Method, max), Host: clip(r.Host, max), TLS: r.TLS != nil, Path: clip(secrets.MaskPath(r.URL.Path, Masked), max),
+	*e = Entry{Seq: seq, Time: now, Method: clip(r.Method, max), Host: clip(r.Host, max), TLS: r.TLS != nil, Path: clip(secrets.MaskPath(r.URL.Path, masked), max),
 		Query: clip(maskQuery(r.URL.RawQuery), max), RemoteAddr: r.RemoteAddr,
 		IdempotencyKey: clip(hs.idempotencyKey, max), RequestID: clip(hs.requestID, max),
 		UserAgent: clip(maskValue("User-Agent", hs.userAgent), max), Headers: hs.kept}
@@ -228,9 +228,9 @@ func journalHeader(k string) bool {
 	return false
 }
 
-// Masked is what a secret value is replaced with in the journal and the
+// masked is what a secret value is replaced with in the journal and the
 // request log: faultline's one placeholder, as in cassettes.
-const Masked = secrets.Placeholder
+const masked = secrets.Placeholder
 
 // keepHeader adds journal header k's value to kept, secrets masked (the
 // scheme of an Authorization header stays visible, its credential does
@@ -246,9 +246,9 @@ func keepHeader(kept map[string]string, k, v string, max int) map[string]string 
 // maskValue masks one journal header by faultline's one secret policy:
 // an Authorization header keeps its scheme, a credential goes, a known key
 // format is masked wherever it is.
-func maskValue(name, v string) string { return secrets.MaskHeader(name, v, Masked) }
+func maskValue(name, v string) string { return secrets.MaskHeader(name, v, masked) }
 
 // maskQuery masks the values of query parameters whose names are
 // credentials (api_key, api%5Fkey, Azure SAS's sig, OAuth's code...), any
 // value in a known secret format, and a URL's password inside a value.
-func maskQuery(raw string) string { return secrets.MaskQuery(raw, Masked) }
+func maskQuery(raw string) string { return secrets.MaskQuery(raw, masked) }

@@ -123,5 +123,5 @@ routes:
 	assert.True(t, es[0].TLS)
 	assert.Equal(t, "http", es[0].Faults[0].Params["scheme"])
 	assert.False(t, es[1].TLS, "the same port answered plain HTTP")
-	assert.Equal(t, "Bearer "+Masked, es[1].Headers["Authorization"], "Go's client keeps Authorization on a downgrade to the same host")
+	assert.Equal(t, "Bearer "+masked, es[1].Headers["Authorization"], "Go's client keeps Authorization on a downgrade to the same host")
 }

@@ -399,7 +399,7 @@ func judge(res *report.Scenario, obs *Observation) {
 	res.Spans = breakerSpans(obs, longest)
 	res.Evidence = obs.Lines(obs.Journal, 20)
 	if x := obs.Exec; x != nil {
-		res.Output = secrets.Mask(strings.TrimRight(x.Stderr+x.Stdout, "\n"), fault.Masked)
+		res.Output = secrets.Mask(strings.TrimRight(x.Stderr+x.Stdout, "\n"), secrets.Placeholder)
 	}
 	res.Status = statusOf(res.Checks)
 }

@@ -236,11 +236,11 @@ func maskSecrets(src []byte) []byte {
 	src = keyLine.ReplaceAllFunc(src, func(line []byte) []byte {
 		m := keyLine.FindSubmatch(line)
 		if secrets.Name(string(m[2])) && secrets.Value(strings.Trim(string(m[3]), `"' `)) {
-			return append(append([]byte{}, m[1]...), strconv.Quote(fault.Masked)...) // quoted: [REDACTED] is a list in YAML
+			return append(append([]byte{}, m[1]...), strconv.Quote(secrets.Placeholder)...) // quoted: [REDACTED] is a list in YAML
 		}
 		return line
 	})
-	return []byte(secrets.Mask(string(src), fault.Masked))
+	return []byte(secrets.Mask(string(src), secrets.Placeholder))
 }
 
 func (a *API) putPlan(w http.ResponseWriter, r *http.Request) {
