@@ -14,16 +14,17 @@ import (
 // Fault is one way an upstream misbehaves. Serve answers the request in its
 // own way; a fault that only delays or decorates calls c.Next to produce the
 // response the route would otherwise give. Faults are small values; every
-// random draw they make comes from c.Rand, so a seed repeats a run.
+// random draw they make comes from c.Rand, so a seed repeats a run. A fault
+// that keeps state also has a Reset method, which Handler.Reset calls.
 type Fault interface {
 	// Kind is the name the fault is registered under ("latency", "reset").
 	Kind() string
 	Serve(w http.ResponseWriter, r *http.Request, c *Call)
 }
 
-// Resetter is implemented by faults that keep state (a rate limiter's
-// windows); Handler.Reset clears it.
-type Resetter interface{ Reset() }
+// resetter is implemented by faults that keep state (a rate limiter's
+// windows): a Fault with a Reset method is cleared by Handler.Reset.
+type resetter interface{ Reset() }
 
 // Call is what a fault knows about the request it is serving: its position
 // in the rule's schedule, a seeded source of randomness, and what comes next.

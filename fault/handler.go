@@ -195,7 +195,7 @@ func (h *Handler) setPlan(p *Plan) {
 	}
 	for i := range p.Routes {
 		for _, rule := range p.Routes[i].Rules {
-			if r, ok := rule.Fault.(Resetter); ok {
+			if r, ok := rule.Fault.(resetter); ok {
 				r.Reset() // a plan served again starts afresh (its tokens, its windows)
 			}
 		}

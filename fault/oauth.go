@@ -67,7 +67,7 @@ const (
 // Kind implements Fault.
 func (*OAuth) Kind() string { return "oauth" }
 
-// Reset implements Resetter: every token issued is forgotten.
+// Reset forgets every token issued (Handler.Reset calls it).
 func (o *OAuth) Reset() {
 	o.mu.Lock()
 	o.tokens, o.refresh, o.issuedN, o.revoked = nil, nil, 0, false

@@ -47,7 +47,7 @@ type paginateFault struct {
 // Kind implements Fault.
 func (*paginateFault) Kind() string { return "paginate" }
 
-// Reset implements Resetter.
+// Reset forgets every fetch counted (Handler.Reset calls it).
 func (p *paginateFault) Reset() {
 	p.mu.Lock()
 	p.fetches = nil

@@ -39,7 +39,7 @@ type rlWindow struct {
 // Kind implements Fault.
 func (*rateLimitFault) Kind() string { return "rate_limit" }
 
-// Reset implements Resetter.
+// Reset empties every window (Handler.Reset calls it).
 func (l *rateLimitFault) Reset() {
 	l.mu.Lock()
 	l.windows = nil
