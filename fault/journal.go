@@ -2,9 +2,7 @@ package fault
 
 import (
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -110,17 +108,6 @@ func (j *Journal) reset() {
 	defer j.mu.Unlock()
 	j.buf = nil
 	j.next, j.full, j.dropped = 0, false, 0
-}
-
-// WriteJSONL writes entries as JSON lines.
-func WriteJSONL(w io.Writer, entries []Entry) error {
-	enc := json.NewEncoder(w)
-	for i := range entries {
-		if err := enc.Encode(&entries[i]); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // DefaultJournalValueMax is how many bytes of a request value (the path,

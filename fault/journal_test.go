@@ -40,8 +40,7 @@ func TestJournalRecordsAndMasks(t *testing.T) {
 	assert.Equal(t, "Bearer [REDACTED]", e[0].Headers["Authorization"])
 	assert.Equal(t, "api_key=[REDACTED]&page=2", e[0].Query)
 
-	var buf bytes.Buffer
-	require.NoError(t, WriteJSONL(&buf, e))
+	buf := jsonLines(t, e)
 	assert.NotContains(t, buf.String(), "sk_live", "secrets never reach the journal")
 	var back Entry
 	require.NoError(t, json.Unmarshal(buf.Bytes(), &back))
@@ -127,8 +126,7 @@ func TestJournalMaskingGaps(t *testing.T) {
 	assert.Equal(t, "/items;api_key=[REDACTED]", e[0].Path)
 	assert.Equal(t, "api%5Fkey=[REDACTED]&sig=[REDACTED]&code=[REDACTED]&next=https%3A%2F%2Fann%3A[REDACTED]%40example.com%2F&zipcode=12345&page=2", e[0].Query)
 	assert.Equal(t, "shop/1.0 (key [REDACTED])", e[0].UserAgent)
-	var buf bytes.Buffer
-	require.NoError(t, WriteJSONL(&buf, e))
+	buf := jsonLines(t, e)
 	require.Eventually(t, func() bool { return strings.Contains(log.String(), "items") }, 5*time.Second, 5*time.Millisecond)
 	for _, leak := range leaks {
 		assert.NotContains(t, buf.String(), leak, "journal")
@@ -157,8 +155,7 @@ func TestJournalBoundedInBytes(t *testing.T) {
 	}
 	entries := s.Journal().Entries()
 	require.Len(t, entries, 20)
-	var buf bytes.Buffer
-	require.NoError(t, WriteJSONL(&buf, entries))
+	buf := jsonLines(t, entries)
 	assert.Less(t, buf.Len(), 20*6<<10, "20 entries of 58 KB values take under 6 KiB each")
 
 	e := entries[0]
@@ -239,4 +236,14 @@ func TestJournalHeaderIsTheList(t *testing.T) {
 	for _, k := range []string{"User-Agent", "content-type", "Accept", "", "X-Api-Keys"} {
 		assert.False(t, journalHeader(k), k)
 	}
+}
+
+// jsonLines is the journal as fault/admin serves it: one JSON entry a line.
+func jsonLines(t *testing.T, es []Entry) *bytes.Buffer {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	for i := range es {
+		require.NoError(t, enc.Encode(&es[i]))
+	}
+	return &buf
 }

@@ -290,7 +290,12 @@ func (a *API) journal(w http.ResponseWriter, r *http.Request) {
 		since = n
 	}
 	w.Header().Set("Content-Type", "application/x-ndjson")
-	_ = fault.WriteJSONL(w, a.h.Journal().Since(since))
+	enc := json.NewEncoder(w)
+	for _, e := range a.h.Journal().Since(since) {
+		if enc.Encode(&e) != nil {
+			return // the client went away
+		}
+	}
 }
 
 func (a *API) deliveries(w http.ResponseWriter, _ *http.Request) {
