@@ -1,9 +1,7 @@
 package cmd
 
 import (
-	"fmt"
 	"io"
-	"net/url"
 	"strings"
 	"time"
 
@@ -66,14 +64,7 @@ func verifyCassettes(stdout io.Writer, o *verifyOptions) error {
 	if err != nil {
 		return usageErr(err)
 	}
-	run := &report.Run{Tool: "faultline", ToolVersion: Version(), Kind: "verify", StartedAt: start, Command: verifyCommand(o)}
-	for i, c := range all {
-		for _, v := range spec.Verify(c) {
-			run.Scenarios = append(run.Scenarios, verifyCase(o.files[i], v))
-		}
-	}
-	run.Duration = time.Since(start)
-	run.Finalize()
+	run := spec.VerifyReport(all, contract.VerifyReportOptions{Files: o.files, Command: verifyCommand(o), ToolVersion: Version(), Start: start})
 	if err := writeReports(stdout, run, o.reports, o.noColor, report.TerminalOptions{}); err != nil {
 		return err
 	}
@@ -81,50 +72,6 @@ func verifyCassettes(stdout io.Writer, o *verifyOptions) error {
 		return failedErr("")
 	}
 	return nil
-}
-
-// verifyCase is one interaction: a check for the request and one for the
-// response; an interaction the spec has no operation for is skipped with
-// that reason, so it is listed without failing the run.
-func verifyCase(file string, v contract.Verdict) report.Scenario {
-	it := v.Interaction
-	sc := report.Scenario{Name: fmt.Sprintf("#%d %s %s", it.ID, it.Request.Method, it.Request.URL), File: file, Tags: []string{"contract"}}
-	switch {
-	case v.Err != "":
-		sc.Error = v.Err
-		return sc
-	case v.Unknown():
-		sc.Status, sc.SkipReason = report.Skipped, fmt.Sprintf("unknown operation: the spec has no %s %s", it.Request.Method, urlPath(it.Request.URL))
-		return sc
-	}
-	sc.Name += " (" + v.Operation.Name() + ")"
-	sc.Checks = []report.Check{
-		verifyCheck("request conforms", "valid for "+v.Operation.Name(), v.Request),
-		verifyCheck("response conforms", fmt.Sprintf("status %d documented, body valid", it.Response.Code), v.Response),
-	}
-	return sc
-}
-
-func verifyCheck(name, expected string, vs []contract.Violation) report.Check {
-	ch := report.Check{Name: name, Status: report.Passed, Expected: expected, Observed: "conforms"}
-	if len(vs) == 0 {
-		return ch
-	}
-	ch.Status = report.Failed
-	ch.Observed = plural(len(vs), "violation")
-	ch.Message = vs[0].String()
-	for _, v := range vs[1:] {
-		ch.Evidence = append(ch.Evidence, v.String())
-	}
-	return ch
-}
-
-// urlPath is the path of a recorded URL (the whole URL if it has none).
-func urlPath(raw string) string {
-	if u, err := url.Parse(raw); err == nil && u.Path != "" {
-		return u.Path
-	}
-	return raw
 }
 
 func verifyCommand(o *verifyOptions) string {

@@ -33,4 +33,11 @@
 // [Spec.ValidateRequest] and [Spec.ValidateResponse] use
 // github.com/pb33f/libopenapi-validator with its schemas compiled on first
 // use rather than all up front (which takes 10-20 s on large specs).
+//
+// # Verifying cassettes
+//
+// [Spec.Verify] judges a cassette's recorded interactions offline, and
+// [Spec.VerifyReport] turns the verdicts into a report of kind "verify"
+// (a case per interaction) for package report's renderers: that is
+// faultline cassette verify.
 package contract
