@@ -3,6 +3,10 @@ package report_test
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -10,113 +14,187 @@ import (
 	"github.com/faultline-dev/faultline/report"
 )
 
-// Parsed JUnit, as a CI system would read it.
-type xSuites struct {
-	XMLName  xml.Name `xml:"testsuites"`
-	Name     string   `xml:"name,attr"`
-	Tests    int      `xml:"tests,attr"`
-	Failures int      `xml:"failures,attr"`
-	Errors   int      `xml:"errors,attr"`
-	Skipped  int      `xml:"skipped,attr"`
-	Time     string   `xml:"time,attr"`
-	Suites   []struct {
-		Name       string `xml:"name,attr"`
-		Tests      int    `xml:"tests,attr"`
-		Failures   int    `xml:"failures,attr"`
-		Errors     int    `xml:"errors,attr"`
-		Skipped    int    `xml:"skipped,attr"`
-		Timestamp  string `xml:"timestamp,attr"`
-		Properties []struct {
-			Name  string `xml:"name,attr"`
-			Value string `xml:"value,attr"`
-		} `xml:"properties>property"`
-		Cases []xCase `xml:"testcase"`
-	} `xml:"testsuite"`
+// element is an XML element as a generic reader sees it (name,
+// attributes, text, child elements), decoded token by token: the tests
+// read the JUnit as a CI system would, knowing nothing of the writer's
+// types.
+type element struct {
+	Name string
+	Attr map[string]string
+	Text string
+	Kids []*element
 }
 
-type xCase struct {
-	Name      string   `xml:"name,attr"`
-	Classname string   `xml:"classname,attr"`
-	Time      string   `xml:"time,attr"`
-	Failure   *xResult `xml:"failure"`
-	Error     *xResult `xml:"error"`
-	Skipped   *xResult `xml:"skipped"`
-	SystemOut string   `xml:"system-out"`
+// child is the first child element named name, or nil.
+func (e *element) child(name string) *element {
+	if kids := e.children(name); len(kids) > 0 {
+		return kids[0]
+	}
+	return nil
 }
 
-type xResult struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
-	Text    string `xml:",chardata"`
+// children are the child elements named name, in document order.
+func (e *element) children(name string) []*element {
+	if e == nil {
+		return nil
+	}
+	var out []*element
+	for _, k := range e.Kids {
+		if k.Name == name {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
-func parseJUnit(t *testing.T, r *report.Run) xSuites {
+// text is the element's character data ("" for a missing element).
+func (e *element) text() string {
+	if e == nil {
+		return ""
+	}
+	return e.Text
+}
+
+// num is an integer attribute (0 when absent, as a CI system reads it).
+func (e *element) num(t *testing.T, attr string) int {
+	t.Helper()
+	if e == nil {
+		t.Fatalf("no element to read %s from", attr)
+	}
+	v, ok := e.Attr[attr]
+	if !ok {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		t.Fatalf("<%s %s=%q>: not an integer", e.Name, attr, v)
+	}
+	return n
+}
+
+func (e *element) String() string {
+	if e == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("<%s %v> %q (%d children)", e.Name, e.Attr, e.Text, len(e.Kids))
+}
+
+// readXML decodes a document into its root element.
+func readXML(data []byte) (*element, error) {
+	d := xml.NewDecoder(bytes.NewReader(data))
+	var stack []*element
+	var root *element
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			e := &element{Name: tok.Name.Local, Attr: map[string]string{}}
+			for _, a := range tok.Attr {
+				e.Attr[a.Name.Local] = a.Value
+			}
+			if len(stack) > 0 {
+				top := stack[len(stack)-1]
+				top.Kids = append(top.Kids, e)
+			} else {
+				root = e
+			}
+			stack = append(stack, e)
+		case xml.EndElement:
+			stack = stack[:len(stack)-1]
+		case xml.CharData:
+			if len(stack) > 0 {
+				stack[len(stack)-1].Text += string(tok)
+			}
+		}
+	}
+	if root == nil {
+		return nil, errors.New("no root element")
+	}
+	return root, nil
+}
+
+// parseJUnit writes r as JUnit and reads it back; the root must be
+// <testsuites>.
+func parseJUnit(t *testing.T, r *report.Run) *element {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := report.WriteJUnit(&buf, r); err != nil {
 		t.Fatal(err)
 	}
-	var doc xSuites
-	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
+	doc, err := readXML(buf.Bytes())
+	if err != nil {
 		t.Fatalf("output is not valid XML: %v\n%s", err, buf.Bytes())
+	}
+	if doc.Name != "testsuites" {
+		t.Fatalf("root element <%s>, want <testsuites>", doc.Name)
 	}
 	return doc
 }
 
 func TestJUnitCounts(t *testing.T) {
 	doc := parseJUnit(t, fixtureRun())
-	if doc.Name != "faultline run" || doc.Tests != 5 || doc.Failures != 1 || doc.Errors != 1 || doc.Skipped != 0 || doc.Time != "4.321" {
+	if doc.Attr["name"] != "faultline run" || doc.num(t, "tests") != 5 || doc.num(t, "failures") != 1 || doc.num(t, "errors") != 1 || doc.num(t, "skipped") != 0 || doc.Attr["time"] != "4.321" {
 		// junit-10.xsd has no skipped count on testsuites; testsuite carries it.
-		t.Errorf("testsuites = %+v", doc)
+		t.Errorf("testsuites = %v", doc)
 	}
-	if len(doc.Suites) != 1 {
-		t.Fatalf("%d testsuites, want 1", len(doc.Suites))
+	suites := doc.children("testsuite")
+	if len(suites) != 1 {
+		t.Fatalf("%d testsuites, want 1", len(suites))
 	}
-	s := doc.Suites[0]
-	if s.Name != "faultline run" || s.Tests != 5 || s.Failures != 1 || s.Errors != 1 || s.Skipped != 1 {
-		t.Errorf("testsuite = %+v", s)
+	s := suites[0]
+	if s.Attr["name"] != "faultline run" || s.num(t, "tests") != 5 || s.num(t, "failures") != 1 || s.num(t, "errors") != 1 || s.num(t, "skipped") != 1 {
+		t.Errorf("testsuite = %v", s)
 	}
-	if s.Timestamp != "2026-11-23T15:04:05" {
-		t.Errorf("timestamp = %q", s.Timestamp)
+	if s.Attr["timestamp"] != "2026-11-23T15:04:05" {
+		t.Errorf("timestamp = %q", s.Attr["timestamp"])
 	}
 	props := map[string]string{}
-	for _, p := range s.Properties {
-		props[p.Name] = p.Value
+	for _, p := range s.child("properties").children("property") {
+		props[p.Attr["name"]] = p.Attr["value"]
 	}
 	if props["seed"] != "42" || props["maturity"] != "light" || props["command"] != "faultline run scenarios/ --seed 42" {
 		t.Errorf("properties = %v", props)
 	}
-	if len(s.Cases) != 5 {
-		t.Fatalf("%d testcases, want 5", len(s.Cases))
+	cases := s.children("testcase")
+	if len(cases) != 5 {
+		t.Fatalf("%d testcases, want 5", len(cases))
 	}
 
-	passed, warned, failed, skipped, errored := s.Cases[0], s.Cases[1], s.Cases[2], s.Cases[3], s.Cases[4]
-	if passed.Failure != nil || passed.Error != nil || passed.Skipped != nil || passed.Time != "1.234" || passed.Classname != "scenarios.retry" {
-		t.Errorf("passed case = %+v", passed)
+	passed, warned, failed, skipped, errored := cases[0], cases[1], cases[2], cases[3], cases[4]
+	if passed.child("failure") != nil || passed.child("error") != nil || passed.child("skipped") != nil || passed.Attr["time"] != "1.234" || passed.Attr["classname"] != "scenarios.retry" {
+		t.Errorf("passed case = %v", passed)
 	}
-	if !strings.Contains(warned.SystemOut, `warning: schema: new field "tax_ids"`) {
-		t.Errorf("warning not in system-out: %q", warned.SystemOut)
+	if out := warned.child("system-out").text(); !strings.Contains(out, `warning: schema: new field "tax_ids"`) {
+		t.Errorf("warning not in system-out: %q", out)
 	}
-	if failed.Failure == nil || failed.Failure.Type != "check" || failed.Error != nil {
-		t.Fatalf("failed case = %+v", failed)
+	failure := failed.child("failure")
+	if failure == nil || failure.Attr["type"] != "check" || failed.child("error") != nil {
+		t.Fatalf("failed case = %v", failed)
 	}
 	for _, want := range []string{"check respects Retry-After", "expected: wait >= 2s", "observed: waited 1.0s",
 		"#3 request 1.0s later", "503 -1.0s-> 429", `body="<html>rate & limit | slow</html>"`, "#10 GET", "--only 'honours Retry-After'"} {
-		if !strings.Contains(failed.Failure.Text, want) {
-			t.Errorf("failure text lacks %q:\n%s", want, failed.Failure.Text)
+		if !strings.Contains(failure.Text, want) {
+			t.Errorf("failure text lacks %q:\n%s", want, failure.Text)
 		}
 	}
-	if !strings.Contains(failed.Failure.Message, "expected wait >= 2s after a 429, observed waited 1.0s") {
-		t.Errorf("failure message = %q", failed.Failure.Message)
+	if !strings.Contains(failure.Attr["message"], "expected wait >= 2s after a 429, observed waited 1.0s") {
+		t.Errorf("failure message = %q", failure.Attr["message"])
 	}
-	if skipped.Skipped == nil || skipped.Skipped.Message != "STRIPE_WEBHOOK_SECRET not set" || skipped.Classname != "faultline.run.complete" {
-		t.Errorf("skipped case = %+v", skipped)
+	if sk := skipped.child("skipped"); sk == nil || sk.Attr["message"] != "STRIPE_WEBHOOK_SECRET not set" || skipped.Attr["classname"] != "faultline.run.complete" {
+		t.Errorf("skipped case = %v (%v)", skipped, sk)
 	}
-	if errored.Error == nil || errored.Failure != nil || errored.Error.Message != `scenarios/broken.yaml:3: unknown fault "teapot"` {
-		t.Errorf("errored case = %+v", errored)
+	erred := errored.child("error")
+	if erred == nil || errored.child("failure") != nil || erred.Attr["message"] != `scenarios/broken.yaml:3: unknown fault "teapot"` {
+		t.Fatalf("errored case = %v (%v)", errored, erred)
 	}
-	if !strings.Contains(errored.Error.Text, "reproduce: faultline run scenarios/ --seed 42") {
-		t.Errorf("errored case does not fall back to the run command:\n%s", errored.Error.Text)
+	if !strings.Contains(erred.Text, "reproduce: faultline run scenarios/ --seed 42") {
+		t.Errorf("errored case does not fall back to the run command:\n%s", erred.Text)
 	}
 }
 
@@ -132,31 +210,37 @@ func TestJUnitEscaping(t *testing.T) {
 		Name: "skip", Status: report.Skipped, SkipReason: nasty,
 	}}}
 	doc := parseJUnit(t, r)
-	c := doc.Suites[0].Cases[0]
+	cases := doc.child("testsuite").children("testcase")
+	if len(cases) != 2 {
+		t.Fatalf("%d testcases, want 2", len(cases))
+	}
+	c := cases[0]
 	const clean = "a < b && c > \"d\" 'e' ]]> \uFFFD\uFFFD\uFFFD[31m\x7f \uFFFD end"
-	if c.Name != "attack "+clean {
-		t.Errorf("name = %q, want %q", c.Name, "attack "+clean)
+	if c.Attr["name"] != "attack "+clean {
+		t.Errorf("name = %q, want %q", c.Attr["name"], "attack "+clean)
 	}
-	if c.Classname != "faultline.webhook.replay" {
-		t.Errorf("classname = %q", c.Classname)
+	if c.Attr["classname"] != "faultline.webhook.replay" {
+		t.Errorf("classname = %q", c.Attr["classname"])
 	}
-	if c.Time != "0.000" || doc.Time != "0.002" {
-		t.Errorf("times = %q, %q", c.Time, doc.Time)
+	if c.Attr["time"] != "0.000" || doc.Attr["time"] != "0.002" {
+		t.Errorf("times = %q, %q", c.Attr["time"], doc.Attr["time"])
 	}
-	if c.Failure == nil || !strings.Contains(c.Failure.Text, "observed: "+clean) || !strings.Contains(c.Failure.Text, "  ]]>"+clean) {
-		t.Errorf("failure = %+v", c.Failure)
+	failure := c.child("failure")
+	if failure == nil || !strings.Contains(failure.Text, "observed: "+clean) || !strings.Contains(failure.Text, "  ]]>"+clean) {
+		t.Fatalf("failure = %v", failure)
 	}
-	if !strings.Contains(c.Failure.Message, clean) {
-		t.Errorf("message = %q", c.Failure.Message)
+	if !strings.Contains(failure.Attr["message"], clean) {
+		t.Errorf("message = %q", failure.Attr["message"])
 	}
-	if s := doc.Suites[0].Cases[1].Skipped; s == nil || s.Message != clean {
-		t.Errorf("skipped = %+v", s)
+	if s := cases[1].child("skipped"); s == nil || s.Attr["message"] != clean {
+		t.Errorf("skipped = %v", s)
 	}
 }
 
 func TestJUnitEmptyRun(t *testing.T) {
 	doc := parseJUnit(t, &report.Run{Kind: "drift"})
-	if doc.Tests != 0 || len(doc.Suites) != 1 || doc.Suites[0].Name != "faultline drift" || doc.Suites[0].Timestamp != "" {
-		t.Errorf("empty run = %+v", doc)
+	suites := doc.children("testsuite")
+	if doc.num(t, "tests") != 0 || len(suites) != 1 || suites[0].Attr["name"] != "faultline drift" || suites[0].Attr["timestamp"] != "" {
+		t.Errorf("empty run = %v", doc)
 	}
 }
