@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/pb33f/jsonschema/v6"
@@ -154,27 +155,64 @@ func (s *Spec) bodyConforms(op *Operation, r *http.Request, body []byte) bool {
 	if sch == nil {
 		return false
 	}
-	doc, ok := decodeJSON(body)
+	d := decoders.Get().(*jsonDecoder)
+	defer d.put()
+	doc, ok := d.decode(body)
 	return ok && sch.Validate(doc) == nil
 }
 
-// decodeJSON decodes a body into the value the validator would judge
+// jsonDecoder decodes a body into the value the validator would judge
 // (encoding/json into any: map[string]any, []any, float64, string, bool,
 // nil), reading it with jsontext, the tokenizer of the json/v2 prototype,
-// in one pass and with a third of the allocations of a decode through
-// reflection: names and unescaped strings are slices of one copy of the
-// body, so a value costs its map, slice or interface box and nothing more.
-// Where jsontext and encoding/json differ it refuses what encoding/json
-// accepts (duplicate names, invalid UTF-8, numbers beyond float64), and a
-// refusal only sends the request to the full validator, which decodes with
-// encoding/json; so a value this returns is the one the validator would
-// have judged (TestDecodeJSONMatchesEncodingJSON).
-func decodeJSON(body []byte) (any, bool) {
-	d := decoders.Get().(*jsonDecoder)
-	defer d.put()
+// in one pass and with a fraction of the allocations of a decode through
+// reflection: names and unescaped strings are slices of the body, and the
+// maps and slices of one decode are cleared and reused by the next (the
+// value is judged and dropped; it lives until put). Where jsontext and
+// encoding/json differ it refuses what encoding/json accepts (duplicate
+// names, invalid UTF-8, numbers beyond float64), and a refusal only sends
+// the request to the full validator, which decodes with encoding/json; so
+// a value it returns is the one the validator would have judged
+// (TestDecodeJSONMatchesEncodingJSON).
+type jsonDecoder struct {
+	rd  bytes.Reader
+	dec *jsontext.Decoder
+	src string // the body: strings without escapes are slices of it
+
+	// The maps and slices handed out (objs[:nObj], arrs[:nArr]) and kept
+	// for the next decode; bounded, so one large body cannot pin memory.
+	objs       []map[string]any
+	arrs       [][]any
+	nObj, nArr int
+}
+
+// Bounds on what a pooled decoder keeps for reuse.
+const (
+	keptValues = 64 // maps, and slices, per decoder
+	keptSize   = 32 // entries of one map or slice
+)
+
+var errDuplicateName = errors.New("duplicate object member name")
+
+// allowDuplicates: jsontext's own duplicate-name check keeps a set of
+// names per object; the object's map is that set already (object refuses
+// a duplicate itself).
+var allowDuplicates = jsontext.AllowDuplicateNames(true)
+
+var decoders = sync.Pool{New: func() any { return newJSONDecoder() }}
+
+func newJSONDecoder() *jsonDecoder {
+	d := &jsonDecoder{}
+	d.dec = jsontext.NewDecoder(&d.rd)
+	return d
+}
+
+// decode decodes body; the value is valid until the next decode or put,
+// and body must not change meanwhile (strings are read from it in place).
+func (d *jsonDecoder) decode(body []byte) (any, bool) {
+	d.recycle()
 	d.rd.Reset(body)
 	d.dec.Reset(&d.rd, allowDuplicates)
-	d.src = string(body)
+	d.src = unsafe.String(unsafe.SliceData(body), len(body))
 	v, err := d.value()
 	if err != nil {
 		return nil, false
@@ -185,31 +223,62 @@ func decodeJSON(body []byte) (any, bool) {
 	return v, true
 }
 
-var errDuplicateName = errors.New("duplicate object member name")
-
-// jsonDecoder is a pooled jsontext reader over one body.
-type jsonDecoder struct {
-	rd  bytes.Reader
-	dec *jsontext.Decoder
-	src string // the body: strings without escapes are slices of it
+// recycle clears the maps and slices the last decode handed out for the
+// next one, dropping those grown past keptSize.
+func (d *jsonDecoder) recycle() {
+	for i, m := range d.objs[:d.nObj] {
+		if len(m) > keptSize {
+			d.objs[i] = map[string]any{}
+		} else {
+			clear(m)
+		}
+	}
+	for i, a := range d.arrs[:d.nArr] {
+		if cap(a) > keptSize {
+			d.arrs[i] = make([]any, 0, 4)
+		} else {
+			clear(a[:cap(a)])
+			d.arrs[i] = a[:0]
+		}
+	}
+	d.nObj, d.nArr = 0, 0
 }
 
-// allowDuplicates: jsontext's own duplicate-name check keeps a set of
-// names per object; the object's map is that set already (object refuses
-// a duplicate itself).
-var allowDuplicates = jsontext.AllowDuplicateNames(true)
-
-var decoders = sync.Pool{New: func() any {
-	d := &jsonDecoder{}
-	d.dec = jsontext.NewDecoder(&d.rd)
-	return d
-}}
-
 func (d *jsonDecoder) put() {
+	d.recycle()
 	d.rd.Reset(nil)
 	d.dec.Reset(&d.rd)
 	d.src = ""
 	decoders.Put(d)
+}
+
+// newObject is an empty map, reused when the decoder kept one.
+func (d *jsonDecoder) newObject() map[string]any {
+	if d.nObj < len(d.objs) {
+		d.nObj++
+		return d.objs[d.nObj-1]
+	}
+	m := map[string]any{}
+	if len(d.objs) < keptValues {
+		d.objs = append(d.objs, m)
+		d.nObj++
+	}
+	return m
+}
+
+// newArray is an empty slice and the index to give it back under (-1:
+// not kept), reused when the decoder kept one.
+func (d *jsonDecoder) newArray() ([]any, int) {
+	if d.nArr < len(d.arrs) {
+		d.nArr++
+		return d.arrs[d.nArr-1], d.nArr - 1
+	}
+	if len(d.arrs) < keptValues {
+		d.arrs = append(d.arrs, make([]any, 0, 4))
+		d.nArr++
+		return d.arrs[d.nArr-1], d.nArr - 1
+	}
+	return []any{}, -1
 }
 
 func (d *jsonDecoder) value() (any, error) {
@@ -251,7 +320,7 @@ func (d *jsonDecoder) object() (any, error) {
 	if _, err := d.dec.ReadToken(); err != nil {
 		return nil, err
 	}
-	obj := map[string]any{}
+	obj := d.newObject()
 	for d.dec.PeekKind() != '}' {
 		raw, err := d.dec.ReadValue() // a name
 		if err != nil {
@@ -276,13 +345,16 @@ func (d *jsonDecoder) array() (any, error) {
 	if _, err := d.dec.ReadToken(); err != nil {
 		return nil, err
 	}
-	arr := []any{}
+	arr, i := d.newArray()
 	for d.dec.PeekKind() != ']' {
 		v, err := d.value()
 		if err != nil {
 			return nil, err
 		}
 		arr = append(arr, v)
+		if i >= 0 {
+			d.arrs[i] = arr // grown: keep the new array for reuse
+		}
 	}
 	_, err := d.dec.ReadToken()
 	return arr, err

@@ -2,6 +2,7 @@ package contract
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -100,17 +101,58 @@ var decodeBodies = []string{
 // equal verdicts from the same compiled schema, so the fast path cannot
 // pass what the full validator refuses.
 func TestDecodeJSONMatchesEncodingJSON(t *testing.T) {
-	for _, body := range decodeBodies {
-		checkDecode(t, []byte(body))
+	// One decoder, every text twice: each decode reuses the maps and
+	// slices of the one before (as pooled decoders do between requests),
+	// and must still return exactly encoding/json's value.
+	d := newJSONDecoder()
+	for range 2 {
+		for _, body := range decodeBodies {
+			checkDecodeWith(t, d, []byte(body))
+		}
 	}
 	// What the fast path must refuse rather than resolve as encoding/json
 	// does (the last duplicate wins, invalid UTF-8 becomes U+FFFD).
 	for _, body := range []string{`{"a\u0062":1,"ab":2}`, `{"a":1,"a":2}`, "{\"a\":\"caf\xe9\"}", `{"n":1e400}`, `{"a":1} {}`} {
-		_, ok := decodeJSON([]byte(body))
-		assert.False(t, ok, "decodeJSON accepted %q", body)
+		_, ok := d.decode([]byte(body))
+		assert.False(t, ok, "decode accepted %q", body)
 	}
-	_, ok := decodeJSON([]byte(decodeBodies[0]))
-	assert.True(t, ok, "decodeJSON refused a plain order")
+	_, ok := d.decode([]byte(decodeBodies[0]))
+	assert.True(t, ok, "decode refused a plain order")
+}
+
+// TestDecoderReuseIsBounded: a decoder keeps at most keptValues maps and
+// slices, and none grown past keptSize, so one large body cannot pin
+// memory in the pool; what it keeps comes back empty.
+func TestDecoderReuseIsBounded(t *testing.T) {
+	d := newJSONDecoder()
+	var b strings.Builder
+	b.WriteString(`[`)
+	for i := range 100 {
+		if i > 0 {
+			b.WriteString(`,`)
+		}
+		fmt.Fprintf(&b, `{"a":[%d]}`, i)
+	}
+	b.WriteString(`,{`)
+	for i := range keptSize + 1 {
+		fmt.Fprintf(&b, `"k%d":%d,`, i, i)
+	}
+	b.WriteString(`"z":[` + strings.Repeat(`1,`, keptSize) + `1]}]`)
+	v, ok := d.decode([]byte(b.String()))
+	require.True(t, ok)
+	var want any
+	require.NoError(t, json.Unmarshal([]byte(b.String()), &want))
+	require.Equal(t, want, v)
+	d.recycle()
+	assert.Len(t, d.objs, keptValues)
+	assert.Len(t, d.arrs, keptValues)
+	for _, m := range d.objs {
+		assert.Empty(t, m)
+	}
+	for _, a := range d.arrs {
+		assert.Empty(t, a)
+		assert.LessOrEqual(t, cap(a), keptSize)
+	}
 }
 
 // FuzzDecodeJSON runs the same comparison on any input (go test -fuzz).
@@ -118,16 +160,20 @@ func FuzzDecodeJSON(f *testing.F) {
 	for _, body := range decodeBodies {
 		f.Add([]byte(body))
 	}
-	f.Fuzz(checkDecode)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		d := decoders.Get().(*jsonDecoder) // reused, as in serve
+		defer d.put()
+		checkDecodeWith(t, d, body)
+	})
 }
 
-func checkDecode(t *testing.T, body []byte) {
-	got, ok := decodeJSON(body)
+func checkDecodeWith(t *testing.T, d *jsonDecoder, body []byte) {
+	got, ok := d.decode(body)
 	var want any
 	err := json.Unmarshal(body, &want)
 	if !ok {
 		return // the full validator judges it
 	}
-	require.NoError(t, err, "decodeJSON accepted %q, which encoding/json refuses", body)
-	require.Equal(t, want, got, "decodeJSON on %q", body)
+	require.NoError(t, err, "decode accepted %q, which encoding/json refuses", body)
+	require.Equal(t, want, got, "decode of %q", body)
 }
