@@ -330,11 +330,14 @@ func (d *jsonDecoder) object() (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, dup := obj[name]; dup {
-			return nil, errDuplicateName // encoding/json keeps the last
-		}
-		if obj[name], err = d.value(); err != nil {
+		v, err := d.value()
+		if err != nil {
 			return nil, err
+		}
+		n := len(obj)
+		obj[name] = v
+		if len(obj) == n {
+			return nil, errDuplicateName // encoding/json keeps the last
 		}
 	}
 	_, err := d.dec.ReadToken()
