@@ -126,10 +126,10 @@ const cutMarker = "…[cut "
 // secrets masked and every value cut to max bytes.
 func (e *Entry) start(seq uint64, now time.Time, r *http.Request, max int) {
 	hs := scanHeaders(r.Header, max)
-	*e = Entry{Seq: seq, Time: now, Method: clip(r.Method, max), Host: clip(r.Host, max), TLS: r.TLS != nil, Path: clip(secrets.MaskPath(r.URL.Path, masked), max),
+	*e = Entry{Seq: seq, Time: now, Method: clip(r.Method, max), Host: clip(r.Host, max), TLS: r.TLS != nil, Path: clip(pathMemo.mask("", r.URL.Path, maskRequestPath), max),
 		Query: clip(maskQuery(r.URL.RawQuery), max), RemoteAddr: r.RemoteAddr,
 		IdempotencyKey: clip(hs.idempotencyKey, max), RequestID: clip(hs.requestID, max),
-		UserAgent: clip(maskValue("User-Agent", hs.userAgent), max), Headers: hs.kept}
+		UserAgent: clip(userAgentMemo.mask("User-Agent", hs.userAgent, maskValue), max), Headers: hs.kept}
 }
 
 // entryHeaders are the request headers an entry keeps: three in fields of
@@ -226,7 +226,11 @@ func keepHeader(kept map[string]string, k, v string, max int) map[string]string 
 	if kept == nil {
 		kept = make(map[string]string, 2)
 	}
-	kept[k] = clip(maskValue(k, v), max)
+	if m := headerMemos[k]; m != nil {
+		kept[k] = clip(m.mask(k, v, maskValue), max)
+	} else {
+		kept[k] = clip(maskValue(k, v), max)
+	}
 	return kept
 }
 
@@ -234,6 +238,50 @@ func keepHeader(kept map[string]string, k, v string, max int) map[string]string 
 // an Authorization header keeps its scheme, a credential goes, a known key
 // format is masked wherever it is.
 func maskValue(name, v string) string { return secrets.MaskHeader(name, v, masked) }
+
+// maskRequestPath masks a request path (name is unused: a path has none).
+func maskRequestPath(_, p string) string { return secrets.MaskPath(p, masked) }
+
+// cleanMemo remembers the last value of one entry field that masked to
+// itself, so that a client sending the same User-Agent (or path, or
+// Content-Type) on every request does not have it scanned for secrets
+// every time: the scan reads every byte of the value, the memo compares
+// it with one string.
+//
+// It remembers only a value its mask left unchanged: such a value holds no
+// secret (the journal keeps it as it is anyway), so the memo never holds
+// one. A value that held a secret is masked again each time it is seen,
+// exactly as before. Masking is a pure function of the value (and of the
+// field's fixed header name), so the result is the same either way.
+// One atomic pointer: concurrent requests read and replace it without a
+// lock; a value longer than cleanMemoMax is never remembered, so the memo
+// keeps no large value alive.
+type cleanMemo struct{ last atomic.Pointer[string] }
+
+// cleanMemoMax is the longest value a cleanMemo remembers.
+const cleanMemoMax = 512
+
+// mask returns mask(name, v), skipping the call when v is the value last
+// found clean. A memo serves one field, so name is always the same.
+func (c *cleanMemo) mask(name, v string, mask func(name, v string) string) string {
+	if p := c.last.Load(); p != nil && *p == v {
+		return v
+	}
+	out := mask(name, v)
+	if out == v && len(v) <= cleanMemoMax {
+		clean := v // a copy, so that only this branch allocates
+		c.last.Store(&clean)
+	}
+	return out
+}
+
+var (
+	pathMemo, userAgentMemo cleanMemo
+	// headerMemos has one memo per journal header whose value repeats
+	// from request to request (not Traceparent, new on each); it is
+	// never written after init, so lookups need no lock.
+	headerMemos = map[string]*cleanMemo{"Content-Type": new(cleanMemo), "X-Client-Id": new(cleanMemo)}
+)
 
 // maskQuery masks the values of query parameters whose names are
 // credentials (api_key, api%5Fkey, Azure SAS's sig, OAuth's code...), any
