@@ -35,7 +35,12 @@ func init() { registerCheck("backoff", decodeBackoff) }
 //     lockstep keep only scheduling noise below the median, a millisecond
 //     or two; ±20% jitter gives about 0.16, equal
 //     and full jitter 0.2 and more. A spread under jitterFloor, or jitter of
-//     ±10% and less, is within reach of scheduling noise.
+//     ±10% and less, is within reach of scheduling noise. At a retry that
+//     [clumpSample] calls reached, the spread counts only if fewer than
+//     [clumpShare] of them fall in two groups of equal waits or retries
+//     that arrived together, each within the larger of [clumpFloor] and
+//     [clumpTol] of the median: a machine stall splits callers in lockstep
+//     so (see jittered).
 //
 // With required: false, a client that never retried passes (some failures
 // need not be retried at all); one that did is judged.
@@ -50,6 +55,10 @@ const (
 	jitterSpread = 0.05
 	jitterFloor  = 6 * time.Millisecond
 	jitterSample = 4
+	clumpSample  = 10
+	clumpShare   = 0.8
+	clumpFloor   = 3 * time.Millisecond
+	clumpTol     = 0.02
 )
 
 func decodeBackoff(d *checkDecode) (Check, error) {
@@ -83,7 +92,7 @@ func (c backoffCheck) expected() string {
 }
 
 func (c backoffCheck) Evaluate(o *Observation) report.Check {
-	byIndex := waitsByRetry(o.Groups())
+	byIndex, arrivals := waitsByRetry(o.Groups(), o.Start)
 	var all []time.Duration
 	for _, ws := range byIndex {
 		all = append(all, ws...)
@@ -105,7 +114,7 @@ func (c backoffCheck) Evaluate(o *Observation) report.Check {
 		unsure string
 	}{
 		{c.growth, grows, fmt.Sprintf("growth not judged: fewer than %s retried twice", english.Count(growthSample, "call"))},
-		{c.jitter, jittered, fmt.Sprintf("jitter not judged: fewer than %s retried", english.Count(jitterSample, "call"))},
+		{c.jitter, func(w [][]time.Duration) (bool, string, bool) { return jittered(w, arrivals) }, fmt.Sprintf("jitter not judged: fewer than %s retried", english.Count(jitterSample, "call"))},
 	} {
 		if !crit.on {
 			continue
@@ -121,18 +130,19 @@ func (c backoffCheck) Evaluate(o *Observation) report.Check {
 }
 
 // waitsByRetry lists, for retry n (1-based index n-1), the waits before it
-// in every call that made it.
-func waitsByRetry(groups []Group) [][]time.Duration {
-	var out [][]time.Duration
+// in every call that made it, and when each of those retries arrived (from
+// start).
+func waitsByRetry(groups []Group, start time.Time) (waits, arrivals [][]time.Duration) {
 	for _, g := range groups {
 		for i := 1; i < len(g.Entries); i++ {
-			if len(out) < i {
-				out = append(out, nil)
+			if len(waits) < i {
+				waits, arrivals = append(waits, nil), append(arrivals, nil)
 			}
-			out[i-1] = append(out[i-1], g.Entries[i].Time.Sub(g.Entries[i-1].EndTime()))
+			waits[i-1] = append(waits[i-1], g.Entries[i].Time.Sub(g.Entries[i-1].EndTime()))
+			arrivals[i-1] = append(arrivals[i-1], g.Entries[i].Time.Sub(start))
 		}
 	}
-	return out
+	return waits, arrivals
 }
 
 // grows reports whether waits grow: the trimmed mean wait (the largest
@@ -180,27 +190,91 @@ func trimmedMean(ds []time.Duration) float64 {
 // jitterSample calls reached it must be at least jitterSpread of the
 // median and at least jitterFloor. With no such retry it cannot tell, and
 // says so without failing.
-func jittered(byIndex [][]time.Duration) (ok bool, msg string, judged bool) {
+//
+// A machine stall fakes that spread: it releases every timer due during it
+// at its end, so a lockstep herd splits into the callers that retried on
+// time, whose waits are equal, and the late ones, whose retries arrive at
+// one instant (their waits differ only by how far behind each caller
+// already was). When the late ones are most of the herd the median moves
+// up and the spread looks like jitter. So a spread retry that clumpSample
+// calls reached counts only if fewer than clumpShare of its calls fall in
+// two such groups (see twoGroups), each within max(clumpFloor, clumpTol of
+// the median). Jittered waits form no such groups: full, equal,
+// decorrelated and ±20% jitter pass every simulated herd
+// (TestBackoffUnderSchedulerNoise), lockstep split by a stall fails
+// (TestBackoffLockstepSplitByStall).
+func jittered(waits, arrivals [][]time.Duration) (ok bool, msg string, judged bool) {
 	var spread, med time.Duration
-	for _, ws := range byIndex {
+	split := ""
+	for i, ws := range waits {
 		if len(ws) < jitterSample {
 			continue
 		}
 		m := percentile(ws, 50)
 		sp := m - percentile(ws, 10)
 		if sp >= jitterFloor && float64(sp) >= jitterSpread*float64(m) {
-			return true, "", true
+			if len(ws) < clumpSample {
+				return true, "", true
+			}
+			tol := max(clumpFloor, time.Duration(clumpTol*float64(m)))
+			in := twoGroups(ws, arrivals[i], tol)
+			if float64(in) < clumpShare*float64(len(ws)) {
+				return true, "", true
+			}
+			split = fmt.Sprintf("the waits before retry %d spread %s below their median %s, but %d of %d calls fall in two groups "+
+				"of equal waits or arrivals at one instant (within %s), as when a machine stall splits callers in lockstep",
+				i+1, fmtDur(sp), fmtDur(m), in, len(ws), fmtDur(tol))
 		}
 		if !judged || float64(sp)/float64(max(m, 1)) > float64(spread)/float64(max(med, 1)) {
 			spread, med = sp, m
 		}
 		judged = true
 	}
-	if judged {
-		return false, fmt.Sprintf("callers retried in lockstep (no jitter): the waits before the same retry spread only %s below their median %s",
-			fmtDur(spread), fmtDur(med)), true
+	switch {
+	case !judged:
+		return true, "", false
+	case split != "":
+		return false, "callers retried in lockstep (no jitter): " + split, true
 	}
-	return true, "", false
+	return false, fmt.Sprintf("callers retried in lockstep (no jitter): the waits before the same retry spread only %s below their median %s",
+		fmtDur(spread), fmtDur(med)), true
+}
+
+// twoGroups is the most of a retry's calls that two groups can hold, a
+// group being calls whose waits lie within tol of each other or calls
+// whose retries arrived within tol of each other (ws and as are the calls'
+// waits and arrivals, in the same order).
+func twoGroups(ws, as []time.Duration, tol time.Duration) int {
+	best := 0
+	for i := range ws {
+		for _, by := range [][]time.Duration{ws, as} {
+			var restW, restA []time.Duration
+			in := 0
+			for k := range ws {
+				if d := by[k] - by[i]; d >= 0 && d <= tol {
+					in++
+				} else {
+					restW, restA = append(restW, ws[k]), append(restA, as[k])
+				}
+			}
+			best = max(best, in+max(oneGroup(restW, tol), oneGroup(restA, tol)))
+		}
+	}
+	return best
+}
+
+// oneGroup is the most of ds that lie within tol of each other.
+func oneGroup(ds []time.Duration, tol time.Duration) int {
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	best, j := 0, 0
+	for i := range s {
+		for j < len(s) && s[j]-s[i] <= tol {
+			j++
+		}
+		best = max(best, j-i)
+	}
+	return best
 }
 
 // describeWaits lists the median wait before each retry and how many calls

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"math/rand/v2"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -152,4 +153,87 @@ func TestBackoffFewCallers(t *testing.T) {
 	assert.Equal(t, report.Passed, got.Status)
 	assert.Contains(t, got.Observed, "growth not judged")
 	assert.Contains(t, got.Observed, "jitter not judged")
+}
+
+// stalledHerd is the journal of callers in lockstep (each waits as policy
+// says, plus a few milliseconds of scheduling delay) whose retry stallAt is
+// hit by a machine stall: the share late of the callers, those due last,
+// are due while the machine stands still, and all their retries arrive
+// when it resumes, stall after the first of them was due.
+func stalledHerd(r *rand.Rand, policy waitPolicy, base time.Duration, callers, retries, stallAt int, late float64, stall time.Duration) []fault.Entry {
+	const took = 5 * time.Millisecond
+	at := make([]time.Time, callers)
+	prev := make([]time.Duration, callers)
+	var out []fault.Entry
+	for n := 0; n <= retries; n++ {
+		for c := range callers {
+			switch n {
+			case 0:
+				at[c] = t0.Add(time.Duration(r.IntN(2000)) * time.Microsecond)
+			default:
+				prev[c] = policy(r, base, n, prev[c])
+				at[c] = at[c].Add(took + prev[c] + time.Duration(r.ExpFloat64()*float64(3*time.Millisecond)))
+			}
+		}
+		if n == stallAt {
+			due := append([]time.Time(nil), at...)
+			sort.Slice(due, func(i, j int) bool { return due[i].Before(due[j]) })
+			from := due[callers-max(1, int(late*float64(callers)+0.5))]
+			resume := from.Add(stall)
+			for c := range at {
+				if !at[c].Before(from) && !at[c].After(resume) {
+					at[c] = resume.Add(time.Duration(r.ExpFloat64() * float64(500*time.Microsecond)))
+				}
+			}
+		}
+		for c := range callers {
+			out = append(out, fault.Entry{Time: at[c], Duration: took, Method: "GET", Path: "/v1/orders",
+				Status: 503, End: fault.EndComplete, RequestID: fmt.Sprint("c", c)})
+		}
+	}
+	return callers2journal(out)
+}
+
+// TestBackoffLockstepSplitByStall: callers in lockstep whose one retry a
+// machine stall split (20% to 80% of them released late at one instant, a
+// stall of 20ms to 500ms) are judged in lockstep every time, however the
+// split moved that retry's median (go-retryablehttp's 429 herd was once
+// judged jittered so: median waits 1.15s/2s/4.01s/8.03s).
+func TestBackoffLockstepSplitByStall(t *testing.T) {
+	check := backoffCheck{min: 10 * time.Millisecond, jitter: true}
+	trials := 400
+	if testing.Short() {
+		trials = 60
+	}
+	for _, callers := range []int{10, 16} {
+		for _, base := range []time.Duration{50 * time.Millisecond, 200 * time.Millisecond, time.Second} {
+			t.Run(fmt.Sprintf("%d callers/base %s", callers, base), func(t *testing.T) {
+				t.Parallel() // a pure function of synthetic journals: no clock involved
+				wrong := 0
+				var example report.Check
+				for i := range trials {
+					r := rand.New(rand.NewPCG(uint64(i), uint64(base)+uint64(callers)))
+					late, stall, at := 0.2+0.6*r.Float64(), uniform(r, 20*time.Millisecond, 500*time.Millisecond), 1+r.IntN(3)
+					got := check.Evaluate(observed(scen(gets(callers)), stalledHerd(r, lockstepExp, base, callers, 3, at, late, stall)...))
+					if got.Status != report.Failed || !strings.Contains(got.Message, "callers retried in lockstep (no jitter): ") {
+						wrong++
+						example = got
+					}
+				}
+				assert.Zero(t, wrong, "%d of %d verdicts wrong, e.g. %s: %s; %s", wrong, trials, example.Status, example.Observed, example.Message)
+			})
+		}
+	}
+}
+
+// TestBackoffStallMessage: go-retryablehttp's 429 herd (ten callers, 1s
+// then 2s, 4s, 8s) whose first retry a 150ms stall split, six of ten late:
+// judged lockstep, and the message says why, with the numbers.
+func TestBackoffStallMessage(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	got := backoffCheck{min: 20 * time.Millisecond, jitter: true}.Evaluate(observed(scen(gets(10)),
+		stalledHerd(r, lockstepExp, time.Second, 10, 4, 1, 0.6, 150*time.Millisecond)...))
+	assert.Equal(t, report.Failed, got.Status)
+	assert.Regexp(t, `^callers retried in lockstep \(no jitter\): the waits before retry 1 spread 1[45]\dms below their median 1.1[45]s, `+
+		`but 10 of 10 calls fall in two groups of equal waits or arrivals at one instant \(within 2\dms\), as when a machine stall splits callers in lockstep$`, got.Message)
 }
