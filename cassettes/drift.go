@@ -68,6 +68,11 @@ type DriftResult struct {
 	Severity    Severity     `json:"severity"`
 }
 
+// UnsafeNotSent ends the Skipped reason of an interaction whose method is
+// not safe (not GET, HEAD, OPTIONS or TRACE), left unsent because
+// DriftOptions.IncludeUnsafe is off.
+const UnsafeNotSent = "not sent: IncludeUnsafe is off"
+
 // DriftOptions configure Drift.
 type DriftOptions struct {
 	// IncludeUnsafe re-sends POST, PUT, PATCH and DELETE too. Off by default:
@@ -104,7 +109,7 @@ func Drift(ctx context.Context, c *Cassette, client *http.Client, base *url.URL,
 		}
 		res := DriftResult{Interaction: it.ref()}
 		if !safeMethods[it.Request.Method] && !opts.IncludeUnsafe {
-			res.Skipped = fmt.Sprintf("%s is not a safe method; use --include-unsafe to send it", it.Request.Method)
+			res.Skipped = it.Request.Method + " is not a safe method; " + UnsafeNotSent
 			results = append(results, res)
 			continue
 		}

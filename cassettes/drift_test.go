@@ -77,7 +77,7 @@ func TestDrift(t *testing.T) {
 
 	assert.Equal(t, DiffStatusClass, results[2].Differences[0].Kind)
 	assert.Equal(t, 404, results[2].LiveStatus)
-	assert.Contains(t, results[3].Skipped, "--include-unsafe")
+	assert.Equal(t, "POST is not a safe method; not sent: IncludeUnsafe is off", results[3].Skipped)
 	assert.Zero(t, posts.Load(), "unsafe methods are not sent by default")
 	assert.Equal(t, DiffContentType, results[4].Differences[0].Kind)
 	assert.Equal(t, SeverityBreaking, WorstSeverity(results))

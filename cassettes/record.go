@@ -146,7 +146,7 @@ func (rec *Recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			rec.replay.serve(w, r, i)
 			return
 		case rec.readOnly:
-			miss.Message += fmt.Sprintf("; %s exists and mode is once: use --mode new-episodes to add to it", rec.path)
+			miss.Message += fmt.Sprintf("; %s exists and the mode is once: the mode new-episodes adds to it", rec.path)
 			rec.replay.reject(w, r, miss)
 			return
 		}

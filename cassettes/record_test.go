@@ -128,8 +128,12 @@ func TestRecordModes(t *testing.T) {
 			assert.Equal(t, tc.knownCalls, calls.Load()-before, "upstream calls for a known request")
 
 			before = calls.Load()
-			code, _, _ = do(t, proxy.Client(), "GET", proxy.URL+"/v1/unknown", "")
+			code, body, _ := do(t, proxy.Client(), "GET", proxy.URL+"/v1/unknown", "")
 			assert.Equal(t, tc.unknownStatus, code)
+			if tc.mode == ModeOnce { // the miss says why in the library's terms: no flag
+				assert.Contains(t, body, "exists and the mode is once: the mode new-episodes adds to it")
+				assert.NotContains(t, body, "--")
+			}
 			assert.Equal(t, tc.unknownCalls, calls.Load()-before, "upstream calls for a new request")
 
 			require.NoError(t, rec.Close())

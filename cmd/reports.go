@@ -92,8 +92,10 @@ func (r reportFiles) check() error {
 // writeReports prints the terminal report (to stdout, or to stderr when a
 // report goes to stdout) and writes the requested files. The Markdown
 // summary is appended to an existing file, as GitHub's step summary
-// expects; the others replace theirs atomically.
+// expects; the others replace theirs atomically. Library reasons that
+// name a Go option are reworded to name the flag (inFlagWords).
 func writeReports(stdout io.Writer, run *report.Run, files reportFiles, noColor bool, opts report.TerminalOptions) error {
+	inFlagWords(run)
 	term := files.terminal(stdout)
 	opts.Width, opts.Color = terminalWidth(term), report.ColorEnabled(term, noColor)
 	if err := report.WriteTerminal(term, run, opts); err != nil {

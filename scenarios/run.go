@@ -112,6 +112,10 @@ func Shard(scs []*Scenario, i, n int) []*Scenario {
 	return out
 }
 
+// SkippedFailFast is the SkipReason of a scenario not started because an
+// earlier one failed and Options.FailFast is set.
+const SkippedFailFast = "not run: an earlier scenario failed and FailFast is set"
+
 // Run runs the scenarios and returns the report. It returns an error
 // wrapping ErrCannotRun when faultline itself failed (the report still says
 // which scenarios could not run).
@@ -141,7 +145,7 @@ func Run(ctx context.Context, scs []*Scenario, opts Options) (*report.Run, error
 				res = interrupted(scenarioHeader(sc, opts), "not started: the run was stopped (SIGINT or SIGTERM) first")
 			case skip:
 				res = scenarioHeader(sc, opts)
-				res.Status, res.SkipReason = report.Skipped, "skipped by --fail-fast after an earlier failure"
+				res.Status, res.SkipReason = report.Skipped, SkippedFailFast
 			default:
 				res, err = RunOne(ctx, sc, opts)
 				if ctx.Err() != nil { // cut short: its verdicts would judge a stopped client

@@ -114,7 +114,7 @@ func (c *campaign) runCase(ctx context.Context, def caseDef) *result {
 		reason = def.skip(c)
 	}
 	if reason == "" && def.effects && c.counter == nil {
-		reason = "no effect counter: pass --effects-url or --effects-cmd to judge exactly-once"
+		reason = NoEffectCounter
 	}
 	switch {
 	case reason != "":
@@ -251,7 +251,7 @@ func (c *campaign) judgeEffects(ctx context.Context, results []*result) {
 		for _, r := range results {
 			for _, e := range r.expects {
 				r.add(report.Check{Name: e.check, Status: report.Skipped, Expected: effectWord(e.want),
-					Message: "no effect counter: pass --effects-url or --effects-cmd"})
+					Message: NoEffectCounter})
 			}
 		}
 		return

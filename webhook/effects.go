@@ -13,6 +13,11 @@ import (
 	"strings"
 )
 
+// NoEffectCounter is the SkipReason of a case judged by effect counts, and
+// the message of such a skipped check, when the Options give no effect
+// counter (Effects, EffectsURL and EffectsCmd all unset).
+const NoEffectCounter = "no effect counter: Options set none of Effects, EffectsURL or EffectsCmd, so exactly-once cannot be judged"
+
 // EffectCounter reports how many times a handler performed an event's
 // effect.
 type EffectCounter interface {
