@@ -221,9 +221,9 @@ func jittered(waits, arrivals [][]time.Duration) (ok bool, msg string, judged bo
 			if float64(in) < clumpShare*float64(len(ws)) {
 				return true, "", true
 			}
-			split = fmt.Sprintf("the waits before retry %d spread %s below their median %s, but %d of %d calls fall in two groups "+
+			split = fmt.Sprintf("the waits before retry %d spread %s below their median %s, but %d of %s fall in two groups "+
 				"of equal waits or arrivals at one instant (within %s), as when a machine stall splits callers in lockstep",
-				i+1, fmtDur(sp), fmtDur(m), in, len(ws), fmtDur(tol))
+				i+1, fmtDur(sp), fmtDur(m), in, english.Count(len(ws), "call"), fmtDur(tol))
 		}
 		if !judged || float64(sp)/float64(max(m, 1)) > float64(spread)/float64(max(med, 1)) {
 			spread, med = sp, m
