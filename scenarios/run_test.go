@@ -157,3 +157,43 @@ func TestRetryAfterDateMetHoweverCallsArePaced(t *testing.T) {
 		}
 	}
 }
+
+// TestFailFastSkipsWhatFollowsAFailure: with FailFast and one scenario at a
+// time, a pass stops nothing, and after the first failure every scenario not
+// yet started is skipped with SkippedFailFast: nothing judged, its reproduce
+// line kept. Without FailFast the same failure stops nothing. The verdicts
+// are counts (one attempt where two are expected), so no timing decides them.
+func TestFailFastSkipsWhatFollowsAFailure(t *testing.T) {
+	quick := func(name, check string) *Scenario {
+		sc, err := Load(name+".yaml", []byte("version: 1\nname: "+name+"\nupstream:\n  routes: [{path: /x, respond: {status: 200}}]\n"+
+			"client:\n  calls: [{method: GET, path: /x}]\nchecks:\n  - "+check+"\n"))
+		require.NoError(t, err)
+		return sc
+	}
+	scs := []*Scenario{quick("passes", "outcome: success"), quick("fails", "attempts: {exact: 2}"),
+		quick("after", "outcome: success"), quick("last", "outcome: success")}
+	opts := Options{Seed: 1, Parallel: 1, FailFast: true, Reproduce: func(sc *Scenario) string { return "again " + sc.Name }}
+	run, err := Run(context.Background(), scs, opts)
+	require.NoError(t, err)
+	require.Len(t, run.Scenarios, 4)
+	assert.Equal(t, report.Passed, run.Scenarios[0].Status, "a pass stops nothing")
+	assert.Empty(t, run.Scenarios[0].SkipReason)
+	assert.Equal(t, report.Failed, run.Scenarios[1].Status, "one attempt where two are expected")
+	assert.Equal(t, report.Failed, checkNamed(t, run.Scenarios[1], "attempts").Status)
+	for _, sc := range run.Scenarios[2:] {
+		assert.Equal(t, report.Skipped, sc.Status, sc.Name)
+		assert.Equal(t, SkippedFailFast, sc.SkipReason, sc.Name)
+		assert.Empty(t, sc.Checks, "%s: not run, nothing judged", sc.Name)
+		assert.Equal(t, "again "+sc.Name, sc.Reproduce, "a skipped scenario still says how to run it alone")
+	}
+	assert.Equal(t, report.Summary{Total: 4, Passed: 1, Failed: 1, Skipped: 2}, run.Summary())
+	assert.Equal(t, "not run: an earlier scenario failed and FailFast is set", SkippedFailFast, "the reason names the option, no flag")
+
+	opts.FailFast = false
+	all, err := Run(context.Background(), scs, opts)
+	require.NoError(t, err)
+	assert.Equal(t, report.Summary{Total: 4, Passed: 3, Failed: 1}, all.Summary(), "without FailFast a failure stops nothing")
+	for _, sc := range all.Scenarios {
+		assert.Empty(t, sc.SkipReason, sc.Name)
+	}
+}

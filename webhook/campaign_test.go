@@ -173,6 +173,58 @@ func scenario(t *testing.T, run *report.Run, name string) report.Scenario {
 	return report.Scenario{}
 }
 
+// TestNoEffectCounterSkipReason: without an effect counter, a case judged
+// only by effect counts is skipped with NoEffectCounter (nothing judged, its
+// reproduce line kept), and a case with other checks keeps them and skips
+// only its effect check, whose message is the same text. Given a counter,
+// against a fresh handler, neither is skipped and both effects are judged.
+func TestNoEffectCounterSkipReason(t *testing.T) {
+	h, _ := referenceHandler(t, "stripe", stripeSecret)
+	o := quick(serve(t, h), "stripe", stripeSecret, nil)
+	o.Cases, o.Valid = []string{"valid", "duplicate-sequential"}, 2
+	o.Reproduce = func(name string) string { return "again " + name }
+	run := mustRun(t, o)
+	dup := scenario(t, run, "duplicate-sequential")
+	if dup.Status != report.Skipped || dup.SkipReason != NoEffectCounter || len(dup.Checks) != 0 || len(dup.Evidence) != 0 {
+		t.Fatalf("duplicate-sequential without a counter: want skipped with NoEffectCounter and nothing sent, got %+v", dup)
+	}
+	if dup.Reproduce != "again duplicate-sequential" {
+		t.Errorf("a skipped case's reproduce line = %q", dup.Reproduce)
+	}
+	valid := scenario(t, run, "valid")
+	if valid.SkipReason != "" || checkNamed(t, valid, "acknowledged").Status != report.Passed {
+		t.Fatalf("valid without a counter still delivers and judges its answers:\n%s", explain(run))
+	}
+	if c := checkNamed(t, valid, "exactly one effect"); c.Status != report.Skipped || c.Message != NoEffectCounter || c.Expected != "exactly one effect" {
+		t.Fatalf("valid's effect check without a counter = %+v", c)
+	}
+	if strings.Contains(NoEffectCounter, "--") {
+		t.Errorf("NoEffectCounter names a flag: %q", NoEffectCounter)
+	}
+
+	h, eff := referenceHandler(t, "stripe", stripeSecret)
+	o.Target, o.Effects = serve(t, h), eff
+	run = mustRun(t, o)
+	for _, name := range o.Cases {
+		sc := scenario(t, run, name)
+		if c := checkNamed(t, sc, "exactly one effect"); sc.SkipReason != "" || c.Status != report.Passed || c.Message != "" {
+			t.Errorf("%s with a counter: skip reason %q, effect check %+v\n%s", name, sc.SkipReason, c, explain(run))
+		}
+	}
+}
+
+// checkNamed returns sc's check called name.
+func checkNamed(t *testing.T, sc report.Scenario, name string) report.Check {
+	t.Helper()
+	for _, c := range sc.Checks {
+		if c.Name == name {
+			return c
+		}
+	}
+	t.Fatalf("%s: no check %q", sc.Name, name)
+	return report.Check{}
+}
+
 func TestReferenceReceiverPassesGenericHMAC(t *testing.T) {
 	cfg := HMAC{Header: "X-Signature", Prefix: "sha256=", Encoding: "base64", Signed: "{timestamp}.{body}", TimestampHeader: "X-Timestamp", IDHeader: "X-Event-Id"}
 	c := newCounts()
