@@ -24,10 +24,15 @@ func inFlagWords(run *report.Run) {
 		return
 	}
 	for i := range run.Scenarios {
-		sc := &run.Scenarios[i]
-		sc.SkipReason = flagWords.Replace(sc.SkipReason)
-		for j := range sc.Checks {
-			sc.Checks[j].Message = flagWords.Replace(sc.Checks[j].Message)
-		}
+		scenarioInFlagWords(&run.Scenarios[i])
+	}
+}
+
+// scenarioInFlagWords rewords one scenario's skip reason and check
+// messages, for a line printed before the run's report (a CI log's).
+func scenarioInFlagWords(sc *report.Scenario) {
+	sc.SkipReason = flagWords.Replace(sc.SkipReason)
+	for j := range sc.Checks {
+		sc.Checks[j].Message = flagWords.Replace(sc.Checks[j].Message)
 	}
 }

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -29,4 +30,18 @@ func TestFlagWords(t *testing.T) {
 	assert.Equal(t, "POST is not a safe method; use --include-unsafe to send it", run.Scenarios[2].SkipReason)
 	assert.Equal(t, "no effect counter: pass --effects-url or --effects-cmd to judge exactly-once", run.Scenarios[3].Checks[0].Message)
 	inFlagWords(nil)
+}
+
+// TestStreamedLineInFlagWords: a CI log gets each scenario's line as it
+// finishes, before the report is written; its skip reason names the flag
+// too, and the run's own result keeps the library's text until the report
+// rewords it.
+func TestStreamedLineInFlagWords(t *testing.T) {
+	var log strings.Builder
+	l := &liveOutput{streamed: true, w: &log}
+	sc := report.Scenario{Name: "after", Status: report.Skipped, SkipReason: scenarios.SkippedFailFast,
+		Checks: []report.Check{{Name: "once", Status: report.Skipped, Message: webhook.NoEffectCounter}}}
+	l.finished(sc)
+	assert.Equal(t, "SKIP after (skipped by --fail-fast after an earlier failure)\n", log.String())
+	assert.Equal(t, webhook.NoEffectCounter, sc.Checks[0].Message, "the run's checks are not reworded behind its back")
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -185,10 +186,15 @@ func newLiveOutput(term, stderr io.Writer, total int, o *runOptions) *liveOutput
 	return l
 }
 
+// finished writes sc's line to a CI log as the run goes on, its reasons
+// in flags as writeReports puts the report's. sc shares its checks with the
+// run's result, so it rewords a copy of them.
 func (l *liveOutput) finished(sc report.Scenario) {
 	if !l.streamed {
 		return
 	}
+	sc.Checks = slices.Clone(sc.Checks)
+	scenarioInFlagWords(&sc)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	_ = report.WriteScenarioLine(l.w, &sc, l.opts)
