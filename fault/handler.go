@@ -52,9 +52,11 @@ type planState struct {
 }
 
 type routeState struct {
-	route  *Route
-	hash   uint64
-	mu     sync.Mutex
+	route *Route
+	hash  uint64
+	mu    sync.Mutex
+	// counts are the positions of the route's requests in its rules'
+	// schedules; a route without rules has no schedule and counts nothing.
 	counts *counters
 }
 
@@ -372,14 +374,12 @@ func (st *planState) match(r *http.Request) *routeState {
 }
 
 // positions counts the request in every scope the route's rules use and
-// returns each rule's position, plus the route-wide position.
+// returns each rule's position, plus the route-wide position. Only a
+// route with rules is counted.
 func (rs *routeState) positions(r *http.Request) (perRule []int, routeN int) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	routeN = rs.counts.inc("route")
-	if len(rs.route.Rules) == 0 {
-		return nil, routeN
-	}
 	perRule = make([]int, len(rs.route.Rules))
 	keys := make([]string, len(rs.route.Rules)) // a route has few rules: a slice beats a map
 	for i, rule := range rs.route.Rules {
@@ -406,11 +406,16 @@ func (h *Handler) chain(st *planState, rs *routeState, r *http.Request, s *serve
 		s.effect.next = rs.route.Respond
 	}
 	var next http.Handler = &s.effect
+	if len(rs.route.Rules) == 0 {
+		// No rule: no position to count (nothing would read it: the
+		// route's lock, a hash and a map write saved on every request),
+		// no draw, nothing to select. A lazy plan's windows still start
+		// at its first request, whichever route that takes.
+		st.begin(e.Time)
+		return next
+	}
 	perRule, routeN := rs.positions(r)
 	start := st.begin(e.Time)
-	if len(rs.route.Rules) == 0 {
-		return next // no rule: no draw, nothing to select
-	}
 	rnd := rand.New(rand.NewPCG(uint64(st.plan.Seed), rs.hash^uint64(routeN)))
 	elapsed := h.cfg.clock.Now().Sub(start)
 	var selected []int

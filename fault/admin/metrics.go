@@ -1,9 +1,11 @@
 package admin
 
 import (
+	"maps"
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/faultline-dev/faultline/fault"
 	"github.com/prometheus/client_golang/prometheus"
@@ -30,18 +32,39 @@ type Metrics struct {
 	duration *prometheus.HistogramVec
 	http     http.Handler
 
-	// Children resolved once per label set: a label lookup hashes every
-	// label value on each request; a map of children is one lookup.
-	mu    sync.RWMutex // write-held by Reset, so no count lands in a dropped child
-	reqs  map[requestKey]prometheus.Counter
-	durs  map[string]prometheus.Observer
-	kinds map[string]prometheus.Counter
+	// Children resolved once per label set, read without a lock: a label
+	// lookup hashes every label value, and a read lock is two atomic
+	// writes to a word every core shares, on each request; a request
+	// reads one immutable snapshot instead, one map lookup for its
+	// counter and its histogram. A label set seen for the first time is
+	// resolved under mu into a new snapshot; Reset swaps in an empty one.
+	// A request takes all its children from one snapshot, so its counter
+	// and histogram always count in the same generation.
+	mu       sync.Mutex
+	children atomic.Pointer[childSet]
+}
+
+// childSet is one immutable snapshot of the resolved label sets.
+type childSet struct {
+	requests map[requestKey]requestChildren
+	kinds    map[string]prometheus.Counter
+}
+
+func noChildren() *childSet {
+	return &childSet{requests: map[requestKey]requestChildren{}, kinds: map[string]prometheus.Counter{}}
 }
 
 type requestKey struct {
 	route string
 	code  int
 	end   string // with code 0: how the connection ended
+}
+
+// requestChildren are a request's series: its count by route and status,
+// its duration by route.
+type requestChildren struct {
+	count    prometheus.Counter
+	duration prometheus.Observer
 }
 
 // durationBuckets span a fast stub answer to a long hang.
@@ -66,80 +89,69 @@ func NewMetrics() *Metrics {
 		}, []string{"route"}),
 	}
 	m.reg.MustRegister(m.requests, m.faults, m.duration)
-	m.clearChildren()
+	m.children.Store(noChildren())
 	m.http = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 	return m
 }
 
 // Observe counts one journal entry. Pass it to [fault.WithObserver].
 func (m *Metrics) Observe(e *fault.Entry) {
-	route := e.Route
-	if route == "" {
-		route = "(unmatched)"
+	key := requestKey{route: e.Route, code: e.Status}
+	if key.route == "" {
+		key.route = "(unmatched)"
 	}
-	key := requestKey{route: route, code: e.Status}
 	if e.Status == 0 {
 		key.end = e.End
 	}
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	m.requestCounter(key).Inc()
-	for _, a := range e.Faults {
-		m.faultCounter(a.Type).Inc()
+	c := m.children.Load()
+	rc, ok := c.requests[key]
+	for i := 0; ok && i < len(e.Faults); i++ {
+		_, ok = c.kinds[e.Faults[i].Type]
 	}
-	m.durationObserver(route).Observe(e.Duration.Seconds())
+	if !ok {
+		c = m.resolve(key, e.Faults)
+		rc = c.requests[key]
+	}
+	rc.count.Inc()
+	for _, a := range e.Faults {
+		c.kinds[a.Type].Inc()
+	}
+	rc.duration.Observe(e.Duration.Seconds())
 }
 
-// child returns cache[k], resolving it with make under a write lock the
-// first time. The caller holds m.mu for reading.
-func child[K comparable, V any](m *Metrics, cache map[K]V, k K, make func() V) V {
-	if c, ok := cache[k]; ok {
-		return c
-	}
-	m.mu.RUnlock()
+// resolve returns a snapshot holding the children of key and of the
+// faults' types: the current one with those it lacks added, as a copy
+// (requests keep reading the one they loaded).
+func (m *Metrics) resolve(key requestKey, faults []fault.Applied) *childSet {
 	m.mu.Lock()
-	c, ok := cache[k]
-	if !ok {
-		c = make()
-		cache[k] = c
+	defer m.mu.Unlock()
+	cur := m.children.Load()
+	c := &childSet{requests: maps.Clone(cur.requests), kinds: maps.Clone(cur.kinds)}
+	if _, ok := c.requests[key]; !ok {
+		status := key.end
+		if key.code != 0 {
+			status = strconv.Itoa(key.code)
+		}
+		c.requests[key] = requestChildren{count: m.requests.WithLabelValues(key.route, status), duration: m.duration.WithLabelValues(key.route)}
 	}
-	m.mu.Unlock()
-	m.mu.RLock()
+	for _, a := range faults {
+		if _, ok := c.kinds[a.Type]; !ok {
+			c.kinds[a.Type] = m.faults.WithLabelValues(a.Type)
+		}
+	}
+	m.children.Store(c)
 	return c
 }
 
-func (m *Metrics) requestCounter(k requestKey) prometheus.Counter {
-	return child(m, m.reqs, k, func() prometheus.Counter {
-		status := k.end
-		if k.code != 0 {
-			status = strconv.Itoa(k.code)
-		}
-		return m.requests.WithLabelValues(k.route, status)
-	})
-}
-
-func (m *Metrics) faultCounter(kind string) prometheus.Counter {
-	return child(m, m.kinds, kind, func() prometheus.Counter { return m.faults.WithLabelValues(kind) })
-}
-
-func (m *Metrics) durationObserver(route string) prometheus.Observer {
-	return child(m, m.durs, route, func() prometheus.Observer { return m.duration.WithLabelValues(route) })
-}
-
-// Reset sets every counter and the histogram back to empty.
+// Reset sets every counter and the histogram back to empty. A request
+// counted while it runs counts either before it (and is cleared) or after.
 func (m *Metrics) Reset() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.requests.Reset()
 	m.faults.Reset()
 	m.duration.Reset()
-	m.clearChildren()
-}
-
-func (m *Metrics) clearChildren() {
-	m.reqs = map[requestKey]prometheus.Counter{}
-	m.durs = map[string]prometheus.Observer{}
-	m.kinds = map[string]prometheus.Counter{}
+	m.children.Store(noChildren())
 }
 
 // Registry returns the registry the metrics live in, to add collectors to
