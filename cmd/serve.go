@@ -19,6 +19,7 @@ import (
 
 	"github.com/faultline-dev/faultline/fault"
 	"github.com/faultline-dev/faultline/fault/admin"
+	"github.com/faultline-dev/faultline/fault/tlsfault"
 	"github.com/faultline-dev/faultline/internal/atomicfile"
 	"github.com/faultline-dev/faultline/internal/logbuf"
 	"github.com/faultline-dev/faultline/internal/reqlog"
@@ -281,20 +282,20 @@ func proxyBase(upstream string) (http.Handler, error) {
 
 // serveCert makes the self-signed certificate for --tls, or the one the
 // plan's tls section asks for, and writes its CA to --ca-out.
-func serveCert(o serveOptions, planTLS *fault.TLSPlan) (*fault.TLS, error) {
+func serveCert(o serveOptions, planTLS *tlsfault.Plan) (*tlsfault.Cert, error) {
 	if !o.tls {
 		return nil, nil
 	}
-	var cert *fault.TLS
+	var cert *tlsfault.Cert
 	var err error
 	if planTLS != nil {
-		cert, err = fault.NewTLS(planTLS)
+		cert, err = tlsfault.New(planTLS)
 	} else {
 		var hosts []string // the certificate covers localhost and loopback IPs already
 		if host, _, err := net.SplitHostPort(o.addr); err == nil && host != "" && host != "0.0.0.0" && host != "::" {
 			hosts = append(hosts, host)
 		}
-		cert, err = fault.SelfSigned(hosts...)
+		cert, err = tlsfault.SelfSigned(hosts...)
 	}
 	if err != nil {
 		return nil, internalErr(fmt.Errorf("making a certificate: %w", err))

@@ -69,11 +69,11 @@
 //
 // # HTTPS
 //
-// A plan's [TLSPlan] (the `tls:` section) makes the upstream present a good
-// or a bad certificate, or only TLS 1.0/1.1: [NewTLS] builds it with a fresh
-// CA for the client to trust, and [Listen] serves it. Handshakes that fail
-// never become requests; [Server.Handshakes] lists them, with the client's
-// alert where it sent one.
+// A plan's [Plan.TLS] (the `tls:` section) makes the upstream present a good
+// or a bad certificate, or only TLS 1.0/1.1: package [tlsfault] builds it
+// with a fresh CA for the client to trust ([tlsfault.New]), and [Listen]
+// serves it. Handshakes that fail never become requests; [Server.Handshakes]
+// lists them, with the client's alert where it sent one.
 //
 // # Webhooks
 //

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/faultline-dev/faultline/fault/tlsfault"
 )
 
 // Plan is a validated fault plan: the routes the upstream serves and the
@@ -14,8 +16,8 @@ type Plan struct {
 	Routes   []Route
 	Webhooks []Webhook
 	// TLS makes the upstream serve HTTPS with the certificate it names
-	// (a scenario runner or `serve` builds it with [NewTLS]); nil: HTTP.
-	TLS *TLSPlan
+	// (a scenario runner or `serve` builds it with [tlsfault.New]); nil: HTTP.
+	TLS *tlsfault.Plan
 }
 
 // Route is one endpoint: what it matches, what it answers when no fault

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/faultline-dev/faultline/fault/tlsfault"
 )
 
 // Server is a fault upstream listening on a real socket, in the spirit of
@@ -22,8 +24,8 @@ type Server struct {
 	srv     *http.Server
 	ln      net.Listener
 	errc    chan error
-	tls     *TLS
-	hs      *handshakeListener // nil without TLS
+	tls     *tlsfault.Cert
+	hs      *tlsfault.Listener // nil without TLS
 	stopped sync.Once
 	served  error // what Serve returned, once stopped
 
@@ -44,7 +46,7 @@ func NewServer(plan *Plan, opts ...Option) *Server {
 
 // Listen serves h on addr, with TLS when t is not nil. Server-side
 // timeouts and size limits protect it from hostile clients.
-func Listen(addr string, h *Handler, t *TLS) (*Server, error) {
+func Listen(addr string, h *Handler, t *tlsfault.Cert) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
@@ -65,7 +67,7 @@ func Listen(addr string, h *Handler, t *TLS) (*Server, error) {
 	scheme := "http"
 	if t != nil {
 		scheme = "https"
-		s.hs = newHandshakeListener(ln, t)
+		s.hs = tlsfault.NewListener(ln, t)
 		ln = s.hs
 	}
 	s.URL = scheme + "://" + s.ln.Addr().String()
@@ -77,7 +79,7 @@ func Listen(addr string, h *Handler, t *TLS) (*Server, error) {
 func (s *Server) Journal() *Journal { return s.Handler.Journal() }
 
 // Handshakes returns the TLS handshakes that failed (none without TLS).
-func (s *Server) Handshakes() []Handshake {
+func (s *Server) Handshakes() []tlsfault.Handshake {
 	if s.hs == nil {
 		return nil
 	}

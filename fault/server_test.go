@@ -17,6 +17,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/faultline-dev/faultline/fault/tlsfault"
 )
 
 const (
@@ -102,7 +104,7 @@ func TestAllFaultsExample(t *testing.T) {
 }
 
 func TestTLSServesFaults(t *testing.T) {
-	cert, err := SelfSigned()
+	cert, err := tlsfault.SelfSigned()
 	require.NoError(t, err)
 	p, err := LoadPlan("tls.yaml", []byte(`
 routes:

@@ -1,73 +1,45 @@
 package fault
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"net"
-	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/faultline-dev/faultline/fault/tlsfault"
+	"github.com/faultline-dev/faultline/internal/yamlx"
 )
 
-// TLS is a self-signed certificate for serving HTTPS on loopback, with the
-// PEM a client adds to its trusted roots.
-type TLS struct {
-	Config *tls.Config
-	CAPEM  []byte
-	Pool   *x509.CertPool
-	// PlainHTTP also answers plain HTTP on the same port (a connection
-	// whose first byte is not a TLS handshake), so that a redirect from
-	// https to http can be followed, and seen.
-	PlainHTTP bool
+// tlsFile is a plan's tls section as written. It is decoded here, with the
+// rest of the plan, so that package tlsfault has no YAML in its API.
+type tlsFile struct {
+	Certificate string `yaml:"certificate"`
+	MaxVersion  string `yaml:"max_version"`
+	PlainHTTP   bool   `yaml:"plain_http"`
 }
 
-// SelfSigned generates a certificate valid for a day for localhost,
-// 127.0.0.1, ::1 and any extra hosts.
-func SelfSigned(hosts ...string) (*TLS, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
+// decodeTLSPlan reads a plan's tls section; nil when absent.
+func decodeTLSPlan(f *yamlx.File, n *yaml.Node, path string) (*tlsfault.Plan, error) {
+	if n == nil || n.IsZero() {
+		return nil, nil
+	}
+	tf := tlsFile{Certificate: tlsfault.CertValid}
+	if err := f.Decode(n, &tf, path); err != nil {
 		return nil, err
 	}
-	serial, err := rand.Int(rand.Reader, big.NewInt(1<<62))
-	if err != nil {
-		return nil, err
+	p := &tlsfault.Plan{Certificate: tf.Certificate, PlainHTTP: tf.PlainHTTP}
+	switch tf.Certificate {
+	case tlsfault.CertValid, tlsfault.CertSelfSigned, tlsfault.CertExpired, tlsfault.CertWrongHost:
+	default:
+		return nil, yamlx.Errorf(f.Name, yamlx.At(n, "certificate"), "%s.certificate: %q: use valid, self_signed, expired or wrong_host", path, tf.Certificate)
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: "faultline upstream", Organization: []string{"faultline"}},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		DNSNames:              []string{"localhost"},
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+	switch tf.MaxVersion {
+	case "":
+	case "1.0":
+		p.MaxVersion = tls.VersionTLS10
+	case "1.1":
+		p.MaxVersion = tls.VersionTLS11
+	default:
+		return nil, yamlx.Errorf(f.Name, yamlx.At(n, "max_version"), "%s.max_version: %q: give \"1.0\" or \"1.1\" (an upstream stuck on an old protocol), or leave it out", path, tf.MaxVersion)
 	}
-	for _, h := range hosts {
-		if ip := net.ParseIP(h); ip != nil {
-			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
-		} else {
-			tmpl.DNSNames = append(tmpl.DNSNames, h)
-		}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return nil, err
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, err
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	return &TLS{
-		Config: &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}}, MinVersion: tls.VersionTLS12},
-		CAPEM:  pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		Pool:   pool,
-	}, nil
+	return p, nil
 }

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/tlsfault"
 	"github.com/faultline-dev/faultline/report"
 )
 
@@ -9,10 +10,10 @@ import (
 // handshakes that failed and the requests that got through.
 func behindTLS(cert string, failed []string, journal ...fault.Entry) *Observation {
 	sc := scen(gets(1))
-	sc.Plan = &fault.Plan{TLS: &fault.TLSPlan{Certificate: cert}}
+	sc.Plan = &fault.Plan{TLS: &tlsfault.Plan{Certificate: cert}}
 	o := observed(sc, journal...)
 	for _, f := range failed {
-		o.Handshakes = append(o.Handshakes, fault.Handshake{Time: t0, RemoteAddr: "127.0.0.1:50000", Error: f})
+		o.Handshakes = append(o.Handshakes, tlsfault.Handshake{Time: t0, RemoteAddr: "127.0.0.1:50000", Error: f})
 	}
 	return o
 }
@@ -21,27 +22,27 @@ func init() {
 	checkCases = append(checkCases, []checkCase{
 		{"tls_refused: the expired certificate refused", "tls_refused",
 			func() *Observation {
-				return behindTLS(fault.CertExpired, []string{"remote error: tls: bad certificate"})
+				return behindTLS(tlsfault.CertExpired, []string{"remote error: tls: bad certificate"})
 			},
 			report.Passed, "handshake failed: remote error: tls: bad certificate"},
 		{"tls_refused: InsecureSkipVerify talked to it", "tls_refused:",
-			func() *Observation { return behindTLS(fault.CertSelfSigned, nil, entryAt(1, 0, 200)) },
+			func() *Observation { return behindTLS(tlsfault.CertSelfSigned, nil, entryAt(1, 0, 200)) },
 			report.Failed, "the client accepted a self-signed certificate and sent its requests"},
 		{"tls_refused: never connected is nothing to judge", "tls_refused:",
-			func() *Observation { return behindTLS(fault.CertWrongHost, nil) },
+			func() *Observation { return behindTLS(tlsfault.CertWrongHost, nil) },
 			report.Failed, "the client never connected, so nothing was judged"},
 		{"no_credentials_over_http: the downgrade refused", "no_credentials_over_http",
-			func() *Observation { return behindTLS(fault.CertValid, nil, downgrade(1)) },
+			func() *Observation { return behindTLS(tlsfault.CertValid, nil, downgrade(1)) },
 			report.Passed, "1 redirect to http, 0 plain HTTP requests, 0 with credentials"},
 		{"no_credentials_over_http: followed without the token", "no_credentials_over_http:",
-			func() *Observation { return behindTLS(fault.CertValid, nil, downgrade(1), overHTTP(2, nil)) },
+			func() *Observation { return behindTLS(tlsfault.CertValid, nil, downgrade(1), overHTTP(2, nil)) },
 			report.Passed, "1 plain HTTP request, 0 with credentials"},
 		{"no_credentials_over_http: the token sent in the clear", "no_credentials_over_http:",
 			func() *Observation {
-				return behindTLS(fault.CertValid, nil, downgrade(1), overHTTP(2, map[string]string{"Authorization": "Bearer ***"}))
+				return behindTLS(tlsfault.CertValid, nil, downgrade(1), overHTTP(2, map[string]string{"Authorization": "Bearer ***"}))
 			}, report.Failed, "Authorization sent in the clear"},
 		{"no_credentials_over_http: no downgrade is nothing to judge", "no_credentials_over_http:",
-			func() *Observation { return behindTLS(fault.CertValid, nil, overHTTP(1, nil)) },
+			func() *Observation { return behindTLS(tlsfault.CertValid, nil, overHTTP(1, nil)) },
 			report.Failed, "never redirected the client to http, so nothing was judged"},
 	}...)
 	checkDecodeErrors = append(checkDecodeErrors,

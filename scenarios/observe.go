@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/tlsfault"
 	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/report"
 	"github.com/faultline-dev/faultline/resilience"
@@ -31,7 +32,7 @@ type Observation struct {
 	Deliveries []fault.Delivery
 	Effects    map[string]int
 	// Handshakes are the TLS handshakes that failed (HTTPS upstreams).
-	Handshakes []fault.Handshake
+	Handshakes []tlsfault.Handshake
 
 	trust *trust // the HTTPS upstream's CA, given to the client
 }

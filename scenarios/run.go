@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/tlsfault"
 	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/internal/fielderr"
 	"github.com/faultline-dev/faultline/internal/secrets"
@@ -284,7 +285,7 @@ func (o *Observation) clockFromFirstRequest(end time.Time) {
 }
 
 // firstContact is the earliest request or failed handshake.
-func firstContact(journal []fault.Entry, handshakes []fault.Handshake) (first time.Time, ok bool) {
+func firstContact(journal []fault.Entry, handshakes []tlsfault.Handshake) (first time.Time, ok bool) {
 	for _, e := range journal {
 		if !ok || e.Time.Before(first) {
 			first, ok = e.Time, true

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/tlsfault"
 	"github.com/faultline-dev/faultline/resilience"
 )
 
@@ -16,7 +17,7 @@ const EnvCAFile = "FAULTLINE_CA_FILE"
 
 // trust is an HTTPS upstream's certificate and the CA a client is given.
 type trust struct {
-	server *fault.TLS
+	server *tlsfault.Cert
 	caFile string
 	dir    string
 }
@@ -26,7 +27,7 @@ func newTrust(p *fault.Plan) (*trust, error) {
 	if p.TLS == nil {
 		return nil, nil
 	}
-	srv, err := fault.NewTLS(p.TLS)
+	srv, err := tlsfault.New(p.TLS)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +43,7 @@ func newTrust(p *fault.Plan) (*trust, error) {
 	return t, nil
 }
 
-func (t *trust) serverTLS() *fault.TLS {
+func (t *trust) serverTLS() *tlsfault.Cert {
 	if t == nil {
 		return nil
 	}

@@ -8,14 +8,16 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/faultline-dev/faultline/fault/tlsfault"
 )
 
 // tlsServer serves a 200 at /x over HTTPS as p says.
-func tlsServer(t *testing.T, p *TLSPlan) *Server {
+func tlsServer(t *testing.T, p *tlsfault.Plan) *Server {
 	t.Helper()
 	plan, err := LoadPlan("p.yaml", []byte("routes:\n  - path: /x\n    respond: {status: 200}\n"))
 	require.NoError(t, err)
-	cfg, err := NewTLS(p)
+	cfg, err := tlsfault.New(p)
 	require.NoError(t, err)
 	s, err := Listen("127.0.0.1:0", Wrap(nil, plan), cfg)
 	require.NoError(t, err)
@@ -26,7 +28,7 @@ func tlsServer(t *testing.T, p *TLSPlan) *Server {
 // waitHandshakes polls until n failed handshakes are recorded: the server
 // records one when its side of the handshake returns, a moment after the
 // client's.
-func waitHandshakes(t *testing.T, s *Server, n int) []Handshake {
+func waitHandshakes(t *testing.T, s *Server, n int) []tlsfault.Handshake {
 	t.Helper()
 	require.Eventually(t, func() bool { return len(s.Handshakes()) >= n }, 5*time.Second, time.Millisecond)
 	return s.Handshakes()
@@ -34,12 +36,12 @@ func waitHandshakes(t *testing.T, s *Server, n int) []Handshake {
 
 func TestTLSBadCertificatesAreRefusedAndJournaled(t *testing.T) {
 	for cert, clientSays := range map[string]string{
-		CertSelfSigned: "certificate signed by unknown authority",
-		CertExpired:    "certificate has expired",
-		CertWrongHost:  "certificate is valid for 192.0.2.10, not 127.0.0.1",
+		tlsfault.CertSelfSigned: "certificate signed by unknown authority",
+		tlsfault.CertExpired:    "certificate has expired",
+		tlsfault.CertWrongHost:  "certificate is valid for 192.0.2.10, not 127.0.0.1",
 	} {
 		t.Run(cert, func(t *testing.T) {
-			s := tlsServer(t, &TLSPlan{Certificate: cert})
+			s := tlsServer(t, &tlsfault.Plan{Certificate: cert})
 			_, err := s.Client().Get(s.URL + "/x")
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), clientSays)
@@ -57,7 +59,7 @@ func TestTLSBadCertificatesAreRefusedAndJournaled(t *testing.T) {
 }
 
 func TestTLSValidChainIsAccepted(t *testing.T) {
-	s := tlsServer(t, &TLSPlan{Certificate: CertValid})
+	s := tlsServer(t, &tlsfault.Plan{Certificate: tlsfault.CertValid})
 	resp, err := s.Client().Get(s.URL + "/x")
 	require.NoError(t, err)
 	resp.Body.Close()
@@ -66,7 +68,7 @@ func TestTLSValidChainIsAccepted(t *testing.T) {
 }
 
 func TestTLSOldProtocolOnly(t *testing.T) {
-	s := tlsServer(t, &TLSPlan{Certificate: CertValid, MaxVersion: tls.VersionTLS11})
+	s := tlsServer(t, &tlsfault.Plan{Certificate: tlsfault.CertValid, MaxVersion: tls.VersionTLS11})
 	_, err := s.Client().Get(s.URL + "/x")
 	require.Error(t, err, "TLS 1.2 at least")
 	assert.Contains(t, err.Error(), "protocol version")
@@ -83,7 +85,7 @@ func TestTLSOldProtocolOnly(t *testing.T) {
 func TestTLSPlanDecode(t *testing.T) {
 	p, err := LoadPlan("p.yaml", []byte("tls: {certificate: expired, max_version: \"1.1\"}\nroutes:\n  - path: /x\n"))
 	require.NoError(t, err)
-	assert.Equal(t, &TLSPlan{Certificate: CertExpired, MaxVersion: tls.VersionTLS11}, p.TLS)
+	assert.Equal(t, &tlsfault.Plan{Certificate: tlsfault.CertExpired, MaxVersion: tls.VersionTLS11}, p.TLS)
 	assert.Equal(t, "an expired certificate, TLS 1.1 at most", p.TLS.String())
 	for src, want := range map[string]string{
 		"tls: {certificate: forged}":  `tls.certificate: "forged": use valid, self_signed, expired or wrong_host`,
@@ -107,7 +109,7 @@ routes:
       - redirect: {scheme: http, host: 127.0.0.1, path: /files/x.csv}
 `))
 	require.NoError(t, err)
-	cfg, err := NewTLS(plan.TLS)
+	cfg, err := tlsfault.New(plan.TLS)
 	require.NoError(t, err)
 	s, err := Listen("127.0.0.1:0", Wrap(nil, plan), cfg)
 	require.NoError(t, err)

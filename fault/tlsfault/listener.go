@@ -1,4 +1,4 @@
-package fault
+package tlsfault
 
 import (
 	"context"
@@ -22,10 +22,11 @@ type Handshake struct {
 // maxHandshakes bounds the failed handshakes kept.
 const maxHandshakes = 10000
 
-// handshakeListener completes TLS handshakes before http.Server sees a
-// connection, so that the ones that fail are recorded (http.Server only
-// logs them).
-type handshakeListener struct {
+// Listener serves TLS on a listener: it completes each connection's
+// handshake before Accept returns it, so that the handshakes that fail,
+// which an http.Server only logs, are recorded ([Listener.Handshakes]).
+// With the Cert's PlainHTTP it also hands on plain HTTP connections.
+type Listener struct {
 	net.Listener
 	cfg    *tls.Config
 	plain  bool // plain HTTP is answered too
@@ -40,14 +41,16 @@ type handshakeListener struct {
 	failed []Handshake
 }
 
-func newHandshakeListener(raw net.Listener, t *TLS) *handshakeListener {
-	l := &handshakeListener{Listener: raw, cfg: t.Config, plain: t.PlainHTTP, conns: make(chan net.Conn), done: make(chan struct{})}
+// NewListener serves c on inner, which it owns from now on: Close closes
+// it.
+func NewListener(inner net.Listener, c *Cert) *Listener {
+	l := &Listener{Listener: inner, cfg: c.Config, plain: c.PlainHTTP, conns: make(chan net.Conn), done: make(chan struct{})}
 	l.ctx, l.cancel = context.WithCancel(context.Background())
 	go l.acceptLoop()
 	return l
 }
 
-func (l *handshakeListener) acceptLoop() {
+func (l *Listener) acceptLoop() {
 	defer l.doneOnce()
 	for {
 		c, err := l.Listener.Accept()
@@ -59,7 +62,7 @@ func (l *handshakeListener) acceptLoop() {
 	}
 }
 
-func (l *handshakeListener) handshake(c net.Conn) {
+func (l *Listener) handshake(c net.Conn) {
 	defer l.active.Done()
 	if l.plain {
 		var ok bool
@@ -87,7 +90,7 @@ func (l *handshakeListener) handshake(c net.Conn) {
 }
 
 // hand passes a connection to Accept, or closes it once closed.
-func (l *handshakeListener) hand(c net.Conn) {
+func (l *Listener) hand(c net.Conn) {
 	select {
 	case l.conns <- c:
 	case <-l.done:
@@ -97,7 +100,7 @@ func (l *handshakeListener) hand(c net.Conn) {
 
 // sniff reads a connection's first byte: a TLS handshake record (0x16)
 // comes back as a *peeked to be handshaken, anything else as plain HTTP.
-func (l *handshakeListener) sniff(c net.Conn) (net.Conn, bool) {
+func (l *Listener) sniff(c net.Conn) (net.Conn, bool) {
 	var b [1]byte
 	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	if _, err := io.ReadFull(c, b[:]); err != nil {
@@ -131,8 +134,9 @@ func (p *peeked) Read(b []byte) (int, error) {
 // plainConn is a sniffed connection that speaks plain HTTP.
 type plainConn struct{ *peeked }
 
-// Accept returns the next connection whose handshake succeeded.
-func (l *handshakeListener) Accept() (net.Conn, error) {
+// Accept returns the next connection whose handshake succeeded (or, with
+// PlainHTTP, that speaks plain HTTP).
+func (l *Listener) Accept() (net.Conn, error) {
 	select {
 	case c := <-l.conns:
 		return c, nil
@@ -148,7 +152,7 @@ const handshakeGrace = 500 * time.Millisecond
 
 // Close stops accepting, and ends handshakes still in progress after a
 // short grace.
-func (l *handshakeListener) Close() error {
+func (l *Listener) Close() error {
 	err := l.Listener.Close()
 	finished := make(chan struct{})
 	go func() { l.active.Wait(); close(finished) }()
@@ -165,10 +169,10 @@ func (l *handshakeListener) Close() error {
 }
 
 // doneOnce makes Accept return: the listener is closed.
-func (l *handshakeListener) doneOnce() { l.once.Do(func() { close(l.done) }) }
+func (l *Listener) doneOnce() { l.once.Do(func() { close(l.done) }) }
 
 // Handshakes returns the TLS handshakes that failed, oldest first.
-func (l *handshakeListener) Handshakes() []Handshake {
+func (l *Listener) Handshakes() []Handshake {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]Handshake(nil), l.failed...)
