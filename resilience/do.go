@@ -445,8 +445,9 @@ func (c *Client) decide(ctx context.Context, cl *call, out *outcome) (time.Durat
 
 // holdForBreaker decides what a call the breaker refused does: with
 // breaker.wait_for_probe, wait for the breaker's next probe (plus jitter,
-// so that the calls held do not return at once, but never past the
-// deadline), or, when half-open with its probe out, for the probe's
+// so that the calls held do not return at once, spread over at most half
+// of the time the deadline leaves after the hold, so that the attempt
+// still has the other half), or, when half-open with its probe out, for the probe's
 // verdict (at most a first-retry backoff, and not past the deadline:
 // the verdict wakes it), when the wait fits the deadline; else fail with
 // ErrCircuitOpen. The wait sends
@@ -463,7 +464,9 @@ func (c *Client) holdForBreaker(ctx context.Context, cl *call, out *outcome) (ti
 	}
 	spread := c.p.Retry.BaseDelay
 	if bounded {
-		spread = min(spread, rem-out.hold)
+		// At most half of what is left after the hold: the probe that
+		// follows needs time of its own before the deadline.
+		spread = min(spread, (rem-out.hold)/2)
 	}
 	wait := out.hold + c.jitter(spread)
 	if out.hold <= 0 {

@@ -682,3 +682,25 @@ func (c *tellingClock) Sleep(ctx context.Context, d time.Duration) error {
 	}
 	return realClock{}.Sleep(ctx, d)
 }
+
+// TestBreakerHoldLeavesTheProbeTime pins the hold's jitter against the
+// deadline: whatever the seed draws, the wait ends by the middle of what
+// the deadline leaves after the breaker's hold, so the attempt that follows
+// has the other half. (Drawn across the whole of it, a wait could end a
+// millisecond before the deadline, and the probe then failed on a busy machine.)
+func TestBreakerHoldLeavesTheProbeTime(t *testing.T) {
+	p := breakerPolicy()
+	p.Breaker.WaitForProbe = true
+	p.Retry.BaseDelay, p.Retry.MaxDelay = 30*time.Second, 30*time.Second
+	const hold, left = 300 * time.Millisecond, 10 * time.Second
+	for seed := range int64(64) {
+		c := newClient(t, p, WithSeed(seed))
+		ctx, cancel := context.WithTimeout(context.Background(), left)
+		cl := &call{req: get("http://127.0.0.1:1/x"), method: http.MethodGet, start: c.clock.Now()}
+		wait, err := c.holdForBreaker(ctx, cl, &outcome{hold: hold})
+		cancel()
+		require.NoError(t, err, "seed %d", seed)
+		assert.GreaterOrEqual(t, wait, hold, "seed %d", seed)
+		assert.LessOrEqual(t, wait, hold+(left-hold)/2, "seed %d: the probe after the wait needs time too", seed)
+	}
+}
