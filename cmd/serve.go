@@ -19,6 +19,7 @@ import (
 
 	"github.com/faultline-dev/faultline/fault"
 	"github.com/faultline-dev/faultline/fault/admin"
+	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/faultline-dev/faultline/fault/tlsfault"
 	"github.com/faultline-dev/faultline/internal/atomicfile"
 	"github.com/faultline-dev/faultline/internal/logbuf"
@@ -105,7 +106,7 @@ SIGINT or SIGTERM releases held requests, drains the rest and exits 0.`,
 	f.StringVar(&o.logFormat, "log-format", "", "request log format: text or json (default: text on a terminal, else json)")
 	f.StringVar(&o.logLevel, "log-level", "info", "least level logged: debug, info (one line per request), warn or error")
 	f.BoolVar(&o.quiet, "quiet", false, "no per-request log lines (warnings and errors still go to stderr)")
-	f.IntVar(&o.valueMax, "journal-value-max", fault.DefaultJournalValueMax, "bytes of each request value (path, query, a header) a journal entry keeps; longer ones are cut and marked")
+	f.IntVar(&o.valueMax, "journal-value-max", journal.DefaultValueMax, "bytes of each request value (path, query, a header) a journal entry keeps; longer ones are cut and marked")
 	f.DurationVar(&o.bodyTime, "body-timeout", fault.DefaultBodyTimeout, "longest a request body may take to arrive; a slower one gets 408 and its connection is closed")
 	f.StringVar(&o.adminToken, "admin-token", "", "bearer token the admin API requires, needed to bind it beyond 127.0.0.1 (or set FAULTLINE_ADMIN_TOKEN)")
 	addrFileFlag(c, &o.addrFile, "the upstream's URL, then the admin API's")

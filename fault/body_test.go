@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/faultline-dev/faultline/fault/journal"
 )
 
 // rawRequest dials s, sends head, and returns the connection and a reader
@@ -65,7 +67,7 @@ func TestSlowBodyCut(t *testing.T) {
 
 	e := settled(t, s)
 	require.Len(t, e, 1)
-	assert.Equal(t, EndBodyTimeout, e[0].End)
+	assert.Equal(t, journal.EndBodyTimeout, e[0].End)
 	assert.Equal(t, 408, e[0].Status)
 	assert.GreaterOrEqual(t, e[0].Duration, timeout)
 	assert.Less(t, e[0].Duration, timeout+time.Second)
@@ -95,7 +97,7 @@ func TestUnreadableBodyIs400(t *testing.T) {
 			e := settled(t, s)
 			require.Len(t, e, 1)
 			assert.Equal(t, 400, e[0].Status, "journal and wire agree")
-			assert.Equal(t, EndComplete, e[0].End)
+			assert.Equal(t, journal.EndComplete, e[0].End)
 			assert.False(t, e[0].Effect, "the route never ran")
 		})
 	}
@@ -111,6 +113,6 @@ func TestClientGoneMidBody(t *testing.T) {
 	require.NoError(t, c.Close())
 	require.Eventually(t, func() bool { return len(s.Journal().Entries()) == 1 }, 5*time.Second, 5*time.Millisecond)
 	e := s.Journal().Entries()[0]
-	assert.Equal(t, EndClientGone, e.End)
+	assert.Equal(t, journal.EndClientGone, e.End)
 	assert.Equal(t, 0, e.Status)
 }

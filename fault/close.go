@@ -1,6 +1,10 @@
 package fault
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/faultline-dev/faultline/fault/journal"
+)
 
 func init() {
 	register("close", func(d *params) (Fault, error) { return closeFault{}, d.Into(&struct{}{}) })
@@ -15,6 +19,6 @@ func (closeFault) Kind() string { return "close" }
 // Serve implements Fault.
 func (closeFault) Serve(w http.ResponseWriter, _ *http.Request, c *Call) {
 	if conn := hijack(w, c); conn != nil {
-		c.cut(conn, EndClosed)
+		c.cut(conn, journal.EndClosed)
 	}
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/faultline-dev/faultline/fault/journal"
 )
 
 func TestClose(t *testing.T) {
@@ -13,5 +15,5 @@ func TestClose(t *testing.T) {
 	_, _, err := get(t, s, "/x")
 	require.Error(t, err)
 	assert.ErrorIs(t, err, io.EOF)
-	assert.Equal(t, EndClosed, settled(t, s)[0].End)
+	assert.Equal(t, journal.EndClosed, settled(t, s)[0].End)
 }

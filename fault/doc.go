@@ -88,8 +88,12 @@
 //
 // # The journal
 //
-// Every request becomes an [Entry]: sequence number, arrival time, method,
-// path, key headers (secrets masked), body hash and size, the faults applied
-// with their drawn parameters, the status and bytes sent, how the connection
-// ended and how long it took. The [Journal] is a ring buffer of bounded size.
+// Every request becomes a [journal.Entry]: sequence number, arrival time,
+// method, path, key headers (secrets masked), body hash and size, the
+// faults applied with their drawn parameters, the status and bytes sent,
+// how the connection ended and how long it took. The [journal.Journal]
+// ([Server.Journal]) is a ring buffer of bounded size ([WithJournalSize],
+// [WithJournalValueMax]). Both live in package fault/journal, so that what
+// reads a journal (the scenarios' checks, metrics, a Go test) needs nothing
+// else of fault.
 package fault

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/faultline-dev/faultline/fault/journal"
 )
 
 // Fault is one way an upstream misbehaves. Serve answers the request in its
@@ -38,7 +40,7 @@ type Call struct {
 
 	stop    <-chan struct{} // closed when held requests must end at once
 	clock   Clock
-	entry   *Entry
+	entry   *journal.Entry
 	mu      *sync.Mutex
 	mutator Mutator // nil unless the handler has WithMutator
 }
@@ -74,11 +76,11 @@ func (c *Call) Note(kind, key string, value any) {
 // connection is closed rather than answered with an empty 200.
 func (c *Call) abort(w http.ResponseWriter, r *http.Request) {
 	if r.Context().Err() != nil {
-		c.End(EndClientGone)
+		c.End(journal.EndClientGone)
 		return
 	}
 	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
-		c.cut(conn, EndClosed)
+		c.cut(conn, journal.EndClosed)
 		return
 	}
 	panic(http.ErrAbortHandler) // headers already sent: cut the response
@@ -117,27 +119,12 @@ func (c *Call) ended() {
 }
 
 // End records how the connection ended when a fault ended it on purpose:
-// EndReset, EndClosed, EndTruncated, EndGarbage or EndHung.
+// [journal.EndReset], EndClosed, EndTruncated, EndGarbage or EndHung.
 func (c *Call) End(how string) {
 	c.mu.Lock()
 	c.entry.End = how
 	c.mu.Unlock()
 }
-
-// How a connection ended, as recorded in the journal.
-const (
-	EndComplete   = "complete"    // the response was written in full
-	EndReset      = "reset"       // TCP RST, no response
-	EndClosed     = "closed"      // clean close, empty reply
-	EndTruncated  = "truncated"   // headers and part of the body, then close
-	EndGarbage    = "garbage"     // random bytes, then close
-	EndHung       = "hung"        // never answered until client or server gave up
-	EndClientGone = "client_gone" // the client closed the connection first
-
-	// EndBodyTimeout: the request body did not arrive within the body
-	// timeout; answered 408 and the connection closed.
-	EndBodyTimeout = "body_timeout"
-)
 
 // decoder builds a fault from its YAML parameters. Decoders use the
 // decode function they are given, which rejects unknown keys and wrong

@@ -141,7 +141,7 @@ func TestShutdownDrainsInFlight(t *testing.T) {
 		resp.Body.Close()
 		done <- resp.StatusCode
 	}()
-	require.Eventually(t, func() bool { return s.Journal().nextSeqPeek() == 1 }, time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return s.Journal().Seq() == 1 }, time.Second, time.Millisecond)
 	require.NoError(t, s.Shutdown(context.Background()))
 	assert.Equal(t, 200, <-done)
 }

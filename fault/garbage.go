@@ -3,6 +3,8 @@ package fault
 import (
 	"net/http"
 	"time"
+
+	"github.com/faultline-dev/faultline/fault/journal"
 )
 
 func init() { register("garbage", decodeGarbage) }
@@ -31,7 +33,7 @@ func (g garbageFault) Serve(w http.ResponseWriter, _ *http.Request, c *Call) {
 	c.ended() // the client may give up at the first byte
 	_ = conn.SetWriteDeadline(time.Now().Add(time.Second))
 	_, _ = conn.Write(junk)
-	c.cut(conn, EndGarbage)
+	c.cut(conn, journal.EndGarbage)
 }
 
 func decodeGarbage(d *params) (Fault, error) {

@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/faultline-dev/faultline/internal/reqlog"
 )
 
@@ -28,7 +29,7 @@ import (
 type Handler struct {
 	base    http.Handler
 	state   atomic.Pointer[planState]
-	journal *Journal
+	journal *journal.Journal
 	cfg     config
 	release chan struct{} // closed when shutdown starts: hangs let go
 	done    chan struct{} // closed when it must end now: waits are cut
@@ -70,7 +71,7 @@ type config struct {
 	maxBody     int64
 	bodyTimeout time.Duration
 	clock       Clock
-	onEntry     func(*Entry)
+	onEntry     func(*journal.Entry)
 	lazyStart   bool
 	inspect     func(*http.Request) (*http.Request, map[string]string)
 	mutator     Mutator
@@ -79,7 +80,8 @@ type config struct {
 // WithLogger logs one line per request with the faults applied.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
-// WithJournalSize sets how many entries the journal keeps.
+// WithJournalSize sets how many entries the journal keeps; zero or less
+// means [journal.DefaultSize].
 func WithJournalSize(n int) Option { return func(c *config) { c.journalSize = n } }
 
 // WithJournalValueMax sets how many bytes of each request value (path,
@@ -87,7 +89,7 @@ func WithJournalSize(n int) Option { return func(c *config) { c.journalSize = n 
 // marked "…[cut N bytes, sha256 XXXXXXXXXXXXXXXX]" (how much was dropped,
 // and a digest of the whole value, so two long values that share their
 // first bytes still compare unequal). Zero or less means
-// [DefaultJournalValueMax].
+// [journal.DefaultValueMax].
 // With the entry count it bounds the journal's memory: roughly
 // size × 8 values × valueMax bytes at worst.
 func WithJournalValueMax(n int) Option { return func(c *config) { c.valueMax = n } }
@@ -120,17 +122,14 @@ const DefaultMaxBody = 10 << 20
 // that match no route, and routes with no stub response, go to base; a nil
 // base answers them 404 with the list of routes.
 func Wrap(base http.Handler, plan *Plan, opts ...Option) *Handler {
-	cfg := config{journalSize: DefaultJournalSize, maxBody: DefaultMaxBody, clock: wallClock{}}
+	cfg := config{maxBody: DefaultMaxBody, clock: wallClock{}}
 	for _, o := range opts {
 		o(&cfg)
-	}
-	if cfg.valueMax <= 0 {
-		cfg.valueMax = DefaultJournalValueMax
 	}
 	if cfg.bodyTimeout <= 0 {
 		cfg.bodyTimeout = DefaultBodyTimeout
 	}
-	h := &Handler{base: base, journal: newJournal(cfg.journalSize), cfg: cfg, release: make(chan struct{}), done: make(chan struct{})}
+	h := &Handler{base: base, journal: journal.New(cfg.journalSize, cfg.valueMax), cfg: cfg, release: make(chan struct{}), done: make(chan struct{})}
 	if h.base == nil {
 		h.base = http.HandlerFunc(h.notFound)
 	}
@@ -139,7 +138,7 @@ func Wrap(base http.Handler, plan *Plan, opts ...Option) *Handler {
 }
 
 // Journal returns the handler's journal.
-func (h *Handler) Journal() *Journal { return h.journal }
+func (h *Handler) Journal() *journal.Journal { return h.journal }
 
 // Plan returns the plan in force.
 func (h *Handler) Plan() *Plan { return h.state.Load().plan }
@@ -248,7 +247,7 @@ func (h *Handler) Reset() {
 	h.planMu.Lock()
 	defer h.planMu.Unlock()
 	h.setPlan(h.Plan()) // resets stateful faults too
-	h.journal.reset()
+	h.journal.Reset()
 }
 
 // Release lets go of requests held by a fault, so a server can drain at
@@ -290,7 +289,7 @@ func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 type served struct {
 	rec    recorder
 	mu     sync.Mutex
-	entry  Entry
+	entry  journal.Entry
 	effect effectStep
 }
 
@@ -301,7 +300,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st := h.state.Load()
 	s := &served{rec: recorder{ResponseWriter: w}}
 	e := &s.entry
-	e.start(h.journal.nextSeq(), h.cfg.clock.Now(), r, h.cfg.valueMax)
+	h.journal.Begin(e, r, h.cfg.clock.Now())
 	defer h.finish(s, r)
 	if !h.readBody(&s.rec, r, e) {
 		return
@@ -323,7 +322,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // and the journal says why: over the limit 413; not all sent within the
 // body timeout 408 (end body_timeout); cut short or badly chunked 400; the
 // connection gone, closed without an answer (end client_gone).
-func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, e *Entry) bool {
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, e *journal.Entry) bool {
 	if r.Body == nil || r.Body == http.NoBody {
 		return true
 	}
@@ -344,7 +343,7 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, e *Entry) boo
 }
 
 // refuseBody answers a request whose body could not be read.
-func refuseBody(w http.ResponseWriter, r *http.Request, e *Entry, err error, cfg config) {
+func refuseBody(w http.ResponseWriter, r *http.Request, e *journal.Entry, err error, cfg config) {
 	var tooBig *http.MaxBytesError
 	var netErr net.Error
 	w.Header().Set("Connection", "close")
@@ -352,10 +351,10 @@ func refuseBody(w http.ResponseWriter, r *http.Request, e *Entry, err error, cfg
 	case errors.As(err, &tooBig):
 		http.Error(w, fmt.Sprintf("faultline: request body over %d bytes", cfg.maxBody), http.StatusRequestEntityTooLarge)
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		e.End = EndBodyTimeout
+		e.End = journal.EndBodyTimeout
 		http.Error(w, fmt.Sprintf("faultline: request body not received within %s", cfg.bodyTimeout), http.StatusRequestTimeout)
 	case errors.As(err, &netErr) || errors.Is(err, net.ErrClosed):
-		e.End = EndClientGone
+		e.End = journal.EndClientGone
 		if conn, _, herr := http.NewResponseController(w).Hijack(); herr == nil {
 			_ = conn.Close() // nothing to answer, and never an empty 200
 		}
@@ -440,7 +439,7 @@ func (h *Handler) chain(st *planState, rs *routeState, r *http.Request, s *serve
 // then produces it.
 type effectStep struct {
 	next http.Handler
-	e    *Entry
+	e    *journal.Entry
 	mu   *sync.Mutex
 }
 
@@ -454,7 +453,7 @@ func (s *effectStep) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func faultStep(f Fault, c *Call) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c.mu.Lock()
-		c.entry.Faults = append(c.entry.Faults, Applied{Type: f.Kind()})
+		c.entry.Faults = append(c.entry.Faults, journal.Applied{Type: f.Kind()})
 		c.mu.Unlock()
 		f.Serve(w, r, c)
 	})
@@ -473,11 +472,11 @@ func (h *Handler) finish(s *served, r *http.Request) {
 	if e.End == "" {
 		switch {
 		case r.Context().Err() != nil && !rec.done():
-			e.End = EndClientGone
+			e.End = journal.EndClientGone
 		case p != nil:
-			e.End = EndTruncated
+			e.End = journal.EndTruncated
 		default:
-			e.End = EndComplete
+			e.End = journal.EndComplete
 		}
 	}
 	end := h.cfg.clock.Now()
@@ -485,7 +484,7 @@ func (h *Handler) finish(s *served, r *http.Request) {
 		e.Duration = end.Sub(e.Time)
 	}
 	mu.Unlock()
-	h.journal.add(e)
+	h.journal.Record(e)
 	h.log(e, end)
 	if h.cfg.onEntry != nil {
 		h.cfg.onEntry(e)
@@ -506,7 +505,7 @@ func (h *Handler) finish(s *served, r *http.Request) {
 // finished, read from the clock once for both (reading the time costs
 // ~100 ns on a virtual machine); an injected clock's time is not the
 // log's: then it is read again from the wall.
-func (h *Handler) log(e *Entry, end time.Time) {
+func (h *Handler) log(e *journal.Entry, end time.Time) {
 	ctx := context.Background()
 	if h.cfg.logger == nil || !h.cfg.logger.Enabled(ctx, slog.LevelInfo) {
 		return
@@ -597,4 +596,4 @@ func WithMutator(m Mutator) Option { return func(c *config) { c.mutator = m } }
 
 // WithObserver calls f with every journal entry as it is recorded (for
 // metrics). f must be quick and safe for concurrent use.
-func WithObserver(f func(*Entry)) Option { return func(c *config) { c.onEntry = f } }
+func WithObserver(f func(*journal.Entry)) Option { return func(c *config) { c.onEntry = f } }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/faultline-dev/faultline/internal/yamlx"
 )
 
@@ -26,7 +27,7 @@ func (h hangFault) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	if h.AfterEffect {
 		capture(c.Next, r)
 	}
-	c.End(EndHung)
+	c.End(journal.EndHung)
 	if h.Max > 0 {
 		c.Sleep(r, h.Max) // ends early when the client or the server does
 	} else {

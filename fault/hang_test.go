@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/faultline-dev/faultline/fault/journal"
 )
 
 // TestHangUntilClientGivesUp: a hang without max holds the request until
@@ -18,12 +20,12 @@ func TestHangUntilClientGivesUp(t *testing.T) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/x", nil)
 	require.NoError(t, err)
 	failed := inBackground(t, func() error { _, err := s.Client().Do(req); return err })
-	require.Eventually(t, func() bool { return s.Journal().nextSeqPeek() == 1 }, 10*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return s.Journal().Seq() == 1 }, 10*time.Second, time.Millisecond)
 	cancel() // the client gives up
 	assert.ErrorIs(t, arrived(t, failed), context.Canceled)
 	e := settled(t, s)
 	require.Len(t, e, 1)
-	assert.Equal(t, EndHung, e[0].End)
+	assert.Equal(t, journal.EndHung, e[0].End)
 }
 
 // TestHangMaxClosesOnTheClock: a hang with max closes the connection when
@@ -38,7 +40,7 @@ func TestHangMaxClosesOnTheClock(t *testing.T) {
 	clock.Advance(time.Millisecond)
 	assert.Error(t, arrived(t, failed), "the connection is closed without an answer")
 	e := settled(t, s)
-	assert.Equal(t, EndHung, e[0].End)
+	assert.Equal(t, journal.EndHung, e[0].End)
 	assert.Equal(t, 30*time.Second, e[0].Duration)
 }
 
@@ -51,7 +53,7 @@ func TestHangReleasedByClose(t *testing.T) {
 		_, err := s.Client().Get(s.URL + "/x")
 		errc <- err
 	}()
-	require.Eventually(t, func() bool { return s.Journal().nextSeqPeek() == 1 }, time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return s.Journal().Seq() == 1 }, time.Second, time.Millisecond)
 	start := time.Now()
 	s.Close()
 	assert.Error(t, <-errc)

@@ -12,6 +12,8 @@ import (
 	"github.com/jonboulle/clockwork"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/faultline-dev/faultline/fault/journal"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -80,11 +82,9 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 func jsonValid(s string) bool { return json.Valid([]byte(s)) }
 
-func (j *Journal) nextSeqPeek() uint64 { return j.seq.Load() }
-
 // settled returns the journal once no request is in flight: a client sees a
 // reset or close before the handler has recorded it.
-func settled(t *testing.T, s *Server) []Entry {
+func settled(t *testing.T, s *Server) []journal.Entry {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/faultline-dev/faultline/fault/journal"
 )
 
 // TestLatencyDelaysResponse: the response waits out the drawn delay on the
@@ -101,12 +103,12 @@ func TestLatencyCutShortByShutdownIsNotA200(t *testing.T) {
 		}
 		errc <- err
 	}()
-	require.Eventually(t, func() bool { return s.Journal().nextSeqPeek() == 1 }, time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return s.Journal().Seq() == 1 }, time.Second, time.Millisecond)
 	s.Close()
 	err = <-errc
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "got 200", "a held request must not be answered with an empty 200")
 	e := s.Journal().Entries()
 	require.Len(t, e, 1)
-	assert.Equal(t, EndClosed, e[0].End)
+	assert.Equal(t, journal.EndClosed, e[0].End)
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/faultline-dev/faultline/fault/journal"
 )
 
 // twoRoutes has a route without rules beside one whose rule picks the
@@ -64,7 +66,7 @@ func TestRouteWithoutRulesJournal(t *testing.T) {
 		assert.Equal(t, uint64(i+1), e.Seq, "entry %d", i)
 		assert.Equal(t, paths[i], e.Path, "entry %d", i)
 		assert.Equal(t, route, e.Route, "entry %d", i)
-		assert.Equal(t, EndComplete, e.End, "entry %d", i)
+		assert.Equal(t, journal.EndComplete, e.End, "entry %d", i)
 		assert.Equal(t, !faulted, e.Effect, "entry %d: the route's own response", i)
 		if route == "plain" {
 			assert.Empty(t, e.Faults, "entry %d", i)

@@ -4,6 +4,8 @@ import (
 	"crypto/tls"
 	"net"
 	"net/http"
+
+	"github.com/faultline-dev/faultline/fault/journal"
 )
 
 func init() { register("reset", decodeReset) }
@@ -37,7 +39,7 @@ func (f resetFault) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	if tc, ok := rawConn(conn).(*net.TCPConn); ok {
 		_ = tc.SetLinger(0)
 	}
-	c.cut(conn, EndReset)
+	c.cut(conn, journal.EndReset)
 }
 
 func rawConn(c net.Conn) net.Conn {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/faultline-dev/faultline/fault/journal"
 )
 
 func TestReset(t *testing.T) {
@@ -14,5 +16,5 @@ func TestReset(t *testing.T) {
 	_, _, err := get(t, s, "/x")
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, syscall.ECONNRESET), "want connection reset, got %v", err)
-	assert.Equal(t, EndReset, settled(t, s)[0].End)
+	assert.Equal(t, journal.EndReset, settled(t, s)[0].End)
 }

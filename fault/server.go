@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/faultline-dev/faultline/fault/tlsfault"
 )
 
@@ -76,7 +77,7 @@ func Listen(addr string, h *Handler, t *tlsfault.Cert) (*Server, error) {
 }
 
 // Journal returns what the server saw.
-func (s *Server) Journal() *Journal { return s.Handler.Journal() }
+func (s *Server) Journal() *journal.Journal { return s.Handler.Journal() }
 
 // Handshakes returns the TLS handshakes that failed (none without TLS).
 func (s *Server) Handshakes() []tlsfault.Handshake {

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/faultline-dev/faultline/fault/tlsfault"
 )
 
@@ -27,9 +28,9 @@ const (
 )
 
 // lastEntry waits for the journal entry of the request to path.
-func lastEntry(t *testing.T, s *Server, path string) Entry {
+func lastEntry(t *testing.T, s *Server, path string) journal.Entry {
 	t.Helper()
-	var got Entry
+	var got journal.Entry
 	require.Eventually(t, func() bool {
 		for _, e := range s.Journal().Entries() {
 			if e.Path == path {
@@ -56,18 +57,18 @@ func TestAllFaultsExample(t *testing.T) {
 		param  string // a parameter the fault noted, "key=value"
 	}
 	cases := map[string]want{
-		"/ok":         {status: 200, end: EndComplete},
-		"/latency":    {status: 200, end: EndComplete, param: "delay=150ms"},
-		"/status":     {status: 503, end: EndComplete, param: "code=503"},
-		"/rate_limit": {status: 200, end: EndComplete, param: "allowed=true"},
-		"/reset":      {end: EndReset},
-		"/close":      {end: EndClosed},
-		"/truncate":   {status: 200, end: EndTruncated},
-		"/garbage":    {end: EndGarbage, param: "bytes=64"},
-		"/hang":       {end: EndHung},
-		"/slow_body":  {status: 200, end: EndComplete},
-		"/malformed":  {status: 200, end: EndComplete, param: "mode=change_type"},
-		"/outage":     {status: 503, end: EndComplete, param: "state=down"},
+		"/ok":         {status: 200, end: journal.EndComplete},
+		"/latency":    {status: 200, end: journal.EndComplete, param: "delay=150ms"},
+		"/status":     {status: 503, end: journal.EndComplete, param: "code=503"},
+		"/rate_limit": {status: 200, end: journal.EndComplete, param: "allowed=true"},
+		"/reset":      {end: journal.EndReset},
+		"/close":      {end: journal.EndClosed},
+		"/truncate":   {status: 200, end: journal.EndTruncated},
+		"/garbage":    {end: journal.EndGarbage, param: "bytes=64"},
+		"/hang":       {end: journal.EndHung},
+		"/slow_body":  {status: 200, end: journal.EndComplete},
+		"/malformed":  {status: 200, end: journal.EndComplete, param: "mode=change_type"},
+		"/outage":     {status: 503, end: journal.EndComplete, param: "state=down"},
 	}
 	for path, w := range cases {
 		t.Run(strings.TrimPrefix(path, "/"), func(t *testing.T) {
@@ -128,7 +129,7 @@ routes:
 
 	_, err = s.Client().Get(s.URL + "/close")
 	require.Error(t, err, "a socket fault works through TLS")
-	assert.Equal(t, EndClosed, lastEntry(t, s, "/close").End)
+	assert.Equal(t, journal.EndClosed, lastEntry(t, s, "/close").End)
 
 	untrusting := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}}}
 	_, err = untrusting.Get(s.URL + "/ok")
@@ -154,7 +155,7 @@ routes:
     respond: {status: 202}
 `))
 	require.NoError(t, err)
-	s, err := Listen("127.0.0.1:0", Wrap(NewProxy(u), p, WithObserver(func(e *Entry) { hits.Store(e.Seq, e.Path) })), nil)
+	s, err := Listen("127.0.0.1:0", Wrap(NewProxy(u), p, WithObserver(func(e *journal.Entry) { hits.Store(e.Seq, e.Path) })), nil)
 	require.NoError(t, err)
 	t.Cleanup(s.Close)
 
@@ -249,7 +250,7 @@ func TestCloseWithHungRequestsLeaksNothing(t *testing.T) {
 			}
 		}()
 	}
-	require.Eventually(t, func() bool { return s.Journal().nextSeqPeek() == 10 }, ioWait, pollEvery)
+	require.Eventually(t, func() bool { return s.Journal().Seq() == 10 }, ioWait, pollEvery)
 	start := time.Now()
 	s.Close()
 	wg.Wait()
@@ -313,7 +314,7 @@ func TestShutdownCutsInjectedDelays(t *testing.T) {
 	entries := s.Journal().Entries()
 	require.Len(t, entries, n)
 	for _, e := range entries {
-		assert.Equal(t, EndClosed, e.End)
+		assert.Equal(t, journal.EndClosed, e.End)
 		assert.False(t, e.Effect)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/faultline-dev/faultline/fault/tlsfault"
+	"github.com/faultline-dev/faultline/internal/secrets"
 )
 
 // tlsServer serves a 200 at /x over HTTPS as p says.
@@ -125,5 +126,5 @@ routes:
 	assert.True(t, es[0].TLS)
 	assert.Equal(t, "http", es[0].Faults[0].Params["scheme"])
 	assert.False(t, es[1].TLS, "the same port answered plain HTTP")
-	assert.Equal(t, "Bearer "+masked, es[1].Headers["Authorization"], "Go's client keeps Authorization on a downgrade to the same host")
+	assert.Equal(t, "Bearer "+secrets.Placeholder, es[1].Headers["Authorization"], "Go's client keeps Authorization on a downgrade to the same host")
 }

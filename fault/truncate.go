@@ -1,6 +1,10 @@
 package fault
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/faultline-dev/faultline/fault/journal"
+)
 
 func init() { register("truncate", decodeTruncate) }
 
@@ -28,7 +32,7 @@ func (t truncateFault) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	_, _ = w.Write(resp.body[:keep])
 	_ = http.NewResponseController(w).Flush()
 	if conn := hijack(w, c); conn != nil {
-		c.cut(conn, EndTruncated) // the client, told the full length, learns of it here
+		c.cut(conn, journal.EndTruncated) // the client, told the full length, learns of it here
 	}
 }
 

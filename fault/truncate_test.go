@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/faultline-dev/faultline/fault/journal"
 )
 
 func TestTruncate(t *testing.T) {
@@ -14,6 +16,6 @@ func TestTruncate(t *testing.T) {
 	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	assert.Len(t, body, 10)
 	e := settled(t, s)[0]
-	assert.Equal(t, EndTruncated, e.End)
+	assert.Equal(t, journal.EndTruncated, e.End)
 	assert.Equal(t, "10", e.Faults[0].Params["kept"])
 }

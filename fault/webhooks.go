@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/faultline-dev/faultline/internal/webhooksig"
 )
 
@@ -116,7 +117,7 @@ func newDispatcher(p *Plan, clock Clock) *dispatcher {
 }
 
 // observe fires the webhooks whose trigger the finished request matches.
-func (d *dispatcher) observe(e *Entry, r *http.Request) {
+func (d *dispatcher) observe(e *journal.Entry, r *http.Request) {
 	for _, w := range d.hooks {
 		if w.On == nil || !w.On.matches(r) || (w.OnStatus != 0 && e.Status/100 != w.OnStatus) {
 			continue

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 )
 
 // Transport is an http.RoundTripper that sends each request through a fault
@@ -109,7 +110,7 @@ func (t *Transport) forwarder(next http.RoundTripper) http.Handler {
 }
 
 // Journal is what the fault upstream saw and did, request by request.
-func (t *Transport) Journal() *fault.Journal { return t.srv.Journal() }
+func (t *Transport) Journal() *journal.Journal { return t.srv.Journal() }
 
 // Close stops the fault upstream and closes idle connections to it.
 func (t *Transport) Close() {

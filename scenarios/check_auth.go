@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/report"
 )
@@ -23,7 +24,7 @@ func init() {
 // a token request (grant, issued, refresh, error) or an API request
 // carrying a token (token, verdict).
 type authEvent struct {
-	e                                 fault.Entry
+	e                                 journal.Entry
 	grant, issued, refresh, errorCode string
 	token, verdict                    string
 	lifetime                          time.Duration
@@ -42,9 +43,9 @@ func (a authEvent) replacedEarly(next authEvent) bool {
 }
 
 // authEvents lists the journal's oauth events in sequence order.
-func authEvents(journal []fault.Entry) []authEvent {
+func authEvents(entries []journal.Entry) []authEvent {
 	var out []authEvent
-	for _, e := range journal {
+	for _, e := range entries {
 		for _, a := range e.Faults {
 			if a.Type != "oauth" {
 				continue

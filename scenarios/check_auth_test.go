@@ -5,36 +5,37 @@ import (
 	"net/http"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/faultline-dev/faultline/report"
 )
 
 // Journal entries as the oauth fault records them.
 
 // grant is a token request that issued access token n, living lifeS seconds.
-func grant(seq, atMs, n, lifeS int) fault.Entry {
-	return entryAt(seq, atMs, 200, func(e *fault.Entry) {
+func grant(seq, atMs, n, lifeS int) journal.Entry {
+	return entryAt(seq, atMs, 200, func(e *journal.Entry) {
 		e.Method, e.Path = http.MethodPost, "/oauth/token"
-		e.Faults = []fault.Applied{{Type: "oauth", Params: map[string]string{"grant": "client_credentials",
+		e.Faults = []journal.Applied{{Type: "oauth", Params: map[string]string{"grant": "client_credentials",
 			"issued": fmt.Sprintf("at#%d", n), "expires_in": fmt.Sprint(lifeS)}}}
 	})
 }
 
 // refused is a refresh grant answered invalid_grant.
-func refused(seq, atMs int) fault.Entry {
-	return entryAt(seq, atMs, 400, func(e *fault.Entry) {
+func refused(seq, atMs int) journal.Entry {
+	return entryAt(seq, atMs, 400, func(e *journal.Entry) {
 		e.Method, e.Path = http.MethodPost, "/oauth/token"
-		e.Faults = []fault.Applied{{Type: "oauth", Params: map[string]string{"grant": "refresh_token", "refresh": "rt#1", "error": "invalid_grant"}}}
+		e.Faults = []journal.Applied{{Type: "oauth", Params: map[string]string{"grant": "refresh_token", "refresh": "rt#1", "error": "invalid_grant"}}}
 	})
 }
 
 // use is an API request carrying access token n, judged verdict.
-func use(seq, atMs, n int, verdict string) fault.Entry {
+func use(seq, atMs, n int, verdict string) journal.Entry {
 	status := 200
 	if verdict != fault.TokenValid {
 		status = 401
 	}
-	return entryAt(seq, atMs, status, func(e *fault.Entry) {
-		e.Faults = []fault.Applied{{Type: "oauth", Params: map[string]string{"token": fmt.Sprintf("at#%d", n), "verdict": verdict}}}
+	return entryAt(seq, atMs, status, func(e *journal.Entry) {
+		e.Faults = []journal.Applied{{Type: "oauth", Params: map[string]string{"token": fmt.Sprintf("at#%d", n), "verdict": verdict}}}
 	})
 }
 
@@ -42,13 +43,13 @@ func concurrent(c Call, n int) Call { c.Concurrency = n; return c }
 
 // redirected is a request arriving at host, with or without credentials,
 // after a redirect the upstream sent to that host.
-func redirectedTo(seq int, host string, headers map[string]string) []fault.Entry {
-	from := entryAt(seq, 0, 307, func(e *fault.Entry) {
+func redirectedTo(seq int, host string, headers map[string]string) []journal.Entry {
+	from := entryAt(seq, 0, 307, func(e *journal.Entry) {
 		e.Host = "127.0.0.1:8080"
-		e.Faults = []fault.Applied{{Type: "redirect", Params: map[string]string{"to": host}}}
+		e.Faults = []journal.Applied{{Type: "redirect", Params: map[string]string{"to": host}}}
 	})
-	to := entryAt(seq+1, 2, 200, func(e *fault.Entry) { e.Host, e.Headers = host, headers })
-	return []fault.Entry{from, to}
+	to := entryAt(seq+1, 2, 200, func(e *journal.Entry) { e.Host, e.Headers = host, headers })
+	return []journal.Entry{from, to}
 }
 
 func init() {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/faultline-dev/faultline/report"
 )
 
@@ -64,8 +64,8 @@ func schedulerNoise(r *rand.Rand) time.Duration {
 
 // herd is the journal of callers that start together, each failing
 // retries+1 times with a 503, waiting as policy says plus noise.
-func herd(r *rand.Rand, policy waitPolicy, base time.Duration, callers, retries int) []fault.Entry {
-	var out []fault.Entry
+func herd(r *rand.Rand, policy waitPolicy, base time.Duration, callers, retries int) []journal.Entry {
+	var out []journal.Entry
 	for c := range callers {
 		at := t0.Add(time.Duration(r.IntN(2000)) * time.Microsecond)
 		var prev time.Duration
@@ -74,14 +74,14 @@ func herd(r *rand.Rand, policy waitPolicy, base time.Duration, callers, retries 
 				prev = policy(r, base, n, prev)
 				at = at.Add(5*time.Millisecond + prev + schedulerNoise(r))
 			}
-			out = append(out, fault.Entry{Time: at, Duration: 5 * time.Millisecond, Method: "GET", Path: "/v1/orders",
-				Status: 503, End: fault.EndComplete, RequestID: fmt.Sprint("c", c)})
+			out = append(out, journal.Entry{Time: at, Duration: 5 * time.Millisecond, Method: "GET", Path: "/v1/orders",
+				Status: 503, End: journal.EndComplete, RequestID: fmt.Sprint("c", c)})
 		}
 	}
 	return callers2journal(out)
 }
 
-func callers2journal(es []fault.Entry) []fault.Entry {
+func callers2journal(es []journal.Entry) []journal.Entry {
 	out := callers(es)
 	for i := range out {
 		out[i].Seq = uint64(i + 1)
@@ -160,11 +160,11 @@ func TestBackoffFewCallers(t *testing.T) {
 // hit by a machine stall: the share late of the callers, those due last,
 // are due while the machine stands still, and all their retries arrive
 // when it resumes, stall after the first of them was due.
-func stalledHerd(r *rand.Rand, policy waitPolicy, base time.Duration, callers, retries, stallAt int, late float64, stall time.Duration) []fault.Entry {
+func stalledHerd(r *rand.Rand, policy waitPolicy, base time.Duration, callers, retries, stallAt int, late float64, stall time.Duration) []journal.Entry {
 	const took = 5 * time.Millisecond
 	at := make([]time.Time, callers)
 	prev := make([]time.Duration, callers)
-	var out []fault.Entry
+	var out []journal.Entry
 	for n := 0; n <= retries; n++ {
 		for c := range callers {
 			switch n {
@@ -187,8 +187,8 @@ func stalledHerd(r *rand.Rand, policy waitPolicy, base time.Duration, callers, r
 			}
 		}
 		for c := range callers {
-			out = append(out, fault.Entry{Time: at[c], Duration: took, Method: "GET", Path: "/v1/orders",
-				Status: 503, End: fault.EndComplete, RequestID: fmt.Sprint("c", c)})
+			out = append(out, journal.Entry{Time: at[c], Duration: took, Method: "GET", Path: "/v1/orders",
+				Status: 503, End: journal.EndComplete, RequestID: fmt.Sprint("c", c)})
 		}
 	}
 	return callers2journal(out)

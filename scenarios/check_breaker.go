@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/report"
 )
@@ -40,7 +40,7 @@ func decodeCircuitOpens(d *checkDecode) (Check, error) {
 
 func (circuitCheck) Name() string { return "circuit_opens" }
 
-func failed(e fault.Entry) bool {
+func failed(e journal.Entry) bool {
 	return e.Status >= 500 || !e.Complete()
 }
 

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/report"
 )
@@ -72,7 +72,7 @@ func (c goodputCheck) succeeded(o *Observation, asked int) (int, string) {
 	return min(n, asked), "by the answers the upstream delivered"
 }
 
-func delivered(e fault.Entry) bool {
+func delivered(e journal.Entry) bool {
 	return e.Status < 400 && e.Complete()
 }
 

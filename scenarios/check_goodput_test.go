@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/faultline-dev/faultline/report"
 )
 
@@ -36,15 +37,15 @@ func TestGoodputCountsCallsThatSucceeded(t *testing.T) {
 
 func TestGoodputOfAnExternalClientFromTheJournal(t *testing.T) {
 	sc := &Scenario{Client: Client{Calls: []Call{{Method: "GET", Path: "/x", Count: 4}}}}
-	j := []fault.Entry{
-		{Status: 200, End: fault.EndComplete}, {Status: 503, End: fault.EndComplete},
-		{Status: 200, End: fault.EndComplete}, {Status: 200, End: "reset"},
-		{Status: 200, End: fault.EndComplete},
+	j := []journal.Entry{
+		{Status: 200, End: journal.EndComplete}, {Status: 503, End: journal.EndComplete},
+		{Status: 200, End: journal.EndComplete}, {Status: 200, End: "reset"},
+		{Status: 200, End: journal.EndComplete},
 	}
 	c := goodputCheck{min: 0.75}
 	got := c.Evaluate(&Observation{Scenario: sc, Journal: j, Exec: &ExecResult{}})
 	assert.Equal(t, report.Passed, got.Status, got.Observed)
-	j = append(j[:2], fault.Entry{Status: 200, End: "reset"}) // the answer never arrived
+	j = append(j[:2], journal.Entry{Status: 200, End: "reset"}) // the answer never arrived
 	got = c.Evaluate(&Observation{Scenario: sc, Journal: j, Exec: &ExecResult{}})
 	assert.Equal(t, report.Failed, got.Status, got.Observed)
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/report"
 )
@@ -79,7 +79,7 @@ func (c noDupEffectsCheck) Evaluate(o *Observation) report.Check {
 	if !unsafeOnly {
 		asked = all
 	}
-	var judged []fault.Entry
+	var judged []journal.Entry
 	for _, e := range o.Journal {
 		if !unsafeOnly || e.Method == http.MethodPost || e.Method == http.MethodPatch {
 			judged = append(judged, e)
@@ -116,7 +116,7 @@ func (c noDupEffectsCheck) Evaluate(o *Observation) report.Check {
 // provider did, one per distinct key (a provider dedupes a key it has seen).
 type callEffects struct {
 	id      string
-	effects []fault.Entry
+	effects []journal.Entry
 }
 
 func (c callEffects) evidence(o *Observation) []string {
@@ -134,14 +134,15 @@ func (c callEffects) evidence(o *Observation) []string {
 	return ev
 }
 
-// effectsByCall attributes the effects in journal to logical calls, in the
-// order the calls began, and counts the effects that no id attributes.
-func effectsByCall(o *Observation, journal []fault.Entry) (calls []callEffects, anonymous int) {
-	rids := usableIDs(o, journal, func(e fault.Entry) string { return e.RequestID })
-	keys := usableIDs(o, journal, func(e fault.Entry) string { return e.IdempotencyKey })
+// effectsByCall attributes the effects in the journal's entries to logical
+// calls, in the order the calls began, and counts the effects that no id
+// attributes.
+func effectsByCall(o *Observation, entries []journal.Entry) (calls []callEffects, anonymous int) {
+	rids := usableIDs(o, entries, func(e journal.Entry) string { return e.RequestID })
+	keys := usableIDs(o, entries, func(e journal.Entry) string { return e.IdempotencyKey })
 	seen := map[string]bool{} // keys whose effect a provider has done
 	idx := map[string]int{}
-	for _, e := range journal {
+	for _, e := range entries {
 		if !e.Effect || (e.IdempotencyKey != "" && seen[e.IdempotencyKey]) {
 			continue
 		}
@@ -172,10 +173,10 @@ func effectsByCall(o *Observation, journal []fault.Entry) (calls []callEffects, 
 // usableIDs reports per endpoint whether the ids id reads can be call ids:
 // no more distinct ones than calls asked there (a fresh id per attempt is
 // no call id).
-func usableIDs(o *Observation, journal []fault.Entry, id func(fault.Entry) string) map[string]bool {
+func usableIDs(o *Observation, entries []journal.Entry, id func(journal.Entry) string) map[string]bool {
 	asked := o.askedByEndpoint()
 	distinct := map[string]map[string]bool{}
-	for _, e := range journal {
+	for _, e := range entries {
 		ep := endpoint(e)
 		if distinct[ep] == nil {
 			distinct[ep] = map[string]bool{}
@@ -192,4 +193,4 @@ func usableIDs(o *Observation, journal []fault.Entry, id func(fault.Entry) strin
 	return out
 }
 
-func endpoint(e fault.Entry) string { return e.Method + " " + e.Path }
+func endpoint(e journal.Entry) string { return e.Method + " " + e.Path }

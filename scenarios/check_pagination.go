@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/report"
 )
@@ -16,7 +16,7 @@ func init() {
 
 // pageFetch is what the paginate fault journaled of one page request.
 type pageFetch struct {
-	e            fault.Entry
+	e            journal.Entry
 	page, pages  int
 	asked, next  string
 	faulted, bad bool
@@ -24,12 +24,12 @@ type pageFetch struct {
 
 // served reports whether the client received the page whole.
 func (p pageFetch) served() bool {
-	return !p.faulted && !p.bad && p.e.Status == 200 && p.e.End == fault.EndComplete
+	return !p.faulted && !p.bad && p.e.Status == 200 && p.e.End == journal.EndComplete
 }
 
-func pageFetches(journal []fault.Entry) []pageFetch {
+func pageFetches(entries []journal.Entry) []pageFetch {
 	var out []pageFetch
-	for _, e := range journal {
+	for _, e := range entries {
 		for _, a := range e.Faults {
 			if a.Type != "paginate" {
 				continue
@@ -44,7 +44,7 @@ func pageFetches(journal []fault.Entry) []pageFetch {
 }
 
 // listings is how many listings the scenario asked of the endpoint e is on.
-func (o *Observation) listings(e fault.Entry) int {
+func (o *Observation) listings(e journal.Entry) int {
 	return max(o.askedByEndpoint()[e.Method+" "+e.Path], 1)
 }
 

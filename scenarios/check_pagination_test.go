@@ -3,20 +3,20 @@ package scenarios
 import (
 	"fmt"
 
-	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/faultline-dev/faultline/report"
 )
 
 // pageAt is a fetch of page n of a listing of pages, asked with cursor
 // asked and naming next; fault is the break applied, if any.
-func pageAt(seq, n, pages int, asked, next, brk string) fault.Entry {
-	return entryAt(seq, seq*10, 200, func(e *fault.Entry) {
+func pageAt(seq, n, pages int, asked, next, brk string) journal.Entry {
+	return entryAt(seq, seq*10, 200, func(e *journal.Entry) {
 		e.Path = "/v1/items"
 		p := map[string]string{"page": fmt.Sprint(n), "pages": fmt.Sprint(pages), "asked": asked, "next": next}
 		if brk != "" {
-			p["fault"], e.Status, e.End = brk, 503, fault.EndComplete
+			p["fault"], e.Status, e.End = brk, 503, journal.EndComplete
 		}
-		e.Faults = []fault.Applied{{Type: "paginate", Params: p}}
+		e.Faults = []journal.Applied{{Type: "paginate", Params: p}}
 	})
 }
 

@@ -2,16 +2,17 @@ package scenarios
 
 import (
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/faultline-dev/faultline/fault/tlsfault"
 	"github.com/faultline-dev/faultline/report"
 )
 
 // behindTLS is a run against an upstream presenting cert, with the
 // handshakes that failed and the requests that got through.
-func behindTLS(cert string, failed []string, journal ...fault.Entry) *Observation {
+func behindTLS(cert string, failed []string, entries ...journal.Entry) *Observation {
 	sc := scen(gets(1))
 	sc.Plan = &fault.Plan{TLS: &tlsfault.Plan{Certificate: cert}}
-	o := observed(sc, journal...)
+	o := observed(sc, entries...)
 	for _, f := range failed {
 		o.Handshakes = append(o.Handshakes, tlsfault.Handshake{Time: t0, RemoteAddr: "127.0.0.1:50000", Error: f})
 	}
@@ -51,14 +52,14 @@ func init() {
 }
 
 // downgrade is an HTTPS request answered with a redirect to http.
-func downgrade(seq int) fault.Entry {
-	return entryAt(seq, 0, 307, func(e *fault.Entry) {
+func downgrade(seq int) journal.Entry {
+	return entryAt(seq, 0, 307, func(e *journal.Entry) {
 		e.TLS = true
-		e.Faults = []fault.Applied{{Type: "redirect", Params: map[string]string{"to": "127.0.0.1:8443", "scheme": "http"}}}
+		e.Faults = []journal.Applied{{Type: "redirect", Params: map[string]string{"to": "127.0.0.1:8443", "scheme": "http"}}}
 	})
 }
 
 // overHTTP is a request that came in plain HTTP with headers.
-func overHTTP(seq int, headers map[string]string) fault.Entry {
-	return entryAt(seq, 2, 200, func(e *fault.Entry) { e.Headers = headers })
+func overHTTP(seq int, headers map[string]string) journal.Entry {
+	return entryAt(seq, 2, 200, func(e *journal.Entry) { e.Headers = headers })
 }

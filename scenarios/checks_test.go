@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/faultline-dev/faultline/report"
 )
 
@@ -25,38 +26,38 @@ func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 
 // entryAt is one journal entry: a GET of /v1/orders arriving atMs after t0,
 // answered with status in 5 ms; mods adjust it.
-func entryAt(seq, atMs, status int, mods ...func(*fault.Entry)) fault.Entry {
-	e := fault.Entry{Seq: uint64(seq), Time: t0.Add(ms(atMs)), Duration: ms(5), Method: http.MethodGet,
-		Path: "/v1/orders", Status: status, End: fault.EndComplete}
+func entryAt(seq, atMs, status int, mods ...func(*journal.Entry)) journal.Entry {
+	e := journal.Entry{Seq: uint64(seq), Time: t0.Add(ms(atMs)), Duration: ms(5), Method: http.MethodGet,
+		Path: "/v1/orders", Status: status, End: journal.EndComplete}
 	for _, m := range mods {
 		m(&e)
 	}
 	return e
 }
 
-func asPost(e *fault.Entry)     { e.Method = http.MethodPost }
-func withEffect(e *fault.Entry) { e.Effect = true }
+func asPost(e *journal.Entry)     { e.Method = http.MethodPost }
+func withEffect(e *journal.Entry) { e.Effect = true }
 
-func idemKey(k string) func(*fault.Entry) { return func(e *fault.Entry) { e.IdempotencyKey = k } }
-func rid(id string) func(*fault.Entry)    { return func(e *fault.Entry) { e.RequestID = id } }
-func took(d time.Duration) func(*fault.Entry) {
-	return func(e *fault.Entry) { e.Duration = d }
+func idemKey(k string) func(*journal.Entry) { return func(e *journal.Entry) { e.IdempotencyKey = k } }
+func rid(id string) func(*journal.Entry)    { return func(e *journal.Entry) { e.RequestID = id } }
+func took(d time.Duration) func(*journal.Entry) {
+	return func(e *journal.Entry) { e.Duration = d }
 }
-func ended(end string) func(*fault.Entry) {
-	return func(e *fault.Entry) { e.End, e.Status = end, 0 }
+func ended(end string) func(*journal.Entry) {
+	return func(e *journal.Entry) { e.End, e.Status = end, 0 }
 }
 
 // retryAfter notes the Retry-After the upstream sent, as the status fault does.
-func retryAfter(v string) func(*fault.Entry) {
-	return func(e *fault.Entry) {
-		e.Faults = append(e.Faults, fault.Applied{Type: "status", Params: map[string]string{"code": fmt.Sprint(e.Status), "retry_after": v}})
+func retryAfter(v string) func(*journal.Entry) {
+	return func(e *journal.Entry) {
+		e.Faults = append(e.Faults, journal.Applied{Type: "status", Params: map[string]string{"code": fmt.Sprint(e.Status), "retry_after": v}})
 	}
 }
 
 // scen is a scenario asked to make calls, with the default timeout.
 // noted records what a spec layer noted about the request.
-func noted(op, violation string) func(*fault.Entry) {
-	return func(e *fault.Entry) {
+func noted(op, violation string) func(*journal.Entry) {
+	return func(e *journal.Entry) {
 		e.Notes = map[string]string{"contract.operation": op}
 		if violation != "" {
 			e.Notes["contract.violation"] = violation
@@ -76,20 +77,20 @@ func posts(n int) Call {
 }
 
 // observed is what the upstream saw of a reference client asked for calls.
-func observed(sc *Scenario, journal ...fault.Entry) *Observation {
-	return &Observation{Scenario: sc, Journal: journal, Start: t0, Elapsed: time.Second}
+func observed(sc *Scenario, entries ...journal.Entry) *Observation {
+	return &Observation{Scenario: sc, Journal: entries, Start: t0, Elapsed: time.Second}
 }
 
 // refRun is a reference client's run: its call results and the journal.
-func refRun(sc *Scenario, calls []CallResult, journal ...fault.Entry) *Observation {
-	o := observed(sc, journal...)
+func refRun(sc *Scenario, calls []CallResult, entries ...journal.Entry) *Observation {
+	o := observed(sc, entries...)
 	o.Calls = calls
 	return o
 }
 
 // execd is an external client's run.
-func execd(x ExecResult, journal ...fault.Entry) *Observation {
-	o := observed(scen(gets(1)), journal...)
+func execd(x ExecResult, entries ...journal.Entry) *Observation {
+	o := observed(scen(gets(1)), entries...)
 	o.Exec = &x
 	o.Elapsed = x.Duration
 	return o
@@ -110,8 +111,8 @@ func fellBack(d time.Duration) CallResult {
 // callerAttempts builds one caller's attempts (keyed by X-Request-Id id) starting
 // at startMs, each taking 5 ms, separated by gaps (from the end of one
 // attempt to the start of the next), each answered with status.
-func callerAttempts(seq *int, id string, startMs, status int, gapsMs ...int) []fault.Entry {
-	var out []fault.Entry
+func callerAttempts(seq *int, id string, startMs, status int, gapsMs ...int) []journal.Entry {
+	var out []journal.Entry
 	at := startMs
 	for i := 0; i <= len(gapsMs); i++ {
 		if i > 0 {
@@ -124,8 +125,8 @@ func callerAttempts(seq *int, id string, startMs, status int, gapsMs ...int) []f
 }
 
 // callers merges callers' attempts into one journal in arrival order.
-func callers(groups ...[]fault.Entry) []fault.Entry {
-	var out []fault.Entry
+func callers(groups ...[]journal.Entry) []journal.Entry {
+	var out []journal.Entry
 	for _, g := range groups {
 		out = append(out, g...)
 	}
@@ -134,8 +135,8 @@ func callers(groups ...[]fault.Entry) []fault.Entry {
 }
 
 // spaced is n GETs arriving every everyMs, each taking tookMs.
-func spaced(n, everyMs, tookMs int) []fault.Entry {
-	var out []fault.Entry
+func spaced(n, everyMs, tookMs int) []journal.Entry {
+	var out []journal.Entry
 	for i := 0; i < n; i++ {
 		out = append(out, entryAt(i+1, i*everyMs, 200, took(ms(tookMs)), rid(fmt.Sprint("r", i))))
 	}
@@ -143,15 +144,15 @@ func spaced(n, everyMs, tookMs int) []fault.Entry {
 }
 
 // latencies is one single-attempt call per duration.
-func latencies(ds ...int) []fault.Entry {
-	var out []fault.Entry
+func latencies(ds ...int) []journal.Entry {
+	var out []journal.Entry
 	for i, d := range ds {
 		out = append(out, entryAt(i+1, i*1000, 200, took(ms(d)), rid(fmt.Sprint("r", i))))
 	}
 	return out
 }
 
-func seqd(es ...fault.Entry) []fault.Entry {
+func seqd(es ...journal.Entry) []journal.Entry {
 	for i := range es {
 		es[i].Seq = uint64(i + 1)
 	}
@@ -419,43 +420,43 @@ var checkCases = []checkCase{
 		}, report.Passed, "1 effect"},
 	{"no_duplicate_effects: the provider dedupes a repeated key", "no_duplicate_effects:",
 		func() *Observation {
-			return observed(scen(posts(1)), seqd(entryAt(0, 0, 0, asPost, idemKey("k1"), withEffect, ended(fault.EndReset)), entryAt(0, 50, 201, asPost, idemKey("k1"), withEffect))...)
+			return observed(scen(posts(1)), seqd(entryAt(0, 0, 0, asPost, idemKey("k1"), withEffect, ended(journal.EndReset)), entryAt(0, 50, 201, asPost, idemKey("k1"), withEffect))...)
 		}, report.Passed, "1 effect"},
 	{"no_duplicate_effects: two effects for one call under new keys", "no_duplicate_effects:",
 		func() *Observation {
-			return observed(scen(posts(1)), seqd(entryAt(0, 0, 0, asPost, idemKey("k1"), withEffect, ended(fault.EndReset)), entryAt(0, 50, 201, asPost, idemKey("k2"), withEffect))...)
+			return observed(scen(posts(1)), seqd(entryAt(0, 0, 0, asPost, idemKey("k1"), withEffect, ended(journal.EndReset)), entryAt(0, 50, 201, asPost, idemKey("k2"), withEffect))...)
 		}, report.Failed, "the upstream did the work more than once"},
 	{"no_duplicate_effects: two effects for one call without a key", "no_duplicate_effects:",
 		func() *Observation {
-			return observed(scen(posts(1)), seqd(entryAt(0, 0, 0, asPost, withEffect, ended(fault.EndReset)), entryAt(0, 50, 201, asPost, withEffect))...)
+			return observed(scen(posts(1)), seqd(entryAt(0, 0, 0, asPost, withEffect, ended(journal.EndReset)), entryAt(0, 50, 201, asPost, withEffect))...)
 		}, report.Failed, "2 effects"},
 	{"no_duplicate_effects: a keyless retry after a lost answer, while other calls failed", "no_duplicate_effects:",
 		func() *Observation {
-			return observed(scen(posts(4)), seqd(entryAt(0, 0, 0, asPost, rid("c1"), withEffect, ended(fault.EndReset)), entryAt(0, 50, 201, asPost, rid("c1"), withEffect),
-				entryAt(0, 60, 503, asPost, rid("c2")), entryAt(0, 70, 503, asPost, rid("c3")), entryAt(0, 80, 0, asPost, rid("c4"), ended(fault.EndReset)))...)
+			return observed(scen(posts(4)), seqd(entryAt(0, 0, 0, asPost, rid("c1"), withEffect, ended(journal.EndReset)), entryAt(0, 50, 201, asPost, rid("c1"), withEffect),
+				entryAt(0, 60, 503, asPost, rid("c2")), entryAt(0, 70, 503, asPost, rid("c3")), entryAt(0, 80, 0, asPost, rid("c4"), ended(journal.EndReset)))...)
 		}, report.Failed, "its answer was lost: reset"},
 	{"no_duplicate_effects: a stable key per call, while other calls failed", "no_duplicate_effects:",
 		func() *Observation {
-			return observed(scen(posts(3)), seqd(entryAt(0, 0, 0, asPost, rid("c1"), idemKey("k1"), withEffect, ended(fault.EndReset)), entryAt(0, 50, 201, asPost, rid("c1"), idemKey("k1"), withEffect),
+			return observed(scen(posts(3)), seqd(entryAt(0, 0, 0, asPost, rid("c1"), idemKey("k1"), withEffect, ended(journal.EndReset)), entryAt(0, 50, 201, asPost, rid("c1"), idemKey("k1"), withEffect),
 				entryAt(0, 60, 503, asPost, rid("c2"), idemKey("k2")), entryAt(0, 70, 201, asPost, rid("c3"), idemKey("k3"), withEffect))...)
 		}, report.Passed, "2 effects, 0 calls with more than one"},
 	{"no_duplicate_effects: a new key per attempt of one call, while another call failed", "no_duplicate_effects:",
 		func() *Observation {
-			return observed(scen(posts(2)), seqd(entryAt(0, 0, 0, asPost, rid("c1"), idemKey("k1"), withEffect, ended(fault.EndReset)), entryAt(0, 50, 201, asPost, rid("c1"), idemKey("k1b"), withEffect),
+			return observed(scen(posts(2)), seqd(entryAt(0, 0, 0, asPost, rid("c1"), idemKey("k1"), withEffect, ended(journal.EndReset)), entryAt(0, 50, 201, asPost, rid("c1"), idemKey("k1b"), withEffect),
 				entryAt(0, 60, 503, asPost, rid("c2"), idemKey("k2")))...)
 		}, report.Failed, "did the work of one call more than once"},
 	{"no_duplicate_effects: keyed only, no request id", "no_duplicate_effects:",
 		func() *Observation {
-			return observed(scen(posts(2)), seqd(entryAt(0, 0, 0, asPost, idemKey("k1"), withEffect, ended(fault.EndReset)), entryAt(0, 50, 201, asPost, idemKey("k1"), withEffect),
+			return observed(scen(posts(2)), seqd(entryAt(0, 0, 0, asPost, idemKey("k1"), withEffect, ended(journal.EndReset)), entryAt(0, 50, 201, asPost, idemKey("k1"), withEffect),
 				entryAt(0, 60, 503, asPost, idemKey("k2")))...)
 		}, report.Passed, "1 effect,"},
 	{"no_duplicate_effects: a fresh request id per attempt is no call id, so it is judged by count", "no_duplicate_effects:",
 		func() *Observation {
-			return observed(scen(posts(1)), seqd(entryAt(0, 0, 0, asPost, rid("a1"), withEffect, ended(fault.EndReset)), entryAt(0, 50, 201, asPost, rid("a2"), withEffect))...)
+			return observed(scen(posts(1)), seqd(entryAt(0, 0, 0, asPost, rid("a1"), withEffect, ended(journal.EndReset)), entryAt(0, 50, 201, asPost, rid("a2"), withEffect))...)
 		}, report.Failed, "judged by count only"},
 	{"no_duplicate_effects: no ids at all, one effect per call, is judged by count and passes", "no_duplicate_effects:",
 		func() *Observation {
-			return observed(scen(posts(2)), seqd(entryAt(0, 0, 0, asPost, withEffect, ended(fault.EndReset)), entryAt(0, 50, 201, asPost, withEffect))...)
+			return observed(scen(posts(2)), seqd(entryAt(0, 0, 0, asPost, withEffect, ended(journal.EndReset)), entryAt(0, 50, 201, asPost, withEffect))...)
 		}, report.Passed, "judged by count only"},
 	{"no_duplicate_effects: reads beside a write are not duplicates", "no_duplicate_effects:",
 		func() *Observation {
@@ -593,7 +594,7 @@ var checkCases = []checkCase{
 		}, report.Passed, "8 requests for 16 calls (8 held back), 4 failed, recovered: true"},
 	{"circuit_opens: no breaker calls the upstream every time", "circuit_opens: {after: 3}",
 		func() *Observation {
-			var j []fault.Entry
+			var j []journal.Entry
 			for i := range 12 {
 				j = append(j, entryAt(i+1, i*10, 503))
 			}
@@ -606,7 +607,7 @@ var checkCases = []checkCase{
 		func() *Observation {
 			// a long pause looks like an open breaker, but every call still
 			// reached the upstream, retries and all
-			var j []fault.Entry
+			var j []journal.Entry
 			for i := range 8 {
 				j = append(j, entryAt(0, i*400, 503), entryAt(0, i*400+300, 503))
 			}
@@ -617,8 +618,8 @@ var checkCases = []checkCase{
 		}, report.Failed, "the upstream saw 24 requests for 16 calls"},
 	{"circuit_opens: connection failures count, and no recovery", "circuit_opens: {after: 2}",
 		func() *Observation {
-			return observed(scen(gets(10)), seqd(entryAt(0, 0, 0, ended(fault.EndReset)), entryAt(0, 10, 0, ended(fault.EndReset)),
-				entryAt(0, 500, 0, ended(fault.EndReset)))...)
+			return observed(scen(gets(10)), seqd(entryAt(0, 0, 0, ended(journal.EndReset)), entryAt(0, 10, 0, ended(journal.EndReset)),
+				entryAt(0, 500, 0, ended(journal.EndReset)))...)
 		}, report.Failed, "the calls did not recover after the outage"},
 	{"circuit_opens: a killed client held nothing back", "circuit_opens: {after: 2}",
 		func() *Observation {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/faultline-dev/faultline/fault/tlsfault"
 	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/report"
@@ -20,7 +21,7 @@ import (
 // journal) and what the client reported.
 type Observation struct {
 	Scenario *Scenario
-	Journal  []fault.Entry
+	Journal  []journal.Entry
 	// Start is when the client's first request reached the upstream (when
 	// it started, if it sent none): interpreter start-up is not timed.
 	Start   time.Time
@@ -61,7 +62,7 @@ type ExecResult struct {
 // Group is one logical call as the upstream saw it: its attempts, in order.
 type Group struct {
 	Key     string
-	Entries []fault.Entry
+	Entries []journal.Entry
 }
 
 // Groups splits the journal into logical calls. Attempts belong together
@@ -114,7 +115,7 @@ func (o *Observation) askedByEndpoint() map[string]int {
 	return out
 }
 
-func groupKey(e fault.Entry) string {
+func groupKey(e journal.Entry) string {
 	switch {
 	case e.IdempotencyKey != "":
 		return "key:" + e.IdempotencyKey
@@ -155,7 +156,7 @@ func Timeline(g Group) []report.Step {
 }
 
 // Line renders a journal entry as one line of evidence.
-func (o *Observation) Line(e fault.Entry) string {
+func (o *Observation) Line(e journal.Entry) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "#%d +%s %s %s -> %s", e.Seq, fmtDur(e.Time.Sub(o.Start)), e.Method, e.Path, e.Label())
 	if f := e.FaultNames(); f != "" {
@@ -169,7 +170,7 @@ func (o *Observation) Line(e fault.Entry) string {
 }
 
 // Lines renders entries as evidence, at most limit of them.
-func (o *Observation) Lines(es []fault.Entry, limit int) []string {
+func (o *Observation) Lines(es []journal.Entry, limit int) []string {
 	var out []string
 	for i, e := range es {
 		if i == limit {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/faultline-dev/faultline/fault/tlsfault"
 	"github.com/faultline-dev/faultline/internal/english"
 	"github.com/faultline-dev/faultline/internal/fielderr"
@@ -285,8 +286,8 @@ func (o *Observation) clockFromFirstRequest(end time.Time) {
 }
 
 // firstContact is the earliest request or failed handshake.
-func firstContact(journal []fault.Entry, handshakes []tlsfault.Handshake) (first time.Time, ok bool) {
-	for _, e := range journal {
+func firstContact(entries []journal.Entry, handshakes []tlsfault.Handshake) (first time.Time, ok bool) {
+	for _, e := range entries {
 		if !ok || e.Time.Before(first) {
 			first, ok = e.Time, true
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 	"testing"
 	"time"
 
@@ -77,18 +78,18 @@ func TestOutcomeHandledAcceptsMarkedFallbackOnly(t *testing.T) {
 
 func TestGroupsSeeRetriesBehindFreshRequestIDs(t *testing.T) {
 	sc := &Scenario{Client: Client{Calls: []Call{{Method: "GET", Path: "/v1/x", Count: 1}}}}
-	entry := func(rid string, status int) fault.Entry {
-		return fault.Entry{Method: "GET", Path: "/v1/x", RequestID: rid, Status: status, End: fault.EndComplete}
+	entry := func(rid string, status int) journal.Entry {
+		return journal.Entry{Method: "GET", Path: "/v1/x", RequestID: rid, Status: status, End: journal.EndComplete}
 	}
 	// One call asked; four attempts, each with a new X-Request-Id.
-	o := &Observation{Scenario: sc, Journal: []fault.Entry{entry("a", 404), entry("b", 404), entry("c", 404), entry("d", 404)}}
+	o := &Observation{Scenario: sc, Journal: []journal.Entry{entry("a", 404), entry("b", 404), entry("c", 404), entry("d", 404)}}
 	require.Len(t, o.Groups(), 1, "the ids cannot be call ids: the attempts are one call")
 	assert.Equal(t, report.Failed, attemptsCheck{min: 1, max: 1}.Evaluate(o).Status)
 	assert.Equal(t, report.Failed, noRetryOnCheck{statuses: []int{404}}.Evaluate(o).Status)
 
 	// Two calls asked, two ids: the ids are trusted.
 	sc.Client.Calls[0].Count = 2
-	o.Journal = []fault.Entry{entry("a", 503), entry("a", 200), entry("b", 200)}
+	o.Journal = []journal.Entry{entry("a", 503), entry("a", 200), entry("b", 200)}
 	assert.Len(t, o.Groups(), 2)
 }
 

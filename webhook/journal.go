@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/faultline-dev/faultline/internal/english"
 )
 
@@ -13,7 +13,7 @@ import (
 // first) that carried the event id as their Idempotency-Key header. Point
 // the handler's downstream call at the upstream and forward the event id as
 // the key, which is good practice anyway.
-func JournalEffects(j *fault.Journal) EffectCounter {
+func JournalEffects(j *journal.Journal) EffectCounter {
 	return CounterFunc(func(_ context.Context, id string) (int, error) {
 		if d := j.Dropped(); d > 0 {
 			return 0, fmt.Errorf("%w: the upstream journal dropped %s; enlarge it", ErrEffects, english.Count(int(d), "entry"))

@@ -65,7 +65,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 )
 
 const (
@@ -277,7 +277,7 @@ func warm(ctx context.Context, servers map[string]*server) error {
 			continue // warmed through its proxy or forwarder
 		}
 		wg.Go(func() {
-			_, _, err := loadUpTo(ctx, targets(s.URL, s.Kind == "replay" || s.Kind == "bare-replay", 1<<20), conns/2, deadline, false, fault.DefaultJournalSize)
+			_, _, err := loadUpTo(ctx, targets(s.URL, s.Kind == "replay" || s.Kind == "bare-replay", 1<<20), conns/2, deadline, false, journal.DefaultSize)
 			mu.Lock()
 			errs = append(errs, err)
 			mu.Unlock()

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 )
 
 // result is one client's run on one mix.
@@ -24,7 +24,7 @@ type result struct {
 
 // judge computes a run's numbers from the callers' outcomes and the
 // upstream's journal.
-func judge(out []outcome, journal []fault.Entry, m mix, s settings) result {
+func judge(out []outcome, entries []journal.Entry, m mix, s settings) result {
 	ok := 0
 	took := make([]time.Duration, len(out))
 	for i, o := range out {
@@ -38,19 +38,19 @@ func judge(out []outcome, journal []fault.Entry, m mix, s settings) result {
 		goodput:       100 * float64(ok) / float64(len(out)),
 		p50:           took[(len(took)-1)/2],
 		p99:           took[min(len(took)-1, len(took)*99/100)],
-		amplification: float64(len(journal)) / float64(len(out)),
-		duplicates:    duplicates(journal),
+		amplification: float64(len(entries)) / float64(len(out)),
+		duplicates:    duplicates(entries),
 		why:           reasons(out),
 	}
 	n429 := 0
-	for _, e := range journal {
+	for _, e := range entries {
 		if e.Status == http.StatusTooManyRequests {
 			n429++
 		}
 	}
-	r.share429 = 100 * float64(n429) / float64(max(len(journal), 1))
+	r.share429 = 100 * float64(n429) / float64(max(len(entries), 1))
 	if m.downFor > 0 {
-		r.downLoad = float64(downRequests(journal)) / m.downFor.Seconds()
+		r.downLoad = float64(downRequests(entries)) / m.downFor.Seconds()
 	}
 	return r
 }
@@ -58,9 +58,9 @@ func judge(out []outcome, journal []fault.Entry, m mix, s settings) result {
 // duplicates counts POST calls (grouped by X-Request-Id) whose effect the
 // upstream applied more than once: effects under one idempotency key count
 // once, as a provider deduplicates them; effects without a key each count.
-func duplicates(journal []fault.Entry) int {
+func duplicates(entries []journal.Entry) int {
 	effects := map[string]map[string]bool{} // call -> distinct effects
-	for _, e := range journal {
+	for _, e := range entries {
 		if e.Method != http.MethodPost || !e.Effect {
 			continue
 		}
@@ -84,9 +84,9 @@ func duplicates(journal []fault.Entry) int {
 
 // downRequests counts the requests the upstream received while its outage
 // was on.
-func downRequests(journal []fault.Entry) int {
+func downRequests(entries []journal.Entry) int {
 	n := 0
-	for _, e := range journal {
+	for _, e := range entries {
 		for _, a := range e.Faults {
 			if a.Type == "outage" && a.Params["state"] == "down" {
 				n++

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 )
 
 // slot is one step of the timeline (-timeline).
@@ -18,7 +18,7 @@ const slot = 250 * time.Millisecond
 // and what became of the calls that arrived then (how many failed, and
 // why). It shows where a client loses calls: into a spent rate-limit
 // window, an open breaker, a queue grown past its deadlines.
-func timeline(name string, out []outcome, at []time.Duration, journal []fault.Entry, start time.Time) string {
+func timeline(name string, out []outcome, at []time.Duration, entries []journal.Entry, start time.Time) string {
 	type row struct {
 		ok, limited, failed5xx, other, arrived, failed int
 		reasons                                        map[string]int
@@ -30,7 +30,7 @@ func timeline(name string, out []outcome, at []time.Duration, journal []fault.En
 		}
 		return &rows[k]
 	}
-	for _, e := range journal {
+	for _, e := range entries {
 		k := int(e.Time.Sub(start) / slot)
 		if k < 0 {
 			continue

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -104,7 +105,7 @@ func TestAdminJournalAndReset(t *testing.T) {
 	require.Equal(t, 200, code)
 	lines := strings.Split(strings.TrimSpace(body), "\n")
 	require.Len(t, lines, 3)
-	var e fault.Entry
+	var e journal.Entry
 	require.NoError(t, json.Unmarshal([]byte(lines[0]), &e))
 	assert.Equal(t, uint64(1), e.Seq)
 	assert.Equal(t, "status", e.FaultNames())

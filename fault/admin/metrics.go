@@ -7,7 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -95,7 +95,7 @@ func NewMetrics() *Metrics {
 }
 
 // Observe counts one journal entry. Pass it to [fault.WithObserver].
-func (m *Metrics) Observe(e *fault.Entry) {
+func (m *Metrics) Observe(e *journal.Entry) {
 	key := requestKey{route: e.Route, code: e.Status}
 	if key.route == "" {
 		key.route = "(unmatched)"
@@ -122,7 +122,7 @@ func (m *Metrics) Observe(e *fault.Entry) {
 // resolve returns a snapshot holding the children of key and of the
 // faults' types: the current one with those it lacks added, as a copy
 // (requests keep reading the one they loaded).
-func (m *Metrics) resolve(key requestKey, faults []fault.Applied) *childSet {
+func (m *Metrics) resolve(key requestKey, faults []journal.Applied) *childSet {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	cur := m.children.Load()

@@ -4,13 +4,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 )
 
 // proxied is the journal entry of a request the proxy row of bench/fault
 // sends: a route without faults, answered in full.
-func proxied() *fault.Entry {
-	return &fault.Entry{Route: "x", Status: 200, End: fault.EndComplete, Duration: 130 * time.Microsecond}
+func proxied() *journal.Entry {
+	return &journal.Entry{Route: "x", Status: 200, End: journal.EndComplete, Duration: 130 * time.Microsecond}
 }
 
 // BenchmarkObserve is the metrics' work for one request:

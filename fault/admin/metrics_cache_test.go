@@ -14,24 +14,24 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 	dto "github.com/prometheus/client_model/go"
 )
 
 var (
 	someRoutes   = []string{"", "charges", "refunds", "x"}
 	someStatuses = []int{0, 200, 201, 404, 429, 503}
-	someEnds     = []string{fault.EndComplete, fault.EndReset, fault.EndClosed, fault.EndHung, fault.EndClientGone}
+	someEnds     = []string{journal.EndComplete, journal.EndReset, journal.EndClosed, journal.EndHung, journal.EndClientGone}
 	someKinds    = []string{"latency", "status", "reset", "rate_limit"}
 )
 
 // randomEntry is an entry with a route (or none), a status (or none, then
 // how its connection ended), up to two faults and a duration under 2s.
-func randomEntry(rng *rand.Rand) *fault.Entry {
-	e := &fault.Entry{Route: someRoutes[rng.IntN(len(someRoutes))], Status: someStatuses[rng.IntN(len(someStatuses))],
+func randomEntry(rng *rand.Rand) *journal.Entry {
+	e := &journal.Entry{Route: someRoutes[rng.IntN(len(someRoutes))], Status: someStatuses[rng.IntN(len(someStatuses))],
 		End: someEnds[rng.IntN(len(someEnds))], Duration: time.Duration(rng.Int64N(int64(2 * time.Second)))}
 	for range rng.IntN(3) {
-		e.Faults = append(e.Faults, fault.Applied{Type: someKinds[rng.IntN(len(someKinds))]})
+		e.Faults = append(e.Faults, journal.Applied{Type: someKinds[rng.IntN(len(someKinds))]})
 	}
 	return e
 }
@@ -42,7 +42,7 @@ func randomEntry(rng *rand.Rand) *fault.Entry {
 // of seconds) by route.
 type byLabels map[string]float64
 
-func (want byLabels) add(e *fault.Entry) {
+func (want byLabels) add(e *journal.Entry) {
 	route, status := e.Route, strconv.Itoa(e.Status)
 	if route == "" {
 		route = "(unmatched)"

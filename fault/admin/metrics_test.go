@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -96,7 +97,7 @@ routes:
 
 func TestMetricsRegistriesAreSeparate(t *testing.T) {
 	a, b := NewMetrics(), NewMetrics()
-	a.Observe(&fault.Entry{Route: "r", Status: 200})
+	a.Observe(&journal.Entry{Route: "r", Status: 200})
 	assert.Equal(t, 1.0, counter(scrape(t, a), "faultline_requests_total", map[string]string{"route": "r"}))
 	assert.Zero(t, counter(scrape(t, b), "faultline_requests_total", map[string]string{"route": "r"}))
 	assert.NotSame(t, a.Registry(), b.Registry())

@@ -1,126 +1,36 @@
-package fault
+package journal
 
 import (
 	"crypto/sha256"
 	"fmt"
 	"net/http"
-	"sync"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
 	"github.com/faultline-dev/faultline/internal/secrets"
 )
 
-// Journal keeps the most recent entries in a ring buffer of fixed size, so
-// a long-running upstream uses bounded memory: bounded in entries by its
-// size, and in bytes because each entry keeps at most a set number of bytes
-// of every request value ([WithJournalValueMax]).
-type Journal struct {
-	mu      sync.Mutex
-	buf     []Entry // grows to size, then wraps
-	size    int
-	next    int // index the next entry is written to
-	full    bool
-	seq     atomic.Uint64 // the last sequence number handed out
-	dropped uint64
-}
-
-// DefaultJournalSize is how many entries a journal keeps by default.
-const DefaultJournalSize = 10000
-
-// newJournal returns a journal that keeps the last size entries. Its
-// memory grows with the entries it keeps: a large size costs nothing until
-// the requests come (a scenario's 100,000-entry journal allocated at once
-// is 25 MB, and 35 of them at once stall the process long enough for
-// clients' timers to fire together).
-func newJournal(size int) *Journal {
-	if size <= 0 {
-		size = DefaultJournalSize
-	}
-	return &Journal{size: size}
-}
-
-// nextSeq reserves the next sequence number (1-based).
-func (j *Journal) nextSeq() uint64 { return j.seq.Add(1) }
-
-func (j *Journal) add(e *Entry) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if !j.full {
-		j.buf = append(j.buf, *e)
-		j.next = len(j.buf) % j.size
-		j.full = j.next == 0
-		return
-	}
-	j.dropped++
-	j.buf[j.next] = *e
-	j.next = (j.next + 1) % j.size
-}
-
-// Entries returns the kept entries in sequence order.
-func (j *Journal) Entries() []Entry { return j.Since(0) }
-
-// Since returns the kept entries with a sequence number above seq, in
-// sequence order. Entries are recorded when a request finishes, so a slow
-// request may be recorded after a later, faster one; Since sorts them.
-func (j *Journal) Since(seq uint64) []Entry {
-	j.mu.Lock()
-	var out []Entry
-	n := j.next
-	if j.full {
-		n = len(j.buf)
-	}
-	for i := 0; i < n; i++ {
-		idx := i
-		if j.full {
-			idx = (j.next + i) % len(j.buf)
-		}
-		if j.buf[idx].Seq > seq {
-			out = append(out, j.buf[idx])
-		}
-	}
-	j.mu.Unlock()
-	sortBySeq(out)
-	return out
-}
-
-func sortBySeq(es []Entry) {
-	for i := 1; i < len(es); i++ {
-		for k := i; k > 0 && es[k].Seq < es[k-1].Seq; k-- {
-			es[k], es[k-1] = es[k-1], es[k]
-		}
-	}
-}
-
-// Dropped reports how many entries were overwritten by newer ones.
-func (j *Journal) Dropped() uint64 {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.dropped
-}
-
-// reset forgets every entry. Sequence numbers keep counting, so a request
-// in flight across a reset, or a client polling ?since=N, never sees one
-// number twice.
-func (j *Journal) reset() {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.buf = nil
-	j.next, j.full, j.dropped = 0, false, 0
-}
-
-// DefaultJournalValueMax is how many bytes of a request value (the path,
+// DefaultValueMax is how many bytes of a request value (the path,
 // the query, a header) a journal entry keeps by default: a real value fits
 // (a traceparent is 55 bytes, a user agent rarely 300), and 10,000 entries
 // of 64 KiB headers cannot fill the memory.
-const DefaultJournalValueMax = 1024
+const DefaultValueMax = 1024
 
 // cutMarker starts what replaces the end of a value cut to the journal's
 // limit: "…[cut N bytes, sha256 XXXXXXXXXXXXXXXX]" gives how much was
 // dropped and a digest of the whole value, so two long values that share
 // their first bytes still compare unequal.
 const cutMarker = "…[cut "
+
+// Begin fills in e for a request r arriving at now: the next sequence
+// number, and what r asks for (method, host, path, query, the headers an
+// entry keeps), with secrets masked and every value cut to the journal's
+// limit. The caller fills in the rest as it serves r, then calls
+// [Journal.Record]. Begin reads no body: BodySHA256 and BodySize are the
+// caller's to set.
+func (j *Journal) Begin(e *Entry, r *http.Request, now time.Time) {
+	e.start(j.nextSeq(), now, r, j.valueMax)
+}
 
 // start fills in the journal entry of a request: what it asked for, with
 // secrets masked and every value cut to max bytes.
@@ -241,47 +151,6 @@ func maskValue(name, v string) string { return secrets.MaskHeader(name, v, maske
 
 // maskRequestPath masks a request path (name is unused: a path has none).
 func maskRequestPath(_, p string) string { return secrets.MaskPath(p, masked) }
-
-// cleanMemo remembers the last value of one entry field that masked to
-// itself, so that a client sending the same User-Agent (or path, or
-// Content-Type) on every request does not have it scanned for secrets
-// every time: the scan reads every byte of the value, the memo compares
-// it with one string.
-//
-// It remembers only a value its mask left unchanged: such a value holds no
-// secret (the journal keeps it as it is anyway), so the memo never holds
-// one. A value that held a secret is masked again each time it is seen,
-// exactly as before. Masking is a pure function of the value (and of the
-// field's fixed header name), so the result is the same either way.
-// One atomic pointer: concurrent requests read and replace it without a
-// lock; a value longer than cleanMemoMax is never remembered, so the memo
-// keeps no large value alive.
-type cleanMemo struct{ last atomic.Pointer[string] }
-
-// cleanMemoMax is the longest value a cleanMemo remembers.
-const cleanMemoMax = 512
-
-// mask returns mask(name, v), skipping the call when v is the value last
-// found clean. A memo serves one field, so name is always the same.
-func (c *cleanMemo) mask(name, v string, mask func(name, v string) string) string {
-	if p := c.last.Load(); p != nil && *p == v {
-		return v
-	}
-	out := mask(name, v)
-	if out == v && len(v) <= cleanMemoMax {
-		clean := v // a copy, so that only this branch allocates
-		c.last.Store(&clean)
-	}
-	return out
-}
-
-var (
-	pathMemo, userAgentMemo cleanMemo
-	// headerMemos has one memo per journal header whose value repeats
-	// from request to request (not Traceparent, new on each); it is
-	// never written after init, so lookups need no lock.
-	headerMemos = map[string]*cleanMemo{"Content-Type": new(cleanMemo), "X-Client-Id": new(cleanMemo)}
-)
 
 // maskQuery masks the values of query parameters whose names are
 // credentials (api_key, api%5Fkey, Azure SAS's sig, OAuth's code...), any

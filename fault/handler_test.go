@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/faultline-dev/faultline/internal/syncbuf"
 )
 
@@ -36,32 +35,15 @@ func TestJournalRecordsAndMasks(t *testing.T) {
 	assert.Equal(t, int64(7), e[0].BodySize)
 	assert.Len(t, e[0].BodySHA256, 64)
 	assert.Equal(t, 503, e[0].Status)
-	assert.Equal(t, EndComplete, e[0].End)
+	assert.Equal(t, journal.EndComplete, e[0].End)
 	assert.Equal(t, "Bearer [REDACTED]", e[0].Headers["Authorization"])
 	assert.Equal(t, "api_key=[REDACTED]&page=2", e[0].Query)
 
 	buf := jsonLines(t, e)
 	assert.NotContains(t, buf.String(), "sk_live", "secrets never reach the journal")
-	var back Entry
+	var back journal.Entry
 	require.NoError(t, json.Unmarshal(buf.Bytes(), &back))
 	assert.Equal(t, e[0].Seq, back.Seq)
-}
-
-func TestJournalIsBounded(t *testing.T) {
-	j := newJournal(3)
-	for i := 0; i < 5; i++ {
-		j.add(&Entry{Seq: j.nextSeq()})
-	}
-	var seqs []uint64
-	for _, e := range j.Entries() {
-		seqs = append(seqs, e.Seq)
-	}
-	assert.Equal(t, []uint64{3, 4, 5}, seqs)
-	assert.Equal(t, uint64(2), j.Dropped())
-	assert.Len(t, j.Since(4), 1)
-	j.reset()
-	assert.Empty(t, j.Entries())
-	assert.Equal(t, uint64(6), j.nextSeq(), "sequence numbers are never reused")
 }
 
 func TestResetRestartsSchedules(t *testing.T) {
@@ -100,11 +82,6 @@ func TestEffectMarksProcessedRequests(t *testing.T) {
 	assert.Equal(t, []bool{false, true, false, true}, effects)
 }
 
-func TestJournalMasksLikeTheRedactor(t *testing.T) {
-	assert.Equal(t, "pwd=[REDACTED]&jwt=[REDACTED]&passphrase=[REDACTED]&page=2", maskQuery("pwd=hunter2&jwt=eyJabc&passphrase=p&page=2"))
-	assert.Equal(t, "q=[REDACTED]", maskQuery("q=sk_live_abcdefghijklmnop"), "a known key format is masked under any name")
-}
-
 // The journal and the request log mask what the cassette redactor does:
 // escaped names, Azure SAS signatures, OAuth codes, path parameters, keys
 // inside User-Agent and passwords of URLs inside query values.
@@ -134,6 +111,10 @@ func TestJournalMaskingGaps(t *testing.T) {
 	}
 	assert.Contains(t, buf.String(), "zipcode=12345", "not every name with code in it is a secret")
 }
+
+// cutMarker starts what replaces the end of a value cut to the journal's
+// limit, as WithJournalValueMax documents it.
+const cutMarker = "…[cut "
 
 // TestJournalBoundedInBytes: requests with 58 KB of headers, path and query
 // leave entries of a few KB, each cut value marked with its length and a
@@ -173,73 +154,8 @@ func TestJournalBoundedInBytes(t *testing.T) {
 	assert.NotContains(t, short.Journal().Entries()[0].UserAgent, cutMarker, "a value under the limit is kept whole")
 }
 
-// TestJournalGrowsWithItsEntries: a large journal costs nothing until its
-// entries come (the scenario runner keeps 100,000 per scenario, and runs
-// dozens of scenarios at once).
-func TestJournalGrowsWithItsEntries(t *testing.T) {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	j := newJournal(1_000_000)
-	runtime.ReadMemStats(&after)
-	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "a million-entry journal allocated up front")
-	for i := range 5 {
-		j.add(&Entry{Seq: uint64(i + 1)})
-	}
-	assert.Len(t, j.Entries(), 5)
-	small := newJournal(3)
-	for i := range 5 {
-		small.add(&Entry{Seq: uint64(i + 1)})
-	}
-	assert.Equal(t, []uint64{3, 4, 5}, seqs(small.Entries()))
-	assert.Equal(t, uint64(2), small.Dropped())
-	small.reset()
-	small.add(&Entry{Seq: 9})
-	assert.Equal(t, []uint64{9}, seqs(small.Entries()))
-}
-
-func seqs(es []Entry) []uint64 {
-	out := make([]uint64, len(es))
-	for i, e := range es {
-		out[i] = e.Seq
-	}
-	return out
-}
-
-// The one pass over a request's headers finds what the lookups find, for
-// seeded random header sets: the kept names, others, empty and repeated
-// values, non-canonical keys, secrets and values over the cut.
-func TestScanHeadersAgreesWithLookups(t *testing.T) {
-	names := append([]string{"Idempotency-Key", "X-Request-Id", "User-Agent", "Accept", "Accept-Encoding", "X-Other",
-		"content-type", "user-agent", "Content-Length"}, journalHeaders...)
-	values := []string{"", "application/json", "Bearer sk_live_4eC39HqLyjWDarjtT1zdp7dc", "Basic dXNlcjpwYXNz",
-		"ghp_16C7e42F292c6912E7710c838347Ae178B4a", "go-client/1.0", strings.Repeat("é", 700), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}
-	rnd := rand.New(rand.NewPCG(12, 12))
-	for i := 0; i < 5000; i++ {
-		h := http.Header{}
-		for n := rnd.IntN(11); len(h) < n; {
-			k := names[rnd.IntN(len(names))]
-			vv := []string{}
-			for m := rnd.IntN(3); m > 0; m-- {
-				vv = append(vv, values[rnd.IntN(len(values))])
-			}
-			h[k] = vv
-		}
-		require.LessOrEqual(t, len(h), len(journalHeaders)+3, "the set must take the one-pass path")
-		require.Equal(t, lookupHeaders(h, 1024), scanHeaders(h, 1024), "headers %q", h)
-	}
-}
-
-func TestJournalHeaderIsTheList(t *testing.T) {
-	for _, k := range journalHeaders {
-		assert.True(t, journalHeader(k), k)
-	}
-	for _, k := range []string{"User-Agent", "content-type", "Accept", "", "X-Api-Keys"} {
-		assert.False(t, journalHeader(k), k)
-	}
-}
-
 // jsonLines is the journal as fault/admin serves it: one JSON entry a line.
-func jsonLines(t *testing.T, es []Entry) *bytes.Buffer {
+func jsonLines(t *testing.T, es []journal.Entry) *bytes.Buffer {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	for i := range es {

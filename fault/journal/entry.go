@@ -1,4 +1,4 @@
-package fault
+package journal
 
 import (
 	"net/http"
@@ -25,7 +25,7 @@ type Entry struct {
 	BodySHA256     string            `json:"body_sha256,omitempty"`
 	BodySize       int64             `json:"body_size"`
 	Faults         []Applied         `json:"faults,omitempty"`
-	// Notes are what an inspector (WithInspect) recorded about the
+	// Notes are what an inspector (fault.WithInspect) recorded about the
 	// request, such as the operation of a spec and a contract violation.
 	Notes map[string]string `json:"notes,omitempty"`
 	// Effect is true when the route's own response was produced: the
@@ -36,6 +36,21 @@ type Entry struct {
 	End       string        `json:"end"`
 	Duration  time.Duration `json:"duration_ns"` // until the answer was complete, or the connection cut
 }
+
+// How a connection ended, as recorded in an entry's End.
+const (
+	EndComplete   = "complete"    // the response was written in full
+	EndReset      = "reset"       // TCP RST, no response
+	EndClosed     = "closed"      // clean close, empty reply
+	EndTruncated  = "truncated"   // headers and part of the body, then close
+	EndGarbage    = "garbage"     // random bytes, then close
+	EndHung       = "hung"        // never answered until client or server gave up
+	EndClientGone = "client_gone" // the client closed the connection first
+
+	// EndBodyTimeout: the request body did not arrive within the body
+	// timeout; answered 408 and the connection closed.
+	EndBodyTimeout = "body_timeout"
+)
 
 // Applied is one fault applied to a request, with its parameters as drawn.
 type Applied struct {

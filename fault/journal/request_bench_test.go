@@ -1,4 +1,4 @@
-package fault
+package journal
 
 import (
 	"net/http/httptest"
@@ -19,6 +19,6 @@ func BenchmarkEntryStart(b *testing.B) {
 	b.ReportAllocs()
 	var e Entry
 	for i := 0; i < b.N; i++ {
-		e.start(uint64(i), now, r, DefaultJournalValueMax)
+		e.start(uint64(i), now, r, DefaultValueMax)
 	}
 }

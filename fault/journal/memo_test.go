@@ -1,4 +1,4 @@
-package fault
+package journal
 
 import (
 	"net/http/httptest"
@@ -98,7 +98,7 @@ func TestEntryStartMemoized(t *testing.T) {
 		r.Header.Set("User-Agent", ua)
 		r.Header.Set("Content-Type", ct)
 		var e Entry
-		e.start(1, time.Unix(0, 0).UTC(), r, DefaultJournalValueMax)
+		e.start(1, time.Unix(0, 0).UTC(), r, DefaultValueMax)
 		return e
 	}
 	first := req("/v1/charges", "Go-http-client/1.1", "application/json")
