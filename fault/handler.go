@@ -420,7 +420,7 @@ func (h *Handler) chain(st *planState, rs *routeState, r *http.Request, s *serve
 	var selected []int
 	for i, rule := range rs.route.Rules {
 		draw := 0.0
-		if rule.When.Sampled {
+		if rule.When.drawn() {
 			draw = rnd.Float64()
 		}
 		if rule.When.applies(perRule[i], elapsed, draw) {

@@ -269,16 +269,13 @@ func decodeWhen(f *yamlx.File, n *yaml.Node, path string) (When, error) {
 		if p := *wf.Probability; p < 0 || p > 1 {
 			return bad("probability", "%g must be between 0 and 1", p)
 		}
-		w.Probability, w.Sampled = *wf.Probability, true
+		w.Probability, w.sampled = *wf.Probability, true
 	}
-	if wf.After != nil || wf.For != nil {
-		w.Windowed = true
-		if wf.After != nil {
-			w.After = wf.After.D()
-		}
-		if wf.For != nil {
-			w.For = wf.For.D()
-		}
+	if wf.After != nil {
+		w.After = wf.After.D()
+	}
+	if wf.For != nil {
+		w.For = wf.For.D()
 	}
 	if wf.Per != "" && wf.Per != "route" && wf.Per != "ip" && !(strings.HasPrefix(wf.Per, "header:") && len(wf.Per) > len("header:")) {
 		return bad("per", "%q: use route, ip, or header:Name (e.g. header:Idempotency-Key)", wf.Per)

@@ -62,13 +62,24 @@ type When struct {
 	First       int           // the first N requests
 	From, To    int           // requests From..To inclusive (To 0: no end)
 	Every       int           // every Kth request
-	Probability float64       // with probability p (used when Sampled)
-	Sampled     bool          // Probability was given
+	Probability float64       // with probability p (0: not drawn, unless a plan gave it)
 	After       time.Duration // window start, since the plan started
 	For         time.Duration // window length (0: until the end)
-	Windowed    bool          // After/For were given
 	Per         string        // "", "route", "ip", or "header:Name"
+
+	// sampled: a plan file gave a probability, even 0 or 1. Such a rule
+	// takes a draw from the request's seeded source on every request
+	// (probability: 1 too), so the draws that follow are what the seed
+	// made them whatever p is.
+	sampled bool
 }
+
+// drawn reports whether the rule takes a draw: its plan gave a
+// probability, or a Go program set one.
+func (w When) drawn() bool { return w.sampled || w.Probability > 0 }
+
+// windowed reports whether the rule has a time window (After or For).
+func (w When) windowed() bool { return w.After > 0 || w.For > 0 }
 
 // applies reports whether a request at position n, at elapsed time since
 // the plan started, with draw in [0,1), is selected.
@@ -82,11 +93,11 @@ func (w When) applies(n int, elapsed time.Duration, draw float64) bool {
 		return false
 	case w.Every > 0 && n%w.Every != 0:
 		return false
-	case w.Sampled && draw >= w.Probability:
+	case w.drawn() && draw >= w.Probability:
 		return false
-	case w.Windowed && elapsed < w.After:
+	case w.windowed() && elapsed < w.After:
 		return false
-	case w.Windowed && w.For > 0 && elapsed >= w.After+w.For:
+	case w.windowed() && w.For > 0 && elapsed >= w.After+w.For:
 		return false
 	}
 	return true
