@@ -63,16 +63,29 @@ func (l *Line) AppendAttrs(attrs []slog.Attr) []slog.Attr {
 // Handler is slog's JSON handler that also writes request lines directly.
 type Handler struct {
 	slog.Handler
-	w    *lockedWriter
-	fast bool // no ReplaceAttr or source to honour
+	w    io.Writer // one line per Write, never interleaved
+	fast bool      // no ReplaceAttr or source to honour
+}
+
+// WholeWriter is a destination whose Write is safe for concurrent use and
+// writes each call's bytes whole, never interleaved with another call's,
+// as a logbuf.Writer does. NewJSON writes to one without a lock of its
+// own: the destination's lock is the only one a line takes.
+type WholeWriter interface {
+	io.Writer
+	WritesWhole()
 }
 
 // NewJSON returns a Handler writing JSON lines to w, as
-// slog.NewJSONHandler(w, opts) does.
+// slog.NewJSONHandler(w, opts) does. Lines written by either path (slog's
+// or WriteRequest) never interleave: each is one Write, under a lock of
+// the Handler's unless w is a WholeWriter.
 func NewJSON(w io.Writer, opts *slog.HandlerOptions) *Handler {
-	lw := &lockedWriter{w: w}
+	if _, whole := w.(WholeWriter); !whole {
+		w = &lockedWriter{w: w}
+	}
 	fast := opts == nil || (opts.ReplaceAttr == nil && !opts.AddSource)
-	return &Handler{Handler: slog.NewJSONHandler(lw, opts), w: lw, fast: fast}
+	return &Handler{Handler: slog.NewJSONHandler(w, opts), w: w, fast: fast}
 }
 
 var bufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
