@@ -19,6 +19,7 @@ func BenchmarkWriteRequestLogbuf(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		l := Line{Time: at, Seq: 12345, Method: "GET", Path: "/x", Status: 200, End: "complete", Duration: 41 * time.Microsecond, Route: "x"}
 		for n := 0; pb.Next(); n++ {
+			l.Time = at.Add(time.Duration(n) * 200 * time.Microsecond) // 5,000 lines a second
 			h.WriteRequest(&l)
 			if n%128 == 127 {
 				_ = out.Flush() // a batch written, as at a server's pace

@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -98,8 +99,8 @@ func (h *Handler) WriteRequest(l *Line) bool {
 	if !h.fast || !plain(l.Method) || !plain(l.Path) || !plain(l.End) || !plain(l.Route) || !plain(l.Fault) || !plain(l.IdempotencyKey) {
 		return false
 	}
-	t := l.Time.Round(0)
-	if y := t.Year(); y < 0 || y >= 10000 {
+	st := stampOf(l.Time)
+	if st == nil {
 		return false
 	}
 	if !h.Enabled(context.Background(), slog.LevelInfo) {
@@ -107,7 +108,7 @@ func (h *Handler) WriteRequest(l *Line) bool {
 	}
 	bp := bufs.Get().(*[]byte)
 	b := append((*bp)[:0], `{"time":"`...)
-	b = t.AppendFormat(b, time.RFC3339Nano)
+	b = st.append(b, l.Time.Nanosecond())
 	b = append(b, `","level":"INFO","msg":"`+Msg+`","seq":`...)
 	b = strconv.AppendUint(b, l.Seq, 10)
 	b = appendString(b, `,"method":"`, l.Method)
@@ -133,6 +134,54 @@ func (h *Handler) WriteRequest(l *Line) bool {
 		bufs.Put(bp)
 	}
 	return true
+}
+
+// stamp is the text of one second of one location in RFC 3339 (what
+// slog's JSON handler writes with time.RFC3339Nano), split around the
+// fraction: a busy upstream logs hundreds of lines in the same second, and
+// formatting the date, the clock and the zone again for each cost about
+// as much as the rest of the line.
+type stamp struct {
+	sec  int64 // Unix seconds
+	loc  *time.Location
+	date string // "2006-01-02T15:04:05"
+	zone string // "Z" or "-07:00"
+}
+
+// lastStamp is the second the last line was written in.
+var lastStamp atomic.Pointer[stamp]
+
+// stampOf returns t's second, from lastStamp when it is the same second
+// in the same location, or nil when slog must write t (a year outside
+// 0-9999, which it reports its own way).
+func stampOf(t time.Time) *stamp {
+	sec, loc := t.Unix(), t.Location()
+	if st := lastStamp.Load(); st != nil && st.sec == sec && st.loc == loc {
+		return st
+	}
+	whole := time.Unix(sec, 0).In(loc)
+	if y := whole.Year(); y < 0 || y >= 10000 {
+		return nil
+	}
+	text := whole.AppendFormat(nil, time.RFC3339Nano) // no fraction: a whole second
+	st := &stamp{sec: sec, loc: loc, date: string(text[:19]), zone: string(text[19:])}
+	lastStamp.Store(st)
+	return st
+}
+
+// append writes the time of nanosecond ns in st's second as
+// time.RFC3339Nano does: the fraction without its trailing zeros, none at
+// all on a whole second.
+func (st *stamp) append(b []byte, ns int) []byte {
+	b = append(b, st.date...)
+	if ns != 0 {
+		b = append(b, '.')
+		for div := 100_000_000; ns != 0; div /= 10 {
+			b = append(b, byte('0'+ns/div))
+			ns %= div
+		}
+	}
+	return append(b, st.zone...)
 }
 
 func appendString(b []byte, key, s string) []byte { return append(append(b, key...), s...) }
