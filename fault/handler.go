@@ -479,7 +479,7 @@ func (h *Handler) finish(s *served, r *http.Request) {
 			e.End = journal.EndComplete
 		}
 	}
-	end := h.cfg.clock.Now()
+	end := h.endOf(e.Time)
 	if e.Duration == 0 { // a fault that cut the connection set it then
 		e.Duration = end.Sub(e.Time)
 	}
@@ -495,6 +495,19 @@ func (h *Handler) finish(s *served, r *http.Request) {
 	if p != nil {
 		panic(p)
 	}
+}
+
+// endOf is the clock's now for a request that started at start. With real
+// time it is start plus the monotonic time since start: one clock reading
+// where time.Now takes two (the wall and the monotonic clock, about 50 ns
+// each on a virtual machine). It is the instant time.Now would give unless
+// the wall clock is stepped while the request is served, and the duration
+// is the monotonic one either way.
+func (h *Handler) endOf(start time.Time) time.Time {
+	if _, wall := h.cfg.clock.(wallClock); wall {
+		return start.Add(time.Since(start))
+	}
+	return h.cfg.clock.Now()
 }
 
 // log writes the request's line: straight into the log's buffer when the
