@@ -141,9 +141,18 @@ func (m Match) matches(r *http.Request) bool {
 	return true
 }
 
-// matchPath matches path against pattern segment by segment, without
-// splitting either into a slice (it runs for every route on every request).
+// matchPath matches path against pattern. A path equal to its pattern
+// matches at once, as matchSegments would find (every pattern matches
+// itself: a literal segment equals itself, and a wildcard segment, never
+// empty, matches its own text); a stub route's literal path is asked that
+// on every request.
 func matchPath(pattern, path string) bool {
+	return pattern == path || matchSegments(pattern, path)
+}
+
+// matchSegments matches path against pattern segment by segment, without
+// splitting either into a slice (it runs for every route on every request).
+func matchSegments(pattern, path string) bool {
 	pr, xr := strings.Trim(pattern, "/"), strings.Trim(path, "/")
 	pMore, xMore := true, true // a segment is left to take
 	for pMore {
