@@ -80,11 +80,11 @@
 // A plan's webhooks make the upstream act as a provider: after a request it
 // served, or on a timer, it sends signed deliveries ([Webhook]) to a callback
 // URL, with [DeliveryFaults] (copies, delays, reordering, bad or stale
-// signatures, redelivery), and lists each one in [Handler.Deliveries]
-// (webhooks.go, webhooks_load.go). fault knows no receiver: the reference
-// receiver, the scenarios' checks and the campaign against a user's handler
-// live elsewhere, mapped in package webhook's doc ("Where webhook code
-// lives").
+// signatures, redelivery), and lists each one in [Handler.Deliveries] as
+// a [journal.Delivery] (webhooks.go, webhooks_load.go). fault knows no
+// receiver: the reference receiver, the scenarios' checks and the campaign
+// against a user's handler live elsewhere, mapped in package webhook's doc
+// ("Where webhook code lives").
 //
 // # The journal
 //
@@ -93,7 +93,7 @@
 // faults applied with their drawn parameters, the status and bytes sent,
 // how the connection ended and how long it took. The [journal.Journal]
 // ([Server.Journal]) is a ring buffer of bounded size ([WithJournalSize],
-// [WithJournalValueMax]). Both live in package fault/journal, so that what
-// reads a journal (the scenarios' checks, metrics, a Go test) needs nothing
-// else of fault.
+// [WithJournalValueMax]). Both live in package fault/journal, as does the
+// record of a webhook sent, so that what reads a journal (the scenarios'
+// checks, metrics, a Go test) needs nothing else of fault.
 package fault

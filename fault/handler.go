@@ -234,7 +234,7 @@ func (h *Handler) Wait(ctx context.Context) error {
 }
 
 // Deliveries returns the webhook deliveries the plan in force has sent.
-func (h *Handler) Deliveries() []Delivery {
+func (h *Handler) Deliveries() []journal.Delivery {
 	if d := h.state.Load().webhooks; d != nil {
 		return d.list()
 	}

@@ -59,23 +59,6 @@ type DeliveryFaults struct {
 	TimeScale      float64         // multiplies Redeliver waits (0.001 compresses hours to seconds)
 }
 
-// Delivery is one webhook request the upstream sent and how it was answered.
-type Delivery struct {
-	Seq     uint64    `json:"seq"`
-	Time    time.Time `json:"time"`
-	Webhook string    `json:"webhook"`
-	EventID string    `json:"event_id"`
-	Type    string    `json:"type"`
-	Attempt int       `json:"attempt"` // 1, then redeliveries
-	Fault   string    `json:"fault,omitempty"`
-	// Forged is true when the delivery was signed wrongly on purpose (bad
-	// signature or stale timestamp), whatever else happened to it.
-	Forged   bool          `json:"forged,omitempty"`
-	Status   int           `json:"status"`
-	Error    string        `json:"error,omitempty"`
-	Duration time.Duration `json:"duration_ns"`
-}
-
 // dispatcher sends a plan's webhooks; it belongs to a Handler and stops
 // with it.
 type dispatcher struct {
@@ -93,7 +76,7 @@ type dispatcher struct {
 	idle       chan struct{} // closed when busy drops to zero
 	seq        uint64
 	fired      map[string]int
-	deliveries []Delivery
+	deliveries []journal.Delivery
 }
 
 const maxDeliveries = 10000
@@ -287,7 +270,7 @@ func (d *dispatcher) send(w *Webhook, typ, id string, body []byte, attempt int, 
 }
 
 func (d *dispatcher) sendWith(client *http.Client, w *Webhook, typ, id string, body []byte, attempt int, fault string) int {
-	rec := Delivery{Time: d.clock.Now(), Webhook: w.Name, EventID: id, Type: typ, Attempt: attempt, Fault: fault,
+	rec := journal.Delivery{Time: d.clock.Now(), Webhook: w.Name, EventID: id, Type: typ, Attempt: attempt, Fault: fault,
 		Forged: w.Faults.BadSignature || w.Faults.StaleTimestamp > 0}
 	req, err := http.NewRequestWithContext(d.ctx, http.MethodPost, w.Target, bytes.NewReader(body))
 	if err == nil {
@@ -330,7 +313,7 @@ func forgedSecret(s string) string {
 	return "forged-" + s
 }
 
-func (d *dispatcher) record(rec Delivery) {
+func (d *dispatcher) record(rec journal.Delivery) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.seq++
@@ -341,10 +324,10 @@ func (d *dispatcher) record(rec Delivery) {
 	d.deliveries = append(d.deliveries, rec)
 }
 
-func (d *dispatcher) list() []Delivery {
+func (d *dispatcher) list() []journal.Delivery {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return append([]Delivery(nil), d.deliveries...)
+	return append([]journal.Delivery(nil), d.deliveries...)
 }
 
 // settle marks one occurrence's deliveries done.

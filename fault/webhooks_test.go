@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/faultline-dev/faultline/internal/webhooksig"
 )
 
@@ -93,12 +94,12 @@ func charge(t *testing.T, s *Server) {
 	resp.Body.Close()
 }
 
-func waitDeliveries(t *testing.T, s *Server, n int) []Delivery {
+func waitDeliveries(t *testing.T, s *Server, n int) []journal.Delivery {
 	t.Helper()
 	return waitDeliveriesWithin(t, s, n, 10*time.Second) // a bound, not a timing check
 }
 
-func waitDeliveriesWithin(t *testing.T, s *Server, n int, limit time.Duration) []Delivery {
+func waitDeliveriesWithin(t *testing.T, s *Server, n int, limit time.Duration) []journal.Delivery {
 	t.Helper()
 	require.Eventually(t, func() bool { return len(s.Handler.Deliveries()) >= n }, limit, 2*time.Millisecond)
 	return s.Handler.Deliveries()

@@ -741,7 +741,7 @@ var checkCases = []checkCase{
 
 // hooks is a run in which the upstream sent deliveries and the receiver
 // counted effects (nil: not countable).
-func hooks(effects map[string]int, ds ...fault.Delivery) *Observation {
+func hooks(effects map[string]int, ds ...journal.Delivery) *Observation {
 	o := observed(scen(gets(1)))
 	o.Deliveries, o.Effects = ds, effects
 	for i := range o.Deliveries {
@@ -750,11 +750,11 @@ func hooks(effects map[string]int, ds ...fault.Delivery) *Observation {
 	return o
 }
 
-func genuine(id string, attempt, status int) fault.Delivery {
-	return fault.Delivery{Time: t0, Webhook: "orders", EventID: id, Type: "order.paid", Attempt: attempt, Status: status}
+func genuine(id string, attempt, status int) journal.Delivery {
+	return journal.Delivery{Time: t0, Webhook: "orders", EventID: id, Type: "order.paid", Attempt: attempt, Status: status}
 }
 
-func forgery(id string, status int) fault.Delivery {
+func forgery(id string, status int) journal.Delivery {
 	d := genuine(id, 1, status)
 	d.Fault, d.Forged = "bad_signature", true
 	return d

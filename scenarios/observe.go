@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/faultline-dev/faultline/fault"
 	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/faultline-dev/faultline/fault/tlsfault"
 	"github.com/faultline-dev/faultline/internal/english"
@@ -30,7 +29,7 @@ type Observation struct {
 	Exec    *ExecResult   // the external client's process (exec only)
 	// Deliveries are the webhooks the upstream sent; Effects counts the
 	// receiver's effects per event id (nil when they cannot be counted).
-	Deliveries []fault.Delivery
+	Deliveries []journal.Delivery
 	Effects    map[string]int
 	// Handshakes are the TLS handshakes that failed (HTTPS upstreams).
 	Handshakes []tlsfault.Handshake

@@ -3,7 +3,7 @@ package scenarios
 import (
 	"context"
 	"encoding/json"
-	"github.com/faultline-dev/faultline/fault"
+	"github.com/faultline-dev/faultline/fault/journal"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -106,7 +106,7 @@ func TestWebhooksOnceSkippedWithoutEffects(t *testing.T) {
 func TestForgedCopiesStayForged(t *testing.T) {
 	// A forged webhook's duplicate is still forged: the receiver must refuse
 	// both copies, and the checks must expect that.
-	o := &Observation{Scenario: &Scenario{}, Effects: map[string]int{}, Deliveries: []fault.Delivery{
+	o := &Observation{Scenario: &Scenario{}, Effects: map[string]int{}, Deliveries: []journal.Delivery{
 		{EventID: "evt_1", Fault: "bad_signature", Forged: true, Status: 401},
 		{EventID: "evt_1", Fault: "duplicate", Forged: true, Status: 401},
 	}}

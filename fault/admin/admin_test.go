@@ -280,7 +280,7 @@ webhooks:
 	a.ServeHTTP(rec, httptest.NewRequest("GET", "http://127.0.0.1/deliveries", nil))
 	lines := strings.Split(strings.TrimSpace(rec.Body.String()), "\n")
 	require.Len(t, lines, 2)
-	var d fault.Delivery
+	var d journal.Delivery
 	require.NoError(t, json.Unmarshal([]byte(lines[0]), &d))
 	assert.Equal(t, "charge.created", d.Type)
 	assert.Equal(t, 200, d.Status)

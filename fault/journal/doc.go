@@ -1,5 +1,6 @@
 // Package journal is what a faultline upstream saw and did: one [Entry]
-// per request, kept in a [Journal] of bounded size.
+// per request, kept in a [Journal] of bounded size, and one [Delivery] per
+// webhook request it sent.
 //
 // An entry records what the client asked (method, host, path, query, the
 // headers that identify a call, the body's SHA-256 and size) and what the
@@ -49,4 +50,17 @@
 // arrives (its sequence number, and what it asked, masked and cut),
 // [Journal.Record] when it is done, and [Journal.Reset] to forget
 // everything while sequence numbers keep counting.
+//
+// # Webhooks the upstream sent
+//
+// When a plan has webhooks, the upstream is also a client: it signs and
+// posts deliveries to a receiver. Each copy it sent, and the receiver's
+// answer, is a [Delivery] (fault's Handler.Deliveries lists them, and
+// GET /deliveries serves them as JSON lines). An Entry and a Delivery
+// have their own sequence numbers: one counts requests received, the
+// other requests sent.
+//
+//	for _, d := range srv.Handler.Deliveries() {
+//		t.Log(d.EventID, d.Attempt, d.Fault, d.Status) // evt_5e1c0a9b3d2f7a64 2 redelivery 200
+//	}
 package journal
