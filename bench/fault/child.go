@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"time"
 
 	"github.com/faultline-dev/faultline/bench/internal/child"
@@ -29,8 +30,10 @@ const childEnv = "FAULTLINE_BENCH_SERVER"
 const interactions = 10000
 
 // serveChild serves one kind of server on a loopback port, prints "ready
-// URL", then answers each line on stdin with "stats CPU-NS MALLOCS" (its
-// CPU time so far and its allocation count) until stdin closes.
+// URL", then answers each line on stdin with "stats CPU-NS MALLOCS GCS
+// GC-CPU-NS" (its CPU time so far, its allocation count, its garbage
+// collection cycles and the runtime's estimate of their CPU time) until
+// stdin closes.
 func serveChild(kind, upstream string) int {
 	h, flush, err := childHandler(kind, upstream)
 	if err != nil {
@@ -53,15 +56,17 @@ func serveChild(kind, upstream string) int {
 	}
 	fmt.Printf("ready %s\n", addr)
 	in := bufio.NewScanner(os.Stdin)
+	gc := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
 	for in.Scan() {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
+		metrics.Read(gc)
 		cpu, err := child.CPU()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench/fault server:", err)
 			return 2
 		}
-		fmt.Printf("stats %d %d\n", cpu, ms.Mallocs)
+		fmt.Printf("stats %d %d %d %d\n", cpu, ms.Mallocs, ms.NumGC, int64(gc[0].Value.Float64()*1e9))
 	}
 	flush()
 	return 0

@@ -76,7 +76,7 @@ const (
 	latencyFor     = 3 * time.Second // per server, in latencyWindows windows
 	latencyWindows = 3
 	injected       = 100 * time.Millisecond
-	deadline       = 55 * time.Second // at the default rounds; more rounds, more time
+	warmFor        = 30 * time.Second // the most warm may take
 )
 
 var body = []byte(`{"id":"ch_3MmlLrLkdIwHu7ix0snN0B15","object":"charge","amount":1099,"amount_captured":1099,"currency":"usd","customer":"cus_9s6XKzkNRiz8i3","paid":true,"status":"succeeded"}`)
@@ -94,13 +94,15 @@ func mainCode() int {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the benchmark process (the load generator) to this file")
 	serverProfiles := flag.String("serverprofiles", "", "write a CPU profile of each server process to DIR/KIND.pprof")
 	rows := flag.String("rows", strings.Join(allRows, ","), "the rows to run, comma-separated")
-	rounds := flag.Int("rounds", defaultRounds, "one-second rounds per row (the median counts): more rounds, a steadier median")
+	rounds := flag.Int("rounds", 0, "one-second rounds per row (0: each row's default)")
+	aa := flag.String("aa", "", "A/A: load two copies of each row's base (or test) side and print the estimators' spread instead of a verdict")
+	repeat := flag.Int("repeat", 1, "run the throughput rows this many times, fresh servers each time, and print the estimates' spread across runs")
 	verbose := flag.Bool("v", false, "print each round's requests and CPU per request")
 	flag.Parse()
 	if *verbose {
 		detail = os.Stdout
 	}
-	cfg, err := newConfig(*rows, *rounds)
+	cfg, err := newConfig(*rows, *rounds, *aa, *repeat)
 	if err != nil {
 		log.Printf("bench/fault: %v", err)
 		return 2
@@ -122,9 +124,17 @@ func mainCode() int {
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.deadline())
 	defer cancel()
 	ok, err := run(ctx, os.Stdout, cfg)
+	if err != nil {
+		log.Printf("bench/fault: %v", err)
+	}
+	return exitCode(ok, err)
+}
+
+// exitCode is 0 when every target is met, 1 when one is missed, 2 when the
+// benchmark could not run.
+func exitCode(ok bool, err error) int {
 	switch {
 	case err != nil:
-		log.Printf("bench/fault: %v", err)
 		return 2
 	case !ok:
 		return 1
@@ -147,19 +157,28 @@ func profile(path string) (func(), error) {
 // detail, when set (-v), gets a line per round.
 var detail io.Writer
 
-// config is what to run: which rows, how many rounds each.
+// config is what to run: which rows, how many rounds each (0: the row's
+// own), A/A or not, how many times.
 type config struct {
 	rows   map[string]bool
 	rounds int
+	aa     string // "": base against test; "base" or "test": that side against a copy of itself
+	repeat int
 }
 
 // allRows are the rows bench/fault can run, in the order it runs them.
 var allRows = []string{"stub", "proxy", "replay", "latency"}
 
-func newConfig(rows string, rounds int) (config, error) {
-	cfg := config{rows: map[string]bool{}, rounds: rounds}
-	if rounds < 1 {
-		return cfg, fmt.Errorf("-rounds %d: give at least 1", rounds)
+func newConfig(rows string, rounds int, aa string, repeat int) (config, error) {
+	cfg := config{rows: map[string]bool{}, rounds: rounds, aa: aa, repeat: repeat}
+	if rounds < 0 {
+		return cfg, fmt.Errorf("-rounds %d: give at least 1, or 0 for each row's default", rounds)
+	}
+	if repeat < 1 {
+		return cfg, fmt.Errorf("-repeat %d: give at least 1", repeat)
+	}
+	if aa != "" && aa != "base" && aa != "test" {
+		return cfg, fmt.Errorf("-aa %q: give base (the bare side against a copy of itself) or test (faultline's)", aa)
 	}
 	for _, r := range strings.Split(rows, ",") {
 		if r = strings.TrimSpace(r); !slices.Contains(allRows, r) {
@@ -170,86 +189,89 @@ func newConfig(rows string, rounds int) (config, error) {
 	return cfg, nil
 }
 
-// deadline is how long the benchmark may take: the default rounds in 55s,
-// and 4s more per row for each further round.
+// deadline is how long the benchmark may take: 2s a round, 20s per
+// repetition to start and warm the servers, 30s for the latency row.
 func (c config) deadline() time.Duration {
-	return deadline + time.Duration(max(c.rounds-defaultRounds, 0)*len(c.rows))*4*time.Second
+	d := 20 * time.Second
+	for _, cmp := range comparisons {
+		if c.rows[cmp.row] {
+			d += time.Duration(c.roundsOf(cmp)) * 2 * roundLength
+		}
+	}
+	return time.Duration(c.repeat)*d + 30*time.Second
 }
 
-// rowServers are the servers each row loads: base first, then test; a
-// proxy and its forwarder have an upstream each (measured at the same
-// time, they must not share one).
-var rowServers = map[string][]struct{ name, kind, upstream string }{
-	"stub":   {{"bare", "bare", ""}, {"stub", "stub", ""}},
-	"proxy":  {{"upstream-f", "bare", ""}, {"forward", "forward", "upstream-f"}, {"upstream-p", "bare", ""}, {"proxy", "proxy", "upstream-p"}},
-	"replay": {{"bare-replay", "bare-replay", ""}, {"replay", "replay", ""}},
+// side is what one side of a row loads: a server of kind, and when
+// upstream is not empty an upstream of that kind it calls (each side has
+// its own: measured at the same time, they must not share one).
+type side struct{ kind, upstream string }
+
+func (s side) String() string {
+	if s.upstream == "" {
+		return s.kind
+	}
+	return s.kind + "+" + s.upstream
 }
 
-// comparisons are the throughput rows: the servers of each side (the first
-// is loaded, the others are upstreams it calls), and the target.
-var comparisons = []struct {
+// comparison is a throughput row: its base and test sides, its target and
+// its rounds.
+type comparison struct {
 	row, name  string
 	target     float64
-	base, test []string
-}{
-	{"stub", "stub, request log on", 0.8, []string{"bare"}, []string{"stub"}},
-	{"proxy", "proxy vs bare forwarder (+ upstream)", 0.95, []string{"forward", "upstream-f"}, []string{"proxy", "upstream-p"}},
-	{"replay", "replay 10,000 interactions, random order", 0.85, []string{"bare-replay"}, []string{"replay"}},
+	rounds     int
+	base, test side
+}
+
+// comparisons are the throughput rows, in the order they run.
+var comparisons = []comparison{
+	{"stub", "stub, request log on", 0.8, defaultRounds, side{"bare", ""}, side{"stub", ""}},
+	{"proxy", "proxy vs bare forwarder (+ upstream)", 0.95, defaultRounds, side{"forward", "bare"}, side{"proxy", "bare"}},
+	{"replay", "replay 10,000 interactions, random order", 0.85, defaultRounds, side{"bare-replay", ""}, side{"replay", ""}},
+}
+
+// sides are the two sides cmp loads: base and test, or under -aa two
+// copies of the same side.
+func (c config) sides(cmp comparison) [2]side {
+	switch c.aa {
+	case "base":
+		return [2]side{cmp.base, cmp.base}
+	case "test":
+		return [2]side{cmp.test, cmp.test}
+	}
+	return [2]side{cmp.base, cmp.test}
+}
+
+// roundsOf is how many rounds cmp runs: -rounds if given, else its own.
+func (c config) roundsOf(cmp comparison) int {
+	if c.rounds > 0 {
+		return c.rounds
+	}
+	return cmp.rounds
 }
 
 func run(ctx context.Context, w io.Writer, cfg config) (bool, error) {
-	servers := map[string]*server{}
-	defer func() {
-		for _, s := range servers {
-			s.Stop()
-		}
-	}()
-	for _, row := range allRows {
-		for _, k := range rowServers[row] {
-			if !cfg.rows[row] {
-				break
-			}
-			up := ""
-			if k.upstream != "" {
-				up = servers[k.upstream].URL
-			}
-			s, err := startServer(k.kind, up)
-			if err != nil {
-				return false, err
-			}
-			servers[k.name] = s
-		}
-	}
-	fmt.Fprintf(w, "faultline fault upstream benchmark: loopback, GOMAXPROCS=%d, %d connections, %d x %s rounds; load average %s\n",
-		runtime.GOMAXPROCS(0), conns, cfg.rounds, roundLength, loadAverage())
+	fmt.Fprintf(w, "faultline fault upstream benchmark: loopback, GOMAXPROCS=%d, %d connections, %s rounds; load average %s\n",
+		runtime.GOMAXPROCS(0), conns, roundLength, loadAverage())
 	fmt.Fprintln(w, "each server is a process of its own; CPU is its user+system time per request (its rusage); base and test are loaded at the same time, half the connections each, so other load on the machine falls on both alike")
-	if err := warm(ctx, servers); err != nil {
-		return false, err
+	if cfg.aa != "" {
+		fmt.Fprintf(w, "A/A: each row loads two copies of its %s side: the true ratio is 1, what prints is the estimators' own spread\n", cfg.aa)
 	}
+	st := study{}
 	pass := true
-	for _, cmp := range comparisons {
-		if !cfg.rows[cmp.row] {
-			continue
+	for rep := range cfg.repeat {
+		if cfg.repeat > 1 {
+			fmt.Fprintf(w, "repetition %d of %d, load average %s\n", rep+1, cfg.repeat, loadAverage())
 		}
-		pick := func(names []string) (out []*server) {
-			for _, n := range names {
-				out = append(out, servers[n])
-			}
-			return out
-		}
-		res, err := compare(ctx, pick(cmp.base), pick(cmp.test), cmp.row == "replay", cfg.rounds)
+		ok, err := runThroughput(ctx, w, cfg, st)
 		if err != nil {
 			return false, err
 		}
-		line := fmt.Sprintf("%-42s CPU/request %6.1fus vs bare %6.1fus: efficiency %.3fx (rounds %.2f-%.2f; %d vs %d req/s wall, loaded); %.1f allocs/request vs %.1f",
-			cmp.name, us(res.testCPU), us(res.baseCPU), res.ratio, res.lo, res.hi, int(res.testRate), int(res.baseRate), res.testAllocs, res.baseAllocs)
-		line = fmt.Sprintf("%s (target >= %.2fx)", line, cmp.target)
-		if len(cmp.test) > 1 {
-			line += fmt.Sprintf("; for reading, without the upstreams: %.1fus vs %.1fus, %.3fx", us(res.testOwn), us(res.baseOwn), res.ownRatio)
-		}
-		pass = report(w, line, res.ratio >= cmp.target) && pass
+		pass = ok && pass
 	}
-	if !cfg.rows["latency"] {
+	if cfg.repeat > 1 {
+		st.print(w, cfg)
+	}
+	if !cfg.rows["latency"] || cfg.aa != "" {
 		return pass, nil
 	}
 	latOK, err := latency(ctx, w)
@@ -257,6 +279,86 @@ func run(ctx context.Context, w io.Writer, cfg config) (bool, error) {
 		return false, err
 	}
 	return latOK && pass, nil
+}
+
+// runThroughput starts the throughput rows' servers, warms them, measures
+// each row and prints its verdict (or, under -aa, its spread); st gathers
+// the rows' rounds across repetitions.
+func runThroughput(ctx context.Context, w io.Writer, cfg config, st study) (bool, error) {
+	var all []*server
+	defer func() {
+		for _, s := range all {
+			s.Stop()
+		}
+	}()
+	loaded := map[string][2][]*server{}
+	for _, cmp := range comparisons {
+		if !cfg.rows[cmp.row] {
+			continue
+		}
+		var pair [2][]*server
+		for i, sd := range cfg.sides(cmp) {
+			ss, err := startSide(sd)
+			all = append(all, ss...)
+			if err != nil {
+				return false, err
+			}
+			pair[i] = ss
+		}
+		loaded[cmp.row] = pair
+	}
+	if err := warm(ctx, loaded); err != nil {
+		return false, err
+	}
+	pass := true
+	for _, cmp := range comparisons {
+		pair, ok := loaded[cmp.row]
+		if !ok {
+			continue
+		}
+		rounds, err := compare(ctx, pair[0], pair[1], cmp.row == "replay", cfg.roundsOf(cmp))
+		if err != nil {
+			return false, err
+		}
+		st[cmp.row] = append(st[cmp.row], rounds)
+		if cfg.aa != "" {
+			printAA(w, cmp, cfg.sides(cmp)[0], rounds)
+			continue
+		}
+		pass = judge(w, cmp, rounds) && pass
+	}
+	return pass, nil
+}
+
+// startSide starts sd's server and its upstream, the loaded server first.
+func startSide(sd side) ([]*server, error) {
+	var out []*server
+	up := ""
+	if sd.upstream != "" {
+		u, err := startServer(sd.upstream, "")
+		if err != nil {
+			return nil, err
+		}
+		out, up = append(out, u), u.URL
+	}
+	s, err := startServer(sd.kind, up)
+	if err != nil {
+		return out, err
+	}
+	return append([]*server{s}, out...), nil
+}
+
+// judge prints cmp's verdict on its rounds: the gate's estimate against
+// the target, with what else the rounds say for reading.
+func judge(w io.Writer, cmp comparison, rounds []round) bool {
+	res := summarize(rounds)
+	line := fmt.Sprintf("%-42s CPU/request %6.1fus vs bare %6.1fus: efficiency %.3fx ±%.3f (%s of %d rounds; rounds %.2f-%.2f, median %.3f; %d vs %d req/s wall, loaded); %.1f allocs/request vs %.1f",
+		cmp.name, us(res.testCPU), us(res.baseCPU), res.ratio, resampledSD(rounds, len(rounds), gate), gate.name, len(rounds), res.lo, res.hi, res.median, int(res.testRate), int(res.baseRate), res.testAllocs, res.baseAllocs)
+	line = fmt.Sprintf("%s (target >= %.2fx)", line, cmp.target)
+	if cmp.test.upstream != "" {
+		line += fmt.Sprintf("; for reading, without the upstreams: %.1fus vs %.1fus, %.3fx", us(res.testOwn), us(res.baseOwn), res.ownRatio)
+	}
+	return report(w, line, res.ratio >= cmp.target)
 }
 
 // warm has every loaded server (base and test alike; upstreams get the
@@ -268,20 +370,19 @@ func run(ctx context.Context, w io.Writer, cfg config) (bool, error) {
 // in their steady state, not their start; warming only the faultline side
 // left the first round's base cold (that round favoured faultline by up to
 // 20%).
-func warm(ctx context.Context, servers map[string]*server) error {
+func warm(ctx context.Context, loaded map[string][2][]*server) error {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var errs []error
-	for name, s := range servers {
-		if strings.HasPrefix(name, "upstream") {
-			continue // warmed through its proxy or forwarder
+	for row, pair := range loaded {
+		for _, side := range pair {
+			wg.Go(func() {
+				_, _, err := loadUpTo(ctx, targets(side[0].URL, row == "replay", 1<<20), conns/2, warmFor, false, journal.DefaultSize)
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			})
 		}
-		wg.Go(func() {
-			_, _, err := loadUpTo(ctx, targets(s.URL, s.Kind == "replay" || s.Kind == "bare-replay", 1<<20), conns/2, deadline, false, journal.DefaultSize)
-			mu.Lock()
-			errs = append(errs, err)
-			mu.Unlock()
-		})
 	}
 	wg.Wait()
 	return errors.Join(errs...)
@@ -289,62 +390,79 @@ func warm(ctx context.Context, servers map[string]*server) error {
 
 func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 
-// result is one comparison: CPU per request and allocations per request of
-// each side, and the efficiency base CPU / test CPU (the throughput ratio
-// the servers would reach on CPUs of their own): median, lowest, highest.
+// result is what a row's rounds say: CPU per request and allocations per
+// request of each side over all rounds, and the efficiency base CPU / test
+// CPU (the throughput ratio the servers would reach on CPUs of their own)
+// by the gate's estimator, with the rounds' lowest, highest and median.
 type result struct {
 	baseCPU, testCPU       time.Duration
 	baseOwn, testOwn       time.Duration // the first server's alone, without its upstream
 	baseAllocs, testAllocs float64
 	baseRate, testRate     float64
-	ratio, lo, hi          float64
-	ownRatio               float64 // median of the rounds' base own CPU / test own CPU
+	ratio, lo, hi, median  float64
+	ownRatio               float64 // the gate's estimate on the loaded servers' own CPU
 }
 
-// compare loads base and test at the same time, round after round, so
-// whatever else the machine runs falls on both alike, and sums the CPU time
-// the servers of each side spent per request.
-func compare(ctx context.Context, base, test []*server, replay bool, rounds int) (result, error) {
+func summarize(rounds []round) result {
 	var res result
-	var ratios, own []float64
 	var sb, st sample
-	for i := 0; i < rounds; i++ {
-		b, t, err := measurePair(ctx, base, test, replay, uint64(i))
-		if err != nil {
-			return res, err
-		}
-		sb, st = sb.plus(b), st.plus(t)
-		ratios = append(ratios, b.perRequest()/max(t.perRequest(), 1))
-		own = append(own, b.ownPerRequest()/max(t.ownPerRequest(), 1))
-		if detail != nil {
-			fmt.Fprintf(detail, "round %2d: base %5d req %7.1fus (own %6.1fus)  test %5d req %7.1fus (own %6.1fus)  ratio %.3f own %.3f\n",
-				i, b.n, us(time.Duration(b.perRequest())), us(time.Duration(b.ownPerRequest())),
-				t.n, us(time.Duration(t.perRequest())), us(time.Duration(t.ownPerRequest())), ratios[i], own[i])
-		}
+	for _, r := range rounds {
+		sb, st = sb.plus(r.base), st.plus(r.test)
 	}
-	slices.Sort(ratios)
-	slices.Sort(own)
-	res.ownRatio = own[len(own)/2]
-	secs := (time.Duration(rounds) * roundLength).Seconds()
+	x := ratios(rounds)
+	own := make([]round, len(rounds))
+	for i, r := range rounds {
+		own[i] = round{sample{n: r.base.n, cpu: r.base.own}, sample{n: r.test.n, cpu: r.test.own}}
+	}
+	secs := (time.Duration(len(rounds)) * roundLength).Seconds()
 	res.baseCPU, res.testCPU = time.Duration(sb.perRequest()), time.Duration(st.perRequest())
 	res.baseOwn, res.testOwn = time.Duration(sb.ownPerRequest()), time.Duration(st.ownPerRequest())
 	res.baseAllocs, res.testAllocs = float64(sb.allocs)/float64(max(sb.n, 1)), float64(st.allocs)/float64(max(st.n, 1))
 	res.baseRate, res.testRate = float64(sb.n)/secs, float64(st.n)/secs
-	res.ratio, res.lo, res.hi = ratios[len(ratios)/2], ratios[0], ratios[len(ratios)-1]
-	return res, nil
+	res.ratio, res.median, res.ownRatio = gate.of(rounds), median(x), gate.of(own)
+	res.lo, res.hi = slices.Min(x), slices.Max(x)
+	return res
+}
+
+// compare loads base and test at the same time, round after round, so
+// whatever else the machine runs falls on both alike, and returns what
+// each round measured of each side.
+func compare(ctx context.Context, base, test []*server, replay bool, rounds int) ([]round, error) {
+	var out []round
+	for i := 0; i < rounds; i++ {
+		b, t, err := measurePair(ctx, base, test, replay, uint64(i))
+		if err != nil {
+			return nil, err
+		}
+		r := round{b, t}
+		out = append(out, r)
+		if detail != nil {
+			fmt.Fprintf(detail, "round %2d: base %5d req %7.1fus (own %6.1fus, %d GC, GC CPU %4.1f%%)  test %5d req %7.1fus (own %6.1fus, %d GC, GC CPU %4.1f%%)  ratio %.3f own %.3f\n",
+				i, b.n, us(time.Duration(b.perRequest())), us(time.Duration(b.ownPerRequest())), b.gcs, b.gcShare(),
+				t.n, us(time.Duration(t.perRequest())), us(time.Duration(t.ownPerRequest())), t.gcs, t.gcShare(), r.ratio(), r.ownRatio())
+		}
+	}
+	return out, nil
 }
 
 // sample is what one side served in a round: requests, the CPU time of
-// all its servers and of the first alone, the allocations of the first.
+// all its servers and of the first alone, the allocations, garbage
+// collection cycles and the runtime's estimate of the collector's CPU time
+// of the first.
 type sample struct {
 	n        int64
 	cpu, own time.Duration
 	allocs   uint64
+	gcs      uint64
+	gcCPU    time.Duration
 }
 
 func (s sample) plus(o sample) sample {
-	return sample{n: s.n + o.n, cpu: s.cpu + o.cpu, own: s.own + o.own, allocs: s.allocs + o.allocs}
+	return sample{n: s.n + o.n, cpu: s.cpu + o.cpu, own: s.own + o.own, allocs: s.allocs + o.allocs, gcs: s.gcs + o.gcs, gcCPU: s.gcCPU + o.gcCPU}
 }
+
+// gcShare is the collector's share of the first server's CPU, in percent.
+func (s sample) gcShare() float64 { return 100 * float64(s.gcCPU) / float64(max(s.own, 1)) }
 
 // perRequest is CPU nanoseconds per request.
 func (s sample) perRequest() float64 { return float64(s.cpu) / float64(max(s.n, 1)) }
@@ -355,44 +473,54 @@ func (s sample) ownPerRequest() float64 { return float64(s.own) / float64(max(s.
 // measurePair loads the first server of base and of test (the others are
 // upstreams they call) at the same time for one round, half the
 // connections each.
-func measurePair(ctx context.Context, base, test []*server, replay bool, round uint64) (sample, sample, error) {
+func measurePair(ctx context.Context, base, test []*server, replay bool, seed uint64) (sample, sample, error) {
 	sides := [2][]*server{base, test}
-	var before [2][]usage
-	for i, side := range sides {
-		for _, s := range side {
-			u, err := serverUsage(s)
-			if err != nil {
-				return sample{}, sample{}, err
-			}
-			before[i] = append(before[i], u)
-		}
+	before, err := usages(sides)
+	if err != nil {
+		return sample{}, sample{}, err
 	}
 	var out [2]sample
 	var errs [2]error
 	var wg sync.WaitGroup
 	for i, side := range sides {
 		wg.Go(func() {
-			out[i].n, _, errs[i] = load(ctx, targets(side[0].URL, replay, round), conns/2, roundLength, false)
+			out[i].n, _, errs[i] = load(ctx, targets(side[0].URL, replay, seed), conns/2, roundLength, false)
 		})
 	}
 	wg.Wait()
 	if err := errors.Join(errs[:]...); err != nil {
 		return sample{}, sample{}, err
 	}
+	after, err := usages(sides)
+	if err != nil {
+		return sample{}, sample{}, err
+	}
 	for i, side := range sides {
-		for j, s := range side {
-			u, err := serverUsage(s)
-			if err != nil {
-				return sample{}, sample{}, err
-			}
-			out[i].cpu += u.cpu - before[i][j].cpu
+		for j := range side {
+			d := after[i][j].minus(before[i][j])
+			out[i].cpu += d.cpu
 			if j == 0 {
-				out[i].own = u.cpu - before[i][j].cpu
-				out[i].allocs = u.mallocs - before[i][j].mallocs
+				out[i].own, out[i].allocs, out[i].gcs, out[i].gcCPU = d.cpu, d.mallocs, d.gcs, d.gcCPU
 			}
 		}
 	}
 	return out[0], out[1], nil
+}
+
+// usages asks every server of both sides for its usage, all at once, so
+// neither side's reading comes systematically later than the other's.
+func usages(sides [2][]*server) ([2][]usage, error) {
+	var out [2][]usage
+	var errs [2][]error
+	var wg sync.WaitGroup
+	for i, side := range sides {
+		out[i], errs[i] = make([]usage, len(side)), make([]error, len(side))
+		for j, s := range side {
+			wg.Go(func() { out[i][j], errs[i][j] = serverUsage(s) })
+		}
+	}
+	wg.Wait()
+	return out, errors.Join(append(errs[0], errs[1]...)...)
 }
 
 // targets gives each worker its stream of (URL, what the body must hold):
@@ -534,7 +662,7 @@ func get(ctx context.Context, c *http.Client, next func() (string, string)) erro
 		err = fmt.Errorf("%s: status %d, %d bytes without %s", target, resp.StatusCode, len(got), want)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		err = fmt.Errorf("the benchmark ran past its %s limit", deadline)
+		err = errors.New("the benchmark ran past its time limit: the machine is too busy, or ask for fewer -rows, -rounds or -repeat")
 	}
 	return err
 }

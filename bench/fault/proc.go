@@ -15,24 +15,30 @@ func startServer(kind, upstream string) (*server, error) {
 	return child.Start(kind, childEnv+"="+kind, childEnv+"_UPSTREAM="+upstream)
 }
 
-// usage is a server's CPU time (user + system) and allocation count.
+// usage is a server's CPU time (user + system), allocation count, garbage
+// collection cycles and the runtime's estimate of the collector's CPU time.
 type usage struct {
-	cpu     time.Duration
-	mallocs uint64
+	cpu, gcCPU   time.Duration
+	mallocs, gcs uint64
 }
 
-// serverUsage asks the server for its CPU time (its own rusage) and
-// allocation count.
+// serverUsage asks the server for its CPU time (its own rusage),
+// allocation count and garbage collections.
 func serverUsage(s *server) (usage, error) {
 	answer, err := s.Ask("stats")
 	if err != nil {
 		return usage{}, err
 	}
-	var cpu int64
+	var cpu, gcCPU int64
 	var u usage
-	if _, err := fmt.Sscanf(answer, "stats %d %d", &cpu, &u.mallocs); err != nil {
+	if _, err := fmt.Sscanf(answer, "stats %d %d %d %d", &cpu, &u.mallocs, &u.gcs, &gcCPU); err != nil {
 		return usage{}, fmt.Errorf("server %s: %q: %w", s.Kind, answer, err)
 	}
-	u.cpu = time.Duration(cpu)
+	u.cpu, u.gcCPU = time.Duration(cpu), time.Duration(gcCPU)
 	return u, nil
+}
+
+// minus is what the server used between o and u.
+func (u usage) minus(o usage) usage {
+	return usage{cpu: u.cpu - o.cpu, gcCPU: u.gcCPU - o.gcCPU, mallocs: u.mallocs - o.mallocs, gcs: u.gcs - o.gcs}
 }
