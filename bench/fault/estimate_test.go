@@ -33,7 +33,7 @@ var proxyRow = comparisons[1]
 
 func TestVerdictFailsARowUnderItsTarget(t *testing.T) {
 	for seed := range uint64(20) {
-		rounds := synthetic(seed, defaultRounds, proxyRow.target-0.05, 0.06)
+		rounds := synthetic(seed, proxyRow.rounds, proxyRow.target-0.05, 0.06)
 		var out bytes.Buffer
 		ok := judge(&out, proxyRow, rounds)
 		if ok || !strings.HasPrefix(out.String(), "FAIL  ") || exitCode(ok, nil) != 1 {
@@ -44,7 +44,7 @@ func TestVerdictFailsARowUnderItsTarget(t *testing.T) {
 
 func TestVerdictPassesARowOverItsTarget(t *testing.T) {
 	for seed := range uint64(20) {
-		rounds := synthetic(seed, defaultRounds, proxyRow.target+0.05, 0.06)
+		rounds := synthetic(seed, proxyRow.rounds, proxyRow.target+0.05, 0.06)
 		var out bytes.Buffer
 		ok := judge(&out, proxyRow, rounds)
 		if !ok || !strings.HasPrefix(out.String(), "PASS  ") || exitCode(ok, nil) != 0 {
@@ -119,5 +119,22 @@ func TestBelowIsTheNormalTail(t *testing.T) {
 		if got := below(c.margin, c.sd); math.Abs(got-c.want) > 5e-4 {
 			t.Errorf("below(%v, %v) = %.4f, want %.4f", c.margin, c.sd, got, c.want)
 		}
+	}
+}
+
+// The latency windows run ABBA ABBA: each server's windows sit, on
+// average, at the same place in the row, so a load that drifts linearly
+// through the row weighs on both alike.
+func TestLatencyOrderBalancesDrift(t *testing.T) {
+	var pos [2]int
+	at := 0
+	for k := range latencyWindows {
+		for _, i := range latencyOrder(k) {
+			pos[i] += at
+			at++
+		}
+	}
+	if pos[0] != pos[1] {
+		t.Errorf("summed window positions: faultline %d, bare %d; want equal", pos[0], pos[1])
 	}
 }
