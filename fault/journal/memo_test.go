@@ -1,6 +1,8 @@
 package journal
 
 import (
+	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -109,4 +111,43 @@ func TestEntryStartMemoized(t *testing.T) {
 		assert.Contains(t, v, secrets.Placeholder)
 	}
 	assert.Equal(t, first, req("/v1/charges", "Go-http-client/1.1", "application/json"))
+}
+
+// TestCleanMemoRemembersARepeatedValue: a clean value is remembered the
+// second time in a row it comes (then the memo answers it without the
+// scan), not the first, so a field that changes on every request costs
+// no allocation to remember what will not come again.
+func TestCleanMemoRemembersARepeatedValue(t *testing.T) {
+	var memo cleanMemo
+	scans := 0
+	counted := func(name, v string) string { scans++; return maskRequestPath(name, v) }
+	for _, v := range []string{"/v1/customers/cus_00001", "/v1/customers/cus_00002", "/v1/customers/cus_00003"} {
+		assert.Equal(t, v, memo.mask("", v, counted))
+		assert.Nil(t, memo.last.Load(), "remembered %q at its first sight", v)
+	}
+	for range 3 {
+		assert.Equal(t, "/v1/customers/cus_00003", memo.mask("", "/v1/customers/cus_00003", counted))
+	}
+	assert.Equal(t, 4, scans, "scanned again once remembered")
+	require.NotNil(t, memo.last.Load())
+	assert.Equal(t, "/v1/customers/cus_00003", *memo.last.Load())
+}
+
+// TestEntryStartOfChangingPathsAllocatesNothing: entries of requests whose
+// path changes each time (a replay asked in random order) allocate
+// nothing for the path memo.
+func TestEntryStartOfChangingPathsAllocatesNothing(t *testing.T) {
+	reqs := make([]*http.Request, 64)
+	for i := range reqs {
+		reqs[i] = httptest.NewRequest("GET", fmt.Sprintf("http://127.0.0.1/v1/customers/cus_%05d", i), nil)
+		reqs[i].Header.Set("User-Agent", "Go-http-client/1.1")
+	}
+	now, i := time.Now(), 0
+	var e Entry
+	allocs := testing.AllocsPerRun(1000, func() {
+		e.start(uint64(i), now, reqs[i%len(reqs)], DefaultValueMax)
+		i++
+	})
+	assert.Zero(t, allocs)
+	assert.Equal(t, reqs[(i-1)%len(reqs)].URL.Path, e.Path)
 }

@@ -1,6 +1,8 @@
 package journal
 
 import (
+	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -20,5 +22,21 @@ func BenchmarkEntryStart(b *testing.B) {
 	var e Entry
 	for i := 0; i < b.N; i++ {
 		e.start(uint64(i), now, r, DefaultValueMax)
+	}
+}
+
+// BenchmarkEntryStartChangingPaths is the journal entry of requests whose
+// path changes every time, as a replay's random order asks them.
+func BenchmarkEntryStartChangingPaths(b *testing.B) {
+	reqs := make([]*http.Request, 64)
+	for i := range reqs {
+		reqs[i] = httptest.NewRequest("GET", fmt.Sprintf("http://127.0.0.1/v1/customers/cus_%05d", i), nil)
+		reqs[i].Header.Set("User-Agent", "Go-http-client/1.1")
+	}
+	now := time.Now()
+	b.ReportAllocs()
+	var e Entry
+	for i := 0; b.Loop(); i++ {
+		e.start(uint64(i), now, reqs[i%len(reqs)], DefaultValueMax)
 	}
 }
