@@ -568,6 +568,18 @@ func (w *recorder) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// WriteString writes s without the copy into a byte slice that
+// io.WriteString makes for a writer that lacks it (net/http's
+// ResponseWriter has it): a replayed body is a string.
+func (w *recorder) WriteString(s string) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := io.WriteString(w.ResponseWriter, s)
+	w.bytes += int64(n)
+	return n, err
+}
+
 func (w *recorder) done() bool { return w.status != 0 || w.hijacked }
 
 // Flush implements http.Flusher.
