@@ -107,7 +107,10 @@
 // of the trimmed mean, where the median of 9 rounds (the gate before) had
 // 0.026-0.028, a 16-19% false fail (last session two of five quiet runs
 // failed). A proxy 5% under its target then passes one run in a million.
-// The base side's A/A agrees (trimmed mean at 45 rounds 0.0109). The stub
+// The base side's A/A agrees (trimmed mean at 45 rounds 0.0109). With the
+// warm-up as it is now, five repetitions a side at load 16-24 spread
+// 0.0092 (faultline's side) and 0.0080 (the bare side) across runs,
+// resampled 0.012 and 0.011: the A/B gate's false fail 0.2-1.6%. The stub
 // and replay rows spread a third of the proxy's on a quiet machine, as
 // much on a busy one (sd 0.09 a round at load 25: 0.017-0.018 at 25
 // rounds, a 1% false fail for a server 0.04 above its target); they ran
