@@ -279,13 +279,20 @@ func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, `{"error":"faultline: no route matches %s %s","routes":%q}`+"\n", r.Method, r.URL.Path, names)
 }
 
-// served is what a request keeps while it is served, in one allocation
+// served is what a request keeps while it is served, in one value
 // (under 512 bytes: no allocation header): the recorder around its
 // ResponseWriter, the journal entry being filled, and the step that marks
 // the route's effect. Faults write the entry under mu while the request is
 // served; once finish has completed it, nothing writes it again (every
 // fault's work, goroutines included, ends before the handler returns), so
 // the journal, the log and observers read it without a copy.
+//
+// A request no fault touched gives its value back to servedPool when it
+// is done, for the next request: the journal keeps a copy of the entry,
+// and Begin overwrites every field of it, so nothing of one request
+// reaches the next. A request a fault served (a fault may hand its Call,
+// which points into the entry, to goroutines of its own), hijacked, or
+// that panicked, leaves its value to the garbage collector.
 type served struct {
 	rec    recorder
 	mu     sync.Mutex
@@ -293,12 +300,15 @@ type served struct {
 	effect effectStep
 }
 
+var servedPool = sync.Pool{New: func() any { return new(served) }}
+
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.inflight.Add(1)
 	defer h.inflight.Add(-1)
 	st := h.state.Load()
-	s := &served{rec: recorder{ResponseWriter: w}}
+	s := servedPool.Get().(*served)
+	s.rec, s.effect = recorder{ResponseWriter: w}, effectStep{}
 	e := &s.entry
 	h.journal.Begin(e, r, h.cfg.clock.Now())
 	defer h.finish(s, r)
@@ -495,6 +505,10 @@ func (h *Handler) finish(s *served, r *http.Request) {
 	if p != nil {
 		panic(p)
 	}
+	if len(e.Faults) == 0 && !rec.hijacked {
+		s.rec, s.effect = recorder{}, effectStep{} // no hold on the connection's writer while pooled
+		servedPool.Put(s)
+	}
 }
 
 // endOf is the clock's now for a request that started at start. With real
@@ -620,5 +634,7 @@ func WithInspect(f func(*http.Request) (*http.Request, map[string]string)) Optio
 func WithMutator(m Mutator) Option { return func(c *config) { c.mutator = m } }
 
 // WithObserver calls f with every journal entry as it is recorded (for
-// metrics). f must be quick and safe for concurrent use.
+// metrics). f must be quick and safe for concurrent use, and must not keep
+// the entry once it returns: its memory serves a later request (copy what
+// it needs; the journal keeps its own copy).
 func WithObserver(f func(*journal.Entry)) Option { return func(c *config) { c.onEntry = f } }
