@@ -79,7 +79,13 @@ type verdicts struct {
 // not always, so those verdicts are not asserted.
 var expectedFailures = map[string]verdicts{
 	"429-on-every-request-backs-off": {naive: []string{"backoff"}, reckless: []string{"backoff"}},
-	"bad-day-goodput":                {naive: []string{"goodput"}, reckless: []string{"amplification_below", "goodput"}, timing: []string{"goodput"}},
+	// bad-day: how many of the reckless client's calls meet the outage
+	// and the closed rate-limit window (where it retries at once 5 times)
+	// depends on its pace on the machine: 1.85x at load 5, 1.54-1.59x at
+	// load 22-28 beside the rest of the library, against 1.70x (the
+	// reference client: 1.30-1.46x). retry-storm-stays-under-budget is
+	// where the reckless client fails amplification_below whatever the load.
+	"bad-day-goodput":                {naive: []string{"goodput"}, reckless: []string{"amplification_below", "goodput"}, timing: []string{"amplification_below", "goodput"}},
 	"bulkhead-caps-concurrency":      {naive: []string{"concurrency_below"}, reckless: []string{"concurrency_below"}},
 	"connection-closed-mid-response": {naive: []string{"attempts", "outcome"}},
 	"connection-refused":             {reckless: []string{"backoff"}},
