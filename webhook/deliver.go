@@ -139,6 +139,13 @@ type sender struct {
 	target   string
 	client   *http.Client
 	deadline time.Duration
+	// shared says the client leaves a request's header alone, so a
+	// delivery's header is sent as it is, without a copy. The campaign's own
+	// client does (no cookie jar, net/http's transport, which must not
+	// modify a request); a caller's client may add cookies, or its transport
+	// may edit what it sends, so a delivery, which cases send more than
+	// once and concurrently, goes out with a copy of its header.
+	shared bool
 }
 
 func (s *sender) send(ctx context.Context, d delivery) outcome {
@@ -149,7 +156,10 @@ func (s *sender) send(ctx context.Context, d delivery) outcome {
 	if err != nil {
 		return outcome{start: start, err: err}
 	}
-	req.Header = d.header.Clone()
+	req.Header = d.header
+	if !s.shared {
+		req.Header = d.header.Clone()
+	}
 	resp, err := s.client.Do(req)
 	if err != nil {
 		return outcome{start: start, took: time.Since(start), err: err}
