@@ -22,9 +22,24 @@ import (
 // no signature check, or a check-then-insert race in deduplication.
 type badReceiver struct {
 	verify  webhooksig.Scheme // nil: accepts anything
+	racy    bool              // check-then-insert with the worst interleaving
 	mu      sync.Mutex
 	seen    map[string]bool
 	effects map[string]int
+	passed  map[string]chan struct{} // closed when a second copy of an event passes the check
+	checks  map[string]int
+}
+
+// passedTwice counts one more copy of id past the check (under b.mu) and
+// returns a channel closed once two copies have passed it.
+func (b *badReceiver) passedTwice(id string) chan struct{} {
+	if b.passed[id] == nil {
+		b.passed[id] = make(chan struct{})
+	}
+	if b.checks[id]++; b.checks[id] == 2 {
+		close(b.passed[id])
+	}
+	return b.passed[id]
 }
 
 func (b *badReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -44,9 +59,22 @@ func (b *badReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = json.Unmarshal(body[:n], &ev)
 	b.mu.Lock()
 	dup := b.seen[ev.ID] // check ...
+	var second chan struct{}
+	if !dup && b.racy {
+		second = b.passedTwice(ev.ID)
+	}
 	b.mu.Unlock()
+	if !dup && b.racy {
+		// ... the slow work between check and insert, which lasts until
+		// a concurrent copy has passed the check too (the race's worst
+		// interleaving, on a machine of any speed; 2s bounds it when
+		// copies come one after another) ...
+		select {
+		case <-second:
+		case <-time.After(2 * time.Second):
+		}
+	}
 	if !dup {
-		time.Sleep(5 * time.Millisecond) // ... the slow work between check and insert ...
 		b.mu.Lock()
 		b.seen[ev.ID] = true // ... then insert: concurrent copies all pass the check
 		b.effects[ev.ID]++
@@ -65,6 +93,7 @@ func runWithBadReceiver(t *testing.T, file string, b *badReceiver) report.Scenar
 	}
 	require.NotNil(t, sc, file)
 	b.seen, b.effects = map[string]bool{}, map[string]int{}
+	b.passed, b.checks = map[string]chan struct{}{}, map[string]int{}
 	srv := httptest.NewServer(b)
 	defer srv.Close()
 	cp := *sc
@@ -86,7 +115,7 @@ func checkStatus(res report.Scenario, name string) report.Status {
 func TestWebhookChecksFailRacyReceiver(t *testing.T) {
 	signer, err := webhooksig.New("standard", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", webhooksig.Options{})
 	require.NoError(t, err)
-	res := runWithBadReceiver(t, "webhook-concurrent-duplicates.yaml", &badReceiver{verify: signer})
+	res := runWithBadReceiver(t, "webhook-concurrent-duplicates.yaml", &badReceiver{verify: signer, racy: true})
 	assert.Equal(t, report.Passed, checkStatus(res, "webhooks_acknowledged"))
 	assert.Equal(t, report.Failed, checkStatus(res, "webhooks_once"), "check-then-insert processes concurrent copies more than once")
 }
