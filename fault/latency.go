@@ -11,7 +11,8 @@ import (
 func init() { register("latency", decodeLatency) }
 
 // latencyFault delays the response by a drawn duration, before the headers (a
-// slow time-to-first-byte) or spread through the body.
+// slow time-to-first-byte, counted from the request's arrival) or spread
+// through the body.
 type latencyFault struct {
 	Dist distribution
 	// InBody spreads the delay through the body instead of holding the
@@ -54,7 +55,7 @@ func (l latencyFault) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	delay := l.Dist.Draw(c.Rand)
 	c.Note("latency", "delay", delay.Round(time.Microsecond))
 	if !l.InBody {
-		if !c.Sleep(r, delay) {
+		if !c.Sleep(r, c.leftOf(delay)) {
 			c.abort(w, r)
 			return
 		}
@@ -64,6 +65,22 @@ func (l latencyFault) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	resp := capture(c.Next, r)
 	resp.writeHeader(w)
 	dribble(w, r, c, resp.body, delay)
+}
+
+// leftOf is what is left of a delay d before the headers may go: d
+// counted from the request's arrival when this is the first fault it
+// met, so the handler's work before the wait (matching, counting,
+// drawing, noting) and any pause of the scheduler there are part of the
+// delay, not added to it; d in full behind another fault, whose own
+// waits (an outer latency) must add up, not overlap.
+func (c *Call) leftOf(d time.Duration) time.Duration {
+	c.mu.Lock()
+	first, arrived := len(c.entry.Faults) == 1, c.entry.Time
+	c.mu.Unlock()
+	if !first {
+		return d
+	}
+	return d - c.clock.Now().Sub(arrived)
 }
 
 // dribble writes body in up to 10 chunks spread evenly over total.

@@ -21,13 +21,7 @@ import (
 func TestLatencyDelaysResponse(t *testing.T) {
 	clock := newFakeClock()
 	s := servePlan(t, okRoute+"      - latency: {fixed: 60ms}\n", WithClock(clock))
-	start := clock.Now()
-	answered := inBackground(t, func() string { _, _, _ = getWithin(t, s, "/x"); return clock.Now().Sub(start).String() })
-	clock.waiting(t, 1)
-	clock.Advance(59 * time.Millisecond)
-	clock.waiting(t, 1) // still held at 59ms
-	clock.Advance(time.Millisecond)
-	assert.Equal(t, "60ms", arrived(t, answered), "answered when the clock reached the delay")
+	assert.Equal(t, "60ms", answeredAt(t, clock, s, 59, 1), "answered when the clock reached the delay")
 	e := settled(t, s)
 	assert.Equal(t, 60*time.Millisecond, e[0].Duration)
 	assert.Equal(t, 200, e[0].Status)
@@ -37,6 +31,42 @@ func TestLatencyDelaysResponse(t *testing.T) {
 	require.NoError(t, err, "a rule that does not fire must not wait on the clock")
 	assert.Equal(t, 200, code)
 	assert.Zero(t, settled(t, plain)[0].Duration)
+}
+
+// TestLatencyCountsFromArrival: the delay runs from the request's arrival,
+// so time the handler spends before the fault waits (here 30ms on the
+// clock, as a scheduler's pause would) is part of it, not added to it.
+// Behind another fault a latency adds its delay in full: two delays add up.
+func TestLatencyCountsFromArrival(t *testing.T) {
+	clock := newFakeClock()
+	busy := WithInspect(func(r *http.Request) (*http.Request, map[string]string) {
+		clock.Advance(30 * time.Millisecond) // work between arrival and the fault
+		return r, nil
+	})
+	s := servePlan(t, okRoute+"      - latency: {fixed: 60ms}\n", WithClock(clock), busy)
+	assert.Equal(t, "60ms", answeredAt(t, clock, s, 29, 1), "answered 60ms after arrival, not 60ms after the fault began")
+	assert.Equal(t, 60*time.Millisecond, settled(t, s)[0].Duration)
+
+	// 50ms then 30ms, 30ms of work first: the first waits its last 20ms, the
+	// second its full 30ms, answered at 80ms (counting both from arrival
+	// would answer at 50ms, neither at 110ms).
+	two := servePlan(t, okRoute+"      - latency: {fixed: 50ms}\n      - latency: {fixed: 30ms}\n", WithClock(clock), busy)
+	assert.Equal(t, "80ms", answeredAt(t, clock, two, 19, 1, 29, 1))
+	assert.Equal(t, 80*time.Millisecond, settled(t, two)[0].Duration)
+}
+
+// answeredAt asks s for /x and moves the clock on by each step (in ms)
+// once a wait is pending on it, and returns how far the clock had moved
+// when the answer came.
+func answeredAt(t *testing.T, clock fakeClock, s *Server, steps ...time.Duration) string {
+	t.Helper()
+	start := clock.Now()
+	answered := inBackground(t, func() string { _, _, _ = getWithin(t, s, "/x"); return clock.Now().Sub(start).String() })
+	for _, step := range steps {
+		clock.waiting(t, 1) // still held
+		clock.Advance(step * time.Millisecond)
+	}
+	return arrived(t, answered)
 }
 
 // TestLatencyInBodyKeepsFirstByteFast: with where: body the headers and the
