@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"time"
@@ -31,6 +33,37 @@ type latencyRun struct {
 	lat     [2][]time.Duration
 	windows [2][][]time.Duration
 	used    [2]usage
+	loader  loaderGC
+}
+
+// loaderGC is what the load generator's collector did over the timed
+// windows: its cycles and the bytes it allocated.
+type loaderGC struct {
+	gcs   uint32
+	bytes uint64
+}
+
+// holdGC keeps the load generator's garbage collector out of the timed
+// windows until the function it returns is called, which records in gc
+// what it did meanwhile and restores the collector's settings. The load
+// generator times both servers, so each of its collections (26 in one
+// run of the row at load 12: a stop of up to 3ms, then 2-14ms of marking
+// on one of the two cores) held up whichever server's answers arrived
+// then: about 1% of a row's time, the p99's whole share. The timed
+// windows allocate about 80MB (see -v); the memory limit bounds a
+// runaway.
+func holdGC(gc *loaderGC) func() {
+	var ms runtime.MemStats
+	runtime.GC() // start with what the warm-up left collected
+	runtime.ReadMemStats(&ms)
+	gcs, bytes := ms.NumGC, ms.TotalAlloc
+	pct, limit := debug.SetGCPercent(-1), debug.SetMemoryLimit(2<<30)
+	return func() {
+		runtime.ReadMemStats(&ms)
+		gc.gcs, gc.bytes = ms.NumGC-gcs, ms.TotalAlloc-bytes
+		debug.SetGCPercent(pct)
+		debug.SetMemoryLimit(limit)
+	}
 }
 
 // latencyRows runs the latency row repeat times, fresh servers each time,
@@ -72,8 +105,7 @@ func latencyOrder(k int) [2]int {
 // machine's. Each server keeps its connections from window to window
 // (one dial each, in the untimed warm-up window): a window is all
 // requests.
-func latency(ctx context.Context) (latencyRun, error) {
-	var run latencyRun
+func latency(ctx context.Context) (run latencyRun, err error) {
 	var servers [2][]*server // faultline, bare
 	var clients [2]*http.Client
 	for i, kind := range []string{"latency", "bare-latency"} {
@@ -96,6 +128,7 @@ func latency(ctx context.Context) (latencyRun, error) {
 	if err != nil {
 		return run, err
 	}
+	defer holdGC(&run.loader)()
 	for k := range latencyWindows {
 		for _, i := range latencyOrder(k) {
 			got, err := timedWindow(ctx, clients[i], servers[i][0].URL)
@@ -195,6 +228,7 @@ func (run latencyRun) printWindows(w io.Writer) {
 			fmt.Fprintf(w, "latency window %2d %-9s %4d requests: p50 %.2fms p99 %.2fms\n", k, name[i], len(run.windows[i][k]), ms(p50), ms(p99))
 		}
 	}
+	fmt.Fprintf(w, "latency load generator: %d GC cycles, %.0fMB allocated over the timed windows\n", run.loader.gcs, float64(run.loader.bytes)/1e6)
 	for i, u := range run.used {
 		fmt.Fprintf(w, "latency %-9s CPU/request %.1fus, %.1f allocs/request, %d GC cycles over the timed windows\n",
 			name[i], us(u.cpu)/float64(len(run.lat[i])), float64(u.mallocs)/float64(len(run.lat[i])), u.gcs)

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -92,5 +94,32 @@ func TestLatencyWindowsKeepConnections(t *testing.T) {
 	}
 	if n := dials.Load(); n > latencyConns {
 		t.Errorf("%d connections dialed for 3 windows of %d workers, want at most %d", n, latencyConns, latencyConns)
+	}
+}
+
+var sink [][]byte
+
+// While the timed windows run, the load generator does not collect: 64MB
+// allocated in 1KB pieces (GOGC=100 would collect a dozen times) count no
+// cycle; afterwards the collector's settings are as they were.
+func TestHoldGCKeepsTheLoadGeneratorsCollectorOut(t *testing.T) {
+	var gc loaderGC
+	restore := holdGC(&gc)
+	for range 64 << 10 {
+		sink = append(sink, make([]byte, 1<<10))
+		if len(sink) > 1<<10 {
+			sink = sink[:0]
+		}
+	}
+	restore()
+	sink = nil
+	if gc.gcs != 0 || gc.bytes < 64<<20 {
+		t.Errorf("%d collections and %d bytes allocated while held, want 0 and at least 64MB", gc.gcs, gc.bytes)
+	}
+	if pct := debug.SetGCPercent(100); pct != 100 {
+		t.Errorf("GC percent %d after the hold, want 100 (as before)", pct)
+	}
+	if limit := debug.SetMemoryLimit(-1); limit != math.MaxInt64 {
+		t.Errorf("memory limit %d after the hold, want none", limit)
 	}
 }
