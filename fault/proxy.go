@@ -35,7 +35,7 @@ func NewProxy(upstream *url.URL) http.Handler {
 	// negotiating gzip on its behalf: the proxy stays transparent and
 	// does no decompression work.
 	tr.DisableCompression = true
-	p := &proxy{upstream: upstream, tr: tr, buffers: make(proxyBuffers, 64),
+	p := &proxy{upstream: upstream, tr: tr, buffers: newProxyBuffers(),
 		short: (upstream.Path == "" || upstream.Path == "/") && upstream.RawPath == "" && upstream.RawQuery == ""}
 	p.rp = &httputil.ReverseProxy{
 		Transport:  tr,
@@ -53,7 +53,7 @@ type proxy struct {
 	upstream *url.URL
 	tr       *http.Transport
 	rp       http.Handler // httputil.ReverseProxy, for all other requests
-	buffers  proxyBuffers
+	buffers  *proxyBuffers
 	short    bool // the upstream has no path or query to join to a request's
 }
 
@@ -97,13 +97,28 @@ func ishex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
-// hopHeaders are dropped from both directions (RFC 9110 7.6.1), as
-// ReverseProxy drops them; forwardedHeaders from the request, as its
-// Rewrite mode does.
-var (
-	hopHeaders       = []string{"Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
-	forwardedHeaders = []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto"}
-)
+// hopHeader reports whether the header named k (in canonical form) is
+// hop-by-hop, dropped from both directions (RFC 9110 7.6.1) as
+// ReverseProxy drops them. A request or response has a few headers, so
+// one pass over them, each name matched here, costs less than a delete per
+// hop-by-hop name (each a hash and a probe).
+func hopHeader(k string) bool {
+	switch k {
+	case "Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade":
+		return true
+	}
+	return false
+}
+
+// forwardedHeader reports whether k is a forwarding header, dropped from
+// the request as ReverseProxy's Rewrite mode drops them.
+func forwardedHeader(k string) bool {
+	switch k {
+	case "Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto":
+		return true
+	}
+	return false
+}
 
 // forward is ReverseProxy's work for a plain request.
 func (p *proxy) forward(w http.ResponseWriter, r *http.Request) {
@@ -116,12 +131,7 @@ func (p *proxy) forward(w http.ResponseWriter, r *http.Request) {
 		out.Body = io.NopCloser(out.Body) // the Transport closing it must not close r's
 	}
 	out.Close = false
-	for _, k := range hopHeaders {
-		delete(out.Header, k)
-	}
-	for _, k := range forwardedHeaders {
-		delete(out.Header, k)
-	}
+	stripRequestHeaders(out.Header)
 	if _, ok := out.Header["User-Agent"]; !ok {
 		out.Header["User-Agent"] = []string{""} // not Go's default
 	}
@@ -172,8 +182,9 @@ func (p *proxy) forward(w http.ResponseWriter, r *http.Request) {
 // copyBody copies the response body, flushing after every write when it
 // streams (no length, or server-sent events) as ReverseProxy does.
 func (p *proxy) copyBody(w http.ResponseWriter, res *http.Response) error {
-	buf := p.buffers.Get()
-	defer p.buffers.Put(buf)
+	bp := p.buffers.get()
+	defer p.buffers.put(bp)
+	buf := *bp
 	streams := res.ContentLength == -1 || eventStream(res.Header.Get("Content-Type"))
 	rc := http.NewResponseController(w)
 	for {
@@ -213,18 +224,35 @@ func eventStream(ct string) bool {
 	return base == sse
 }
 
+// stripRequestHeaders drops the hop-by-hop and forwarding headers from a
+// request's.
+func stripRequestHeaders(h http.Header) {
+	for k := range h {
+		if hopHeader(k) || forwardedHeader(k) {
+			delete(h, k)
+		}
+	}
+}
+
 // removeHopHeaders drops the hop-by-hop headers, and those Connection
 // names, from h.
 func removeHopHeaders(h http.Header) {
+	removeConnectionNames(h)
+	for k := range h {
+		if hopHeader(k) {
+			delete(h, k)
+		}
+	}
+}
+
+// removeConnectionNames drops the headers h's Connection names.
+func removeConnectionNames(h http.Header) {
 	for _, f := range h["Connection"] {
 		for _, name := range strings.Split(f, ",") {
 			if name = textproto.TrimString(name); name != "" {
 				h.Del(name)
 			}
 		}
-	}
-	for _, k := range hopHeaders {
-		delete(h, k)
 	}
 }
 
@@ -263,22 +291,34 @@ func (f *forwarding) got1xx(code int, header textproto.MIMEHeader) error {
 }
 
 // proxyBuffers lends the proxy its copy buffers, which it would otherwise
-// allocate (32 KiB) for every response. A channel, not a sync.Pool: a
-// slice put in a Pool is boxed, one allocation per response.
-type proxyBuffers chan []byte
+// allocate (32 KiB) for every response. It keeps pointers to them in a
+// sync.Pool: each core takes and gives back from its own list, where a
+// shared channel's lock went back and forth between the cores twice a
+// response; and a pointer goes into a Pool as it is, where a slice would
+// be boxed (one allocation per response). The short path keeps the
+// pointer it took (get, put); ReverseProxy's BufferPool side (Get, Put)
+// boxes a new one on Put, on a path that allocates far more.
+type proxyBuffers struct{ pool sync.Pool }
 
-func (p proxyBuffers) Get() []byte {
-	select {
-	case b := <-p:
-		return b
-	default:
-		return make([]byte, 32<<10)
-	}
+const proxyBufferSize = 32 << 10
+
+func newProxyBuffers() *proxyBuffers {
+	return &proxyBuffers{pool: sync.Pool{New: func() any {
+		b := make([]byte, proxyBufferSize)
+		return &b
+	}}}
 }
 
-func (p proxyBuffers) Put(b []byte) {
-	select {
-	case p <- b:
-	default: // enough kept
+func (p *proxyBuffers) get() *[]byte  { return p.pool.Get().(*[]byte) }
+func (p *proxyBuffers) put(b *[]byte) { p.pool.Put(b) }
+
+// Get implements httputil.BufferPool.
+func (p *proxyBuffers) Get() []byte { return *p.get() }
+
+// Put implements httputil.BufferPool.
+func (p *proxyBuffers) Put(b []byte) {
+	if cap(b) >= proxyBufferSize {
+		b = b[:proxyBufferSize]
+		p.put(&b)
 	}
 }
