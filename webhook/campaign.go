@@ -82,7 +82,7 @@ func newCampaign(o Options) (*campaign, error) {
 	return &campaign{
 		o:       o,
 		b:       &builder{scheme: scheme, name: o.Scheme, hmac: o.HMAC, rng: rng, nonce: fmt.Sprintf("%x", o.Now().UnixNano()), now: o.Now},
-		s:       &sender{target: o.Target, client: client, deadline: o.Deadline, shared: o.Client == nil},
+		s:       newSender(o.Target, client, o.Deadline, o.Client == nil),
 		counter: counterFor(o, client),
 		events:  events,
 		wrong:   "whsec_" + base64.StdEncoding.EncodeToString(key),

@@ -139,6 +139,11 @@ type sender struct {
 	target   string
 	client   *http.Client
 	deadline time.Duration
+	cut      *cutoffs
+	// now is the clock a delivery's elapsed time is judged in; its start
+	// also places the delivery in a tick, so it must be time.Now outside
+	// tests (the cutoff's deadline counts in time.Now's time).
+	now func() time.Time
 	// shared says the client leaves a request's header alone, so a
 	// delivery's header is sent as it is, without a copy. The campaign's own
 	// client does (no cookie jar, net/http's transport, which must not
@@ -148,11 +153,21 @@ type sender struct {
 	shared bool
 }
 
+func newSender(target string, client *http.Client, deadline time.Duration, shared bool) *sender {
+	return &sender{target: target, client: client, deadline: deadline, cut: newCutoffs(deadline), now: time.Now, shared: shared}
+}
+
+// errLate is an answer that arrived, in full or in part, at or after the
+// deadline: no answer within it, as a provider that gave up would see.
+var errLate = fmt.Errorf("%w: answered after it", context.DeadlineExceeded)
+
+// send delivers d and judges the answer by its elapsed time against the
+// exact deadline; the shared cutoff (see cutoffs) only stops the wait.
 func (s *sender) send(ctx context.Context, d delivery) outcome {
-	ctx, cancel := context.WithTimeout(ctx, s.deadline)
-	defer cancel()
-	start := time.Now()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.target, bytes.NewReader(d.body))
+	start := s.now()
+	cut := s.cut.join(ctx, start)
+	defer s.cut.leave(cut)
+	req, err := http.NewRequestWithContext(cut.ctx, http.MethodPost, s.target, bytes.NewReader(d.body))
 	if err != nil {
 		return outcome{start: start, err: err}
 	}
@@ -162,14 +177,22 @@ func (s *sender) send(ctx context.Context, d delivery) outcome {
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return outcome{start: start, took: time.Since(start), err: err}
+		return outcome{start: start, took: s.now().Sub(start), err: err}
+	}
+	if took := s.now().Sub(start); took >= s.deadline {
+		resp.Body.Close()
+		return outcome{start: start, took: took, err: errLate}
 	}
 	_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
+	took := s.now().Sub(start)
+	if err == nil && took >= s.deadline {
+		err = errLate
+	}
 	if err != nil {
 		// Headers alone are no acknowledgement: a provider waits for the
 		// whole answer, and gives up on a stalled one as on no answer.
-		return outcome{head: resp.StatusCode, start: start, took: time.Since(start), err: err}
+		return outcome{head: resp.StatusCode, start: start, took: took, err: err}
 	}
-	return outcome{code: resp.StatusCode, start: start, took: time.Since(start)}
+	return outcome{code: resp.StatusCode, start: start, took: took}
 }

@@ -36,6 +36,12 @@
 //   - redelivery-after-5xx: while the handler answers 5xx (or nothing), the
 //     event is redelivered as providers do → exactly one effect in the end.
 //
+// "Within the deadline" means the whole answer arrived less than
+// Options.Deadline after the delivery started, on the delivery's own
+// clock. The campaign stops waiting for an answer at most 1 ms after that
+// (deliveries that start within the same millisecond share one timer), and
+// an answer that arrives in that last millisecond still counts as late.
+//
 // Each case becomes a report.Scenario of a report.Run of Kind "webhook",
 // rendered like any faultline run.
 //
