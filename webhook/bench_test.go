@@ -52,25 +52,18 @@ func BenchmarkDeliveries(b *testing.B) {
 	srv := httptest.NewServer(trivial)
 	defer srv.Close()
 	const workers, chunks = 16, 10
-	c, err := newCampaign(Options{Target: srv.URL, Scheme: "stripe", Secret: stripeSecret, Seed: 1})
+	b.ResetTimer()
+	start := time.Now()
+	ds, err := NewDeliveries(Options{Target: srv.URL, Scheme: "stripe", Secret: stripeSecret, Seed: 1}, b.N)
 	if err != nil {
 		b.Fatal(err)
 	}
-	bare := newClient(c.o)
-	defer bare.CloseIdleConnections()
-	defer c.s.client.CloseIdleConnections()
-
-	b.ResetTimer()
-	start := time.Now()
-	pre := make([]delivery, b.N)
-	for i := range pre {
-		pre[i] = c.b.signed(c.event(i), "bench")
-	}
 	sign := time.Since(start)
-	sendBare := func(d delivery) {
-		req, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(d.body))
-		req.Header = d.header
-		resp, err := bare.Do(req)
+	defer ds.Close()
+	bare := ds.BareClient()
+	defer bare.CloseIdleConnections()
+	sendBare := func(i int) {
+		resp, err := bare.Do(ds.Request(i))
 		if err != nil {
 			b.Error(err)
 			return
@@ -78,21 +71,21 @@ func BenchmarkDeliveries(b *testing.B) {
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 	}
-	sendOurs := func(d delivery) {
-		if o := c.s.send(context.Background(), d); !o.is2xx() {
-			b.Errorf("delivery %s: %s", d.id, o.label())
+	sendOurs := func(i int) {
+		if err := ds.Send(context.Background(), i); err != nil {
+			b.Error(err)
 		}
 	}
 	warm := min(b.N, 8*workers)
-	parallel(warm, workers, func(i int) { sendBare(pre[i]) })
-	parallel(warm, workers, func(i int) { sendOurs(pre[i]) })
+	parallel(warm, workers, sendBare)
+	parallel(warm, workers, sendOurs)
 	runtime.GC()
 
 	var base, ours time.Duration
 	for k := range chunks {
 		lo, hi := k*b.N/chunks, (k+1)*b.N/chunks
-		timeBare := func() { base += parallel(hi-lo, workers, func(i int) { sendBare(pre[lo+i]) }) }
-		timeOurs := func() { ours += parallel(hi-lo, workers, func(i int) { sendOurs(pre[lo+i]) }) }
+		timeBare := func() { base += parallel(hi-lo, workers, func(i int) { sendBare(lo + i) }) }
+		timeOurs := func() { ours += parallel(hi-lo, workers, func(i int) { sendOurs(lo + i) }) }
 		if k%2 == 0 {
 			timeBare()
 			timeOurs()
