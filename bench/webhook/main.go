@@ -1,7 +1,7 @@
 // Command webhook measures the webhook campaign's send path against a bare
 // net/http client in the same run, and gates it:
 //
-//	go run ./bench/webhook            # about 20-40 s on 2 cores
+//	go run ./bench/webhook            # 15-50 s on 2 cores (47 s at load 20)
 //	go run ./bench/webhook -rounds 8  # quick
 //
 // Both sides send the same signed deliveries (webhook.Deliveries: valid
@@ -89,8 +89,8 @@ type config struct {
 
 func mainCode() int {
 	cfg := config{}
-	flag.IntVar(&cfg.rounds, "rounds", 24, "rounds; each sends -n deliveries per side")
-	flag.IntVar(&cfg.n, "n", 4000, "deliveries per side per round")
+	flag.IntVar(&cfg.rounds, "rounds", 40, "rounds; each sends -n deliveries per side")
+	flag.IntVar(&cfg.n, "n", 3000, "deliveries per side per round")
 	flag.IntVar(&cfg.workers, "workers", 16, "concurrent senders per side")
 	flag.BoolVar(&cfg.aa, "aa", false, "A/A: the bare client against a second bare client (true ratio 1)")
 	verbose := flag.Bool("v", false, "print each round")
