@@ -18,8 +18,10 @@
 // # Bounded memory, no secrets
 //
 // A journal keeps the last entries in a ring buffer ([DefaultSize] of
-// them unless [New] is told otherwise; fault.WithJournalSize) and counts
-// the ones it overwrote ([Journal.Dropped]): a long soak never grows it.
+// them unless [New] is told otherwise; fault.WithJournalSize), each in
+// the place its sequence number gives it, and counts the ones it dropped
+// ([Journal.Dropped]): a long soak never grows it, and requests finishing
+// on different cores do not wait for each other to record theirs.
 // Each entry keeps at most [DefaultValueMax] bytes of any request value
 // (fault.WithJournalValueMax); a longer value is cut and marked
 // "…[cut N bytes, sha256 XXXXXXXXXXXXXXXX]", so two long values that
