@@ -18,6 +18,19 @@ type latencyFault struct {
 	// InBody spreads the delay through the body instead of holding the
 	// headers back.
 	InBody bool
+	// fixedNote is a fixed delay as the journal notes it, formatted once
+	// (a Duration boxed and formatted per request is two allocations);
+	// nil for a drawn delay.
+	fixedNote any
+}
+
+// note is the journal's note of delay: as fmt would print it, rounded to
+// the microsecond.
+func (l latencyFault) note(delay time.Duration) any {
+	if l.fixedNote != nil {
+		return l.fixedNote
+	}
+	return delay.Round(time.Microsecond)
 }
 
 // distribution draws a delay. The zero value is no delay.
@@ -53,7 +66,7 @@ func (d distribution) Draw(rnd interface {
 // Serve implements Fault.
 func (l latencyFault) Serve(w http.ResponseWriter, r *http.Request, c *Call) {
 	delay := l.Dist.Draw(c.Rand)
-	c.Note("latency", "delay", delay.Round(time.Microsecond))
+	c.Note("latency", "delay", l.note(delay))
 	if !l.InBody {
 		if !c.Sleep(r, c.leftOf(delay)) {
 			c.abort(w, r)
@@ -124,6 +137,7 @@ func decodeLatency(d *params) (Fault, error) {
 	given := 0
 	if lf.Fixed != nil {
 		l.Dist.Fixed, given = lf.Fixed.D(), given+1
+		l.fixedNote = l.Dist.Fixed.Round(time.Microsecond).String()
 	}
 	if u := lf.Uniform; u != nil {
 		if u.Max < u.Min {

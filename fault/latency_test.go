@@ -5,6 +5,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"sort"
 	"strings"
 	"testing"
@@ -141,4 +142,35 @@ func TestLatencyCutShortByShutdownIsNotA200(t *testing.T) {
 	e := s.Journal().Entries()
 	require.Len(t, e, 1)
 	assert.Equal(t, journal.EndClosed, e[0].End)
+}
+
+// A fixed delay's note is formatted once, at load, as fmt formats a
+// Duration rounded to the microsecond: the journal reads as before.
+func TestFixedLatencyNoteReadsAsBefore(t *testing.T) {
+	for _, d := range []string{"1ns", "1499ns", "1500ns", "250us", "1.2345678ms", "3ms"} {
+		s := servePlan(t, okRoute+"      - latency: {fixed: "+d+"}\n")
+		code, _, err := getWithin(t, s, "/x")
+		require.NoError(t, err)
+		require.Equal(t, 200, code)
+		parsed, err := time.ParseDuration(d)
+		require.NoError(t, err)
+		e := settled(t, s)
+		assert.Equal(t, fmt.Sprint(parsed.Round(time.Microsecond)), e[0].Faults[0].Params["delay"], d)
+	}
+}
+
+// A fixed delay's request allocates two fewer times than a drawn one's
+// (the same delay, uniform between 1ms and 1ms): no Duration boxed and
+// formatted per request.
+func TestFixedLatencyNotesWithoutFormatting(t *testing.T) {
+	allocs := func(fault string) float64 {
+		p, err := LoadPlan("p.yaml", []byte(okRoute+"      - latency: "+fault+"\n"))
+		require.NoError(t, err)
+		h := Wrap(nil, p)
+		return testing.AllocsPerRun(200, func() {
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/x", nil))
+		})
+	}
+	fixed, drawn := allocs("{fixed: 1ms}"), allocs("{uniform: {min: 1ms, max: 1ms}}")
+	assert.LessOrEqual(t, fixed, drawn-2, "allocations per request: fixed %.1f, drawn %.1f", fixed, drawn)
 }
