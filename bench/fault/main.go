@@ -33,9 +33,11 @@
 //     bare server waiting on a timer is measured in the same run, in
 //     half-second windows alternating ABBA ABBA (sixteen each, about
 //     8,000 requests, after one untimed window each to dial and warm up;
-//     each server keeps its connections between windows): its p99 is what
-//     the machine itself adds, so a miss on a busy machine shows as the
-//     machine's or faultline's. The verdict is on faultline's own numbers.
+//     each server keeps its connections between windows; the load
+//     generator, which times both, collects no garbage while they run):
+//     its p99 is what the machine itself adds, so a miss on a busy machine
+//     shows as the machine's or faultline's. The verdict is on faultline's
+//     own numbers.
 //
 // It prints each ratio with PASS or FAIL against its target and exits 1 if
 // any target fails, 2 if it cannot run. About two and a half minutes on 2
