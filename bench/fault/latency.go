@@ -71,7 +71,10 @@ func holdGC(gc *loaderGC) func() {
 func latencyRows(ctx context.Context, w io.Writer, repeat int) (bool, error) {
 	pass := true
 	var runs []latencyRun
-	for range repeat {
+	for rep := range repeat {
+		if repeat > 1 {
+			fmt.Fprintf(w, "latency run %d of %d, load average %s\n", rep+1, repeat, loadAverage())
+		}
 		run, err := latency(ctx)
 		if err != nil {
 			return false, err

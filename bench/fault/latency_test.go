@@ -123,3 +123,17 @@ func TestHoldGCKeepsTheLoadGeneratorsCollectorOut(t *testing.T) {
 		t.Errorf("memory limit %d after the hold, want none", limit)
 	}
 }
+
+// Only throughput rows get "repetition k of N" headers: -rows latency
+// -repeat N prints its own per run.
+func TestThroughputRowsSelected(t *testing.T) {
+	for rows, want := range map[string]bool{"latency": false, "stub": true, "proxy,latency": true, "replay": true} {
+		cfg, err := newConfig(rows, 0, "", 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.throughput(); got != want {
+			t.Errorf("-rows %s: throughput() = %v, want %v", rows, got, want)
+		}
+	}
+}

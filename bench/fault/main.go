@@ -331,6 +331,12 @@ func (c config) sides(cmp comparison) [2]side {
 	return [2]side{cmp.base, cmp.test}
 }
 
+// throughput reports whether cfg runs a throughput row (every row but
+// latency).
+func (c config) throughput() bool {
+	return slices.ContainsFunc(comparisons, func(cmp comparison) bool { return c.rows[cmp.row] })
+}
+
 // roundsOf is how many rounds cmp runs: -rounds if given, else its own.
 func (c config) roundsOf(cmp comparison) int {
 	if c.rounds > 0 {
@@ -349,7 +355,7 @@ func run(ctx context.Context, w io.Writer, cfg config) (bool, error) {
 	st := study{}
 	pass := true
 	for rep := range cfg.repeat {
-		if cfg.repeat > 1 {
+		if cfg.repeat > 1 && cfg.throughput() {
 			fmt.Fprintf(w, "repetition %d of %d, load average %s\n", rep+1, cfg.repeat, loadAverage())
 		}
 		ok, err := runThroughput(ctx, w, cfg, st)
