@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/faultline-dev/faultline/bench/internal/child"
+	"github.com/faultline-dev/faultline/bench/internal/verdict"
 	"github.com/faultline-dev/faultline/cassettes"
 	"github.com/faultline-dev/faultline/fault"
 	"github.com/faultline-dev/faultline/fault/admin"
@@ -47,7 +48,7 @@ func serveChild(kind, upstream string) int {
 	}
 	defer srv.Close()
 	if dir := os.Getenv(childEnv + "_PROFILES"); dir != "" {
-		stop, err := profile(filepath.Join(dir, kind+".pprof"))
+		stop, err := verdict.CPUProfile(filepath.Join(dir, kind+".pprof"))
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench/fault server:", err)
 			return 2

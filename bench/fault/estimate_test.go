@@ -2,12 +2,13 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/faultline-dev/faultline/bench/internal/verdict"
 )
 
 // synthetic makes rounds whose true efficiency is ratio: the base costs
@@ -36,8 +37,8 @@ func TestVerdictFailsARowUnderItsTarget(t *testing.T) {
 		rounds := synthetic(seed, proxyRow.rounds, proxyRow.target-0.05, 0.06)
 		var out bytes.Buffer
 		ok := judge(&out, proxyRow, rounds)
-		if ok || !strings.HasPrefix(out.String(), "FAIL  ") || exitCode(ok, nil) != 1 {
-			t.Fatalf("seed %d: true ratio %.2f under the target %.2f: exit %d, printed %q", seed, proxyRow.target-0.05, proxyRow.target, exitCode(ok, nil), out.String())
+		if ok || !strings.HasPrefix(out.String(), "FAIL  ") || verdict.ExitCode(ok, nil) != 1 {
+			t.Fatalf("seed %d: true ratio %.2f under the target %.2f: exit %d, printed %q", seed, proxyRow.target-0.05, proxyRow.target, verdict.ExitCode(ok, nil), out.String())
 		}
 	}
 }
@@ -47,20 +48,8 @@ func TestVerdictPassesARowOverItsTarget(t *testing.T) {
 		rounds := synthetic(seed, proxyRow.rounds, proxyRow.target+0.05, 0.06)
 		var out bytes.Buffer
 		ok := judge(&out, proxyRow, rounds)
-		if !ok || !strings.HasPrefix(out.String(), "PASS  ") || exitCode(ok, nil) != 0 {
-			t.Fatalf("seed %d: true ratio %.2f over the target %.2f: exit %d, printed %q", seed, proxyRow.target+0.05, proxyRow.target, exitCode(ok, nil), out.String())
-		}
-	}
-}
-
-func TestExitCode(t *testing.T) {
-	for _, c := range []struct {
-		ok   bool
-		err  error
-		want int
-	}{{true, nil, 0}, {false, nil, 1}, {false, errors.New("no port"), 2}, {true, errors.New("no port"), 2}} {
-		if got := exitCode(c.ok, c.err); got != c.want {
-			t.Errorf("exitCode(%v, %v) = %d, want %d", c.ok, c.err, got, c.want)
+		if !ok || !strings.HasPrefix(out.String(), "PASS  ") || verdict.ExitCode(ok, nil) != 0 {
+			t.Fatalf("seed %d: true ratio %.2f over the target %.2f: exit %d, printed %q", seed, proxyRow.target+0.05, proxyRow.target, verdict.ExitCode(ok, nil), out.String())
 		}
 	}
 }

@@ -147,13 +147,13 @@ import (
 	"net/url"
 	"os"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/faultline-dev/faultline/bench/internal/verdict"
 	"github.com/faultline-dev/faultline/fault/journal"
 )
 
@@ -200,7 +200,7 @@ func mainCode() int {
 		}
 	}
 	if *cpuprofile != "" {
-		stop, err := profile(*cpuprofile)
+		stop, err := verdict.CPUProfile(*cpuprofile)
 		if err != nil {
 			log.Printf("bench/fault: %v", err)
 			return 2
@@ -213,31 +213,7 @@ func mainCode() int {
 	if err != nil {
 		log.Printf("bench/fault: %v", err)
 	}
-	return exitCode(ok, err)
-}
-
-// exitCode is 0 when every target is met, 1 when one is missed, 2 when the
-// benchmark could not run.
-func exitCode(ok bool, err error) int {
-	switch {
-	case err != nil:
-		return 2
-	case !ok:
-		return 1
-	}
-	return 0
-}
-
-func profile(path string) (func(), error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+	return verdict.ExitCode(ok, err)
 }
 
 // detail, when set (-v), gets a line per round.
@@ -637,14 +613,8 @@ func loadAverage() string {
 	return "unknown"
 }
 
-func report(w io.Writer, line string, ok bool) bool {
-	verdict := "PASS"
-	if !ok {
-		verdict = "FAIL"
-	}
-	fmt.Fprintf(w, "%s  %s\n", verdict, line)
-	return ok
-}
+// report prints line as met (PASS) or missed (FAIL) and returns ok.
+func report(w io.Writer, line string, ok bool) bool { return verdict.Print(w, ok, "%s", line) }
 
 // forwardOnly forwards each request to upstream with a tuned net/http
 // Transport and copies the answer back: nothing else.
