@@ -95,37 +95,60 @@ func TestAttemptThatCannotFitItsDeadlineIsNotSent(t *testing.T) {
 	}
 }
 
+// takes answers with h after moving clock on by d: an upstream that takes
+// d on the client's clock, whatever the scheduler does in real time.
+func takes(clock *fakeClock, d time.Duration, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		clock.advance(d)
+		h(w, r)
+	}
+}
+
 // A retry that would leave less time than the upstream's answers take is
 // not made: the call fails after its first attempt instead of sleeping a
 // backoff and sending an attempt its deadline cuts short. (A 503 after
 // 400ms with 950ms left and a 200ms backoff leaves 350ms: under 400ms.)
+//
+// The upstream's 400ms, the backoff and timeouts.total's deadline are on
+// an injected clock, so whether the retry is made does not depend on the
+// scheduler. Only the retry's end is real: it hangs until the real context
+// timeouts.total also sets ends it. Real time could change the verdict
+// only if the first exchange over loopback took over 750ms (the real
+// deadline would then leave no room for the backoff); it takes about 1ms.
 func TestRetryThatCannotFitItsDeadlineIsNotMade(t *testing.T) {
 	for _, minFit := range []float64{0.5, 0} {
 		t.Run(map[float64]string{0.5: "default", 0: "min_fit 0"}[minFit], func(t *testing.T) {
-			ok := slowly(400*time.Millisecond, status(200, "ok"))
+			clock := newFakeClock()
+			ok := takes(clock, 400*time.Millisecond, status(200, "ok"))
 			steps := make([]http.HandlerFunc, 0, latencyMinSamples+2)
 			for range latencyMinSamples {
 				steps = append(steps, ok)
 			}
-			steps = append(steps, slowly(400*time.Millisecond, status(503, "busy")), ok)
+			steps = append(steps, takes(clock, 400*time.Millisecond, status(503, "busy")),
+				takes(clock, 400*time.Millisecond, hang))
 			s := newScript(t, steps...)
 			p := testPolicy()
-			p.Timeouts.MinFit = minFit
+			p.Timeouts.MinFit, p.Timeouts.Total = minFit, 950*time.Millisecond
 			p.Retry.BaseDelay, p.Retry.MaxDelay = 200*time.Millisecond, 200*time.Millisecond
 			p.StaleCache.Enabled, p.Breaker.Enabled = false, false
-			c := newClient(t, p)
-			warm(t, c, s.url("/x"), latencyMinSamples)
+			c := newClient(t, p, WithClock(clock))
+			for range latencyMinSamples { // one at a time, so each answer took 400ms
+				_, err := c.Do(context.Background(), get(s.url("/x")))
+				require.NoError(t, err)
+			}
 
-			ctx, cancel := context.WithTimeout(context.Background(), 950*time.Millisecond)
-			defer cancel()
-			_, err := c.Do(ctx, get(s.url("/x")))
+			began := time.Now()
+			_, err := c.Do(context.Background(), get(s.url("/x")))
 			require.ErrorIs(t, err, ErrDeadline)
 			if minFit > 0 {
-				assert.Equal(t, latencyMinSamples+1, s.count(), "no retry: it could not have finished")
+				assert.Equal(t, latencyMinSamples+1, s.count(), "no retry: it could not have finished (call took %s real)", time.Since(began))
 				assert.ErrorContains(t, err, "timeouts.min_fit")
+				assert.Empty(t, clock.slept(), "no backoff slept")
 				return
 			}
-			assert.Equal(t, latencyMinSamples+2, s.count(), "min_fit 0 retries, and the deadline cuts the retry short")
+			assert.Equal(t, latencyMinSamples+2, s.count(), "min_fit 0 retries, and the deadline cuts the retry short (call took %s real)", time.Since(began))
+			assert.Equal(t, []time.Duration{200 * time.Millisecond}, clock.slept(), "one backoff slept")
+			assert.NotContains(t, err.Error(), "timeouts.min_fit")
 		})
 	}
 }
