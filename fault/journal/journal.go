@@ -2,6 +2,7 @@ package journal
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -43,13 +44,43 @@ type Journal struct {
 	// its first entry comes: a large journal costs nothing up front.
 	// Reset lets them go.
 	chunks []atomic.Pointer[chunk]
+	locs   locTable // the locations of the entries' times, by number
 }
 
-// chunk is chunkLen places of the ring (fewer in the last one).
-type chunk []slot
+// chunk is chunkLen places of the ring (fewer in the last one). A place
+// keeps its entry encoded (see codec.go) in slotWords words of words,
+// which hold no pointers: the garbage collector does not look into them,
+// however many entries the journal keeps. Each place is 8 cache lines:
+//
+//	word 0: the entry's sequence number, 0 while the place is empty
+//	        (atomic: a reader passes over an entry it does not want
+//	        without taking its lock)
+//	word 1: how many entries were recorded here but not kept, counted
+//	        per place so that writers share no counter
+//	word 2: the encoding's length in bytes, or spilled
+//	words 3-63: the encoding
+//
+// An entry whose encoding does not fit (long values, many notes) is kept
+// as an Entry in spill instead, made on the first such entry.
+type chunk struct {
+	words []uint64
+	bytes []byte // words, as bytes
+	spill atomic.Pointer[[chunkLen]*Entry]
+}
 
-// chunkLen is how many places are allocated together (about 80 KiB).
+// chunkLen is how many places are allocated together (128 KiB).
 const chunkLen = 256
+
+// The words of a place.
+const (
+	slotWords   = 64
+	seqWord     = 0
+	droppedWord = 1
+	lenWord     = 2
+	headerBytes = 3 * 8
+	inlineMax   = slotWords*8 - headerBytes // the longest encoding a place holds
+	spilled     = ^uint64(0)                // lenWord of a place whose entry is in spill
+)
 
 // stripes is how many locks a journal's places share: enough that two
 // cores seldom want the same one, few enough to stay in the cache (a
@@ -61,25 +92,6 @@ const stripes = 64
 type stripe struct {
 	sync.Mutex
 	_ [cacheLine - unsafe.Sizeof(sync.Mutex{})]byte
-}
-
-// slot is one place of the ring: the entry with the highest sequence
-// number recorded there, padded to whole cache lines so that writers of
-// neighbouring places on two cores do not share one.
-type slot struct {
-	slotFields
-	_ [(cacheLine - unsafe.Sizeof(slotFields{})%cacheLine) % cacheLine]byte
-}
-
-// slotFields are a slot's contents, written under the place's stripe.
-type slotFields struct {
-	e Entry // e.Seq is 0 while the place is empty
-	// dropped counts the entries recorded here but not kept: counted per
-	// place so that writers share no counter.
-	dropped uint64
-	// seq is e.Seq, for a reader to pass over an entry it does not want
-	// without taking its lock.
-	seq atomic.Uint64
 }
 
 // cacheLine is the size of a cache line on the machines Go runs on.
@@ -117,36 +129,80 @@ func (j *Journal) Seq() uint64 { return j.seq.Load() }
 // Record keeps a copy of a finished entry (begun with [Journal.Begin]) in
 // its place, overwriting the entry size sequence numbers older; it keeps
 // nothing, and counts the entry dropped, when a newer one holds the place
-// already (see [Journal] for what is kept).
+// already (see [Journal] for what is kept). The copy shares nothing with
+// e: the caller may reuse e and its maps.
 func (j *Journal) Record(e *Entry) {
-	i := int(e.Seq % uint64(j.size))
-	s, mu := j.slot(i), &j.locks[i%stripes]
-	mu.Lock()
-	if s.e.Seq != 0 {
-		s.dropped++ // the older of the two goes, whichever came first
+	var buf [inlineMax]byte
+	var enc []byte
+	loc, ok := j.locIndex((*timeLayout)(unsafe.Pointer(&e.Time)).loc)
+	if ok {
+		enc = encodeEntry(buf[:0], e, loc)
 	}
-	if s.e.Seq <= e.Seq {
-		s.e = *e
-		s.seq.Store(e.Seq)
+	inline := ok && len(enc) <= inlineMax
+	i := int(e.Seq % uint64(j.size))
+	c, k := j.chunk(i), i%chunkLen
+	w, mu := c.words[k*slotWords:(k+1)*slotWords], &j.locks[i%stripes]
+	var spill *Entry
+	if !inline {
+		spill = cloneEntry(e)
+	}
+	mu.Lock()
+	if w[seqWord] != 0 {
+		w[droppedWord]++ // the older of the two goes, whichever came first
+	}
+	if w[seqWord] <= e.Seq {
+		if inline {
+			copy(c.bytes[k*slotWords*8+headerBytes:], enc)
+			c.setSpill(k, nil)
+			w[lenWord] = uint64(len(enc))
+		} else {
+			c.setSpill(k, spill)
+			w[lenWord] = spilled
+		}
+		atomic.StoreUint64(&w[seqWord], e.Seq)
 	}
 	mu.Unlock()
 }
 
-// slot returns place i, allocating its chunk on first use.
-func (j *Journal) slot(i int) *slot {
+// cloneEntry returns a copy of e that shares no map or slice with it.
+func cloneEntry(e *Entry) *Entry {
+	c := *e
+	c.Headers, c.Notes, c.Faults = maps.Clone(e.Headers), maps.Clone(e.Notes), slices.Clone(e.Faults)
+	for i := range c.Faults {
+		c.Faults[i].Params = maps.Clone(c.Faults[i].Params)
+	}
+	return &c
+}
+
+// setSpill keeps e as place k's entry in spill (nil: none), making spill
+// on the first one. Its caller holds place k's lock.
+func (c *chunk) setSpill(k int, e *Entry) {
+	sp := c.spill.Load()
+	if sp == nil {
+		if e == nil {
+			return
+		}
+		c.spill.CompareAndSwap(nil, new([chunkLen]*Entry))
+		sp = c.spill.Load()
+	}
+	sp[k] = e
+}
+
+// chunk returns the chunk of place i, allocating it on first use.
+func (j *Journal) chunk(i int) *chunk {
 	p := &j.chunks[i/chunkLen]
 	c := p.Load()
 	for c == nil {
 		p.CompareAndSwap(nil, j.newChunk(i/chunkLen))
 		c = p.Load() // ours, another writer's, or nil again after a Reset
 	}
-	return &(*c)[i%chunkLen]
+	return c
 }
 
 // newChunk allocates the places of chunk n.
 func (j *Journal) newChunk(n int) *chunk {
-	c := make(chunk, min(chunkLen, j.size-n*chunkLen))
-	return &c
+	w := make([]uint64, min(chunkLen, j.size-n*chunkLen)*slotWords)
+	return &chunk{words: w, bytes: unsafe.Slice((*byte)(unsafe.Pointer(&w[0])), len(w)*8)}
 }
 
 // Entries returns the kept entries in sequence order.
@@ -156,9 +212,13 @@ func (j *Journal) Entries() []Entry { return j.Since(0) }
 // sequence order. Entries are recorded when a request finishes, so a slow
 // request may be recorded after a later, faster one; Since sorts them.
 // An entry recorded while Since runs is in the result whole or not at
-// all; one recorded before it began is in it unless dropped.
+// all; one recorded before it began is in it unless dropped. The strings
+// of the entries returned share one block of memory: keeping any of them
+// keeps that block.
 func (j *Journal) Since(seq uint64) []Entry {
 	var out []Entry
+	var encs []byte  // the wanted places' encodings, copied under their locks
+	var at []encoded // where each is, decoded once the locks are let go
 	// Walk the places from the one after the newest number handed out:
 	// in the order of their numbers, but for entries of requests held
 	// longer than size others.
@@ -170,15 +230,29 @@ func (j *Journal) Since(seq uint64) []Entry {
 			k += min(chunkLen-i%chunkLen, j.size-i)
 			continue
 		}
-		if s := &(*c)[i%chunkLen]; s.seq.Load() > seq {
+		p := i % chunkLen
+		if w := c.words[p*slotWords : (p+1)*slotWords]; atomic.LoadUint64(&w[seqWord]) > seq {
 			mu := &j.locks[i%stripes]
 			mu.Lock()
-			if s.e.Seq > seq { // a newer one may have come since
-				out = append(out, s.e)
+			if s := w[seqWord]; s > seq { // a newer one may have come since
+				if n := w[lenWord]; n == spilled {
+					out = append(out, *c.spill.Load()[p])
+				} else {
+					off := p*slotWords*8 + headerBytes
+					at = append(at, encoded{len(out), len(encs), len(encs) + int(n)})
+					encs = append(encs, c.bytes[off:off+int(n)]...)
+					out = append(out, Entry{Seq: s})
+				}
 			}
 			mu.Unlock()
 		}
 		k++
+	}
+	if len(encs) > 0 {
+		d := entryDecoder{s: unsafe.String(&encs[0], len(encs)), locs: &j.locs} // encs is not written again
+		for _, a := range at {
+			out[a.i] = d.decode(out[a.i].Seq, a.off, a.end)
+		}
 	}
 	bySeq := func(a, b Entry) int { return cmp.Compare(a.Seq, b.Seq) }
 	if !slices.IsSortedFunc(out, bySeq) {
@@ -187,16 +261,19 @@ func (j *Journal) Since(seq uint64) []Entry {
 	return out
 }
 
+// encoded is where Since copied out[i]'s encoding: encs[off:end].
+type encoded struct{ i, off, end int }
+
 // Dropped reports how many entries were recorded but not kept (see
 // [Journal]) since the last [Journal.Reset].
 func (j *Journal) Dropped() uint64 {
 	var n uint64
 	for i := range j.chunks {
 		if c := j.chunks[i].Load(); c != nil {
-			for k := range *c {
+			for k := range len(c.words) / slotWords {
 				mu := &j.locks[(i*chunkLen+k)%stripes]
 				mu.Lock()
-				n += (*c)[k].dropped
+				n += c.words[k*slotWords+droppedWord]
 				mu.Unlock()
 			}
 		}

@@ -1,0 +1,146 @@
+package journal
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// randomEntry is an entry with every field drawn from rng: strings empty,
+// short, non-ASCII or long enough that the entry does not fit its place;
+// maps and faults nil, empty or full; a time with or without a monotonic
+// reading, in UTC, Local or a zone of its own.
+func randomEntry(rng *rand.Rand, seq uint64, zones []*time.Location) Entry {
+	str := func() string {
+		switch rng.IntN(8) {
+		case 0:
+			return ""
+		case 1:
+			return "é\x00ü" + strconv.Itoa(rng.IntN(1000))
+		case 2:
+			return strings.Repeat("x", rng.IntN(300)) // sometimes too long for a place
+		}
+		return "v" + strconv.FormatUint(rng.Uint64(), 36)
+	}
+	strMap := func() map[string]string {
+		switch rng.IntN(3) {
+		case 0:
+			return nil
+		case 1:
+			return map[string]string{}
+		}
+		m := map[string]string{}
+		for range 1 + rng.IntN(4) {
+			m[str()] = str()
+		}
+		return m
+	}
+	t := time.Now().Add(time.Duration(rng.Int64N(1e15)))
+	switch rng.IntN(4) {
+	case 0:
+		t = t.UTC()
+	case 1:
+		t = t.Round(0) // no monotonic reading
+	case 2:
+		t = t.In(zones[rng.IntN(len(zones))])
+	}
+	e := Entry{Seq: seq, Time: t, Method: str(), Host: str(), TLS: rng.IntN(2) == 0, Path: str(), Query: str(),
+		Route: str(), RemoteAddr: str(), IdempotencyKey: str(), RequestID: str(), UserAgent: str(),
+		Headers: strMap(), BodySHA256: str(), BodySize: rng.Int64() - rng.Int64(), Notes: strMap(),
+		Effect: rng.IntN(2) == 0, Status: int(rng.Int64() - rng.Int64()), BytesSent: rng.Int64N(1 << 40),
+		End: str(), Duration: time.Duration(rng.Int64() - rng.Int64())}
+	switch rng.IntN(3) {
+	case 0:
+		e.Faults = []Applied{}
+	case 1:
+		for range 1 + rng.IntN(3) {
+			e.Faults = append(e.Faults, Applied{Type: str(), Params: strMap()})
+		}
+	}
+	return e
+}
+
+// TestEntryCodecRoundTrip: what a reader gets back is exactly the entry
+// recorded, every field: strings, nil and empty maps and fault slices as
+// they were, the time == the one recorded (monotonic reading and location
+// too); for entries kept in their place and entries spilled (too long, or
+// their time in one location more than a journal numbers).
+func TestEntryCodecRoundTrip(t *testing.T) {
+	zones := []*time.Location{time.Local}
+	for i := range maxLocs + 2 {
+		zones = append(zones, time.FixedZone("Z"+strconv.Itoa(i), i*1800))
+	}
+	rng := rand.New(rand.NewPCG(12, 7))
+	const size = 600
+	j := New(size, 0)
+	want := map[uint64]Entry{}
+	for seq := uint64(1); seq <= 3*size; seq++ {
+		e := randomEntry(rng, seq, zones)
+		j.Record(&e)
+		want[seq] = randomEntryCopy(e)
+		scramble(&e) // the caller may reuse its entry once recorded
+	}
+	got := j.Entries()
+	require.Len(t, got, size)
+	inline, spills := 0, 0
+	for _, e := range got {
+		require.Equal(t, want[e.Seq], e, "entry %d", e.Seq)
+		require.True(t, want[e.Seq].Time == e.Time, "entry %d: time %v, recorded %v", e.Seq, e.Time, want[e.Seq].Time)
+		c, k := j.chunk(int(e.Seq%size)), int(e.Seq%size)%chunkLen
+		if c.words[k*slotWords+lenWord] == spilled {
+			spills++
+		} else {
+			inline++
+		}
+	}
+	assert.Greater(t, inline, size/4, "entries are kept in their places")
+	assert.Greater(t, spills, 10, "the test reaches entries that do not fit")
+	for _, e := range j.Since(2*size + size/2) {
+		require.Equal(t, want[e.Seq], e)
+	}
+}
+
+// randomEntryCopy is a deep copy of e, as the test remembers it: nil
+// stays nil, empty stays empty.
+func randomEntryCopy(e Entry) Entry {
+	copyMap := func(m map[string]string) map[string]string {
+		if m == nil {
+			return nil
+		}
+		c := make(map[string]string, len(m))
+		for k, v := range m {
+			c[k] = v
+		}
+		return c
+	}
+	c := e
+	c.Headers, c.Notes, c.Faults = copyMap(e.Headers), copyMap(e.Notes), nil
+	if e.Faults != nil {
+		c.Faults = make([]Applied, len(e.Faults))
+		for i, a := range e.Faults {
+			c.Faults[i] = Applied{Type: a.Type, Params: copyMap(a.Params)}
+		}
+	}
+	return c
+}
+
+// scramble overwrites e's maps and faults in place.
+func scramble(e *Entry) {
+	for k := range e.Headers {
+		e.Headers[k] = "changed"
+	}
+	for k := range e.Notes {
+		delete(e.Notes, k)
+	}
+	for i := range e.Faults {
+		e.Faults[i].Type = "changed"
+		for k := range e.Faults[i].Params {
+			e.Faults[i].Params[k] = "changed"
+		}
+	}
+}

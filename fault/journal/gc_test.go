@@ -1,0 +1,173 @@
+package journal
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/metrics"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// recorder is what the tests and benchmarks below record into: the
+// journal, or refJournal (before its places held encodings).
+type recorder interface {
+	Record(*Entry)
+	Since(uint64) []Entry
+}
+
+// kinds of realistic entries: "row" as bench/fault's proxy row records
+// them (a Go client's GET: no journal header, no fault, no note), "rich"
+// as a scenario's (two journal headers, a fault with parameters on one
+// request in three, an inspector's notes).
+var entryKinds = []string{"row", "rich"}
+
+// realEntry is entry seq of kind: its strings made afresh, as a server's
+// are (each request's own), so that an Entry kept whole keeps them alive
+// for the collector to mark.
+func realEntry(kind string, seq uint64, at time.Time) Entry {
+	e := Entry{Seq: seq, Time: at.Add(time.Duration(seq) * time.Microsecond), Method: string([]byte("GET")),
+		Host: fmt.Sprint("127.0.0.1:", 8080), Path: fmt.Sprintf("/v1/customers/cus_%05d", seq%50000),
+		Route: "proxy", RemoteAddr: fmt.Sprint("127.0.0.1:", 40000+seq%20000),
+		UserAgent: string([]byte("Go-http-client/1.1")), Effect: true, Status: 200, BytesSent: 180,
+		End: EndComplete, Duration: 130 * time.Microsecond}
+	if kind == "rich" {
+		e.Query = fmt.Sprint("page=", seq%7)
+		e.RequestID = fmt.Sprintf("req_%012d", seq)
+		e.Headers = map[string]string{"Content-Type": string([]byte("application/json")),
+			"Traceparent": fmt.Sprintf("00-%032x-%016x-01", seq, seq)}
+		e.BodySHA256, e.BodySize = fmt.Sprintf("%064x", seq), 512
+		e.Notes = map[string]string{"operation": string([]byte("getCustomer"))}
+		if seq%3 == 0 {
+			e.Faults = []Applied{{Type: "latency", Params: map[string]string{"delay": fmt.Sprint(seq%100, "ms")}}}
+		}
+	}
+	return e
+}
+
+// fill records size realistic entries of kind into j.
+func fill(j recorder, kind string, size int) {
+	at := time.Now()
+	for seq := uint64(1); seq <= uint64(size); seq++ {
+		e := realEntry(kind, seq, at)
+		j.Record(&e)
+	}
+}
+
+// TestRecordOfAFullJournalAllocatesNothing: recording into a full journal
+// (every place holding an entry) allocates nothing, rich entries too: the
+// encoding goes into the place itself.
+func TestRecordOfAFullJournalAllocatesNothing(t *testing.T) {
+	for _, kind := range entryKinds {
+		j := New(1000, 0)
+		fill(j, kind, 1000)
+		e := realEntry(kind, 3, time.Now())
+		allocs := testing.AllocsPerRun(200, func() {
+			e.Seq = j.nextSeq() + 1000
+			j.Record(&e)
+		})
+		assert.Zero(t, allocs, "%s: allocations per Record", kind)
+	}
+}
+
+// TestJournalHoldsAlmostNoPointers: a full journal of rich entries adds
+// almost nothing to the heap the collector scans (runtime/metrics'
+// /gc/scan/heap:bytes, the scannable heap): its entries are bytes. Before
+// (refJournal) the same entries made megabytes of it.
+func TestJournalHoldsAlmostNoPointers(t *testing.T) {
+	scannable := func(mk func() recorder) int64 {
+		runtime.GC()
+		before := heapScan()
+		j := mk()
+		fill(j, "rich", DefaultSize)
+		runtime.GC()
+		after := heapScan()
+		runtime.KeepAlive(j)
+		return after - before
+	}
+	now := scannable(func() recorder { return New(DefaultSize, 0) })
+	ref := scannable(func() recorder { return newRef(DefaultSize) })
+	t.Logf("scannable heap of a full journal: %d bytes (before: %d)", now, ref)
+	assert.Less(t, now, int64(64<<10), "a full journal's scannable heap")
+	assert.Greater(t, ref, int64(2<<20), "the journal before: the measure can fail")
+}
+
+// heapScan is the scannable heap as the last collection left it.
+func heapScan() int64 {
+	s := []metrics.Sample{{Name: "/gc/scan/heap:bytes"}}
+	metrics.Read(s)
+	return int64(s[0].Value.Uint64())
+}
+
+// BenchmarkGCFullJournal is what one garbage collection costs with a full
+// journal of realistic entries alive: the journal as it is (new), as it
+// was (old), and none at all (one filled, then let go: the same garbage
+// made before the first collection). Run with GOMAXPROCS=1 so that the CPU time
+// is the collector's alone, e.g.
+// GOMAXPROCS=1 go test -run '^$' -bench GCFullJournal -count 6 ./fault/journal/
+func BenchmarkGCFullJournal(b *testing.B) {
+	for _, kind := range entryKinds {
+		for _, impl := range []string{"none", "old", "new"} {
+			b.Run(kind+"/"+impl, func(b *testing.B) {
+				var j recorder = New(DefaultSize, 0)
+				if impl == "old" {
+					j = newRef(DefaultSize)
+				}
+				fill(j, kind, DefaultSize)
+				if impl == "none" {
+					j = nil
+				}
+				runtime.GC()
+				cpu0 := processCPU()
+				for b.Loop() {
+					runtime.GC()
+				}
+				b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+				runtime.KeepAlive(j)
+			})
+		}
+	}
+}
+
+// BenchmarkRecord is one Record into a full journal of the default size,
+// as it is (new) and as it was (old).
+func BenchmarkRecord(b *testing.B) {
+	oldAndNew(b, func(b *testing.B, kind string, j recorder) {
+		e := realEntry(kind, 1, time.Now())
+		cpu0 := processCPU()
+		for i := 0; b.Loop(); i++ {
+			e.Seq = uint64(DefaultSize + 1 + i)
+			j.Record(&e)
+		}
+		b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+	})
+}
+
+// BenchmarkSince is what a reader pays per entry: Entries of a full
+// journal of the default size, per entry returned.
+func BenchmarkSince(b *testing.B) {
+	oldAndNew(b, func(b *testing.B, _ string, j recorder) {
+		cpu0 := processCPU()
+		n := 0
+		for b.Loop() {
+			n += len(j.Since(0))
+		}
+		b.ReportMetric(float64(processCPU()-cpu0)/float64(n), "cpu-ns/entry")
+	})
+}
+
+// oldAndNew runs bench on a full journal of each kind of entries, as it
+// was (old) and as it is (new), one after the other.
+func oldAndNew(b *testing.B, bench func(b *testing.B, kind string, j recorder)) {
+	for _, kind := range entryKinds {
+		for _, impl := range []string{"old", "new"} {
+			b.Run(kind+"/"+impl, func(b *testing.B) {
+				j := map[string]recorder{"old": newRef(DefaultSize), "new": New(DefaultSize, 0)}[impl]
+				fill(j, kind, DefaultSize)
+				b.ReportAllocs()
+				bench(b, kind, j)
+			})
+		}
+	}
+}
