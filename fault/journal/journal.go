@@ -132,31 +132,25 @@ func (j *Journal) Seq() uint64 { return j.seq.Load() }
 // already (see [Journal] for what is kept). The copy shares nothing with
 // e: the caller may reuse e and its maps.
 func (j *Journal) Record(e *Entry) {
-	var buf [inlineMax]byte
-	var enc []byte
 	loc, ok := j.locIndex((*timeLayout)(unsafe.Pointer(&e.Time)).loc)
-	if ok {
-		enc = encodeEntry(buf[:0], e, loc)
-	}
-	inline := ok && len(enc) <= inlineMax
 	i := int(e.Seq % uint64(j.size))
 	c, k := j.chunk(i), i%chunkLen
 	w, mu := c.words[k*slotWords:(k+1)*slotWords], &j.locks[i%stripes]
-	var spill *Entry
-	if !inline {
-		spill = cloneEntry(e)
-	}
+	off := k*slotWords*8 + headerBytes
 	mu.Lock()
 	if w[seqWord] != 0 {
 		w[droppedWord]++ // the older of the two goes, whichever came first
 	}
 	if w[seqWord] <= e.Seq {
-		if inline {
-			copy(c.bytes[k*slotWords*8+headerBytes:], enc)
+		var n int
+		if ok {
+			n = len(encodeEntry(c.bytes[off:off:off+inlineMax], e, loc))
+		}
+		if ok && n <= inlineMax {
 			c.setSpill(k, nil)
-			w[lenWord] = uint64(len(enc))
+			w[lenWord] = uint64(n)
 		} else {
-			c.setSpill(k, spill)
+			c.setSpill(k, cloneEntry(e))
 			w[lenWord] = spilled
 		}
 		atomic.StoreUint64(&w[seqWord], e.Seq)
