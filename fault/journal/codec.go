@@ -132,10 +132,10 @@ type entryDecoder struct {
 	locs *locTable
 }
 
-// decode returns the entry encoded in d.s[off:end], numbered seq.
-func (d *entryDecoder) decode(seq uint64, off, end int) Entry {
+// decode fills in e, zero but for its Seq, with the entry encoded in
+// d.s[off:end].
+func (d *entryDecoder) decode(e *Entry, off, end int) {
 	r := reader{s: d.s[off:end]}
-	e := Entry{Seq: seq}
 	t := (*timeLayout)(unsafe.Pointer(&e.Time))
 	t.wall, t.ext = r.u64(), int64(r.u64())
 	e.BodySize, e.BytesSent, e.Duration, e.Status = int64(r.u64()), int64(r.u64()), time.Duration(r.u64()), int(r.u64())
@@ -156,7 +156,6 @@ func (d *entryDecoder) decode(seq uint64, off, end int) Entry {
 			e.Faults[i].Params = r.strMap()
 		}
 	}
-	return e
 }
 
 // reader reads an encoding front to back. It trusts what it reads: the

@@ -210,9 +210,10 @@ func (j *Journal) Entries() []Entry { return j.Since(0) }
 // of the entries returned share one block of memory: keeping any of them
 // keeps that block.
 func (j *Journal) Since(seq uint64) []Entry {
-	var out []Entry
-	var encs []byte  // the wanted places' encodings, copied under their locks
-	var at []encoded // where each is, decoded once the locks are let go
+	n := j.count(seq) // a few more may come while we read: append grows out
+	out := make([]Entry, 0, n)
+	encs := make([]byte, 0, n*avgEncoding) // the wanted places' encodings, copied under their locks
+	at := make([]encoded, 0, n)            // where each is, decoded once the locks are let go
 	// Walk the places from the one after the newest number handed out:
 	// in the order of their numbers, but for entries of requests held
 	// longer than size others.
@@ -245,7 +246,7 @@ func (j *Journal) Since(seq uint64) []Entry {
 	if len(encs) > 0 {
 		d := entryDecoder{s: unsafe.String(&encs[0], len(encs)), locs: &j.locs} // encs is not written again
 		for _, a := range at {
-			out[a.i] = d.decode(out[a.i].Seq, a.off, a.end)
+			d.decode(&out[a.i], a.off, a.end)
 		}
 	}
 	bySeq := func(a, b Entry) int { return cmp.Compare(a.Seq, b.Seq) }
@@ -254,6 +255,25 @@ func (j *Journal) Since(seq uint64) []Entry {
 	}
 	return out
 }
+
+// count returns how many places hold an entry numbered above seq.
+func (j *Journal) count(seq uint64) int {
+	n := 0
+	for i := range j.chunks {
+		if c := j.chunks[i].Load(); c != nil {
+			for k := 0; k < len(c.words); k += slotWords {
+				if atomic.LoadUint64(&c.words[k+seqWord]) > seq {
+					n++
+				}
+			}
+		}
+	}
+	return n
+}
+
+// avgEncoding is about how many bytes an entry's encoding takes (an
+// ordinary request's is 150 to 400).
+const avgEncoding = 256
 
 // encoded is where Since copied out[i]'s encoding: encs[off:end].
 type encoded struct{ i, off, end int }
