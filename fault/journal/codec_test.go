@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -143,4 +144,50 @@ func scramble(e *Entry) {
 			e.Faults[i].Params[k] = "changed"
 		}
 	}
+}
+
+// TestJournalSpillsUnderConcurrency: writers recording entries that fit
+// their place and entries that do not (a long path every third), readers
+// at once (run under -race): every entry read is whole, the one recorded
+// under its number, whichever way it was kept.
+func TestJournalSpillsUnderConcurrency(t *testing.T) {
+	const size, writers, each = 128, 2, 1500
+	entry := func(seq uint64) Entry {
+		e := stamped(seq)
+		if seq%3 == 0 {
+			e.Path = "/" + strings.Repeat(strconv.FormatUint(seq, 10), inlineMax)
+		}
+		return e
+	}
+	j := New(size, 0)
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Go(func() {
+			for range each {
+				e := entry(j.nextSeq())
+				j.Record(&e)
+				scramble(&e)
+			}
+		})
+	}
+	stop := make(chan struct{})
+	var readers sync.WaitGroup
+	readers.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			for _, e := range j.Entries() {
+				if want := entry(e.Seq); !assert.Equal(t, want, e) {
+					return
+				}
+			}
+		}
+	})
+	wg.Wait()
+	close(stop)
+	readers.Wait()
+	assert.Len(t, j.Entries(), size)
 }

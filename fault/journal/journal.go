@@ -104,7 +104,7 @@ const DefaultSize = 10000
 // most valueMax bytes of every request value; zero or less means
 // [DefaultSize] and [DefaultValueMax]. Its memory grows with the entries
 // it keeps: a large size costs nothing until the requests come (a
-// scenario's 100,000-entry journal allocated at once is 25 MB, and 35 of
+// scenario's 100,000-entry journal allocated at once is 51 MB, and 35 of
 // them at once stall the process long enough for clients' timers to fire
 // together).
 func New(size, valueMax int) *Journal {
