@@ -15,6 +15,7 @@ import (
 type recorder interface {
 	Record(*Entry)
 	Since(uint64) []Entry
+	nextSeq() uint64
 }
 
 // kinds of realistic entries: "row" as bench/fault's proxy row records
@@ -46,11 +47,12 @@ func realEntry(kind string, seq uint64, at time.Time) Entry {
 	return e
 }
 
-// fill records size realistic entries of kind into j.
+// fill records size realistic entries of kind into j, numbered as Begin
+// numbers them.
 func fill(j recorder, kind string, size int) {
 	at := time.Now()
-	for seq := uint64(1); seq <= uint64(size); seq++ {
-		e := realEntry(kind, seq, at)
+	for range size {
+		e := realEntry(kind, j.nextSeq(), at)
 		j.Record(&e)
 	}
 }

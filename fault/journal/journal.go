@@ -210,7 +210,7 @@ func (j *Journal) Entries() []Entry { return j.Since(0) }
 // of the entries returned share one block of memory: keeping any of them
 // keeps that block.
 func (j *Journal) Since(seq uint64) []Entry {
-	n := j.count(seq) // a few more may come while we read: append grows out
+	n := j.expect(seq) // a guess: append grows out if more come
 	out := make([]Entry, 0, n)
 	encs := make([]byte, 0, n*avgEncoding) // the wanted places' encodings, copied under their locks
 	at := make([]encoded, 0, n)            // where each is, decoded once the locks are let go
@@ -256,17 +256,18 @@ func (j *Journal) Since(seq uint64) []Entry {
 	return out
 }
 
-// count returns how many places hold an entry numbered above seq.
-func (j *Journal) count(seq uint64) int {
+// expect guesses how many entries Since(seq) returns, without reading
+// the places: no more than the numbers handed out after seq, nor than the
+// places allocated (few after a Reset).
+func (j *Journal) expect(seq uint64) int {
 	n := 0
 	for i := range j.chunks {
-		if c := j.chunks[i].Load(); c != nil {
-			for k := 0; k < len(c.words); k += slotWords {
-				if atomic.LoadUint64(&c.words[k+seqWord]) > seq {
-					n++
-				}
-			}
+		if j.chunks[i].Load() != nil {
+			n += min(chunkLen, j.size-i*chunkLen)
 		}
+	}
+	if last := j.seq.Load(); last >= seq {
+		n = int(min(uint64(n), last-seq))
 	}
 	return n
 }

@@ -36,6 +36,8 @@ func newRef(size int) *refJournal {
 	return &refJournal{size: size, chunks: make([]atomic.Pointer[refChunk], (size+chunkLen-1)/chunkLen)}
 }
 
+func (j *refJournal) nextSeq() uint64 { return j.seq.Add(1) }
+
 func (j *refJournal) Record(e *Entry) {
 	i := int(e.Seq % uint64(j.size))
 	s, mu := j.slot(i), &j.locks[i%stripes]
