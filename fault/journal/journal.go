@@ -142,6 +142,9 @@ func (j *Journal) Record(e *Entry) {
 		w[droppedWord]++ // the older of the two goes, whichever came first
 	}
 	if w[seqWord] <= e.Seq {
+		// Encoded in place; one too long for it goes on into a new
+		// array (dropped), and the bytes it left behind are never read:
+		// lenWord says spilled.
 		var n int
 		if ok {
 			n = len(encodeEntry(c.bytes[off:off:off+inlineMax], e, loc))
