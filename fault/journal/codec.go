@@ -2,9 +2,7 @@ package journal
 
 import (
 	"encoding/binary"
-	"sync/atomic"
 	"time"
-	"unsafe"
 )
 
 // A kept entry is stored as bytes, not as an Entry: an Entry holds a
@@ -16,14 +14,13 @@ import (
 // at Record and read back by [entryDecoder] when someone reads the
 // journal.
 //
-// Layout, in order: the time's wall and ext words, BodySize, BytesSent,
-// Duration and Status as 8 bytes each (little-endian); one byte naming
-// the time's location (see [Journal.locIndex]); one byte of flags (TLS,
-// Effect); the eleven strings, each its length (uvarint) then its bytes;
-// Headers and Notes, each a count (uvarint, 0 for a nil map, n+1 for n
-// pairs) then its keys and values as strings; Faults, a count as for a
-// map, then each fault's Type and Params. The sequence number is kept
-// beside the bytes, not in them.
+// Layout, in order: BodySize, BytesSent, Duration and Status as 8 bytes
+// each (little-endian); one byte of flags (TLS, Effect); the eleven
+// strings, each its length (uvarint) then its bytes; Headers and Notes,
+// each a count (uvarint, 0 for a nil map, n+1 for n pairs) then its keys
+// and values as strings; Faults, a count as for a map, then each fault's
+// Type and Params. The sequence number and the time are kept beside the
+// bytes, not in them: see [chunk] for why the time is.
 
 // Entry flags.
 const (
@@ -31,54 +28,9 @@ const (
 	flagEffect
 )
 
-// timeLayout is time.Time's memory layout (wall, ext, loc), so that an
-// entry's time comes back exactly as it went in, monotonic reading and
-// location included: == holds, and Sub between two entries reads the
-// monotonic clock as it did. The sizes are checked below at compile time
-// and the round trip by TestEntryCodecRoundTrip.
-type timeLayout struct {
-	wall uint64
-	ext  int64
-	loc  *time.Location
-}
-
-// Compile-time check that timeLayout is as large as time.Time.
-var (
-	_ [unsafe.Sizeof(time.Time{}) - unsafe.Sizeof(timeLayout{})]byte
-	_ [unsafe.Sizeof(timeLayout{}) - unsafe.Sizeof(time.Time{})]byte
-)
-
-// maxLocs is how many distinct time locations (besides UTC's nil) a
-// journal names by number; an entry whose time is in yet another one is
-// kept as an Entry (see [Journal.Record]). A server's clock gives one.
-const maxLocs = 8
-
-// locIndex returns the number an entry stores for location loc: 0 for
-// nil (UTC), else 1 + its place in j.locs, taking a free place for a new
-// one. ok is false when every place holds another location.
-func (j *Journal) locIndex(loc *time.Location) (n byte, ok bool) {
-	if loc == nil {
-		return 0, true
-	}
-	for i := range j.locs {
-		p := &j.locs[i]
-		if l := p.Load(); l == loc || (l == nil && (p.CompareAndSwap(nil, loc) || p.Load() == loc)) {
-			return byte(i + 1), true
-		}
-	}
-	return 0, false
-}
-
-// locTable is a journal's numbered locations.
-type locTable [maxLocs]atomic.Pointer[time.Location]
-
-// encodeEntry appends e's encoding (all but Seq) to dst, its time's
-// location numbered loc.
-func encodeEntry(dst []byte, e *Entry, loc byte) []byte {
-	t := (*timeLayout)(unsafe.Pointer(&e.Time))
+// encodeEntry appends e's encoding (all but Seq and Time) to dst.
+func encodeEntry(dst []byte, e *Entry) []byte {
 	le := binary.LittleEndian
-	dst = le.AppendUint64(dst, t.wall)
-	dst = le.AppendUint64(dst, uint64(t.ext))
 	dst = le.AppendUint64(dst, uint64(e.BodySize))
 	dst = le.AppendUint64(dst, uint64(e.BytesSent))
 	dst = le.AppendUint64(dst, uint64(e.Duration))
@@ -90,7 +42,7 @@ func encodeEntry(dst []byte, e *Entry, loc byte) []byte {
 	if e.Effect {
 		flags |= flagEffect
 	}
-	dst = append(dst, loc, flags)
+	dst = append(dst, flags)
 	for _, s := range [...]string{e.Method, e.Host, e.Path, e.Query, e.Route, e.RemoteAddr,
 		e.IdempotencyKey, e.RequestID, e.UserAgent, e.BodySHA256, e.End} {
 		dst = appendString(dst, s)
@@ -127,21 +79,13 @@ func appendMap(dst []byte, m map[string]string) []byte {
 // entryDecoder reads entries encoded by encodeEntry out of one string:
 // every string of a decoded entry is a piece of it, so decoding allocates
 // only the maps and the slice of faults.
-type entryDecoder struct {
-	s    string
-	locs *locTable
-}
+type entryDecoder struct{ s string }
 
-// decode fills in e, zero but for its Seq, with the entry encoded in
-// d.s[off:end].
+// decode fills in e, zero but for its Seq and Time, with the entry
+// encoded in d.s[off:end].
 func (d *entryDecoder) decode(e *Entry, off, end int) {
 	r := reader{s: d.s[off:end]}
-	t := (*timeLayout)(unsafe.Pointer(&e.Time))
-	t.wall, t.ext = r.u64(), int64(r.u64())
 	e.BodySize, e.BytesSent, e.Duration, e.Status = int64(r.u64()), int64(r.u64()), time.Duration(r.u64()), int(r.u64())
-	if loc := r.byte(); loc != 0 {
-		t.loc = d.locs[loc-1].Load()
-	}
 	flags := r.byte()
 	e.TLS, e.Effect = flags&flagTLS != 0, flags&flagEffect != 0
 	for _, p := range [...]*string{&e.Method, &e.Host, &e.Path, &e.Query, &e.Route, &e.RemoteAddr,

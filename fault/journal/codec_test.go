@@ -68,12 +68,13 @@ func randomEntry(rng *rand.Rand, seq uint64, zones []*time.Location) Entry {
 
 // TestEntryCodecRoundTrip: what a reader gets back is exactly the entry
 // recorded, every field: strings, nil and empty maps and fault slices as
-// they were, the time == the one recorded (monotonic reading and location
-// too); for entries kept in their place and entries spilled (too long, or
-// their time in one location more than a journal numbers).
+// they were, the time == the one recorded (wall clock, monotonic reading
+// and location: Sub between two entries, and Equal to a time without a
+// monotonic reading, answer as they did); for entries kept in their place
+// and entries spilled (too long for it).
 func TestEntryCodecRoundTrip(t *testing.T) {
 	zones := []*time.Location{time.Local}
-	for i := range maxLocs + 2 {
+	for i := range 10 {
 		zones = append(zones, time.FixedZone("Z"+strconv.Itoa(i), i*1800))
 	}
 	rng := rand.New(rand.NewPCG(12, 7))

@@ -23,8 +23,9 @@
 // ([Journal.Dropped]): a long soak never grows it, and requests finishing
 // on different cores do not wait for each other to record theirs. A kept
 // entry is stored encoded, as bytes the garbage collector need not look
-// into (512 of them a place), and decoded when the journal is read: a
-// full journal costs a busy server's collections next to nothing.
+// into (512 of them a place, beside the entry's time), and decoded when
+// the journal is read: a full journal costs a busy server's collections
+// next to nothing.
 // Each entry keeps at most [DefaultValueMax] bytes of any request value
 // (fault.WithJournalValueMax); a longer value is cut and marked
 // "…[cut N bytes, sha256 XXXXXXXXXXXXXXXX]", so two long values that

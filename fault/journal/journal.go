@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 )
 
@@ -44,7 +45,6 @@ type Journal struct {
 	// its first entry comes: a large journal costs nothing up front.
 	// Reset lets them go.
 	chunks []atomic.Pointer[chunk]
-	locs   locTable // the locations of the entries' times, by number
 }
 
 // chunk is chunkLen places of the ring (fewer in the last one). A place
@@ -62,9 +62,20 @@ type Journal struct {
 //
 // An entry whose encoding does not fit (long values, many notes) is kept
 // as an Entry in spill instead, made on the first such entry.
+//
+// A place's time is kept in times, as the time.Time it was: no portable
+// encoding gives back both its wall clock and its monotonic reading (an
+// offset from one base reading keeps the monotonic one but moves the wall
+// clock by the nanoseconds between time.Now's two clock reads; In and UTC
+// drop the monotonic one). Its one pointer, the location, is nil (UTC) or
+// the process's time.Local, not in the heap: the collector follows
+// nothing from a place, and pays a lookup for each time.Local (a full
+// journal of 10,000 adds about a tenth of a millisecond to a collection,
+// against most of one for the same entries kept as Entry values).
 type chunk struct {
 	words []uint64
 	bytes []byte // words, as bytes
+	times []time.Time
 	spill atomic.Pointer[[chunkLen]*Entry]
 }
 
@@ -104,7 +115,7 @@ const DefaultSize = 10000
 // most valueMax bytes of every request value; zero or less means
 // [DefaultSize] and [DefaultValueMax]. Its memory grows with the entries
 // it keeps: a large size costs nothing until the requests come (a
-// scenario's 100,000-entry journal allocated at once is 51 MB, and 35 of
+// scenario's 100,000-entry journal allocated at once is 54 MB, and 35 of
 // them at once stall the process long enough for clients' timers to fire
 // together).
 func New(size, valueMax int) *Journal {
@@ -132,7 +143,6 @@ func (j *Journal) Seq() uint64 { return j.seq.Load() }
 // already (see [Journal] for what is kept). The copy shares nothing with
 // e: the caller may reuse e and its maps.
 func (j *Journal) Record(e *Entry) {
-	loc, ok := j.locIndex((*timeLayout)(unsafe.Pointer(&e.Time)).loc)
 	i := int(e.Seq % uint64(j.size))
 	c, k := j.chunk(i), i%chunkLen
 	w, mu := c.words[k*slotWords:(k+1)*slotWords], &j.locks[i%stripes]
@@ -145,11 +155,8 @@ func (j *Journal) Record(e *Entry) {
 		// Encoded in place; one too long for it goes on into a new
 		// array (dropped), and the bytes it left behind are never read:
 		// lenWord says spilled.
-		var n int
-		if ok {
-			n = len(encodeEntry(c.bytes[off:off:off+inlineMax], e, loc))
-		}
-		if ok && n <= inlineMax {
+		c.times[k] = e.Time
+		if n := len(encodeEntry(c.bytes[off:off:off+inlineMax], e)); n <= inlineMax {
 			c.setSpill(k, nil)
 			w[lenWord] = uint64(n)
 		} else {
@@ -198,8 +205,9 @@ func (j *Journal) chunk(i int) *chunk {
 
 // newChunk allocates the places of chunk n.
 func (j *Journal) newChunk(n int) *chunk {
-	w := make([]uint64, min(chunkLen, j.size-n*chunkLen)*slotWords)
-	return &chunk{words: w, bytes: unsafe.Slice((*byte)(unsafe.Pointer(&w[0])), len(w)*8)}
+	places := min(chunkLen, j.size-n*chunkLen)
+	w := make([]uint64, places*slotWords)
+	return &chunk{words: w, bytes: unsafe.Slice((*byte)(unsafe.Pointer(&w[0])), len(w)*8), times: make([]time.Time, places)}
 }
 
 // Entries returns the kept entries in sequence order.
@@ -239,7 +247,7 @@ func (j *Journal) Since(seq uint64) []Entry {
 					off := p*slotWords*8 + headerBytes
 					at = append(at, encoded{len(out), len(encs), len(encs) + int(n)})
 					encs = append(encs, c.bytes[off:off+int(n)]...)
-					out = append(out, Entry{Seq: s})
+					out = append(out, Entry{Seq: s, Time: c.times[p]})
 				}
 			}
 			mu.Unlock()
@@ -247,7 +255,7 @@ func (j *Journal) Since(seq uint64) []Entry {
 		k++
 	}
 	if len(encs) > 0 {
-		d := entryDecoder{s: unsafe.String(&encs[0], len(encs)), locs: &j.locs} // encs is not written again
+		d := entryDecoder{s: unsafe.String(&encs[0], len(encs))} // encs is not written again
 		for _, a := range at {
 			d.decode(&out[a.i], a.off, a.end)
 		}
