@@ -43,10 +43,12 @@ func encodeEntry(dst []byte, e *Entry) []byte {
 		flags |= flagEffect
 	}
 	dst = append(dst, flags)
-	for _, s := range [...]string{e.Method, e.Host, e.Path, e.Query, e.Route, e.RemoteAddr,
-		e.IdempotencyKey, e.RequestID, e.UserAgent, e.BodySHA256, e.End} {
-		dst = appendString(dst, s)
-	}
+	// One call a string, not a loop over an array of them: copying the
+	// eleven into an array cost a tenth of Record.
+	dst = appendString(appendString(appendString(appendString(dst, e.Method), e.Host), e.Path), e.Query)
+	dst = appendString(appendString(appendString(dst, e.Route), e.RemoteAddr), e.IdempotencyKey)
+	dst = appendString(appendString(appendString(dst, e.RequestID), e.UserAgent), e.BodySHA256)
+	dst = appendString(dst, e.End)
 	dst = appendMap(dst, e.Headers)
 	dst = appendMap(dst, e.Notes)
 	if e.Faults == nil {
@@ -60,7 +62,11 @@ func encodeEntry(dst []byte, e *Entry) []byte {
 	return dst
 }
 
+// appendString appends s's length (uvarint) and bytes.
 func appendString(dst []byte, s string) []byte {
+	if len(s) < 0x80 { // the uvarint is one byte: most strings
+		return append(append(dst, byte(len(s))), s...)
+	}
 	return append(binary.AppendUvarint(dst, uint64(len(s))), s...)
 }
 

@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"encoding/binary"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -191,4 +192,15 @@ func TestJournalSpillsUnderConcurrency(t *testing.T) {
 	close(stop)
 	readers.Wait()
 	assert.Len(t, j.Entries(), size)
+}
+
+// TestAppendStringIsUvarintLengthThenBytes: appendString's one-byte
+// shortcut writes what binary.AppendUvarint would, on both sides of the
+// one-byte limit.
+func TestAppendStringIsUvarintLengthThenBytes(t *testing.T) {
+	for n := range 1000 {
+		s := strings.Repeat("é", n/2) + strings.Repeat("x", n%2)
+		want := append(binary.AppendUvarint([]byte("pre"), uint64(len(s))), s...)
+		require.Equal(t, want, appendString([]byte("pre"), s), "length %d", len(s))
+	}
 }
