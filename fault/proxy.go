@@ -72,9 +72,23 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // plainRequest reports whether ReverseProxy would forward r changing
 // nothing but its URL, Host and the headers forward drops.
 func plainRequest(r *http.Request) bool {
-	h := r.Header
 	return r.Context().Done() != nil && r.URL.RawPath == "" && strings.HasPrefix(r.URL.Path, "/") &&
-		cleanQuery(r.URL.RawQuery) && len(h["Connection"])+len(h["Upgrade"])+len(h["Te"])+len(h["Expect"]) == 0
+		cleanQuery(r.URL.RawQuery) && plainHeader(r.Header)
+}
+
+// plainHeader reports whether h has no Connection, Upgrade, Te or Expect
+// value, in one pass over a request's few headers (a lookup for each of
+// the four names costs more).
+func plainHeader(h http.Header) bool {
+	for k, vv := range h {
+		switch k {
+		case "Connection", "Upgrade", "Te", "Expect":
+			if len(vv) > 0 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // cleanQuery reports whether ReverseProxy passes the query on as it is:
@@ -122,9 +136,8 @@ func forwardedHeader(k string) bool {
 
 // forward is ReverseProxy's work for a plain request.
 func (p *proxy) forward(w http.ResponseWriter, r *http.Request) {
-	f := &forwarding{w: w}
-	f.trace.Got1xxResponse = f.got1xx
-	out := r.Clone(httptrace.WithClientTrace(r.Context(), &f.trace))
+	f := newForwarding(r.Context(), w)
+	out := r.Clone(f.context())
 	if r.ContentLength == 0 {
 		out.Body = nil // lets the Transport retry it
 	} else if out.Body != nil {
@@ -137,9 +150,7 @@ func (p *proxy) forward(w http.ResponseWriter, r *http.Request) {
 	}
 	out.URL.Scheme, out.URL.Host, out.Host = p.upstream.Scheme, p.upstream.Host, p.upstream.Host
 	res, err := p.tr.RoundTrip(out)
-	f.mu.Lock()
-	f.done = true
-	f.mu.Unlock()
+	f.finalAnswer()
 	if err != nil {
 		p.fail(w, out, err)
 		return
@@ -149,8 +160,7 @@ func (p *proxy) forward(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, out, errors.New("it switched protocols (101) when none was asked for"))
 		return
 	}
-	removeHopHeaders(res.Header)
-	copyHeader(w.Header(), res.Header)
+	contentType := copyResponseHeader(w.Header(), res.Header)
 	announced := len(res.Trailer)
 	if announced > 0 {
 		names := make([]string, 0, announced)
@@ -160,7 +170,7 @@ func (p *proxy) forward(w http.ResponseWriter, r *http.Request) {
 		w.Header().Add("Trailer", strings.Join(names, ", "))
 	}
 	w.WriteHeader(res.StatusCode)
-	if err := p.copyBody(w, res); err != nil {
+	if err := p.copyBody(w, res, contentType); err != nil {
 		panic(http.ErrAbortHandler) // the status is sent: all there is left to do is cut the response
 	}
 	_ = res.Body.Close() // now, to read the trailers
@@ -181,11 +191,12 @@ func (p *proxy) forward(w http.ResponseWriter, r *http.Request) {
 
 // copyBody copies the response body, flushing after every write when it
 // streams (no length, or server-sent events) as ReverseProxy does.
-func (p *proxy) copyBody(w http.ResponseWriter, res *http.Response) error {
+// contentType is the response's first Content-Type value.
+func (p *proxy) copyBody(w http.ResponseWriter, res *http.Response, contentType string) error {
 	bp := p.buffers.get()
 	defer p.buffers.put(bp)
 	buf := *bp
-	streams := res.ContentLength == -1 || eventStream(res.Header.Get("Content-Type"))
+	streams := res.ContentLength == -1 || eventStream(contentType)
 	rc := http.NewResponseController(w)
 	for {
 		n, rerr := res.Body.Read(buf)
@@ -256,6 +267,33 @@ func removeConnectionNames(h http.Header) {
 	}
 }
 
+// copyResponseHeader copies src to dst as removeHopHeaders(src) then
+// copyHeader(dst, src) do: where no Connection header names others and
+// dst is empty (a response no one has written yet), in one pass over
+// src's few headers, hop-by-hop ones skipped (src keeps them), without a
+// lookup in dst. It returns src's first Content-Type
+// value, for copyBody, which would otherwise look it up.
+func copyResponseHeader(dst, src http.Header) (contentType string) {
+	if _, ok := src["Connection"]; ok || len(dst) > 0 {
+		removeHopHeaders(src)
+		copyHeader(dst, src)
+		if ct := src["Content-Type"]; len(ct) > 0 {
+			return ct[0]
+		}
+		return ""
+	}
+	for k, vv := range src {
+		if hopHeader(k) {
+			continue
+		}
+		if k == "Content-Type" && len(vv) > 0 {
+			contentType = vv[0]
+		}
+		dst[k] = vv
+	}
+	return contentType
+}
+
 // copyHeader adds src's values to dst, sharing src's slices where dst has
 // none (src is not used again).
 func copyHeader(dst, src http.Header) {
@@ -268,13 +306,55 @@ func copyHeader(dst, src http.Header) {
 	}
 }
 
-// forwarding passes 1xx answers on to the client until the final answer
-// arrives, as ReverseProxy does.
+// forwarding is a forwarded request's context: the incoming request's,
+// with a client trace that passes 1xx answers on to the client until the
+// final answer arrives, as ReverseProxy does. The value is the context
+// and answers for the trace itself, where httptrace.WithClientTrace would
+// add a context value in front of it (an allocation, and a walk of the
+// context's chain to compose with a trace already there).
 type forwarding struct {
+	context.Context
 	w     http.ResponseWriter
 	trace httptrace.ClientTrace
 	mu    sync.Mutex
 	done  bool
+}
+
+// newForwarding returns the forwarding of a request of ctx, answering
+// to w.
+func newForwarding(ctx context.Context, w http.ResponseWriter) *forwarding {
+	f := &forwarding{Context: ctx, w: w}
+	f.trace.Got1xxResponse = f.got1xx
+	return f
+}
+
+// context is the context to forward the request in: f, or, where the
+// request's context already has a client trace (to compose with, as
+// ReverseProxy does) or the trace's key could not be learnt,
+// httptrace.WithClientTrace's.
+func (f *forwarding) context() context.Context {
+	if clientTraceKey == nil || httptrace.ContextClientTrace(f.Context) != nil {
+		return httptrace.WithClientTrace(f.Context, &f.trace)
+	}
+	return f
+}
+
+// finalAnswer stops f passing 1xx answers on: RoundTrip has returned, the
+// final answer is the caller's to write. A 1xx arriving later (after a
+// cancelled RoundTrip) is dropped.
+func (f *forwarding) finalAnswer() {
+	f.mu.Lock()
+	f.done = true
+	f.mu.Unlock()
+}
+
+// Value implements context.Context: the trace under httptrace's key,
+// else the request context's values.
+func (f *forwarding) Value(key any) any {
+	if key == clientTraceKey {
+		return &f.trace
+	}
+	return f.Context.Value(key)
 }
 
 func (f *forwarding) got1xx(code int, header textproto.MIMEHeader) error {
@@ -287,6 +367,26 @@ func (f *forwarding) got1xx(code int, header textproto.MIMEHeader) error {
 	copyHeader(h, http.Header(header))
 	f.w.WriteHeader(code)
 	clear(h) // WriteHeader does not clear them for a 1xx
+	return nil
+}
+
+// clientTraceKey is the key httptrace keeps a ClientTrace under in a
+// context (unexported there), learnt once by asking a context that notes
+// the key it is asked for; nil if httptrace asked for none.
+var clientTraceKey = func() any {
+	var k keyProbe
+	httptrace.ContextClientTrace(&k)
+	return k.key
+}()
+
+// keyProbe is a context that notes the key of the last value asked of it.
+type keyProbe struct {
+	context.Context
+	key any
+}
+
+func (k *keyProbe) Value(key any) any {
+	k.key = key
 	return nil
 }
 
