@@ -35,7 +35,8 @@ type Handler struct {
 	done    chan struct{} // closed when it must end now: waits are cut
 	once    sync.Once
 	close   sync.Once
-	planMu  sync.Mutex // serializes SetPlan, Reset and Close
+	planMu  sync.Mutex      // serializes SetPlan, Reset and Close
+	reqlog  *reqlog.Handler // the logger's handler when it is one
 	// inflight counts requests being served, including ones whose
 	// connection a fault hijacked (http.Server no longer tracks those).
 	inflight atomic.Int64
@@ -49,7 +50,8 @@ type planState struct {
 	lazy     bool
 	firstAt  atomic.Pointer[time.Time]
 	routes   []*routeState
-	webhooks *dispatcher // nil when the plan declares none
+	webhooks *dispatcher            // nil when the plan declares none
+	_        [2*cacheLine - 80]byte // see cacheLine
 }
 
 type routeState struct {
@@ -59,7 +61,16 @@ type routeState struct {
 	// counts are the positions of the route's requests in its rules'
 	// schedules; a route without rules has no schedule and counts nothing.
 	counts *counters
+	_      [cacheLine - 32]byte // see cacheLine
 }
+
+// cacheLine is the size of a cache line. A planState and each of its
+// routeStates, read by every request, fill whole lines of their own (a
+// size the allocator aligns to one): unpadded (80 and 32 bytes), each
+// shared its lines with whatever the allocator put beside it, and a
+// neighbour that another core writes per request (a 32-byte value of a
+// request's, say) would make every request miss its route.
+const cacheLine = 64
 
 // Option configures a Handler or Server.
 type Option func(*config)
@@ -132,6 +143,9 @@ func Wrap(base http.Handler, plan *Plan, opts ...Option) *Handler {
 	h := &Handler{base: base, journal: journal.New(cfg.journalSize, cfg.valueMax), cfg: cfg, release: make(chan struct{}), done: make(chan struct{})}
 	if h.base == nil {
 		h.base = http.HandlerFunc(h.notFound)
+	}
+	if cfg.logger != nil {
+		h.reqlog, _ = cfg.logger.Handler().(*reqlog.Handler)
 	}
 	h.SetPlan(plan)
 	return h
@@ -410,19 +424,24 @@ func (rs *routeState) positions(r *http.Request) (perRule []int, routeN int) {
 // outermost first, around the route's response.
 func (h *Handler) chain(st *planState, rs *routeState, r *http.Request, s *served) http.Handler {
 	e, mu := &s.entry, &s.mu
-	s.effect = effectStep{next: h.base, e: e, mu: mu}
+	respond := h.base
 	if rs.route.Respond != nil {
-		s.effect.next = rs.route.Respond
+		respond = rs.route.Respond
 	}
-	var next http.Handler = &s.effect
 	if len(rs.route.Rules) == 0 {
 		// No rule: no position to count (nothing would read it: the
 		// route's lock, a hash and a map write saved on every request),
 		// no draw, nothing to select. A lazy plan's windows still start
-		// at its first request, whichever route that takes.
+		// at its first request, whichever route that takes. No fault
+		// shares the entry, so the effect is marked without the lock
+		// (finish takes it after the response), and the response is
+		// served straight.
 		st.begin(e.Time)
-		return next
+		e.Effect = true
+		return respond
 	}
+	s.effect = effectStep{next: respond, e: e, mu: mu}
+	var next http.Handler = &s.effect
 	perRule, routeN := rs.positions(r)
 	start := st.begin(e.Time)
 	rnd := rand.New(rand.NewPCG(uint64(st.plan.Seed), rs.hash^uint64(routeN)))
@@ -526,15 +545,16 @@ func (h *Handler) endOf(start time.Time) time.Time {
 
 // log writes the request's line: straight into the log's buffer when the
 // logger's handler is a reqlog.Handler (as faultline serve and replay make
-// it), else through a record handed to the logger's handler, as
-// Logger.LogAttrs would, without the call-stack capture for a source
-// location the line never shows. The line's time is end, when the handler
-// finished, read from the clock once for both (reading the time costs
-// ~100 ns on a virtual machine); an injected clock's time is not the
-// log's: then it is read again from the wall.
+// it; Wrap keeps it: a logger's handler never changes), else through a
+// record handed to the logger's handler, as Logger.LogAttrs would,
+// without the call-stack capture for a source location the line never
+// shows. The line's time is end, when the handler finished, read from the
+// clock once for both (reading the time costs ~100 ns on a virtual
+// machine); an injected clock's time is not the log's: then it is read
+// again from the wall.
 func (h *Handler) log(e *journal.Entry, end time.Time) {
 	ctx := context.Background()
-	if h.cfg.logger == nil || !h.cfg.logger.Enabled(ctx, slog.LevelInfo) {
+	if h.cfg.logger == nil || !h.enabled(ctx) {
 		return
 	}
 	if _, wall := h.cfg.clock.(wallClock); !wall {
@@ -545,8 +565,7 @@ func (h *Handler) log(e *journal.Entry, end time.Time) {
 	if len(e.Faults) > 0 {
 		l.Fault = e.FaultNames()
 	}
-	handler := h.cfg.logger.Handler()
-	if rh, ok := handler.(*reqlog.Handler); ok && rh.WriteRequest(&l) {
+	if h.reqlog != nil && h.reqlog.WriteRequest(&l) {
 		return
 	}
 	// Typed attributes in a fixed array: no value is boxed, nothing escapes
@@ -554,7 +573,15 @@ func (h *Handler) log(e *journal.Entry, end time.Time) {
 	var buf [9]slog.Attr
 	rec := slog.NewRecord(l.Time, slog.LevelInfo, reqlog.Msg, 0)
 	rec.AddAttrs(l.AppendAttrs(buf[:0])...)
-	_ = handler.Handle(ctx, rec)
+	_ = h.cfg.logger.Handler().Handle(ctx, rec)
+}
+
+// enabled reports whether the request line's level is on.
+func (h *Handler) enabled(ctx context.Context) bool {
+	if h.reqlog != nil {
+		return h.reqlog.Enabled(ctx, slog.LevelInfo)
+	}
+	return h.cfg.logger.Enabled(ctx, slog.LevelInfo)
 }
 
 // recorder tracks the status and bytes written, and lets faults hijack or

@@ -148,3 +148,10 @@ func benchRow(b *testing.B, h http.Handler) {
 // (Handler is faultline's handler around the base; Base is the base alone).
 func BenchmarkProxyRowHandler(b *testing.B) { benchRow(b, proxyRow(false)) }
 func BenchmarkProxyRowBase(b *testing.B)    { benchRow(b, proxyRow(true)) }
+
+// BenchmarkRouteWithoutRulesRow is withoutRules from every core at once
+// with its journal full, reporting the process's CPU time per request
+// (cpu-ns/op), which counts what the cores pay for lines they share and
+// not the time another process held the core: go test -run '^$' -bench
+// RouteWithoutRulesRow -cpu 1,2 ./fault/
+func BenchmarkRouteWithoutRulesRow(b *testing.B) { benchRow(b, withoutRules()) }
