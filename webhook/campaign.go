@@ -35,6 +35,7 @@ func Run(ctx context.Context, o Options) (*report.Run, error) {
 		return nil, err
 	}
 	o = c.o
+	defer c.s.bind(ctx)()
 	run := &report.Run{
 		Tool: "faultline", ToolVersion: o.ToolVersion, Kind: "webhook",
 		Seed: o.Seed, StartedAt: o.Now(), Command: o.Command,

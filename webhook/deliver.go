@@ -9,7 +9,11 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
+	"reflect"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/faultline-dev/faultline/internal/english"
@@ -140,6 +144,15 @@ type sender struct {
 	client   *http.Client
 	deadline time.Duration
 	cut      *cutoffs
+	// watch cuts deliveries off by closing their connection (see watch)
+	// where it can: on the campaign's own client to a plain-HTTP target,
+	// for deliveries under a context that cannot be cancelled or under
+	// root. nil elsewhere: deliveries take a shared cutoff context.
+	watch *watch
+	// root is the campaign's context (bind); rootDone is set when it is
+	// cancelled, after which the watch has cut every delivery on it.
+	root     context.Context
+	rootDone atomic.Bool
 	// now is the clock a delivery's elapsed time is judged in; its start
 	// also places the delivery in a tick, so it must be time.Now outside
 	// tests (the cutoff's deadline counts in time.Now's time).
@@ -154,7 +167,57 @@ type sender struct {
 }
 
 func newSender(target string, client *http.Client, deadline time.Duration, shared bool) *sender {
-	return &sender{target: target, client: client, deadline: deadline, cut: newCutoffs(deadline), now: time.Now, shared: shared}
+	s := &sender{target: target, client: client, deadline: deadline, cut: newCutoffs(deadline), now: time.Now, shared: shared}
+	if tr, ok := client.Transport.(*http.Transport); ok && shared && strings.HasPrefix(strings.ToLower(target), "http://") {
+		s.watch = newWatch(deadline)
+		tr.DialContext = s.watch.dial
+	}
+	return s
+}
+
+// bind makes ctx the campaign's context: its deliveries are cut off by
+// connection too, and cancelling ctx cuts every delivery in flight. Call
+// unbind when the campaign is over.
+func (s *sender) bind(ctx context.Context) (unbind func()) {
+	if s.watch == nil || ctx.Done() == nil || !reflect.TypeOf(ctx).Comparable() {
+		return func() {}
+	}
+	s.root = ctx
+	stop := context.AfterFunc(ctx, func() {
+		s.rootDone.Store(true)
+		s.watch.cutAll()
+	})
+	return func() { stop() }
+}
+
+// waiter is what ends a delivery's wait at its deadline: a ticket on the
+// watched transport, or a shared cutoff context.
+type waiter struct {
+	t *ticket
+	c *cutoff
+}
+
+func (s *sender) wait(ctx context.Context, start time.Time) (context.Context, waiter) {
+	if s.watch != nil {
+		if ctx.Done() == nil {
+			t := s.watch.ticket(start, nil)
+			return t.ctx, waiter{t: t}
+		}
+		if ctx == s.root {
+			t := s.watch.ticket(start, &s.rootDone)
+			return t.ctx, waiter{t: t}
+		}
+	}
+	c := s.cut.join(ctx, start)
+	return c.ctx, waiter{c: c}
+}
+
+func (s *sender) endWait(w waiter) {
+	if w.t != nil {
+		s.watch.done(w.t)
+		return
+	}
+	s.cut.leave(w.c)
 }
 
 // errLate is an answer that arrived, in full or in part, at or after the
@@ -162,12 +225,15 @@ func newSender(target string, client *http.Client, deadline time.Duration, share
 var errLate = fmt.Errorf("%w: answered after it", context.DeadlineExceeded)
 
 // send delivers d and judges the answer by its elapsed time against the
-// exact deadline; the shared cutoff (see cutoffs) only stops the wait.
+// exact deadline; the watch or the shared cutoff only stops the wait.
 func (s *sender) send(ctx context.Context, d delivery) outcome {
 	start := s.now()
-	cut := s.cut.join(ctx, start)
-	defer s.cut.leave(cut)
-	req, err := http.NewRequestWithContext(cut.ctx, http.MethodPost, s.target, bytes.NewReader(d.body))
+	rctx, w := s.wait(ctx, start)
+	defer s.endWait(w)
+	if w.t != nil && ctx.Err() != nil {
+		return outcome{start: start, err: &url.Error{Op: http.MethodPost, URL: s.target, Err: ctx.Err()}}
+	}
+	req, err := http.NewRequestWithContext(rctx, http.MethodPost, s.target, bytes.NewReader(d.body))
 	if err != nil {
 		return outcome{start: start, err: err}
 	}
@@ -177,7 +243,8 @@ func (s *sender) send(ctx context.Context, d delivery) outcome {
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return outcome{start: start, took: s.now().Sub(start), err: err}
+		took := s.now().Sub(start)
+		return outcome{start: start, took: took, err: s.why(ctx, w, err, took)}
 	}
 	if took := s.now().Sub(start); took >= s.deadline {
 		resp.Body.Close()
@@ -186,7 +253,9 @@ func (s *sender) send(ctx context.Context, d delivery) outcome {
 	_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
 	took := s.now().Sub(start)
-	if err == nil && took >= s.deadline {
+	if err != nil {
+		err = s.why(ctx, w, err, took)
+	} else if took >= s.deadline {
 		err = errLate
 	}
 	if err != nil {
@@ -195,4 +264,27 @@ func (s *sender) send(ctx context.Context, d delivery) outcome {
 		return outcome{head: resp.StatusCode, start: start, took: took, err: err}
 	}
 	return outcome{code: resp.StatusCode, start: start, took: took}
+}
+
+// why is the error a delivery that failed after took ends with. On the
+// watched transport a cut off delivery fails on its closed connection:
+// it says the deadline, or the campaign's cancellation, as a cancelled
+// request context does.
+func (s *sender) why(ctx context.Context, w waiter, err error, took time.Duration) error {
+	if w.t == nil {
+		return err
+	}
+	var cause error
+	switch {
+	case ctx.Err() != nil:
+		cause = ctx.Err()
+	case took >= s.deadline:
+		cause = context.DeadlineExceeded
+	default:
+		return err
+	}
+	if u, ok := err.(*url.Error); ok {
+		return &url.Error{Op: u.Op, URL: u.URL, Err: cause}
+	}
+	return cause
 }

@@ -38,9 +38,14 @@
 //
 // "Within the deadline" means the whole answer arrived less than
 // Options.Deadline after the delivery started, on the delivery's own
-// clock. The campaign stops waiting for an answer at most 1 ms after that
-// (deliveries that start within the same millisecond share one timer), and
-// an answer that arrives in that last millisecond still counts as late.
+// clock. The campaign stops waiting for an answer at the deadline: on its
+// own client to a plain-HTTP target by closing the connection the
+// delivery is on (one watcher for all connections, so a delivery starts
+// no timer and registers no cancel), and so the late answer never reaches
+// the next delivery; with a caller's Options.Client or an https target
+// at most 1 ms after the deadline (deliveries that start within the same
+// millisecond share one timer). An answer that arrives after the deadline
+// but before the wait stops still counts as late.
 //
 // Each case becomes a report.Scenario of a report.Run of Kind "webhook",
 // rendered like any faultline run.
