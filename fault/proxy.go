@@ -62,33 +62,48 @@ func (p *proxy) fail(w http.ResponseWriter, _ *http.Request, err error) {
 }
 
 func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !p.short || !plainRequest(r) {
-		p.rp.ServeHTTP(w, r)
-		return
-	}
-	p.forward(w, r)
-}
-
-// plainRequest reports whether ReverseProxy would forward r changing
-// nothing but its URL, Host and the headers forward drops.
-func plainRequest(r *http.Request) bool {
-	return r.Context().Done() != nil && r.URL.RawPath == "" && strings.HasPrefix(r.URL.Path, "/") &&
-		cleanQuery(r.URL.RawQuery) && plainHeader(r.Header)
-}
-
-// plainHeader reports whether h has no Connection, Upgrade, Te or Expect
-// value, in one pass over a request's few headers (a lookup for each of
-// the four names costs more).
-func plainHeader(h http.Header) bool {
-	for k, vv := range h {
-		switch k {
-		case "Connection", "Upgrade", "Te", "Expect":
-			if len(vv) > 0 {
-				return false
-			}
+	if p.short && plainTarget(r) {
+		if h := scanRequestHeader(r.Header); h.plain {
+			p.forward(w, r, h)
+			return
 		}
 	}
-	return true
+	p.rp.ServeHTTP(w, r)
+}
+
+// plainTarget reports whether ReverseProxy would forward r to the same
+// target changing nothing but its URL's scheme and host, and Host: with
+// a plain header (scanRequestHeader), r is a plain request, which
+// ReverseProxy would forward changing nothing else but the headers
+// forward drops.
+func plainTarget(r *http.Request) bool {
+	return r.Context().Done() != nil && r.URL.RawPath == "" && strings.HasPrefix(r.URL.Path, "/") &&
+		cleanQuery(r.URL.RawQuery)
+}
+
+// requestHeader is what forward needs to know of a request's header.
+type requestHeader struct {
+	plain     bool // no Connection, Upgrade, Te or Expect value
+	strip     bool // a hop-by-hop or forwarding header to drop
+	userAgent bool // a User-Agent header, maybe empty
+}
+
+// scanRequestHeader learns what forward needs to know of h in one pass
+// over a request's few headers: a lookup for each name it asks about
+// costs more, and a request as most clients send it has nothing to strip.
+func scanRequestHeader(h http.Header) requestHeader {
+	s := requestHeader{plain: true}
+	for k, vv := range h {
+		switch {
+		case k == "User-Agent":
+			s.userAgent = true
+		case (k == "Connection" || k == "Upgrade" || k == "Te" || k == "Expect") && len(vv) > 0:
+			return requestHeader{}
+		case hopHeader(k) || forwardedHeader(k):
+			s.strip = true
+		}
+	}
+	return s
 }
 
 // cleanQuery reports whether ReverseProxy passes the query on as it is:
@@ -135,7 +150,8 @@ func forwardedHeader(k string) bool {
 }
 
 // forward is ReverseProxy's work for a plain request.
-func (p *proxy) forward(w http.ResponseWriter, r *http.Request) {
+// h is scanRequestHeader(r.Header).
+func (p *proxy) forward(w http.ResponseWriter, r *http.Request, h requestHeader) {
 	f := newForwarding(r.Context(), w)
 	out := r.Clone(f.context())
 	if r.ContentLength == 0 {
@@ -144,8 +160,10 @@ func (p *proxy) forward(w http.ResponseWriter, r *http.Request) {
 		out.Body = io.NopCloser(out.Body) // the Transport closing it must not close r's
 	}
 	out.Close = false
-	stripRequestHeaders(out.Header)
-	if _, ok := out.Header["User-Agent"]; !ok {
+	if h.strip {
+		stripRequestHeaders(out.Header)
+	}
+	if !h.userAgent {
 		out.Header["User-Agent"] = []string{""} // not Go's default
 	}
 	out.URL.Scheme, out.URL.Host, out.Host = p.upstream.Scheme, p.upstream.Host, p.upstream.Host

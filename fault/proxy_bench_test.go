@@ -53,11 +53,19 @@ func BenchmarkProxyForwardPath(b *testing.B) {
 	r.Header.Set("Accept-Encoding", "gzip")
 	w := &headerWriter{h: http.Header{}}
 	p.rp = http.HandlerFunc(func(http.ResponseWriter, *http.Request) { b.Fatal("the request took ReverseProxy's path") })
+	loopCPU(b, func() {
+		clear(w.h)
+		p.ServeHTTP(w, r)
+	})
+}
+
+// loopCPU runs f b.N times and reports the process's own CPU per call
+// (cpu-ns/op) beside ns/op, and allocations.
+func loopCPU(b *testing.B, f func()) {
 	b.ReportAllocs()
 	cpu0 := ownCPU()
 	for b.Loop() {
-		clear(w.h)
-		p.ServeHTTP(w, r)
+		f()
 	}
 	b.ReportMetric(float64(ownCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 }
@@ -71,4 +79,65 @@ func ownCPU() int64 {
 		return 0
 	}
 	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// BenchmarkForwardingContext makes a forwarded request's context with its
+// 1xx trace and looks the trace up as the Transport does (twice), the old
+// way (WithClientTrace) and the new (the forwarding is the context):
+// go test -run '^$' -bench ForwardingContext -benchmem ./fault/
+func BenchmarkForwardingContext(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), http.ServerContextKey, "srv"))
+	defer cancel()
+	w := httptest.NewRecorder()
+	b.Run("WithClientTrace", func(b *testing.B) {
+		loopCPU(b, func() {
+			c := oldForwardingContext(ctx, w)
+			_, _ = httptrace.ContextClientTrace(c), httptrace.ContextClientTrace(c)
+		})
+	})
+	b.Run("Forwarding", func(b *testing.B) {
+		loopCPU(b, func() {
+			c := newForwarding(ctx, w).context()
+			_, _ = httptrace.ContextClientTrace(c), httptrace.ContextClientTrace(c)
+		})
+	})
+}
+
+// BenchmarkRequestAndResponseHeaders is the proxy row's header work the
+// old way (lookups, strip pass, two response passes, Get) and the new (one
+// pass each; no strip pass where there is nothing to strip):
+// go test -run '^$' -bench RequestAndResponseHeaders ./fault/
+func BenchmarkRequestAndResponseHeaders(b *testing.B) {
+	req := http.Header{"User-Agent": {"Go-http-client/1.1"}, "Accept-Encoding": {"gzip"}}
+	res := http.Header{"Content-Type": {"application/json"}, "Content-Length": {"170"}, "Date": {"Wed, 02 Dec 2026 14:00:00 GMT"}}
+	dst := http.Header{}
+	lookups := func(h http.Header) bool {
+		_, ua := h["User-Agent"]
+		if plainHeaderByLookup(h) && ua {
+			stripRequestHeaders(h)
+			return true
+		}
+		return false
+	}
+	scan := func(h http.Header) bool {
+		s := scanRequestHeader(h)
+		if s.strip {
+			stripRequestHeaders(h)
+		}
+		return s.plain && s.userAgent
+	}
+	for _, c := range []struct {
+		name    string
+		request func(http.Header) bool
+		copy    func(dst, src http.Header) string
+	}{{"TwoPasses", lookups, copyResponseHeaderInTwoPasses}, {"OnePass", scan, copyResponseHeader}} {
+		b.Run(c.name, func(b *testing.B) {
+			loopCPU(b, func() {
+				clear(dst)
+				if !c.request(req) || c.copy(dst, res) == "" {
+					b.Fatal("wrong answer")
+				}
+			})
+		})
+	}
 }

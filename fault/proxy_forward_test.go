@@ -19,9 +19,33 @@ import (
 // kept as the reference the new ways must agree with and as the
 // benchmarks' baseline.
 
-// plainHeaderByLookup is plainRequest's header test before plainHeader.
+// plainHeaderByLookup is plainRequest's header test before
+// scanRequestHeader.
 func plainHeaderByLookup(h http.Header) bool {
 	return len(h["Connection"])+len(h["Upgrade"])+len(h["Te"])+len(h["Expect"]) == 0
+}
+
+// outgoingHeaderAlways is the outgoing request's header as forward made
+// it before scanRequestHeader: stripped and its User-Agent looked up.
+func outgoingHeaderAlways(h http.Header) http.Header {
+	out := h.Clone()
+	stripRequestHeaders(out)
+	if _, ok := out["User-Agent"]; !ok {
+		out["User-Agent"] = []string{""}
+	}
+	return out
+}
+
+// outgoingHeader is the outgoing request's header as forward makes it.
+func outgoingHeader(h http.Header, s requestHeader) http.Header {
+	out := h.Clone()
+	if s.strip {
+		stripRequestHeaders(out)
+	}
+	if !s.userAgent {
+		out["User-Agent"] = []string{""}
+	}
+	return out
 }
 
 // copyResponseHeaderInTwoPasses is forward's response header copy before
@@ -62,23 +86,43 @@ func requestHeaderSets(n int) []http.Header {
 		case 2:
 			h["Connection"] = nil
 		}
+		switch i % 3 {
+		case 0:
+			h["User-Agent"] = []string{"Go-http-client/1.1"}
+		case 1:
+			h["User-Agent"] = nil
+		}
 	}
 	return sets
 }
 
-func TestPlainHeaderAgreesWithLookups(t *testing.T) {
-	plain := 0
+// TestScanRequestHeaderAgreesWithLookups: a request is plain as the
+// lookups said, and its outgoing header is what stripping every time and
+// looking User-Agent up made.
+func TestScanRequestHeaderAgreesWithLookups(t *testing.T) {
+	plain, kept := 0, 0
 	for _, h := range requestHeaderSets(2000) {
-		want := plainHeaderByLookup(h)
-		if !assert.Equal(t, want, plainHeader(h), "%v", h) {
+		want, s := plainHeaderByLookup(h), scanRequestHeader(h)
+		if !assert.Equal(t, want, s.plain, "%v", h) {
 			return
 		}
-		if want {
-			plain++
+		if !want {
+			continue
+		}
+		plain++
+		if !s.strip {
+			kept++
+		}
+		if !assert.Equal(t, outgoingHeaderAlways(h), outgoingHeader(h, s), "%v", h) {
+			return
 		}
 	}
 	assert.Greater(t, plain, 100, "the sets have plain requests")
 	assert.Less(t, plain, 1900, "and others")
+	assert.Positive(t, kept, "and plain requests with nothing to strip")
+	goClient := http.Header{"User-Agent": {"Go-http-client/1.1"}, "Accept-Encoding": {"gzip"}}
+	assert.Equal(t, requestHeader{plain: true, userAgent: true}, scanRequestHeader(goClient),
+		"a request as Go's client sends it is plain, with nothing to strip")
 }
 
 func TestCopyResponseHeaderAgreesWithTwoPasses(t *testing.T) {
@@ -154,51 +198,4 @@ func TestProxyComposesAClientTraceAlreadyThere(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	assert.Equal(t, []int{http.StatusEarlyHints}, outer, "and the trace already there sees it")
-}
-
-// BenchmarkForwardingContext makes a forwarded request's context with its
-// 1xx trace and looks the trace up as the Transport does (twice), the old
-// way (WithClientTrace) and the new (the forwarding is the context):
-// go test -run '^$' -bench ForwardingContext -benchmem ./fault/
-func BenchmarkForwardingContext(b *testing.B) {
-	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), http.ServerContextKey, "srv"))
-	defer cancel()
-	w := httptest.NewRecorder()
-	b.Run("WithClientTrace", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			c := oldForwardingContext(ctx, w)
-			_, _ = httptrace.ContextClientTrace(c), httptrace.ContextClientTrace(c)
-		}
-	})
-	b.Run("Forwarding", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			c := newForwarding(ctx, w).context()
-			_, _ = httptrace.ContextClientTrace(c), httptrace.ContextClientTrace(c)
-		}
-	})
-}
-
-// BenchmarkRequestAndResponseHeaders is the proxy row's header work the
-// old way (lookups, two passes, Get) and the new (one pass each):
-// go test -run '^$' -bench RequestAndResponseHeaders ./fault/
-func BenchmarkRequestAndResponseHeaders(b *testing.B) {
-	req := http.Header{"User-Agent": {"Go-http-client/1.1"}, "Accept-Encoding": {"gzip"}}
-	res := http.Header{"Content-Type": {"application/json"}, "Content-Length": {"170"}, "Date": {"Wed, 02 Dec 2026 14:00:00 GMT"}}
-	dst := http.Header{}
-	for _, c := range []struct {
-		name  string
-		plain func(http.Header) bool
-		copy  func(dst, src http.Header) string
-	}{{"TwoPasses", plainHeaderByLookup, copyResponseHeaderInTwoPasses}, {"OnePass", plainHeader, copyResponseHeader}} {
-		b.Run(c.name, func(b *testing.B) {
-			for b.Loop() {
-				clear(dst)
-				if !c.plain(req) || c.copy(dst, res) == "" {
-					b.Fatal("wrong answer")
-				}
-			}
-		})
-	}
 }
