@@ -253,23 +253,31 @@ checks:
 			t.Skip("needs /proc")
 		}
 		pidFile := filepath.Join(t.TempDir(), "pid")
+		// The shell writes its child's pid, then makes its request (the
+		// runner's clock starts there), then waits for the child: the pid
+		// is written before the timeout can run out, however slowly the
+		// shell starts. (It must still be running when killed: the group
+		// is killed by cancelling the shell, which does nothing once the
+		// shell has exited.)
 		sc := writeScenario(t, dir, "children", fmt.Sprintf(`version: 1
 name: exec-children
 timeout: 300ms
 upstream:
   routes:
     - path: /v1/x
+      respond: {status: 200}
 client:
   exec:
-    command: [/bin/sh, -c, 'sleep 60 & echo $! > "$PIDFILE"; wait']
+    command: [/bin/sh, -c, 'sleep 60 & echo $! > "$PIDFILE"; ./execclient; wait']
     env: {PIDFILE: %q}
   calls:
     - {path: /v1/x}
 checks:
   - outcome: no_hang
 `, pidFile))
-		res := runScenario(t, sc, Options{StartupGrace: 10 * time.Millisecond}) // it makes no request: killed at the timeout plus this
+		res := runScenario(t, sc, Options{})
 		assert.Contains(t, checkNamed(t, res, "outcome").Observed, "it hung")
+		assert.Contains(t, strings.Join(res.Evidence, "\n"), "GET /v1/x", "the shell got as far as its request")
 		pid, err := os.ReadFile(pidFile)
 		require.NoError(t, err)
 		stat := "/proc/" + strings.TrimSpace(string(pid)) + "/stat"
