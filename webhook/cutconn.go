@@ -218,9 +218,10 @@ func (c *cutConn) hold(due int64) int64 {
 	for {
 		old := c.mark.Load()
 		if old == cut {
-			// Closed at its last delivery's deadline just as the transport
-			// pooled it: writing fails and the transport retries the
-			// request, which has not left, on another connection.
+			// Cut at its last delivery's deadline just as the transport
+			// pooled it: the caller closes it (the watcher may not have
+			// yet), writing fails and the transport retries the request,
+			// which has not left, on another connection.
 			return cut
 		}
 		m := due
@@ -284,6 +285,10 @@ func (t *ticket) gotConn(info httptrace.GotConnInfo) {
 	}
 	m := c.hold(t.due)
 	if m == cut {
+		// The watcher closes it after its sweep: close it now, before
+		// the request is written, so that it fails with nothing written
+		// and is retried, not cut once it has reached the receiver.
+		c.Close()
 		return
 	}
 	t.conn, t.mark = c, m
