@@ -268,19 +268,21 @@ func (j *Journal) Since(seq uint64) []Entry {
 }
 
 // expect guesses how many entries Since(seq) returns, without reading
-// the places: no more than the numbers handed out after seq, nor than the
-// places allocated (few after a Reset).
+// the places: no more than the numbers handed out after seq (none when
+// seq is past the last), nor than the places allocated (few after a
+// Reset).
 func (j *Journal) expect(seq uint64) int {
+	last := j.seq.Load()
+	if last <= seq {
+		return 0
+	}
 	n := 0
 	for i := range j.chunks {
 		if j.chunks[i].Load() != nil {
 			n += min(chunkLen, j.size-i*chunkLen)
 		}
 	}
-	if last := j.seq.Load(); last >= seq {
-		n = int(min(uint64(n), last-seq))
-	}
-	return n
+	return int(min(uint64(n), last-seq))
 }
 
 // avgEncoding is about how many bytes an entry's encoding takes (an
