@@ -250,7 +250,7 @@ func (s *sender) send(ctx context.Context, d delivery) outcome {
 		resp.Body.Close()
 		return outcome{start: start, took: took, err: errLate}
 	}
-	_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	err = drain(resp.Body)
 	resp.Body.Close()
 	took := s.now().Sub(start)
 	if err != nil {
@@ -264,6 +264,17 @@ func (s *sender) send(ctx context.Context, d delivery) outcome {
 		return outcome{head: resp.StatusCode, start: start, took: took, err: err}
 	}
 	return outcome{code: resp.StatusCode, start: start, took: took}
+}
+
+// drain reads an answer's body to its end, at most 1 MiB of it. An empty
+// answer (a 204, a Content-Length of 0: net/http's NoBody) costs nothing:
+// no limiting reader, no copy buffer.
+func drain(body io.Reader) error {
+	if body == http.NoBody {
+		return nil
+	}
+	_, err := io.Copy(io.Discard, io.LimitReader(body, 1<<20))
+	return err
 }
 
 // why is the error a delivery that failed after took ends with. On the

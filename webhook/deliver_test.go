@@ -10,6 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -132,5 +133,17 @@ func TestCallersClientGetsACopyOfTheHeader(t *testing.T) {
 	}
 	if !reflect.DeepEqual(d.header, before) {
 		t.Fatalf("delivery header = %v, want %v as signed", d.header, before)
+	}
+}
+
+// Draining an empty answer allocates nothing; a long one is read to at
+// most 1 MiB.
+func TestDrainEmptyAnswerIsFreeLongOneIsCapped(t *testing.T) {
+	if n := testing.AllocsPerRun(100, func() { _ = drain(http.NoBody) }); n != 0 {
+		t.Errorf("draining an empty answer: %.0f allocations, want 0", n)
+	}
+	long := strings.NewReader(strings.Repeat("x", 2<<20))
+	if err := drain(long); err != nil || long.Len() != 1<<20 {
+		t.Errorf("draining a 2 MiB answer: err %v, %d bytes left, want nil and 1 MiB left", err, long.Len())
 	}
 }
