@@ -60,6 +60,7 @@ func runExec(ctx context.Context, sc *Scenario, argv []string, dir, baseURL stri
 	cmd.WaitDelay = time.Second
 	start := time.Now()
 	err := cmd.Run()
+	endTree(cmd)
 	res := &ExecResult{Duration: time.Since(start), Stdout: stdout.String(), Stderr: stderr.String()}
 	var exitErr *exec.ExitError
 	switch {

@@ -10,3 +10,6 @@ import "os/exec"
 func killTree(cmd *exec.Cmd) {
 	cmd.Cancel = func() error { return cmd.Process.Kill() }
 }
+
+// endTree does nothing on Windows: there is no process group to signal.
+func endTree(*exec.Cmd) {}

@@ -280,12 +280,38 @@ checks:
 		assert.Contains(t, strings.Join(res.Evidence, "\n"), "GET /v1/x", "the shell got as far as its request")
 		pid, err := os.ReadFile(pidFile)
 		require.NoError(t, err)
-		stat := "/proc/" + strings.TrimSpace(string(pid)) + "/stat"
-		assert.Eventually(t, func() bool {
-			b, err := os.ReadFile(stat)
-			_, state, _ := strings.Cut(string(b), ") ")
-			return err != nil || strings.HasPrefix(state, "Z") // gone, or dead and not yet reaped
-		}, 10*time.Second, 10*time.Millisecond, "the shell's sleep outlived the scenario")
+		pidText := strings.TrimSpace(string(pid))
+		assert.Eventually(t, func() bool { return gone(pidText) }, 10*time.Second, 10*time.Millisecond,
+			"the shell's sleep outlived the scenario")
+	})
+
+	t.Run("children the client leaves behind end with it", func(t *testing.T) {
+		if _, err := os.Stat("/proc/self/stat"); err != nil {
+			t.Skip("needs /proc")
+		}
+		pidFile := filepath.Join(t.TempDir(), "pid")
+		// The shell starts a background sleep (not holding its output),
+		// makes its request and exits 0 without waiting for the sleep.
+		sc := writeScenario(t, dir, "leftover", fmt.Sprintf(`version: 1
+name: exec-leftover
+upstream:
+  routes:
+    - path: /v1/x
+      respond: {status: 200}
+client:
+  exec:
+    command: [/bin/sh, -c, 'sleep 60 >/dev/null 2>&1 & echo $! > "$PIDFILE"; ./execclient']
+    env: {PIDFILE: %q}
+  calls:
+    - {path: /v1/x}
+checks:
+  - outcome: no_hang
+`, pidFile))
+		res := runScenario(t, sc, Options{})
+		assert.Equal(t, report.Passed, checkNamed(t, res, "outcome").Status, "the client itself exited in time")
+		pid, err := os.ReadFile(pidFile)
+		require.NoError(t, err)
+		assert.True(t, gone(strings.TrimSpace(string(pid))), "the sleep the client left behind outlived the scenario")
 	})
 
 	t.Run("a missing program cannot start", func(t *testing.T) {
@@ -398,4 +424,12 @@ func TestExecOutputKeepsTheTail(t *testing.T) {
 	_, _ = b.Write([]byte("gave up: field amount\n"))
 	assert.Equal(t, outputTail, b.Len())
 	assert.True(t, strings.HasSuffix(b.String(), "xx\ngave up: field amount\n"))
+}
+
+// gone says whether the process pid has ended: no longer in /proc, or dead
+// and not yet reaped (a zombie).
+func gone(pid string) bool {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	_, state, _ := strings.Cut(string(b), ") ")
+	return err != nil || strings.HasPrefix(state, "Z")
 }
