@@ -84,7 +84,7 @@ func newCampaign(o Options) (*campaign, error) {
 		o:       o,
 		b:       &builder{scheme: scheme, name: o.Scheme, hmac: o.HMAC, rng: rng, nonce: fmt.Sprintf("%x", o.Now().UnixNano()), now: o.Now},
 		s:       newSender(o.Target, client, o.Deadline, o.Client == nil),
-		counter: counterFor(o, client),
+		counter: counterFor(o, newClient(o)), // its own transport: never on a connection the sender's watch may cut
 		events:  events,
 		wrong:   "whsec_" + base64.StdEncoding.EncodeToString(key),
 	}, nil

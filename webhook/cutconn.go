@@ -54,6 +54,10 @@ type watch struct {
 	kick chan struct{}
 
 	tickets sync.Pool // *ticket
+
+	// root is the campaign's context once bound: a dial for a delivery,
+	// whose own context cannot be cancelled, stops when the campaign is.
+	root atomic.Pointer[context.Context]
 }
 
 // never is a watcher that waits for no time: any mark kicks it.
@@ -82,6 +86,9 @@ func (w *watch) now() int64 { return int64(time.Since(w.base)) }
 
 // dial is the transport's DialContext: connections the watch can cut.
 func (w *watch) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	if root := w.root.Load(); root != nil && ctx.Done() == nil {
+		ctx = *root
+	}
 	c, err := w.dialer.DialContext(ctx, network, addr)
 	if err != nil {
 		return nil, err

@@ -183,6 +183,7 @@ func (s *sender) bind(ctx context.Context) (unbind func()) {
 		return func() {}
 	}
 	s.root = ctx
+	s.watch.root.Store(&ctx)
 	stop := context.AfterFunc(ctx, func() {
 		s.rootDone.Store(true)
 		s.watch.cutAll()
