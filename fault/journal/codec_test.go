@@ -204,3 +204,23 @@ func TestAppendStringIsUvarintLengthThenBytes(t *testing.T) {
 		require.Equal(t, want, appendString([]byte("pre"), s), "length %d", len(s))
 	}
 }
+
+// TestReadersOfASpilledEntryShareNothingWithTheJournal: an entry too long
+// for its place comes back with maps of its own, as a decoded one does, so
+// a reader that edits what it was given changes nothing another reader
+// sees.
+func TestReadersOfASpilledEntryShareNothingWithTheJournal(t *testing.T) {
+	j := New(4, 0)
+	e := stamped(j.nextSeq())
+	e.Path = "/" + strings.Repeat("x", inlineMax)
+	e.Headers = map[string]string{"X-Kept": "yes"}
+	e.Faults = []Applied{{Type: "status", Params: map[string]string{"code": "503"}}}
+	j.Record(&e)
+	first := j.Entries()
+	require.Len(t, first, 1)
+	first[0].Headers["X-Kept"] = "edited"
+	first[0].Faults[0].Params["code"] = "200"
+	again := j.Entries()
+	assert.Equal(t, "yes", again[0].Headers["X-Kept"])
+	assert.Equal(t, "503", again[0].Faults[0].Params["code"])
+}

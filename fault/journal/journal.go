@@ -242,7 +242,7 @@ func (j *Journal) Since(seq uint64) []Entry {
 			mu.Lock()
 			if s := w[seqWord]; s > seq { // a newer one may have come since
 				if n := w[lenWord]; n == spilled {
-					out = append(out, *c.spill.Load()[p])
+					out = append(out, *cloneEntry(c.spill.Load()[p])) // fresh maps, as a decoded entry has
 				} else {
 					off := p*slotWords*8 + headerBytes
 					at = append(at, encoded{len(out), len(encs), len(encs) + int(n)})
