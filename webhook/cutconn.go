@@ -282,6 +282,14 @@ func (w *watch) ticket(start time.Time, stop *atomic.Bool) *ticket {
 	return t
 }
 
+// traced is the context for a delivery under ctx, a context of someone
+// else's that can be cancelled: ctx, with the ticket's hook. The hook
+// goes in a trace of its own, as WithClientTrace joins it to a trace ctx
+// may carry by editing the trace it is given.
+func (t *ticket) traced(ctx context.Context) context.Context {
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: t.gotConn})
+}
+
 // gotConn is the transport's hook: the delivery is on info.Conn now (a
 // retried request gets another connection; the first is left).
 func (t *ticket) gotConn(info httptrace.GotConnInfo) {

@@ -86,6 +86,33 @@ func TestEarlierMarkWakesTheWatcher(t *testing.T) {
 	}
 }
 
+// peers is what a receiver saw: how many requests, from how many
+// connections.
+type peers struct {
+	mu    sync.Mutex
+	n     int
+	addrs map[string]bool
+}
+
+// note counts r and returns how many requests there have been.
+func (p *peers) note(r *http.Request) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.addrs == nil {
+		p.addrs = map[string]bool{}
+	}
+	p.addrs[r.RemoteAddr] = true
+	p.n++
+	return p.n
+}
+
+// conns is how many connections the requests came on.
+func (p *peers) conns() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.addrs)
+}
+
 // spy records whether each request's context can be cancelled.
 type spy struct {
 	next        http.RoundTripper
@@ -102,7 +129,7 @@ func (s *spy) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // The campaign's own client sends deliveries under a context that cannot
 // be cancelled, under the campaign's context too, so net/http registers
-// no cancel per request; a context of someone else's still gets a cutoff.
+// no cancel per request; a context of someone else's is passed on as it is.
 func TestOwnDeliveriesCarryNoCancellableContext(t *testing.T) {
 	c, err := newCampaign(Options{Target: serve(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })), Scheme: "stripe", Secret: stripeSecret, Seed: 5})
 	if err != nil {
@@ -131,16 +158,10 @@ func TestOwnDeliveriesCarryNoCancellableContext(t *testing.T) {
 // next delivery: that one gets its own answer, on another connection.
 func TestLateAnswerDoesNotReachTheNextDelivery(t *testing.T) {
 	const deadline = 100 * time.Millisecond
-	var mu sync.Mutex
-	var n int
-	remotes := map[string]bool{}
+	var remotes peers
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
-		mu.Lock()
-		n++
-		first := n == 1
-		remotes[r.RemoteAddr] = true
-		mu.Unlock()
+		first := remotes.note(r) == 1
 		if first {
 			time.Sleep(3 * deadline)
 			w.WriteHeader(http.StatusInternalServerError)
@@ -167,10 +188,8 @@ func TestLateAnswerDoesNotReachTheNextDelivery(t *testing.T) {
 			t.Fatalf("the next delivery: %q, want its own 204", o.label())
 		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(remotes) != 2 {
-		t.Fatalf("the receiver saw %d connections, want 2 (the late one cut, the next on a new one)", len(remotes))
+	if n := remotes.conns(); n != 2 {
+		t.Fatalf("the receiver saw %d connections, want 2 (the late one cut, the next on a new one)", n)
 	}
 }
 

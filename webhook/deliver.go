@@ -145,9 +145,8 @@ type sender struct {
 	deadline time.Duration
 	cut      *cutoffs
 	// watch cuts deliveries off by closing their connection (see watch)
-	// where it can: on the campaign's own client to a plain-HTTP target,
-	// for deliveries under a context that cannot be cancelled or under
-	// root. nil elsewhere: deliveries take a shared cutoff context.
+	// where it can: on the campaign's own client to a plain-HTTP target.
+	// nil elsewhere: deliveries take a shared cutoff context.
 	watch *watch
 	// root is the campaign's context (bind); rootDone is set when it is
 	// cancelled, after which the watch has cut every delivery on it.
@@ -199,18 +198,26 @@ type waiter struct {
 }
 
 func (s *sender) wait(ctx context.Context, start time.Time) (context.Context, waiter) {
-	if s.watch != nil {
-		if ctx.Done() == nil {
-			t := s.watch.ticket(start, nil)
-			return t.ctx, waiter{t: t}
-		}
-		if ctx == s.root {
-			t := s.watch.ticket(start, &s.rootDone)
-			return t.ctx, waiter{t: t}
-		}
+	if s.watch == nil {
+		c := s.cut.join(ctx, start)
+		return c.ctx, waiter{c: c}
 	}
-	c := s.cut.join(ctx, start)
-	return c.ctx, waiter{c: c}
+	switch {
+	case ctx.Done() == nil:
+		t := s.watch.ticket(start, nil)
+		return t.ctx, waiter{t: t}
+	case ctx == s.root:
+		t := s.watch.ticket(start, &s.rootDone)
+		return t.ctx, waiter{t: t}
+	default:
+		// Someone else's context: net/http cancels the request with it,
+		// and the ticket marks the connection with the delivery's own
+		// due time. Every request on the watched transport holds its
+		// connection so: one without a mark of its own could be cut at
+		// a mark the previous delivery has not yet released.
+		t := s.watch.ticket(start, nil)
+		return t.traced(ctx), waiter{t: t}
+	}
 }
 
 func (s *sender) endWait(w waiter) {
