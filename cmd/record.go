@@ -19,8 +19,9 @@ import (
 func init() { register(newRecordCmd) }
 
 type recordOptions struct {
-	upstream, cassette, addr, mode, logFormat string
-	addrFile                                  string
+	upstream, cassette, addr, mode string
+	addrFile                       string
+	log                            logFlags
 }
 
 func newRecordCmd() *cobra.Command {
@@ -49,7 +50,7 @@ everything anew).`,
 	f.StringVar(&o.cassette, "cassette", "", "cassette file to write (required)")
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address the proxy listens on")
 	f.StringVar(&o.mode, "mode", "once", "once, new-episodes or all")
-	f.StringVar(&o.logFormat, "log-format", "", "text or json (default: text on a terminal)")
+	o.log.register(f)
 	addrFileFlag(c, &o.addrFile, "the proxy's URL")
 	requireFlags(c, "upstream", "cassette")
 	return c
@@ -67,10 +68,11 @@ func runRecord(ctx context.Context, stdout, stderr io.Writer, o *recordOptions) 
 	if err != nil {
 		return usageErr(fmt.Errorf("--mode: %w", err))
 	}
-	logger, err := requestLogger(o.logFormat, stderr)
+	logger, logOut, err := o.log.open(stderr)
 	if err != nil {
 		return usageErr(err)
 	}
+	defer logOut.Close()
 	rec, err := cassettes.NewRecorder(u, o.cassette, cassettes.RecordOptions{Mode: mode, Logger: logger, Version: Version()})
 	if err != nil {
 		return cassetteErr(err)
@@ -90,6 +92,7 @@ func runRecord(ctx context.Context, stdout, stderr io.Writer, o *recordOptions) 
 	}
 	<-ctx.Done()
 	srv.Close()
+	_ = logOut.Flush()
 	if err := rec.Close(); err != nil {
 		return internalErr(fmt.Errorf("saving %s: %w", o.cassette, err))
 	}

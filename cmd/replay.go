@@ -4,23 +4,24 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/faultline-dev/faultline/cassettes"
 	"github.com/faultline-dev/faultline/fault"
-	"github.com/faultline-dev/faultline/internal/logbuf"
 	"github.com/faultline-dev/faultline/scenarios"
 )
 
 func init() { register(newReplayCmd) }
 
 type replayOptions struct {
-	cassette, addr, faults, latency, logFormat string
-	addrFile                                   string
-	strict                                     bool
-	maxAge                                     time.Duration
+	cassette, addr, faults, latency string
+	addrFile                        string
+	log                             logFlags
+	strict                          bool
+	maxAge                          time.Duration
 }
 
 func newReplayCmd() *cobra.Command {
@@ -51,16 +52,19 @@ it stops.`,
 	f.BoolVar(&o.strict, "strict", false, "exit 1 on any unmatched request or a cassette older than --max-age")
 	f.StringVar(&o.latency, "latency", "none", "none, recorded, or a scale factor of the recorded durations (e.g. 0.5)")
 	f.DurationVar(&o.maxAge, "max-age", 0, "warn (or with --strict fail) when the cassette is older than this")
-	f.StringVar(&o.logFormat, "log-format", "", "text or json (default: text on a terminal)")
+	o.log.register(f)
 	addrFileFlag(c, &o.addrFile, "the replay's URL")
 	requireFlags(c, "cassette")
 	return c
 }
 
 func runReplay(ctx context.Context, stdout, stderr io.Writer, o *replayOptions) error {
-	logOut := logbuf.New(stderr)
+	logger, logOut, err := o.log.open(stderr)
+	if err != nil {
+		return usageErr(err)
+	}
 	defer logOut.Close()
-	h, rp, err := replayHandler(stderr, logOut, o)
+	h, rp, err := replayHandler(logger, o)
 	if err != nil {
 		return err
 	}
@@ -82,15 +86,11 @@ func runReplay(ctx context.Context, stdout, stderr io.Writer, o *replayOptions) 
 	return replaySummary(stdout, rp, o.strict)
 }
 
-// replayHandler loads the cassette (and plan) and builds the handler.
-// Log lines go to logOut, in the format stderr calls for.
-func replayHandler(stderr, logOut io.Writer, o *replayOptions) (*fault.Handler, *cassettes.Replayer, error) {
+// replayHandler loads the cassette (and plan) and builds the handler,
+// which logs to logger.
+func replayHandler(logger *slog.Logger, o *replayOptions) (*fault.Handler, *cassettes.Replayer, error) {
 	if err := checkAddr("--addr", o.addr); err != nil {
 		return nil, nil, err
-	}
-	logger, err := leveledLogger(defaultFormat(o.logFormat, stderr), nil, logOut)
-	if err != nil {
-		return nil, nil, usageErr(err)
 	}
 	lat, err := cassettes.ParseLatency(o.latency)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -15,15 +14,12 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/faultline-dev/faultline/fault"
 	"github.com/faultline-dev/faultline/fault/admin"
 	"github.com/faultline-dev/faultline/fault/journal"
 	"github.com/faultline-dev/faultline/fault/tlsfault"
 	"github.com/faultline-dev/faultline/internal/atomicfile"
-	"github.com/faultline-dev/faultline/internal/logbuf"
-	"github.com/faultline-dev/faultline/internal/reqlog"
 	"github.com/faultline-dev/faultline/scenarios"
 )
 
@@ -41,9 +37,7 @@ type serveOptions struct {
 	seed       *int64 // nil: the plan's seed, or a random one
 	tls        bool
 	caOut      string
-	logFormat  string // "", "text" or "json"
-	logLevel   string // debug, info, warn, error
-	quiet      bool   // no per-request log lines
+	log        logFlags
 	adminToken string
 	valueMax   int           // bytes of each request value a journal entry keeps
 	bodyTime   time.Duration // longest a request body may take to arrive
@@ -103,9 +97,7 @@ SIGINT or SIGTERM releases held requests, drains the rest and exits 0.`,
 	f.Int64Var(&seed, "seed", 0, "seed for every random draw (overrides the plan's)")
 	f.BoolVar(&o.tls, "tls", false, "serve HTTPS with a self-signed certificate")
 	f.StringVar(&o.caOut, "ca-out", "faultline-ca.pem", "with --tls: where to write the CA certificate (PEM)")
-	f.StringVar(&o.logFormat, "log-format", "", "request log format: text or json (default: text on a terminal, else json)")
-	f.StringVar(&o.logLevel, "log-level", "info", "least level logged: debug, info (one line per request), warn or error")
-	f.BoolVar(&o.quiet, "quiet", false, "no per-request log lines (warnings and errors still go to stderr)")
+	o.log.register(f)
 	f.IntVar(&o.valueMax, "journal-value-max", journal.DefaultValueMax, "bytes of each request value (path, query, a header) a journal entry keeps; longer ones are cut and marked")
 	f.DurationVar(&o.bodyTime, "body-timeout", fault.DefaultBodyTimeout, "longest a request body may take to arrive; a slower one gets 408 and its connection is closed")
 	f.StringVar(&o.adminToken, "admin-token", "", "bearer token the admin API requires, needed to bind it beyond 127.0.0.1 (or set FAULTLINE_ADMIN_TOKEN)")
@@ -124,7 +116,7 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 			return err
 		}
 	}
-	logger, logOut, err := bufferedLogger(o.logFormat, o.logLevel, o.quiet, stderr)
+	logger, logOut, err := o.log.open(stderr)
 	if err != nil {
 		return usageErr(err)
 	}
@@ -222,50 +214,6 @@ func loadServePlan(o serveOptions) (servePlan, error) {
 		}
 	}
 	return sp, nil
-}
-
-func requestLogger(format string, stderr io.Writer) (*slog.Logger, error) {
-	return leveledLogger(format, nil, stderr)
-}
-
-// bufferedLogger is requestLogger at a level, writing through a batching
-// buffer so a request never waits for stderr; close it to write the rest.
-func bufferedLogger(format, level string, quiet bool, stderr io.Writer) (*slog.Logger, *logbuf.Writer, error) {
-	var lv slog.Level // info when level is empty
-	if err := lv.UnmarshalText([]byte(level)); level != "" && err != nil {
-		return nil, nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", level)
-	}
-	if quiet {
-		lv = max(lv, slog.LevelWarn)
-	}
-	out := logbuf.New(stderr)
-	l, err := leveledLogger(defaultFormat(format, stderr), &slog.HandlerOptions{Level: lv}, out)
-	if err != nil {
-		_ = out.Close()
-		return nil, nil, err
-	}
-	return l, out, nil
-}
-
-// defaultFormat is format, or when it is empty text on a terminal, else json.
-func defaultFormat(format string, stderr io.Writer) string {
-	if format != "" {
-		return format
-	}
-	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		return "text"
-	}
-	return "json"
-}
-
-func leveledLogger(format string, opts *slog.HandlerOptions, stderr io.Writer) (*slog.Logger, error) {
-	switch defaultFormat(format, stderr) {
-	case "text":
-		return slog.New(slog.NewTextHandler(stderr, opts)), nil
-	case "json":
-		return slog.New(reqlog.NewJSON(stderr, opts)), nil // slog's JSON lines; request lines written directly
-	}
-	return nil, fmt.Errorf("--log-format %q: use text or json", format)
 }
 
 // proxyBase returns the handler requests without a stub go to: a reverse

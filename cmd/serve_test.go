@@ -30,8 +30,8 @@ type running struct {
 func startServe(t *testing.T, o serveOptions) *running {
 	t.Helper()
 	o.addr, o.admin = "127.0.0.1:0", "127.0.0.1:0"
-	if o.logFormat == "" {
-		o.logFormat = "json"
+	if o.log.format == "" {
+		o.log.format = "json"
 	}
 	r := &running{stdout: &syncbuf.Buffer{}, stderr: &syncbuf.Buffer{}}
 	ready := make(chan struct{})
