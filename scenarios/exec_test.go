@@ -278,11 +278,7 @@ checks:
 		res := runScenario(t, sc, Options{})
 		assert.Contains(t, checkNamed(t, res, "outcome").Observed, "it hung")
 		assert.Contains(t, strings.Join(res.Evidence, "\n"), "GET /v1/x", "the shell got as far as its request")
-		pid, err := os.ReadFile(pidFile)
-		require.NoError(t, err)
-		pidText := strings.TrimSpace(string(pid))
-		assert.Eventually(t, func() bool { return gone(pidText) }, 10*time.Second, 10*time.Millisecond,
-			"the shell's sleep outlived the scenario")
+		assertDies(t, pidFile, "the shell's sleep outlived the scenario")
 	})
 
 	t.Run("children the client leaves behind end with it", func(t *testing.T) {
@@ -309,14 +305,7 @@ checks:
 `, pidFile))
 		res := runScenario(t, sc, Options{})
 		assert.Equal(t, report.Passed, checkNamed(t, res, "outcome").Status, "the client itself exited in time")
-		pid, err := os.ReadFile(pidFile)
-		require.NoError(t, err)
-		// SIGKILL is sent before the scenario returns, but the sleep dies
-		// when the kernel next runs it: on a busy machine that can be
-		// milliseconds later. Spared, it would live for 60 s.
-		pidText := strings.TrimSpace(string(pid))
-		assert.Eventually(t, func() bool { return gone(pidText) }, 10*time.Second, 10*time.Millisecond,
-			"the sleep the client left behind outlived the scenario")
+		assertDies(t, pidFile, "the sleep the client left behind outlived the scenario")
 	})
 
 	t.Run("a missing program cannot start", func(t *testing.T) {
@@ -433,6 +422,18 @@ func TestExecOutputKeepsTheTail(t *testing.T) {
 
 // gone says whether the process pid has ended: no longer in /proc, or dead
 // and not yet reaped (a zombie).
+// assertDies asserts that the process whose pid is in pidFile dies within
+// 10 s. SIGKILL is sent before a scenario returns, but a process dies when
+// the kernel next runs it: on a busy machine that can be milliseconds
+// later. Spared, the tests' sleeps would live for 60 s.
+func assertDies(t *testing.T, pidFile, msg string) {
+	t.Helper()
+	b, err := os.ReadFile(pidFile)
+	require.NoError(t, err)
+	pid := strings.TrimSpace(string(b))
+	assert.Eventually(t, func() bool { return gone(pid) }, 10*time.Second, 10*time.Millisecond, msg)
+}
+
 func gone(pid string) bool {
 	b, err := os.ReadFile("/proc/" + pid + "/stat")
 	_, state, _ := strings.Cut(string(b), ") ")
